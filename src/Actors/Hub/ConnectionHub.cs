@@ -1,0 +1,69 @@
+using Akka.Actor;
+using Akka.Streams;
+using Switchboard.Streams;
+using Switchboard.Streams.Json;
+
+namespace Switchboard.Actors.Hub;
+
+/// <summary>
+/// This node's side of the hub: admits connections, runs each one's graph with one shared
+/// materializer, and knows which are live.
+/// </summary>
+public sealed class ConnectionHub
+{
+    private readonly IMaterializer _materializer;
+    private readonly string _idPrefix = Convert.ToHexStringLower(BitConverter.GetBytes(Random.Shared.Next()));
+    private long _nextId;
+
+    public ConnectionHub(ActorSystem system, HubOptions options, string node)
+    {
+        Options = options;
+        Node = node;
+        _materializer = system.Materializer(namePrefix: "connection");
+    }
+
+    public HubOptions Options { get; }
+    public string Node { get; }
+    public ConnectionCounters Counters { get; } = new();
+    public LocalConnections Connections { get; } = new();
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
+    /// <summary>Takes a connection slot; false when MaxConnections is reached.</summary>
+    public bool TryAdmit() => Connections.TryReserve(Options.MaxConnections);
+
+    /// <summary>Gives back a slot taken by <see cref="TryAdmit"/> for a connection that never ran.</summary>
+    public void Release() => Connections.ReleaseReservation();
+
+    /// <summary>Runs an admitted connection until it has closed; its slot is released at the end.</summary>
+    public async Task RunAsync(ConnectionTransport transport, string userId, bool compress)
+    {
+        LocalConnection? local = null;
+        try
+        {
+            var id = $"{_idPrefix}-{Interlocked.Increment(ref _nextId):x}";
+            var connection = ConnectionGraph.Run(id, transport, Options.Connection, compress ? Options.CompressionLevel : null,
+                Counters, ServerFrames.Welcome(userId, id, Node), c => new ConnectionSession(c, Counters), _materializer);
+            local = new LocalConnection(connection, userId);
+            Connections.Add(local);
+            await connection.Completion;
+        }
+        finally
+        {
+            if (local is null)
+                Release();
+            else
+                Connections.Remove(local);
+        }
+    }
+
+    /// <summary>Closes every connection with <paramref name="code"/> and waits for them, at most <paramref name="timeout"/>.</summary>
+    public async Task CloseAllAsync(ushort code, string reason, TimeSpan timeout)
+    {
+        var closing = Connections.All.Select(c =>
+        {
+            c.Connection.Close(code, reason);
+            return c.Connection.Completion;
+        }).ToList();
+        await Task.WhenAny(Task.WhenAll(closing), Task.Delay(timeout));
+    }
+}

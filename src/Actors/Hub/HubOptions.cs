@@ -1,0 +1,13 @@
+using Switchboard.Streams;
+
+namespace Switchboard.Actors.Hub;
+
+/// <summary>The node-level settings the hub needs, handed down from the service's settings.</summary>
+public sealed record HubOptions
+{
+    public int MaxConnections { get; init; } = 100_000;
+    public ConnectionOptions Connection { get; init; } = new();
+
+    /// <summary>The deflate level used for connections that negotiate permessage-deflate.</summary>
+    public int CompressionLevel { get; init; } = 1;
+}

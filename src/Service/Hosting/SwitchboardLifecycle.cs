@@ -1,0 +1,51 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Switchboard.Actors.Hub;
+using Switchboard.Service.Settings;
+using Switchboard.Streams.Framing;
+
+namespace Switchboard.Service.Hosting;
+
+/// <summary>
+/// Validates the settings before anything starts, marks the node serving once it is a cluster
+/// member, and on shutdown closes every connection with 1001 before the actor system and Kestrel stop.
+/// </summary>
+public sealed class SwitchboardLifecycle(
+    IServiceProvider services,
+    NodeState node,
+    ILogger<SwitchboardLifecycle> logger) : IHostedLifecycleService
+{
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        // Resolving the settings validates them: an invalid value stops start-up here, with its message.
+        _ = Get<SwitchboardOptions>();
+        return Task.CompletedTask;
+    }
+
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        var system = Get<ActorSystem>();
+        Cluster.Get(system).RegisterOnMemberUp(node.Serving);
+        var hub = Get<ConnectionHub>();
+        logger.LogInformation("Switchboard node {Node} started; at most {MaxConnections} connections", hub.Node,
+            hub.Options.MaxConnections);
+        return Task.CompletedTask;
+    }
+
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        node.Draining();
+        var hub = Get<ConnectionHub>();
+        var timeout = Get<SwitchboardOptions>().ShutdownTimeout;
+        logger.LogInformation("Draining: closing {Count} connections with 1001", hub.Connections.Count);
+        await hub.CloseAllAsync(CloseCode.GoingAway, "server shutting down", timeout);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private T Get<T>() where T : notnull => (T)services.GetService(typeof(T))!;
+}

@@ -1,0 +1,12 @@
+using System.Text.Json;
+
+namespace Switchboard.Service.Http;
+
+/// <summary>JSON as the HTTP API writes it: snake_case names, as in PROTOCOL.md.</summary>
+public static class HttpJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+}

@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Switchboard.Actors.Hub;
+using Switchboard.Service.Hosting;
+
+namespace Switchboard.Service.Http;
+
+public static class SwitchboardEndpoints
+{
+    /// <summary>
+    /// Maps the hub under <paramref name="prefix"/>: the WebSocket endpoint itself, <c>/health</c> and <c>/stats</c>.
+    /// </summary>
+    public static RouteGroupBuilder MapSwitchboard(this IEndpointRouteBuilder endpoints, string prefix = "/ws")
+    {
+        var hub = endpoints.MapGroup(prefix);
+        hub.Map("", WebSocketEndpoint.HandleAsync);
+        hub.MapGet("/health", (NodeState node, ConnectionHub connections) =>
+            Results.Json(new { status = node.Status, node = connections.Node, connections = connections.Connections.Count },
+                HttpJson.Options, statusCode: node.IsServing ? 200 : 503));
+        hub.MapGet("/stats", (ConnectionHub connections) => Results.Json(NodeStats.Of(connections), HttpJson.Options));
+        return hub;
+    }
+}

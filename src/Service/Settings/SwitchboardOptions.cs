@@ -1,0 +1,44 @@
+namespace Switchboard.Service.Settings;
+
+/// <summary>
+/// Every setting of the hub. Built by <see cref="SwitchboardOptionsLoader"/> from defaults, the
+/// "WebSocket" configuration section, WEBSOCKET_* variables and code, in that order.
+/// In code, C#'s <c>with</c> is the merge: <c>o =&gt; o with { MaxConnections = 5_000 }</c>
+/// overlays only the fields it names on the base built from the other sources.
+/// </summary>
+public sealed record SwitchboardOptions
+{
+    public int MaxConnections { get; init; } = 100_000;
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ConnectionTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Per-connection outbound buffer, in messages.</summary>
+    public int MessageBufferSize { get; init; } = 256;
+
+    /// <summary>Per-node fan-out queue, in messages.</summary>
+    public int MessageQueueSize { get; init; } = 1000;
+
+    public bool EnableCompression { get; init; }
+
+    /// <summary>-2 Huffman only, -1 zlib's default, 0 none, 1..9.</summary>
+    public int CompressionLevel { get; init; } = 1;
+
+    public int ShardCount { get; init; } = 16;
+    public int BroadcastWorkerCount { get; init; } = 32;
+    public bool DropOnFull { get; init; } = true;
+    public bool CloseOnBackpressure { get; init; }
+    public TimeSpan SendTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Bytes read from a socket at a time.</summary>
+    public int ReadBufferSize { get; init; } = 1024;
+
+    /// <summary>Bytes gathered into one socket write.</summary>
+    public int WriteBufferSize { get; init; } = 1024;
+
+    public int MaxMessageSize { get; init; } = 512;
+    public bool EnableGlobalPing { get; init; } = true;
+    public int PingWorkerCount { get; init; } = 16;
+
+    /// <summary>How long SIGTERM waits for connections to close with 1001 before the process goes on stopping.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,131 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace Switchboard.Service.Settings;
+
+/// <summary>
+/// Builds <see cref="SwitchboardOptions"/>. Precedence, lowest first: defaults, the "WebSocket"
+/// configuration section (appsettings, WebSocket__* variables, command line), the WEBSOCKET_*
+/// variables, then the code overlay. Every problem is reported at once, naming its source and value.
+/// </summary>
+public static class SwitchboardOptionsLoader
+{
+    public const string SectionName = "WebSocket";
+
+    private delegate SwitchboardOptions Apply(SwitchboardOptions options, string value);
+
+    private sealed record Setting(string Key, string Variable, Apply Apply);
+
+    private static readonly Setting[] Settings =
+    [
+        new("MaxConnections", "WEBSOCKET_MAX_CONNECTIONS", (o, v) => o with { MaxConnections = Int(v) }),
+        new("HeartbeatInterval", "WEBSOCKET_HEARTBEAT_INTERVAL", (o, v) => o with { HeartbeatInterval = Seconds(v) }),
+        new("ConnectionTimeout", "WEBSOCKET_CONNECTION_TIMEOUT", (o, v) => o with { ConnectionTimeout = Seconds(v) }),
+        new("MessageBufferSize", "WEBSOCKET_MESSAGE_BUFFER_SIZE", (o, v) => o with { MessageBufferSize = Int(v) }),
+        new("MessageQueueSize", "WEBSOCKET_MESSAGE_QUEUE_SIZE", (o, v) => o with { MessageQueueSize = Int(v) }),
+        new("EnableCompression", "WEBSOCKET_ENABLE_COMPRESSION", (o, v) => o with { EnableCompression = Bool(v) }),
+        new("CompressionLevel", "WEBSOCKET_COMPRESSION_LEVEL", (o, v) => o with { CompressionLevel = Int(v) }),
+        new("ShardCount", "WEBSOCKET_SHARD_COUNT", (o, v) => o with { ShardCount = Int(v) }),
+        new("BroadcastWorkerCount", "WEBSOCKET_BROADCAST_WORKERS", (o, v) => o with { BroadcastWorkerCount = Int(v) }),
+        new("DropOnFull", "WEBSOCKET_DROP_ON_FULL", (o, v) => o with { DropOnFull = Bool(v) }),
+        new("CloseOnBackpressure", "WEBSOCKET_CLOSE_ON_BACKPRESSURE", (o, v) => o with { CloseOnBackpressure = Bool(v) }),
+        new("SendTimeoutMs", "WEBSOCKET_SEND_TIMEOUT_MS", (o, v) => o with { SendTimeout = Milliseconds(v) }),
+        new("ReadBufferSize", "WEBSOCKET_READ_BUFFER_SIZE", (o, v) => o with { ReadBufferSize = Int(v) }),
+        new("WriteBufferSize", "WEBSOCKET_WRITE_BUFFER_SIZE", (o, v) => o with { WriteBufferSize = Int(v) }),
+        new("MaxMessageSize", "WEBSOCKET_MAX_MESSAGE_SIZE", (o, v) => o with { MaxMessageSize = Int(v) }),
+        new("EnableGlobalPing", "WEBSOCKET_ENABLE_GLOBAL_PING", (o, v) => o with { EnableGlobalPing = Bool(v) }),
+        new("PingWorkerCount", "WEBSOCKET_PING_WORKERS", (o, v) => o with { PingWorkerCount = Int(v) }),
+        new("ShutdownTimeout", "WEBSOCKET_SHUTDOWN_TIMEOUT", (o, v) => o with { ShutdownTimeout = Seconds(v) }),
+    ];
+
+    /// <summary>The WEBSOCKET_* variable behind each setting, for documentation and messages.</summary>
+    public static IReadOnlyDictionary<string, string> Variables { get; } = Settings.ToDictionary(s => s.Key, s => s.Variable);
+
+    /// <exception cref="SwitchboardSettingsException">A value does not parse or is out of range.</exception>
+    public static SwitchboardOptions Load(IConfiguration configuration, Func<SwitchboardOptions, SwitchboardOptions>? overlay = null)
+    {
+        var problems = new List<string>();
+        var options = new SwitchboardOptions();
+        var section = configuration.GetSection(SectionName);
+        foreach (var setting in Settings)
+        {
+            options = Bind(options, setting, $"{SectionName}:{setting.Key}", section[setting.Key], problems);
+            options = Bind(options, setting, setting.Variable, configuration[setting.Variable], problems);
+        }
+        if (problems.Count == 0 && overlay is not null)
+            options = overlay(options);
+        if (problems.Count == 0)
+            problems.AddRange(Validate(options));
+        return problems.Count == 0 ? options : throw new SwitchboardSettingsException(problems);
+    }
+
+    /// <summary>Range and consistency rules, applied to the merged result whatever its source.</summary>
+    public static IEnumerable<string> Validate(SwitchboardOptions o)
+    {
+        foreach (var (key, value) in new (string, int)[]
+                 {
+                     ("MaxConnections", o.MaxConnections), ("MessageBufferSize", o.MessageBufferSize),
+                     ("MessageQueueSize", o.MessageQueueSize), ("ShardCount", o.ShardCount),
+                     ("BroadcastWorkerCount", o.BroadcastWorkerCount), ("ReadBufferSize", o.ReadBufferSize),
+                     ("WriteBufferSize", o.WriteBufferSize), ("MaxMessageSize", o.MaxMessageSize),
+                     ("PingWorkerCount", o.PingWorkerCount),
+                 })
+        {
+            if (value < 1)
+                yield return $"{Describe(key)} = {value}: must be at least 1";
+        }
+        if (o.CompressionLevel is < -2 or > 9)
+            yield return $"{Describe("CompressionLevel")} = {o.CompressionLevel}: must be between -2 and 9";
+        if (o.HeartbeatInterval <= TimeSpan.Zero)
+            yield return $"{Describe("HeartbeatInterval")} = {o.HeartbeatInterval.TotalSeconds}: must be above 0 seconds";
+        if (o.ConnectionTimeout <= o.HeartbeatInterval)
+            yield return $"{Describe("ConnectionTimeout")} = {o.ConnectionTimeout.TotalSeconds}: must be above " +
+                         $"{Describe("HeartbeatInterval")} = {o.HeartbeatInterval.TotalSeconds} (seconds)";
+        if (o.SendTimeout < TimeSpan.Zero)
+            yield return $"{Describe("SendTimeoutMs")} = {o.SendTimeout.TotalMilliseconds}: must not be negative";
+        if (o.ShutdownTimeout < TimeSpan.Zero)
+            yield return $"{Describe("ShutdownTimeout")} = {o.ShutdownTimeout.TotalSeconds}: must not be negative";
+    }
+
+    private static string Describe(string key) => $"{key} ({Variables[key]})";
+
+    private static SwitchboardOptions Bind(SwitchboardOptions options, Setting setting, string source, string? value,
+        List<string> problems)
+    {
+        if (value is null)
+            return options;
+        try
+        {
+            return setting.Apply(options, value.Trim());
+        }
+        catch (FormatException e)
+        {
+            problems.Add($"{source}=\"{value}\": {e.Message}");
+            return options;
+        }
+        catch (OverflowException)
+        {
+            problems.Add($"{source}=\"{value}\": out of range");
+            return options;
+        }
+    }
+
+    private static int Int(string value) =>
+        int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new FormatException("not a whole number");
+
+    private static bool Bool(string value) => value.ToLowerInvariant() switch
+    {
+        "1" or "true" => true,
+        "0" or "false" => false,
+        _ => throw new FormatException("not a boolean (use 1, 0, true or false)"),
+    };
+
+    private static TimeSpan Seconds(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && double.IsFinite(s)
+            ? TimeSpan.FromSeconds(s)
+            : throw new FormatException("not a number of seconds");
+
+    private static TimeSpan Milliseconds(string value) => TimeSpan.FromMilliseconds(Int(value));
+}

@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+
+namespace Switchboard.Streams;
+
+/// <summary>Node-wide traffic counters, written by every connection's stages.</summary>
+public sealed class ConnectionCounters
+{
+    private long _messagesIn;
+    private long _messagesOut;
+    private long _bytesIn;
+    private long _bytesOut;
+    private long _dropped;
+    private long _closedSlow;
+    private long _liveGraphs;
+    private readonly ConcurrentDictionary<string, long> _errors = new();
+
+    public long MessagesIn => Volatile.Read(ref _messagesIn);
+    public long MessagesOut => Volatile.Read(ref _messagesOut);
+    public long BytesIn => Volatile.Read(ref _bytesIn);
+    public long BytesOut => Volatile.Read(ref _bytesOut);
+    public long Dropped => Volatile.Read(ref _dropped);
+    public long ClosedSlow => Volatile.Read(ref _closedSlow);
+
+    /// <summary>Connection graphs materialized and not yet finished.</summary>
+    public long LiveGraphs => Volatile.Read(ref _liveGraphs);
+
+    /// <summary>Error frames by their code, and protocol closes as "close_NNNN".</summary>
+    public IReadOnlyDictionary<string, long> Errors => _errors;
+
+    public void RecordMessageIn() => Interlocked.Increment(ref _messagesIn);
+
+    public void RecordBytesIn(long bytes) => Interlocked.Add(ref _bytesIn, bytes);
+
+    public void RecordWrite(int messages, int bytes)
+    {
+        Interlocked.Add(ref _messagesOut, messages);
+        Interlocked.Add(ref _bytesOut, bytes);
+    }
+
+    public void RecordDropped() => Interlocked.Increment(ref _dropped);
+
+    public void RecordClosedSlow() => Interlocked.Increment(ref _closedSlow);
+
+    public void RecordError(string code) => _errors.AddOrUpdate(code, 1, static (_, n) => n + 1);
+
+    internal void GraphStarted() => Interlocked.Increment(ref _liveGraphs);
+
+    internal void GraphFinished() => Interlocked.Decrement(ref _liveGraphs);
+}

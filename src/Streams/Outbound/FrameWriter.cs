@@ -1,0 +1,109 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Akka.Streams;
+using Akka.Streams.Stage;
+
+namespace Switchboard.Streams.Outbound;
+
+/// <summary>
+/// Writes each batch of frames to the socket's pipe and flushes once per batch. The frames are
+/// already encoded; this stage only picks the compressed variant when the connection negotiated it.
+/// Materializes a task that completes when the outbound side has ended.
+/// </summary>
+public sealed class FrameWriter(PipeWriter writer, int? compressionLevel, ConnectionCounters counters)
+    : GraphStageWithMaterializedValue<SinkShape<FrameBatch>, Task>
+{
+    public Inlet<FrameBatch> In { get; } = new("frame-writer.in");
+    internal PipeWriter Writer { get; } = writer;
+    internal int? CompressionLevel { get; } = compressionLevel;
+    internal ConnectionCounters Counters { get; } = counters;
+
+
+    public override SinkShape<FrameBatch> Shape => new(In);
+
+    public override ILogicAndMaterializedValue<Task> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
+    {
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return new LogicAndMaterializedValue<Task>(new Logic(this, finished), finished.Task);
+    }
+
+    private sealed class Logic : InGraphStageLogic
+    {
+        private readonly FrameWriter _stage;
+        private readonly TaskCompletionSource _finished;
+        private readonly Action _onFlushed;
+        private ValueTask<FlushResult> _flush;
+        private bool _flushing;
+
+        public Logic(FrameWriter stage, TaskCompletionSource finished) : base(stage.Shape)
+        {
+            _stage = stage;
+            _finished = finished;
+            _onFlushed = GetAsyncCallback(OnFlushed);
+            SetHandler(stage.In, this);
+        }
+
+        public override void PreStart() => Pull(_stage.In);
+
+        public override void OnPush()
+        {
+            var messages = 0;
+            var bytes = 0;
+            foreach (var frame in Grab(_stage.In).Frames)
+            {
+                var encoded = frame.BytesFor(_stage.CompressionLevel);
+                _stage.Writer.Write<byte>(encoded);
+                bytes += encoded.Length;
+                if (!frame.IsControl)
+                    messages++;
+            }
+            _stage.Counters.RecordWrite(messages, bytes);
+
+            _flushing = true;
+            try
+            {
+                _flush = _stage.Writer.FlushAsync();
+            }
+            catch (Exception)
+            {
+                CompleteStage();
+                return;
+            }
+            if (_flush.IsCompleted)
+                OnFlushed();
+            else
+                _flush.GetAwaiter().UnsafeOnCompleted(_onFlushed);
+        }
+
+        public override void OnUpstreamFinish()
+        {
+            if (!_flushing)
+                CompleteStage();
+        }
+
+        public override void PostStop()
+        {
+            _stage.Writer.Complete();
+            _finished.TrySetResult();
+        }
+
+        private void OnFlushed()
+        {
+            _flushing = false;
+            FlushResult result;
+            try
+            {
+                result = _flush.GetAwaiter().GetResult();
+            }
+            catch (Exception)
+            {
+                CompleteStage(); // the peer is gone; nothing more can be written
+                return;
+            }
+            if (result.IsCompleted || result.IsCanceled || IsClosed(_stage.In))
+                CompleteStage();
+            else
+                Pull(_stage.In);
+        }
+    }
+}

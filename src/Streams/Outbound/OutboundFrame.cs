@@ -1,0 +1,51 @@
+using Switchboard.Streams.Compression;
+using Switchboard.Streams.Framing;
+
+namespace Switchboard.Streams.Outbound;
+
+/// <summary>
+/// A server frame encoded once and shared by every connection it goes to. The compressed
+/// variant is made the first time a compressing connection asks for it, then shared too.
+/// </summary>
+public sealed class OutboundFrame
+{
+    // Small messages grow or barely shrink under deflate; they go out plain on every connection.
+    private const int MinCompressedPayload = 64;
+
+    private readonly int _payloadOffset;
+    private byte[]? _compressed;
+
+    private OutboundFrame(Opcode opcode, byte[] bytes, int payloadOffset)
+    {
+        Opcode = opcode;
+        Bytes = bytes;
+        _payloadOffset = payloadOffset;
+    }
+
+    public Opcode Opcode { get; }
+
+    /// <summary>The whole frame, header included, uncompressed.</summary>
+    public byte[] Bytes { get; }
+
+    public ReadOnlySpan<byte> Payload => Bytes.AsSpan(_payloadOffset);
+
+    public bool IsControl => Opcode.IsControl();
+
+    public static OutboundFrame Text(ReadOnlySpan<byte> utf8Json) =>
+        new(Opcode.Text, FrameEncoder.Encode(Opcode.Text, utf8Json), FrameEncoder.HeaderLength(utf8Json.Length));
+
+    public static OutboundFrame Control(Opcode opcode, ReadOnlySpan<byte> payload) =>
+        new(opcode, FrameEncoder.Encode(opcode, payload), FrameEncoder.HeaderLength(payload.Length));
+
+    public static OutboundFrame Close(ushort code, string reason) =>
+        new(Opcode.Close, FrameEncoder.EncodeClose(code, reason), 2);
+
+    /// <summary>The frame as a connection that negotiated permessage-deflate sends it.</summary>
+    public byte[] BytesFor(int? compressionLevel)
+    {
+        if (compressionLevel is not { } level || IsControl || Bytes.Length - _payloadOffset < MinCompressedPayload)
+            return Bytes;
+        // A race compresses twice and keeps one result: cheaper than a lock on every send.
+        return _compressed ??= FrameEncoder.Encode(Opcode, MessageDeflater.Compress(Payload, level), compressed: true);
+    }
+}

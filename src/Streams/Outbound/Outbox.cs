@@ -1,0 +1,275 @@
+using Switchboard.Streams.Framing;
+
+namespace Switchboard.Streams.Outbound;
+
+public enum OfferResult
+{
+    Enqueued,
+
+    /// <summary>The buffer is full; the message waits up to the send timeout for room.</summary>
+    Waiting,
+    Dropped,
+
+    /// <summary>The connection is closing (perhaps because of this offer) and takes no more messages.</summary>
+    Closed,
+}
+
+/// <summary>
+/// A connection's bounded outbound buffer. Any thread may offer; the connection's
+/// <see cref="OutboxSource"/> drains it in batches. Control frames (pongs, pings, close)
+/// bypass the bound and go out first, so a full buffer never delays a heartbeat answer.
+/// </summary>
+public sealed class Outbox
+{
+    private readonly object _gate = new();
+    private readonly int _capacity;
+    private readonly OverflowPolicy _policy;
+    private readonly long _sendTimeoutMs;
+    private readonly ConnectionCounters _counters;
+    private readonly Queue<OutboundFrame> _data = new();
+    private readonly Queue<OutboundFrame> _control = new();
+    private Queue<(OutboundFrame Frame, long Deadline)>? _overflow;
+    private OutboundFrame? _closeFrame;
+    private bool _closing;
+    private bool _drainedClose;
+    private bool _consumerWaiting;
+    private Action? _signal;
+
+    public Outbox(int capacity, OverflowPolicy policy, TimeSpan sendTimeout, ConnectionCounters counters)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _capacity = capacity;
+        _policy = policy;
+        _sendTimeoutMs = (long)sendTimeout.TotalMilliseconds;
+        _counters = counters;
+    }
+
+    /// <summary>Set once the connection starts closing; the close code it sends, or null when aborted.</summary>
+    public ushort? CloseCode { get; private set; }
+
+    public bool IsClosing
+    {
+        get { lock (_gate) return _closing; }
+    }
+
+    /// <summary>Raised once, on whichever thread starts the close (offer overflow, close, abort).</summary>
+    internal event Action? Closing;
+
+    public OfferResult Offer(OutboundFrame frame)
+    {
+        Action? wake = null;
+        OfferResult result;
+        lock (_gate)
+        {
+            if (_closing)
+                return OfferResult.Closed;
+            ExpireOverflow(Environment.TickCount64);
+            var overflowing = _overflow is { Count: > 0 };
+            if (_closing)
+            {
+                result = OfferResult.Closed;
+                wake = TakeWake(force: true);
+            }
+            else if (!overflowing && _data.Count < _capacity)
+            {
+                _data.Enqueue(frame);
+                result = OfferResult.Enqueued;
+                wake = TakeWake(force: false);
+            }
+            else if (_policy.Waits() && (_overflow?.Count ?? 0) < _capacity)
+            {
+                (_overflow ??= new Queue<(OutboundFrame, long)>()).Enqueue((frame, Environment.TickCount64 + _sendTimeoutMs));
+                result = OfferResult.Waiting;
+                // The first waiting message needs the source to arm its expiry timer.
+                wake = _overflow.Count == 1 ? TakeWake(force: true) : null;
+            }
+            else
+            {
+                result = Overflow();
+                wake = result == OfferResult.Closed ? TakeWake(force: true) : null;
+            }
+        }
+        wake?.Invoke();
+        if (result == OfferResult.Closed)
+            Closing?.Invoke();
+        return result;
+    }
+
+    /// <summary>Queues a control frame ahead of all data. Never refused while the connection is open.</summary>
+    public void SendControl(OutboundFrame frame)
+    {
+        Action? wake;
+        lock (_gate)
+        {
+            if (_closing)
+                return;
+            _control.Enqueue(frame);
+            wake = TakeWake(force: false);
+        }
+        wake?.Invoke();
+    }
+
+    /// <summary>
+    /// Starts the close handshake: the close frame is the last frame sent. Returns false when
+    /// the connection was already closing.
+    /// </summary>
+    /// <param name="discardPending">Drop buffered messages instead of sending them first.</param>
+    public bool Close(ushort code, string reason, bool discardPending)
+    {
+        Action? wake;
+        lock (_gate)
+        {
+            if (_closing)
+                return false;
+            BeginClose(code, reason, discardPending);
+            wake = TakeWake(force: true);
+        }
+        wake?.Invoke();
+        Closing?.Invoke();
+        return true;
+    }
+
+    /// <summary>Ends the outbound side at once without a close frame (the peer is gone).</summary>
+    public void Abort()
+    {
+        Action? wake;
+        lock (_gate)
+        {
+            if (_closing)
+                return;
+            _closing = true;
+            _data.Clear();
+            _control.Clear();
+            _overflow?.Clear();
+            wake = TakeWake(force: true);
+        }
+        wake?.Invoke();
+        Closing?.Invoke();
+    }
+
+    internal void Attach(Action signal)
+    {
+        lock (_gate) _signal = signal;
+    }
+
+    /// <summary>The earliest time a waiting message expires, if any waits.</summary>
+    internal long? NextDeadline
+    {
+        get { lock (_gate) return _overflow is { Count: > 0 } ? _overflow.Peek().Deadline : null; }
+    }
+
+    /// <summary>
+    /// Moves frames into <paramref name="batch"/>: control frames, then data up to
+    /// <paramref name="maxBytes"/> (at least one), then the close frame once data is drained.
+    /// </summary>
+    internal DrainResult Drain(List<OutboundFrame> batch, int maxBytes)
+    {
+        var closingNow = false;
+        DrainResult result;
+        lock (_gate)
+        {
+            closingNow = ExpireOverflow(Environment.TickCount64);
+            while (_control.Count > 0)
+                batch.Add(_control.Dequeue());
+            var bytes = 0;
+            while (_data.Count > 0 && (bytes < maxBytes || batch.Count == 0))
+            {
+                var frame = _data.Dequeue();
+                bytes += frame.Bytes.Length;
+                batch.Add(frame);
+            }
+            while (_overflow is { Count: > 0 } && _data.Count < _capacity)
+                _data.Enqueue(_overflow.Dequeue().Frame);
+
+            if (_closing && _data.Count == 0 && !_drainedClose)
+            {
+                _drainedClose = true;
+                if (_closeFrame is not null)
+                    batch.Add(_closeFrame);
+                result = DrainResult.Last;
+            }
+            else if (batch.Count == 0)
+            {
+                _consumerWaiting = true;
+                result = _drainedClose ? DrainResult.Last : DrainResult.Empty;
+            }
+            else
+            {
+                result = DrainResult.Frames;
+            }
+        }
+        if (closingNow)
+            Closing?.Invoke();
+        return result;
+    }
+
+    /// <summary>Applies the send timeout to waiting messages; true when that starts a close.</summary>
+    internal bool ExpireWaiting()
+    {
+        bool closing;
+        lock (_gate) closing = ExpireOverflow(Environment.TickCount64);
+        if (closing)
+            Closing?.Invoke();
+        return closing;
+    }
+
+    // Wakes the source when it waits for data; "force" wakes it regardless (close, expiry timer).
+    private Action? TakeWake(bool force)
+    {
+        if (!force && !_consumerWaiting)
+            return null;
+        _consumerWaiting = false;
+        return _signal;
+    }
+
+    private bool ExpireOverflow(long now)
+    {
+        if (_overflow is not { Count: > 0 } || _overflow.Peek().Deadline > now)
+            return false;
+        while (_overflow.Count > 0 && _overflow.Peek().Deadline <= now)
+        {
+            _overflow.Dequeue();
+            if (Overflow() == OfferResult.Closed)
+                return true;
+        }
+        return false;
+    }
+
+    private OfferResult Overflow()
+    {
+        if (!_policy.Closes())
+        {
+            _counters.RecordDropped();
+            return OfferResult.Dropped;
+        }
+        _counters.RecordClosedSlow();
+        BeginClose(Framing.CloseCode.TryAgainLater, "slow consumer", discardPending: true);
+        return OfferResult.Closed;
+    }
+
+    private void BeginClose(ushort code, string reason, bool discardPending)
+    {
+        _closing = true;
+        CloseCode = code;
+        _closeFrame = OutboundFrame.Close(code, reason);
+        if (discardPending)
+        {
+            _data.Clear();
+            _overflow?.Clear();
+        }
+        else if (_overflow is not null)
+        {
+            while (_overflow.Count > 0)
+                _data.Enqueue(_overflow.Dequeue().Frame);
+        }
+    }
+}
+
+internal enum DrainResult
+{
+    Empty,
+    Frames,
+
+    /// <summary>The batch ends the outbound side (it holds the close frame, or nothing when aborted).</summary>
+    Last,
+}

@@ -1,0 +1,75 @@
+using Akka.Streams;
+using Akka.Streams.Stage;
+
+namespace Switchboard.Streams.Outbound;
+
+/// <summary>Frames drained from the outbox in one go; reused, valid until the next pull.</summary>
+public sealed class FrameBatch
+{
+    public List<OutboundFrame> Frames { get; } = new(capacity: 8);
+}
+
+/// <summary>
+/// Emits what the <see cref="Outbox"/> holds as batches, so that while a socket write is in
+/// flight new messages gather and go out in the next write. Completes after the close frame.
+/// </summary>
+public sealed class OutboxSource(Outbox outbox, int maxBatchBytes) : GraphStage<SourceShape<FrameBatch>>
+{
+    public Outlet<FrameBatch> Out { get; } = new("outbox.out");
+    internal Outbox Outbox { get; } = outbox;
+    internal int MaxBatchBytes { get; } = maxBatchBytes;
+
+
+    public override SourceShape<FrameBatch> Shape => new(Out);
+
+    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
+
+    private sealed class Logic : TimerGraphStageLogic
+    {
+        private readonly OutboxSource _stage;
+        private readonly FrameBatch _batch = new();
+        private bool _timerArmed;
+
+        public Logic(OutboxSource stage) : base(stage.Shape)
+        {
+            _stage = stage;
+            SetHandler(stage.Out, onPull: TryPush);
+        }
+
+        public override void PreStart() => _stage.Outbox.Attach(GetAsyncCallback(OnSignal));
+
+        protected override void OnTimer(object timerKey)
+        {
+            _timerArmed = false;
+            _stage.Outbox.ExpireWaiting();
+            OnSignal();
+        }
+
+        private void OnSignal()
+        {
+            if (IsAvailable(_stage.Out))
+                TryPush();
+            if (!_timerArmed && _stage.Outbox.NextDeadline is { } deadline)
+            {
+                _timerArmed = true;
+                ScheduleOnce("send-timeout", TimeSpan.FromMilliseconds(Math.Max(1, deadline - Environment.TickCount64)));
+            }
+        }
+
+        private void TryPush()
+        {
+            _batch.Frames.Clear();
+            switch (_stage.Outbox.Drain(_batch.Frames, _stage.MaxBatchBytes))
+            {
+                case DrainResult.Frames:
+                    Push(_stage.Out, _batch);
+                    break;
+                case DrainResult.Last:
+                    if (_batch.Frames.Count > 0)
+                        Push(_stage.Out, _batch);
+                    CompleteStage();
+                    break;
+            }
+        }
+    }
+}

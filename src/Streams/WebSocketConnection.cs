@@ -1,0 +1,112 @@
+using Akka.Actor;
+using Switchboard.Streams.Framing;
+using Switchboard.Streams.Outbound;
+
+namespace Switchboard.Streams;
+
+/// <summary>
+/// One live WebSocket connection: its outbox, its close handshake and its completion. Every
+/// close, whoever starts it, finishes within <see cref="ConnectionOptions.CloseTimeout"/> or
+/// the TCP connection is aborted.
+/// </summary>
+public sealed class WebSocketConnection
+{
+    private readonly ConnectionTransport _transport;
+    private readonly TaskCompletionSource _closeReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Func<TimeSpan, Action, ICancelable> _scheduleOnce;
+    private ICancelable? _closeDeadline;
+    private long _lastSeen = Environment.TickCount64;
+    private volatile bool _discardingInput;
+    private volatile bool _inboundFinished;
+    private volatile bool _outboundFinished;
+
+    internal WebSocketConnection(string id, ConnectionOptions options, int? compressionLevel, ConnectionTransport transport,
+        ConnectionCounters counters, Func<TimeSpan, Action, ICancelable> scheduleOnce)
+    {
+        Id = id;
+        Options = options;
+        CompressionLevel = compressionLevel;
+        Counters = counters;
+        _transport = transport;
+        _scheduleOnce = scheduleOnce;
+        Outbox = new Outbox(options.MessageBufferSize, options.Overflow, options.SendTimeout, counters);
+        Outbox.Closing += ArmCloseDeadline;
+    }
+
+    public string Id { get; }
+    public ConnectionOptions Options { get; }
+
+    /// <summary>The deflate level when permessage-deflate was negotiated, else null.</summary>
+    public int? CompressionLevel { get; }
+
+    public ConnectionCounters Counters { get; }
+    public Outbox Outbox { get; }
+
+    /// <summary>Completes when both directions have ended and the socket may be released.</summary>
+    public Task Completion { get; internal set; } = Task.CompletedTask;
+
+    /// <summary>When the last frame of any kind arrived (Environment.TickCount64).</summary>
+    public long LastSeen => Interlocked.Read(ref _lastSeen);
+
+    internal bool IsDiscardingInput => _discardingInput;
+
+    public OfferResult Send(OutboundFrame frame) => Outbox.Offer(frame);
+
+    /// <summary>Starts a close handshake; messages already buffered are sent first.</summary>
+    public void Close(ushort code, string reason) => Outbox.Close(code, reason, discardPending: false);
+
+    internal void Touch() => Interlocked.Exchange(ref _lastSeen, Environment.TickCount64);
+
+    /// <summary>Fails the connection (RFC 6455 §7.1.7): close frame with the code, input discarded.</summary>
+    internal void Fail(ProtocolViolation violation)
+    {
+        _discardingInput = true;
+        if (Outbox.Close(violation.Code, violation.Message, discardPending: true))
+            Counters.RecordError($"close_{violation.Code}");
+    }
+
+    internal void OnCloseReceived(ushort? code)
+    {
+        _discardingInput = true;
+        // Echo the peer's code (§5.5.1); a close without a code is answered without one.
+        if (code is { } echoed)
+            Outbox.Close(echoed, "", discardPending: true);
+        else
+            Outbox.Close(CloseCode.Normal, "", discardPending: true);
+        _closeReceived.TrySetResult();
+        if (_outboundFinished)
+            _transport.Input.CancelPendingRead();
+    }
+
+    internal void OnInboundFinished()
+    {
+        _inboundFinished = true;
+        Outbox.Abort(); // no-op when a close is already under way
+    }
+
+    internal void OnOutboundFinished()
+    {
+        _outboundFinished = true;
+        // After our close frame is out, the peer's close (or its going away) ends the connection.
+        if (_closeReceived.Task.IsCompleted || !Outbox.IsClosing)
+            _transport.Input.CancelPendingRead();
+    }
+
+    internal void OnFinished() => _closeDeadline?.Cancel();
+
+    private void ArmCloseDeadline()
+    {
+        if (_inboundFinished && _outboundFinished)
+            return;
+        _closeDeadline = _scheduleOnce(Options.CloseTimeout, ForceClose);
+    }
+
+    private void ForceClose()
+    {
+        if (_inboundFinished && _outboundFinished)
+            return;
+        _transport.Abort();
+        _transport.Input.CancelPendingRead();
+        _transport.Output.CancelPendingFlush();
+    }
+}
