@@ -12,11 +12,12 @@ namespace Switchboard.Streams;
 public sealed class WebSocketConnection
 {
     private readonly ConnectionTransport _transport;
-    private readonly TaskCompletionSource _closeReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Func<TimeSpan, Action, ICancelable> _scheduleOnce;
     private ICancelable? _closeDeadline;
     private long _lastSeen = Environment.TickCount64;
     private volatile bool _discardingInput;
+    private volatile bool _failed;
+    private volatile bool _closeReceived;
     private volatile bool _inboundFinished;
     private volatile bool _outboundFinished;
 
@@ -61,6 +62,7 @@ public sealed class WebSocketConnection
     internal void Fail(ProtocolViolation violation)
     {
         _discardingInput = true;
+        _failed = true;
         if (Outbox.Close(violation.Code, violation.Message, discardPending: true))
             Counters.RecordError($"close_{violation.Code}");
     }
@@ -73,7 +75,7 @@ public sealed class WebSocketConnection
             Outbox.Close(echoed, "", discardPending: true);
         else
             Outbox.Close(CloseCode.Normal, "", discardPending: true);
-        _closeReceived.TrySetResult();
+        _closeReceived = true;
         if (_outboundFinished)
             _transport.Input.CancelPendingRead();
     }
@@ -87,8 +89,9 @@ public sealed class WebSocketConnection
     internal void OnOutboundFinished()
     {
         _outboundFinished = true;
-        // After our close frame is out, the peer's close (or its going away) ends the connection.
-        if (_closeReceived.Task.IsCompleted || !Outbox.IsClosing)
+        // A failed connection ends once its close frame is out (§7.1.7); a clean close waits for
+        // the peer's close frame, bounded by the close timeout.
+        if (_failed || _closeReceived || !Outbox.IsClosing)
             _transport.Input.CancelPendingRead();
     }
 

@@ -11,7 +11,6 @@ namespace Switchboard.Actors.Hub;
 /// </summary>
 public sealed class ConnectionHub
 {
-    private readonly IMaterializer _materializer;
     private readonly string _idPrefix = Convert.ToHexStringLower(BitConverter.GetBytes(Random.Shared.Next()));
     private long _nextId;
 
@@ -19,10 +18,13 @@ public sealed class ConnectionHub
     {
         Options = options;
         Node = node;
-        _materializer = system.Materializer(namePrefix: "connection");
+        Materializer = system.Materializer(namePrefix: "connection");
     }
 
     public HubOptions Options { get; }
+
+    /// <summary>The one materializer every connection graph of this node runs on.</summary>
+    public ActorMaterializer Materializer { get; }
     public string Node { get; }
     public ConnectionCounters Counters { get; } = new();
     public LocalConnections Connections { get; } = new();
@@ -42,7 +44,7 @@ public sealed class ConnectionHub
         {
             var id = $"{_idPrefix}-{Interlocked.Increment(ref _nextId):x}";
             var connection = ConnectionGraph.Run(id, transport, Options.Connection, compress ? Options.CompressionLevel : null,
-                Counters, ServerFrames.Welcome(userId, id, Node), c => new ConnectionSession(c, Counters), _materializer);
+                Counters, ServerFrames.Welcome(userId, id, Node), c => new ConnectionSession(c, Counters), Materializer);
             local = new LocalConnection(connection, userId);
             Connections.Add(local);
             await connection.Completion;

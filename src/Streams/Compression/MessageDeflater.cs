@@ -15,11 +15,11 @@ public static class MessageDeflater
     public static byte[] Compress(ReadOnlySpan<byte> payload, int level)
     {
         var output = new MemoryStream(payload.Length / 2 + 16);
-        using (var deflate = new DeflateStream(output, Options(level), leaveOpen: true))
-        {
-            deflate.Write(payload);
-            deflate.Flush(); // Z_SYNC_FLUSH: ends the block with 00 00 FF FF
-        }
+        using var deflate = new DeflateStream(output, Options(level), leaveOpen: true);
+        deflate.Write(payload);
+        // Z_SYNC_FLUSH ends the data with 00 00 FF FF. The output is taken before disposal,
+        // which would append a final empty block that a peer must not receive.
+        deflate.Flush();
         var compressed = output.GetBuffer().AsSpan(0, (int)output.Length);
         if (compressed.EndsWith(SyncFlushTail))
             compressed = compressed[..^SyncFlushTail.Length];
