@@ -47,6 +47,12 @@ public sealed class Outbox
     /// <summary>Set once the connection starts closing; the close code it sends, or null when aborted.</summary>
     public ushort? CloseCode { get; private set; }
 
+    /// <summary>Messages waiting for room under a Wait policy.</summary>
+    public int Waiting
+    {
+        get { lock (_gate) return _overflow?.Count ?? 0; }
+    }
+
     public bool IsClosing
     {
         get { lock (_gate) return _closing; }
