@@ -5,18 +5,20 @@ using Switchboard.Service.Settings;
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://localhost:8080");
-builder.Services.AddSwitchboard();
 
-var app = builder.Build();
-app.MapSwitchboard();
-
+// Checked before the host starts so that an operator sees one message, not a host failure trace.
 try
 {
-    await app.RunAsync();
+    SwitchboardOptionsLoader.Load(builder.Configuration);
 }
 catch (SwitchboardSettingsException e)
 {
     Console.Error.WriteLine(e.Message);
     return 2;
 }
+
+builder.Services.AddSwitchboard();
+var app = builder.Build();
+app.MapSwitchboard();
+await app.RunAsync();
 return 0;

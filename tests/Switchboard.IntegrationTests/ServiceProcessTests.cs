@@ -1,0 +1,72 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using Switchboard.IntegrationTests.Support;
+
+namespace Switchboard.IntegrationTests;
+
+/// <summary>The standalone service as an operator runs it: its own process, started and stopped by signal.</summary>
+public sealed class ServiceProcessTests
+{
+    [Fact]
+    public async Task Sigterm_closes_connections_with_1001_refuses_new_ones_with_503_and_exits()
+    {
+        await using var node = ServiceProcess.Start(new Dictionary<string, string> { ["WEBSOCKET_SHUTDOWN_TIMEOUT"] = "10" });
+        await node.WaitUntilHealthyAsync();
+        var uri = new Uri($"ws://{node.BaseUri.Authority}/ws?user_id=stayer");
+        await using var first = await Client.ConnectAsync(uri);
+        await using var second = await Client.ConnectAsync(uri);
+        // A client that never answers the close frame keeps the drain open until the close timeout.
+        await using var silent = await RawWebSocket.ConnectAsync(node.BaseUri, "/ws?user_id=silent");
+        await silent.ReceiveAsync();
+
+        node.Terminate();
+
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, await first.ReceiveCloseAsync());
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, await second.ReceiveCloseAsync());
+        Assert.Equal("server shutting down", first.Socket.CloseStatusDescription);
+
+        await using (var late = await RawWebSocket.ConnectAsync(node.BaseUri, "/ws?user_id=late"))
+        {
+            Assert.Equal(503, late.Status);
+            Assert.Equal("draining", JsonDocument.Parse(late.Body).RootElement.GetProperty("error").GetString());
+        }
+        using (var http = new HttpClient { BaseAddress = node.BaseUri })
+        {
+            var health = await http.GetAsync("/ws/health");
+            Assert.Equal(503, (int)health.StatusCode);
+            Assert.Equal("draining", JsonDocument.Parse(await health.Content.ReadAsStringAsync()).RootElement
+                .GetProperty("status").GetString());
+        }
+
+        Assert.Equal(1001, (await silent.ReceiveCloseAsync())!.CloseCode);
+        Assert.Equal(0, await node.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task Invalid_setting_stops_start_up_with_one_message_naming_variable_and_value()
+    {
+        await using var node = ServiceProcess.Start(new Dictionary<string, string>
+        {
+            ["WEBSOCKET_MAX_CONNECTIONS"] = "lots",
+            ["WEBSOCKET_CONNECTION_TIMEOUT"] = "10",
+        });
+        Assert.Equal(2, await node.WaitForExitAsync());
+        Assert.Contains("WEBSOCKET_MAX_CONNECTIONS=\"lots\": not a whole number", node.Output);
+    }
+
+    [Fact]
+    public async Task Two_standalone_nodes_run_side_by_side_without_settings()
+    {
+        await using var byArgument = ServiceProcess.Start();
+        await using var byEnvironment = ServiceProcess.Start(useUrlsArgument: false);
+        await byArgument.WaitUntilHealthyAsync();
+        await byEnvironment.WaitUntilHealthyAsync();
+
+        foreach (var node in new[] { byArgument, byEnvironment })
+        {
+            await using var client = await Client.ConnectAsync(new Uri($"ws://{node.BaseUri.Authority}/ws"));
+            await client.SendAsync("""{"type":"ping"}""");
+            Assert.Equal("pong", (await client.ReceiveAsync()).GetProperty("type").GetString());
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Switchboard.IntegrationTests.Support;
+
+/// <summary>The standalone service (src/Service) as its own OS process on a free loopback port.</summary>
+public sealed partial class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServiceProcess(Process process, Uri baseUri)
+    {
+        _process = process;
+        BaseUri = baseUri;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public Uri BaseUri { get; }
+    public int Id => _process.Id;
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    /// <summary>Starts the service. By default it is told its address with --urls; pass <paramref name="useUrlsArgument"/> false to set ASPNETCORE_URLS instead.</summary>
+    public static ServiceProcess Start(IDictionary<string, string>? environment = null, bool useUrlsArgument = true)
+    {
+        var baseUri = new Uri($"http://127.0.0.1:{FreePort()}");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(ServiceAssembly)!,
+        };
+        info.ArgumentList.Add(ServiceAssembly);
+        if (useUrlsArgument)
+        {
+            info.ArgumentList.Add("--urls");
+            info.ArgumentList.Add(baseUri.ToString());
+        }
+        else
+        {
+            info.Environment["ASPNETCORE_URLS"] = baseUri.ToString();
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[name] = value;
+        return new ServiceProcess(Process.Start(info)!, baseUri);
+    }
+
+    public async Task WaitUntilHealthyAsync()
+    {
+        using var http = new HttpClient { BaseAddress = BaseUri };
+        await Eventually.TrueAsync(async () =>
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"the service exited with {_process.ExitCode}:\n{Output}");
+            return (await http.GetAsync("/ws/health")).IsSuccessStatusCode;
+        }, "the service reports healthy");
+    }
+
+    /// <summary>Sends SIGTERM, as an orchestrator stopping the node does.</summary>
+    public void Terminate() => Assert.Equal(0, Kill(_process.Id, 15));
+
+    public async Task<int> WaitForExitAsync()
+    {
+        using var guard = new CancellationTokenSource(Eventually.Deadline * 2);
+        await _process.WaitForExitAsync(guard.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+            return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>src/Service's build output for the configuration these tests were built in.</summary>
+    private static string ServiceAssembly
+    {
+        get
+        {
+            var testOutput = new DirectoryInfo(AppContext.BaseDirectory); // tests/X/bin/{Configuration}/{tfm}/
+            var framework = testOutput.Name;
+            var configuration = testOutput.Parent!.Name;
+            var root = testOutput;
+            while (!File.Exists(Path.Combine(root.FullName, "Akka.sln")))
+                root = root.Parent ?? throw new InvalidOperationException("Akka.sln not found above the test output");
+            return Path.Combine(root.FullName, "src", "Service", "bin", configuration, framework, "Switchboard.Service.dll");
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int Kill(int pid, int signal);
+}
