@@ -5,6 +5,7 @@ using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Switchboard.Actors.Hub;
 using Switchboard.Service.Settings;
 using Switchboard.Streams;
@@ -26,6 +27,9 @@ public static class SwitchboardServiceCollectionExtensions
     {
         services.AddSingleton(sp => SwitchboardOptionsLoader.Load(sp.GetRequiredService<IConfiguration>(), configure));
         services.AddSingleton<NodeState>();
+        // The host must outlast the drain, then the actor system's leave and Kestrel's stop.
+        services.AddOptions<HostOptions>().Configure<SwitchboardOptions>((host, hub) =>
+            host.ShutdownTimeout = hub.ShutdownTimeout + TimeSpan.FromSeconds(15));
         // Registered before Akka so that its StartingAsync validates the settings first.
         services.AddHostedService<SwitchboardLifecycle>();
         services.AddAkka(ActorSystemName, (builder, _) => builder
