@@ -6,18 +6,12 @@ using static Switchboard.IntegrationTests.Support.RawWebSocket;
 namespace Switchboard.IntegrationTests;
 
 /// <summary>RFC 6455 conformance, each case written as raw bytes on a real socket.</summary>
-public sealed class ConformanceTests(ConformanceTests.Server server) : IClassFixture<ConformanceTests.Server>
+public sealed class ConformanceTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
-    public sealed class Server : IAsyncLifetime
-    {
-        public SwitchboardServer Instance { get; private set; } = null!;
-        public async Task InitializeAsync() => Instance = await SwitchboardServer.StartAsync();
-        public async Task DisposeAsync() => await Instance.DisposeAsync();
-    }
 
     private async Task<RawWebSocket> ConnectAsync()
     {
-        var client = await RawWebSocket.ConnectAsync(server.Instance.BaseUri, "/ws?user_id=raw");
+        var client = await RawWebSocket.ConnectAsync(fixture.Server.BaseUri, "/ws?user_id=raw");
         Assert.Equal(101, client.Status);
         var welcome = await client.ReceiveAsync();
         Assert.Contains("\"welcome\"", welcome!.Text);

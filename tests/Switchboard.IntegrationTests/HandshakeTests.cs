@@ -5,19 +5,11 @@ using Switchboard.IntegrationTests.Support;
 namespace Switchboard.IntegrationTests;
 
 /// <summary>The opening handshake over real HTTP: refusals carry a status and a JSON body.</summary>
-public sealed class HandshakeTests(HandshakeTests.Server server) : IClassFixture<HandshakeTests.Server>
+public sealed class HandshakeTests(HandshakeTests.LimitedServer fixture) : IClassFixture<HandshakeTests.LimitedServer>
 {
-    public sealed class Server : IAsyncLifetime
-    {
-        public SwitchboardServer Instance { get; private set; } = null!;
+    public sealed class LimitedServer() : ServerFixture(o => o with { EnableCompression = true, MaxConnections = 3 });
 
-        public async Task InitializeAsync() =>
-            Instance = await SwitchboardServer.StartAsync(o => o with { EnableCompression = true, MaxConnections = 3 });
-
-        public async Task DisposeAsync() => await Instance.DisposeAsync();
-    }
-
-    private Uri Base => server.Instance.BaseUri;
+    private Uri Base => fixture.Server.BaseUri;
 
     private static string ErrorCode(RawWebSocket response) =>
         JsonDocument.Parse(response.Body).RootElement.GetProperty("error").GetString()!;
@@ -57,7 +49,7 @@ public sealed class HandshakeTests(HandshakeTests.Server server) : IClassFixture
     [Fact]
     public async Task Plain_get_gets_400_with_a_json_body()
     {
-        var response = await server.Instance.Http.GetAsync("/ws");
+        var response = await fixture.Server.Http.GetAsync("/ws");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("websocket_required", body.GetProperty("error").GetString());
@@ -116,7 +108,7 @@ public sealed class HandshakeTests(HandshakeTests.Server server) : IClassFixture
     public async Task Upgrades_beyond_max_connections_get_429_and_a_freed_slot_admits_again()
     {
         // This fixture's node holds at most three; other tests of the class only use short-lived ones.
-        await Eventually.TrueAsync(() => server.Instance.Hub.Connections.Count == 0, "the node is empty");
+        await Eventually.TrueAsync(() => fixture.Server.Hub.Connections.Count == 0, "the node is empty");
         var held = new List<RawWebSocket>();
         for (var i = 0; i < 3; i++)
             held.Add(await RawWebSocket.ConnectAsync(Base));
@@ -129,7 +121,7 @@ public sealed class HandshakeTests(HandshakeTests.Server server) : IClassFixture
         }
 
         await held[0].DisposeAsync();
-        await Eventually.TrueAsync(() => server.Instance.Hub.Connections.Count == 2, "the closed connection is gone");
+        await Eventually.TrueAsync(() => fixture.Server.Hub.Connections.Count == 2, "the closed connection is gone");
         await using var admitted = await RawWebSocket.ConnectAsync(Base);
         Assert.Equal(101, admitted.Status);
         foreach (var client in held.Skip(1))

@@ -5,17 +5,11 @@ using Switchboard.IntegrationTests.Support;
 namespace Switchboard.IntegrationTests;
 
 /// <summary>The connection part of PROTOCOL.md with a real WebSocket client.</summary>
-public sealed class ProtocolTests(ProtocolTests.Server server) : IClassFixture<ProtocolTests.Server>
+public sealed class ProtocolTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
-    public sealed class Server : IAsyncLifetime
-    {
-        public SwitchboardServer Instance { get; private set; } = null!;
-        public async Task InitializeAsync() => Instance = await SwitchboardServer.StartAsync();
-        public async Task DisposeAsync() => await Instance.DisposeAsync();
-    }
 
     private Task<Client> ConnectAsync(string query = "user_id=alice", Action<ClientWebSocketOptions>? configure = null) =>
-        Client.ConnectAsync(server.Instance.WebSocketUri(query), configure);
+        Client.ConnectAsync(fixture.Server.WebSocketUri(query), configure);
 
     private static JsonElement ErrorData(JsonElement frame)
     {
@@ -30,7 +24,7 @@ public sealed class ProtocolTests(ProtocolTests.Server server) : IClassFixture<P
         var data = client.Welcome.GetProperty("data");
         Assert.Equal("alice", data.GetProperty("user_id").GetString());
         Assert.False(string.IsNullOrEmpty(data.GetProperty("connection_id").GetString()));
-        Assert.Equal(server.Instance.Hub.Node, data.GetProperty("node").GetString());
+        Assert.Equal(fixture.Server.Hub.Node, data.GetProperty("node").GetString());
     }
 
     [Fact]
@@ -127,7 +121,7 @@ public sealed class ProtocolTests(ProtocolTests.Server server) : IClassFixture<P
         var client = await ConnectAsync("user_id=leaver");
         await client.Socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
         Assert.Equal(WebSocketCloseStatus.NormalClosure, client.Socket.CloseStatus);
-        await Eventually.TrueAsync(() => server.Instance.Hub.Connections.All.All(c => c.UserId != "leaver"),
+        await Eventually.TrueAsync(() => fixture.Server.Hub.Connections.All.All(c => c.UserId != "leaver"),
             "the node forgets the connection");
         await client.DisposeAsync();
     }
@@ -135,14 +129,14 @@ public sealed class ProtocolTests(ProtocolTests.Server server) : IClassFixture<P
     [Fact]
     public async Task Stats_count_this_nodes_traffic()
     {
-        var before = await server.Instance.StatsAsync();
+        var before = await fixture.Server.StatsAsync();
         await using var client = await ConnectAsync("user_id=counted");
         await client.SendAsync("""{"type":"ping"}""");
         await client.ReceiveAsync();
         await client.SendAsync("nope");
         await client.ReceiveAsync();
 
-        var after = await server.Instance.StatsAsync();
+        var after = await fixture.Server.StatsAsync();
         Assert.True(after.GetProperty("connections").GetInt64() >= 1);
         Assert.True(after.GetProperty("users").GetInt64() >= 1);
         Assert.True(after.GetProperty("messages_in").GetInt64() >= before.GetProperty("messages_in").GetInt64() + 2);
@@ -157,7 +151,7 @@ public sealed class ProtocolTests(ProtocolTests.Server server) : IClassFixture<P
     [Fact]
     public async Task Health_reports_ok_while_serving()
     {
-        var response = await server.Instance.Http.GetAsync("/ws/health");
+        var response = await fixture.Server.Http.GetAsync("/ws/health");
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(200, (int)response.StatusCode);
         Assert.Equal("ok", body.GetProperty("status").GetString());
