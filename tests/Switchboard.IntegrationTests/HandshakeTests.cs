@@ -1,13 +1,18 @@
 using System.Net;
 using System.Text.Json;
 using Switchboard.IntegrationTests.Support;
+using Switchboard.Service.Settings;
 
 namespace Switchboard.IntegrationTests;
 
 /// <summary>The opening handshake over real HTTP: refusals carry a status and a JSON body.</summary>
 public sealed class HandshakeTests(HandshakeTests.LimitedServer fixture) : IClassFixture<HandshakeTests.LimitedServer>
 {
-    public sealed class LimitedServer() : ServerFixture(o => o with { EnableCompression = true, MaxConnections = 3 });
+    public sealed class LimitedServer : ServerFixture
+    {
+        protected override Func<SwitchboardOptions, SwitchboardOptions> Configure =>
+            o => o with { EnableCompression = true, MaxConnections = 3 };
+    }
 
     private Uri Base => fixture.Server.BaseUri;
 

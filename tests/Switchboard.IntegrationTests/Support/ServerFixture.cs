@@ -2,16 +2,14 @@ using Switchboard.Service.Settings;
 
 namespace Switchboard.IntegrationTests.Support;
 
-/// <summary>One server for a whole test class; derive to give it settings.</summary>
-public class ServerFixture(Func<SwitchboardOptions, SwitchboardOptions>? configure) : IAsyncLifetime
+/// <summary>One server for a whole test class; derive and override <see cref="Configure"/> to give it settings.</summary>
+public class ServerFixture : IAsyncLifetime
 {
-    public ServerFixture() : this(null)
-    {
-    }
-
     public SwitchboardServer Server { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Server = await SwitchboardServer.StartAsync(configure);
+    protected virtual Func<SwitchboardOptions, SwitchboardOptions>? Configure => null;
+
+    public async Task InitializeAsync() => Server = await SwitchboardServer.StartAsync(Configure);
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }
