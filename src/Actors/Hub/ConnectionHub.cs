@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Streams;
+using Switchboard.Actors.Delivery;
 using Switchboard.Streams;
 using Switchboard.Streams.Json;
 
@@ -14,10 +15,13 @@ public sealed class ConnectionHub
     private readonly string _idPrefix = Convert.ToHexStringLower(BitConverter.GetBytes(Random.Shared.Next()));
     private long _nextId;
 
-    public ConnectionHub(ActorSystem system, HubOptions options, string node)
+    public ConnectionHub(ActorSystem system, HubOptions options, string node, HubRouting routing,
+        ConnectionCounters counters)
     {
         Options = options;
         Node = node;
+        Routing = routing;
+        Counters = counters;
         Materializer = system.Materializer(namePrefix: "connection");
     }
 
@@ -26,7 +30,8 @@ public sealed class ConnectionHub
     /// <summary>The one materializer every connection graph of this node runs on.</summary>
     public ActorMaterializer Materializer { get; }
     public string Node { get; }
-    public ConnectionCounters Counters { get; } = new();
+    public HubRouting Routing { get; }
+    public ConnectionCounters Counters { get; }
     public LocalConnections Connections { get; } = new();
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
@@ -37,24 +42,36 @@ public sealed class ConnectionHub
     public void Release() => Connections.ReleaseReservation();
 
     /// <summary>Runs an admitted connection until it has closed; its slot is released at the end.</summary>
-    public async Task RunAsync(ConnectionTransport transport, string userId, bool compress)
+    /// <param name="groups">Groups joined at connect time.</param>
+    public async Task RunAsync(ConnectionTransport transport, string userId, IReadOnlyList<string> groups, bool compress)
     {
         LocalConnection? local = null;
         try
         {
             var id = $"{_idPrefix}-{Interlocked.Increment(ref _nextId):x}";
             var connection = ConnectionGraph.Run(id, transport, Options.Connection, compress ? Options.CompressionLevel : null,
-                Counters, ServerFrames.Welcome(userId, id, Node), c => new ConnectionSession(c, Counters), Materializer);
-            local = new LocalConnection(connection, userId);
-            Connections.Add(local);
+                Counters, ServerFrames.Welcome(userId, id, Node), c =>
+                {
+                    // Registered before the graph runs, so that routing knows the connection
+                    // before the first frame the client sends.
+                    local = new LocalConnection(c, userId);
+                    Connections.Add(local);
+                    Routing.Delivery.Tell(new DeliveryProtocol.ConnectionOpened(local, groups));
+                    return new ConnectionSession(c, userId, Routing, Counters);
+                }, Materializer);
             await connection.Completion;
         }
         finally
         {
             if (local is null)
+            {
                 Release();
+            }
             else
+            {
+                Routing.Delivery.Tell(new DeliveryProtocol.ConnectionClosed(local));
                 Connections.Remove(local);
+            }
         }
     }
 

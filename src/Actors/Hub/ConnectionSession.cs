@@ -1,3 +1,7 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Switchboard.Actors.Delivery;
+using Switchboard.Actors.Routing;
 using Switchboard.Streams;
 using Switchboard.Streams.Json;
 
@@ -5,10 +9,15 @@ namespace Switchboard.Actors.Hub;
 
 /// <summary>
 /// Interprets one connection's frames (PROTOCOL.md "Client → server types"). Runs on the
-/// connection's stream: it must not block, and it sends replies through the connection's outbox.
+/// connection's stream: it never blocks, replies through the connection's outbox and hands
+/// routed messages, encoded once, to the routers.
 /// </summary>
-public sealed class ConnectionSession(WebSocketConnection connection, ConnectionCounters counters) : IInboundHandler
+public sealed class ConnectionSession(WebSocketConnection connection, string userId, HubRouting routing,
+    ConnectionCounters counters) : IInboundHandler
 {
+    private static readonly FrameError BroadcastForbidden =
+        new("forbidden", "clients may not broadcast on this server");
+
     public void OnFrame(ClientFrame frame)
     {
         if (frame.Error is { } error)
@@ -22,11 +31,78 @@ public sealed class ConnectionSession(WebSocketConnection connection, Connection
                 connection.Send(ServerFrames.Pong);
                 Acknowledge(frame);
                 break;
+            case "join":
+                if (RequireGroup(frame))
+                    routing.Delivery.Tell(new DeliveryProtocol.Join(connection.Id, frame.Group!, frame.Id));
+                break;
+            case "leave":
+                if (RequireGroup(frame))
+                    routing.Delivery.Tell(new DeliveryProtocol.Leave(connection.Id, frame.Group!, frame.Id));
+                break;
+            case "broadcast":
+                Broadcast(frame);
+                break;
             default:
-                Reply(frame, new FrameError("unsupported_type", $"frames of type \"{frame.Type}\" cannot be routed yet"));
+                Route(frame);
                 break;
         }
     }
+
+    private void Broadcast(ClientFrame frame)
+    {
+        if (!routing.AllowClientBroadcast)
+        {
+            Reply(frame, BroadcastForbidden);
+            return;
+        }
+        var encoded = ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, userId, Now()));
+        routing.Broadcasts.Tell(new Publish(NodeDelivery.BroadcastTopic, new DeliveryProtocol.Broadcast(encoded)));
+        Acknowledge(frame);
+    }
+
+    private void Route(ClientFrame frame)
+    {
+        if (frame.To is not null == frame.Group is not null)
+        {
+            Reply(frame, frame.To is null
+                ? new FrameError("missing_field", $"a \"{frame.Type}\" frame needs \"to\" or \"group\"")
+                : new FrameError("invalid_field", "give either \"to\" or \"group\", not both"));
+            return;
+        }
+        if (frame.To is { } to)
+        {
+            if (!Names.IsValid(to))
+            {
+                Reply(frame, InvalidName("to"));
+                return;
+            }
+            var encoded = ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, userId, Now(), To: to));
+            routing.Users.Tell(new UserProtocol.SendToUser(to, encoded));
+            Acknowledge(frame);
+        }
+        else if (RequireGroup(frame))
+        {
+            var encoded = ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, userId, Now(), Group: frame.Group));
+            // The group router acknowledges, or answers that the group has no members.
+            routing.Groups.Tell(new GroupProtocol.SendToGroup(frame.Group!, encoded, routing.Delivery, connection.Id, frame.Id));
+        }
+    }
+
+    private bool RequireGroup(ClientFrame frame)
+    {
+        if (frame.Group is null)
+            Reply(frame, new FrameError("missing_field", $"a \"{frame.Type}\" frame needs \"group\""));
+        else if (!Names.IsValid(frame.Group))
+            Reply(frame, InvalidName("group"));
+        else
+            return true;
+        return false;
+    }
+
+    private static FrameError InvalidName(string field) =>
+        new("invalid_field", $"\"{field}\" must be 1 to {Names.MaxLength} characters with no control characters");
+
+    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
     private void Acknowledge(ClientFrame frame)
     {

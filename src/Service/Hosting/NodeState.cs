@@ -1,15 +1,22 @@
 namespace Switchboard.Service.Hosting;
 
-/// <summary>Whether this node serves: starting until the actor system is up, draining once SIGTERM arrives.</summary>
+/// <summary>
+/// Whether this node serves: starting until it is an Up cluster member and its routing can
+/// receive broadcasts, draining once shutdown begins.
+/// </summary>
 public sealed class NodeState
 {
-    private volatile int _phase;
+    private volatile bool _memberUp;
+    private volatile bool _routingReady;
+    private volatile bool _draining;
 
-    public bool IsServing => _phase == 1;
-    public bool IsDraining => _phase == 2;
-    public string Status => _phase switch { 0 => "starting", 1 => "ok", _ => "draining" };
+    public bool IsServing => _memberUp && _routingReady && !_draining;
+    public bool IsDraining => _draining;
+    public string Status => _draining ? "draining" : IsServing ? "ok" : "starting";
 
-    public void Serving() => Interlocked.CompareExchange(ref _phase, 1, 0);
+    public void MemberUp() => _memberUp = true;
 
-    public void Draining() => _phase = 2;
+    public void RoutingReady() => _routingReady = true;
+
+    public void Draining() => _draining = true;
 }

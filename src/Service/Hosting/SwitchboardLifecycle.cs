@@ -27,7 +27,7 @@ public sealed class SwitchboardLifecycle(
     public Task StartedAsync(CancellationToken cancellationToken)
     {
         var system = Get<ActorSystem>();
-        Cluster.Get(system).RegisterOnMemberUp(node.Serving);
+        Cluster.Get(system).RegisterOnMemberUp(node.MemberUp);
         var hub = Get<ConnectionHub>();
         logger.LogInformation("Switchboard node {Node} started; at most {MaxConnections} connections", hub.Node,
             hub.Options.MaxConnections);

@@ -1,12 +1,15 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Switchboard.Actors.Delivery;
 using Switchboard.Actors.Hub;
+using Switchboard.Actors.Routing;
 using Switchboard.Service.Settings;
 using Switchboard.Streams;
 using Switchboard.Streams.Outbound;
@@ -19,35 +22,52 @@ public static class SwitchboardServiceCollectionExtensions
 
     /// <summary>
     /// Adds the hub: its settings (from configuration, overlaid by <paramref name="configure"/>),
-    /// an actor system that is a cluster of one unless told otherwise, and the connection hub.
-    /// Map its endpoints with <c>MapSwitchboard</c>.
+    /// an actor system that is a cluster of one unless told otherwise, the sharded user and group
+    /// routers, this node's delivery, and the connection hub. Map its endpoints with <c>MapSwitchboard</c>.
     /// </summary>
     public static IServiceCollection AddSwitchboard(this IServiceCollection services,
         Func<SwitchboardOptions, SwitchboardOptions>? configure = null)
     {
         services.AddSingleton(sp => SwitchboardOptionsLoader.Load(sp.GetRequiredService<IConfiguration>(), configure));
         services.AddSingleton<NodeState>();
+        services.AddSingleton<ConnectionCounters>();
+        services.AddSingleton<RoutingCounters>();
         // The host must outlast the drain, then the actor system's leave and Kestrel's stop.
         services.AddOptions<HostOptions>().Configure<SwitchboardOptions>((host, hub) =>
             host.ShutdownTimeout = hub.ShutdownTimeout + TimeSpan.FromSeconds(15));
         // Registered before Akka so that its StartingAsync validates the settings first.
         services.AddHostedService<SwitchboardLifecycle>();
-        services.AddAkka(ActorSystemName, (builder, _) => builder
-            .AddHocon(SwitchboardHocon.Load(), HoconAddMode.Append)
-            .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
-            // Port 0: each standalone node takes a free loopback port, so several run side by side.
-            .WithRemoting(new RemoteOptions { HostName = "127.0.0.1", Port = 0 })
-            .WithClustering(new ClusterOptions())
-            .AddStartup((system, _) =>
-            {
-                var cluster = Cluster.Get(system);
-                cluster.Join(cluster.SelfAddress);
-            }));
+        services.AddAkka(ActorSystemName, (builder, sp) =>
+        {
+            var options = sp.GetRequiredService<SwitchboardOptions>();
+            var routing = sp.GetRequiredService<RoutingCounters>();
+            var node = sp.GetRequiredService<NodeState>();
+            builder
+                .AddHocon(SwitchboardHocon.Load(), HoconAddMode.Append)
+                .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
+                // Port 0: each standalone node takes a free loopback port, so several run side by side.
+                .WithRemoting(new RemoteOptions { HostName = "127.0.0.1", Port = 0 })
+                .WithClustering(new ClusterOptions())
+                .AddStartup((system, _) =>
+                {
+                    var cluster = Cluster.Get(system);
+                    cluster.Join(cluster.SelfAddress);
+                })
+                .AddUserRouter(options.ShardCount, routing)
+                .AddGroupRouter(options.ShardCount, routing)
+                .AddNodeDelivery(new NodeDeliveryOptions(options.BroadcastWorkerCount, options.MessageQueueSize, node.RoutingReady),
+                    routing, sp.GetRequiredService<ConnectionCounters>());
+        });
         services.AddSingleton(sp =>
         {
             var system = sp.GetRequiredService<ActorSystem>();
+            var registry = sp.GetRequiredService<IActorRegistry>();
+            var options = sp.GetRequiredService<SwitchboardOptions>();
             var self = Cluster.Get(system).SelfAddress;
-            return new ConnectionHub(system, ToHubOptions(sp.GetRequiredService<SwitchboardOptions>()), $"{self.Host}:{self.Port}");
+            var routing = new HubRouting(registry.Get<NodeDelivery>(), registry.Get<UserRouter>(), registry.Get<GroupRouter>(),
+                DistributedPubSub.Get(system).Mediator, options.AllowClientBroadcast);
+            return new ConnectionHub(system, ToHubOptions(options), $"{self.Host}:{self.Port}", routing,
+                sp.GetRequiredService<ConnectionCounters>());
         });
         return services;
     }

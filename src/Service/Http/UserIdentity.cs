@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Http;
+using Switchboard.Actors.Routing;
 
 namespace Switchboard.Service.Http;
 
-/// <summary>Who is connecting: <c>user_id</c> in the query, else the X-User-ID header, else a generated <c>anon-</c> id.</summary>
+/// <summary>
+/// Who is connecting and what they join: <c>user_id</c> in the query, else the X-User-ID header,
+/// else a generated <c>anon-</c> id; <c>groups=a,b</c> to join at connect time.
+/// </summary>
 public static class UserIdentity
 {
-    public const int MaxLength = 128;
-
     /// <summary>Null and an error when the given id is unusable.</summary>
     public static string? Resolve(HttpRequest request, out ApiError? error)
     {
@@ -16,13 +18,23 @@ public static class UserIdentity
             given = request.Headers["X-User-ID"].ToString();
         if (given.Length == 0)
             return $"anon-{Guid.NewGuid():N}"[..17];
-        if (!IsValid(given))
+        if (!Names.IsValid(given))
         {
-            error = new ApiError("invalid_user_id", $"a user id is 1 to {MaxLength} characters with no control characters");
+            error = new ApiError("invalid_user_id", $"a user id is 1 to {Names.MaxLength} characters with no control characters");
             return null;
         }
         return given;
     }
 
-    public static bool IsValid(string id) => id.Length is > 0 and <= MaxLength && !id.Any(char.IsControl);
+    /// <summary>The groups named in <c>groups=</c>; null and an error when one is unusable.</summary>
+    public static IReadOnlyList<string>? Groups(HttpRequest request, out ApiError? error)
+    {
+        error = null;
+        var groups = request.Query["groups"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries))
+            .Where(g => g.Length > 0).Distinct().ToList();
+        if (groups.All(Names.IsValid))
+            return groups;
+        error = new ApiError("invalid_group", $"a group name is 1 to {Names.MaxLength} characters with no control characters");
+        return null;
+    }
 }

@@ -34,6 +34,12 @@ public static class WebSocketEndpoint
             await error!.WriteAsync(context, 400);
             return;
         }
+        var groups = UserIdentity.Groups(context.Request, out error);
+        if (groups is null)
+        {
+            await error!.WriteAsync(context, 400);
+            return;
+        }
         if (!hub.TryAdmit())
         {
             await new ApiError("too_many_connections", $"this node holds its maximum of {hub.Options.MaxConnections} connections")
@@ -57,6 +63,6 @@ public static class WebSocketEndpoint
                 minimumReadSize: Math.Min(256, options.ReadBufferSize), leaveOpen: true, useZeroByteReads: true)),
             PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: options.WriteBufferSize, leaveOpen: true)),
             context.Abort);
-        await hub.RunAsync(transport, userId, handshake.Compress);
+        await hub.RunAsync(transport, userId, groups, handshake.Compress);
     }
 }

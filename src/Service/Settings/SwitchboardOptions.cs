@@ -39,6 +39,9 @@ public sealed record SwitchboardOptions
     public bool EnableGlobalPing { get; init; } = true;
     public int PingWorkerCount { get; init; } = 16;
 
+    /// <summary>Whether clients may send <c>broadcast</c> frames; the HTTP API always may.</summary>
+    public bool AllowClientBroadcast { get; init; }
+
     /// <summary>How long SIGTERM waits for connections to close with 1001 before the process goes on stopping.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

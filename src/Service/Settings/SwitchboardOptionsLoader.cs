@@ -35,6 +35,7 @@ public static class SwitchboardOptionsLoader
         new("MaxMessageSize", "WEBSOCKET_MAX_MESSAGE_SIZE", (o, v) => o with { MaxMessageSize = Int(v) }),
         new("EnableGlobalPing", "WEBSOCKET_ENABLE_GLOBAL_PING", (o, v) => o with { EnableGlobalPing = Bool(v) }),
         new("PingWorkerCount", "WEBSOCKET_PING_WORKERS", (o, v) => o with { PingWorkerCount = Int(v) }),
+        new("AllowClientBroadcast", "WEBSOCKET_ALLOW_CLIENT_BROADCAST", (o, v) => o with { AllowClientBroadcast = Bool(v) }),
         new("ShutdownTimeout", "WEBSOCKET_SHUTDOWN_TIMEOUT", (o, v) => o with { ShutdownTimeout = Seconds(v) }),
     ];
 

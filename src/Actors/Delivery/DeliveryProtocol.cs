@@ -1,0 +1,32 @@
+using Switchboard.Actors.Hub;
+using Switchboard.Streams.Json;
+using Switchboard.Streams.Outbound;
+
+namespace Switchboard.Actors.Delivery;
+
+/// <summary>Messages of a node's delivery actor, which hands frames to the connections of its node.</summary>
+public static class DeliveryProtocol
+{
+    public sealed record ConnectionOpened(LocalConnection Connection, IReadOnlyList<string> Groups);
+
+    public sealed record ConnectionClosed(LocalConnection Connection);
+
+    public sealed record Join(string ConnectionId, string Group, ReadOnlyMemory<byte> Id);
+
+    public sealed record Leave(string ConnectionId, string Group, ReadOnlyMemory<byte> Id);
+
+    /// <summary>From a user router: these connections of this node get the frame.</summary>
+    public sealed record DeliverToConnections(string[] ConnectionIds, OutboundFrame Frame);
+
+    /// <summary>From a group router: this node's members of the group get the frame.</summary>
+    public sealed record DeliverToGroup(string Group, OutboundFrame Frame);
+
+    /// <summary>Every connection of this node gets the frame.</summary>
+    public sealed record Broadcast(OutboundFrame Frame);
+
+    /// <summary>A router accepted a connection's frame: the connection gets its ack.</summary>
+    public sealed record Accepted(string ConnectionId, ReadOnlyMemory<byte> Id);
+
+    /// <summary>A router refused a connection's frame: the connection gets an error frame.</summary>
+    public sealed record Rejected(string ConnectionId, ReadOnlyMemory<byte> Id, FrameError Error);
+}

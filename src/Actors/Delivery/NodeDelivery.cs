@@ -1,0 +1,205 @@
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
+using Switchboard.Actors.Hub;
+using Switchboard.Actors.Routing;
+using Switchboard.Streams;
+using Switchboard.Streams.Json;
+using Switchboard.Streams.Outbound;
+using static Switchboard.Actors.Delivery.DeliveryProtocol;
+
+namespace Switchboard.Actors.Delivery;
+
+/// <summary>
+/// The one actor per node that knows the node's connections as routing sees them: which user
+/// each belongs to and which groups it joined. Routers send it one message per node; it hands
+/// the same frame to every local recipient. Broadcasts arrive through distributed pub-sub
+/// and are spread over the broadcast workers.
+/// </summary>
+public sealed class NodeDelivery : ReceiveActor
+{
+    public const string BroadcastTopic = "switchboard.broadcast";
+
+    private readonly IActorRef _users;
+    private readonly IActorRef _groups;
+    private readonly RoutingCounters _counters;
+    private readonly ConnectionCounters _connectionCounters;
+    private readonly Dictionary<string, LocalConnection> _connections = new();
+    private readonly Dictionary<string, HashSet<WebSocketConnection>> _members = new();
+    private readonly Dictionary<string, HashSet<string>> _groupsOf = new();
+    private readonly (IActorRef Worker, BroadcastQueue Queue)[] _workers;
+    private readonly int[] _partitionSize;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public NodeDelivery(NodeDeliveryOptions options, IActorRef users, IActorRef groups, RoutingCounters counters,
+        ConnectionCounters connectionCounters)
+    {
+        _users = users;
+        _groups = groups;
+        _counters = counters;
+        _connectionCounters = connectionCounters;
+        _workers = Enumerable.Range(0, options.BroadcastWorkerCount).Select(i =>
+        {
+            var queue = new BroadcastQueue(options.MessageQueueSize);
+            return (Context.ActorOf(BroadcastWorker.PropsFor(queue, counters), $"broadcast-{i}"), queue);
+        }).ToArray();
+        _partitionSize = new int[_workers.Length];
+
+        Receive<ConnectionOpened>(Open);
+        Receive<ConnectionClosed>(Close);
+        Receive<Join>(join => WithConnection(join.ConnectionId, c => JoinGroup(c, join.Group, join.Id)));
+        Receive<Leave>(leave => WithConnection(leave.ConnectionId, c => LeaveGroup(c, leave.Group, leave.Id)));
+        Receive<DeliverToConnections>(DeliverTo);
+        Receive<DeliverToGroup>(DeliverTo);
+        Receive<Broadcast>(Fan);
+        Receive<Accepted>(accepted => WithConnection(accepted.ConnectionId, c => c.Connection.Send(ServerFrames.Ack(accepted.Id))));
+        Receive<Rejected>(rejected => WithConnection(rejected.ConnectionId, c =>
+        {
+            _connectionCounters.RecordError(rejected.Error.Code);
+            c.Connection.Send(ServerFrames.Error(rejected.Id, rejected.Error));
+        }));
+        Receive<SubscribeAck>(_ => options.OnReady());
+    }
+
+    protected override void PreStart() =>
+        DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(BroadcastTopic, Self));
+
+    private void Open(ConnectionOpened opened)
+    {
+        var local = opened.Connection;
+        _connections[local.Id] = local;
+        _users.Tell(new UserProtocol.AddConnection(local.UserId, local.Id, Self));
+        var partition = PartitionOf(local);
+        _partitionSize[partition]++;
+        _workers[partition].Worker.Tell(new BroadcastWorker.Add(local.Connection));
+        foreach (var group in opened.Groups)
+            JoinGroup(local, group, default);
+    }
+
+    private void Close(ConnectionClosed closed)
+    {
+        var local = closed.Connection;
+        if (!_connections.Remove(local.Id))
+            return;
+        if (_groupsOf.Remove(local.Id, out var groups))
+        {
+            foreach (var group in groups)
+            {
+                RemoveMember(group, local.Connection);
+                _groups.Tell(new GroupProtocol.RemoveMember(group, local.Id));
+            }
+        }
+        _users.Tell(new UserProtocol.RemoveConnection(local.UserId, local.Id));
+        var partition = PartitionOf(local);
+        _partitionSize[partition]--;
+        _workers[partition].Worker.Tell(new BroadcastWorker.Remove(local.Connection));
+    }
+
+    private void JoinGroup(LocalConnection local, string group, ReadOnlyMemory<byte> id)
+    {
+        if (!_members.TryGetValue(group, out var members))
+            _members[group] = members = [];
+        members.Add(local.Connection);
+        if (!_groupsOf.TryGetValue(local.Id, out var groups))
+            _groupsOf[local.Id] = groups = [];
+        groups.Add(group);
+        _counters.LocalGroups = _members.Count;
+        // The group router acknowledges once it knows the member, so a group message sent after
+        // the ack is sure to reach this connection.
+        _groups.Tell(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self, id));
+    }
+
+    private void LeaveGroup(LocalConnection local, string group, ReadOnlyMemory<byte> id)
+    {
+        if (!_groupsOf.TryGetValue(local.Id, out var groups) || !groups.Remove(group))
+        {
+            Self.Tell(new Rejected(local.Id, id, new FrameError("unknown_group", $"not a member of \"{group}\"")));
+            return;
+        }
+        RemoveMember(group, local.Connection);
+        _groups.Tell(new GroupProtocol.RemoveMember(group, local.Id));
+        if (!id.IsEmpty)
+            local.Connection.Send(ServerFrames.Ack(id));
+    }
+
+    private void RemoveMember(string group, WebSocketConnection connection)
+    {
+        if (_members.TryGetValue(group, out var members) && members.Remove(connection) && members.Count == 0)
+            _members.Remove(group);
+        _counters.LocalGroups = _members.Count;
+    }
+
+    private void DeliverTo(DeliverToConnections deliver)
+    {
+        var delivered = 0;
+        foreach (var id in deliver.ConnectionIds)
+        {
+            if (_connections.TryGetValue(id, out var local) && IsDelivered(local.Connection.Send(deliver.Frame)))
+                delivered++;
+        }
+        _counters.RecordDelivered(delivered);
+    }
+
+    private void DeliverTo(DeliverToGroup deliver)
+    {
+        if (!_members.TryGetValue(deliver.Group, out var members))
+            return;
+        var delivered = 0;
+        foreach (var connection in members)
+        {
+            if (IsDelivered(connection.Send(deliver.Frame)))
+                delivered++;
+        }
+        _counters.RecordDelivered(delivered);
+    }
+
+    private void Fan(Broadcast broadcast)
+    {
+        for (var i = 0; i < _workers.Length; i++)
+        {
+            if (_partitionSize[i] == 0)
+                continue;
+            if (_workers[i].Queue.TryEnter())
+                _workers[i].Worker.Tell(broadcast);
+            else
+            {
+                _counters.RecordBroadcastDropped(_partitionSize[i]);
+                _log.Warning("Broadcast queue of worker {0} is full; {1} deliveries dropped", i, _partitionSize[i]);
+            }
+        }
+    }
+
+    private void WithConnection(string connectionId, Action<LocalConnection> action)
+    {
+        if (_connections.TryGetValue(connectionId, out var local))
+            action(local);
+    }
+
+    private int PartitionOf(LocalConnection local) => (int)((uint)local.Id.GetHashCode() % (uint)_workers.Length);
+
+    private static bool IsDelivered(OfferResult result) => result is OfferResult.Enqueued or OfferResult.Waiting;
+
+    public static Props PropsFor(NodeDeliveryOptions options, IActorRef users, IActorRef groups, RoutingCounters counters,
+        ConnectionCounters connectionCounters) =>
+        Props.Create(() => new NodeDelivery(options, users, groups, counters, connectionCounters));
+}
+
+/// <summary>The settings of a node's delivery; <see cref="OnReady"/> runs once broadcasts can reach this node.</summary>
+public sealed record NodeDeliveryOptions(int BroadcastWorkerCount, int MessageQueueSize, Action OnReady);
+
+public static class NodeDeliveryHostingExtensions
+{
+    /// <summary>Starts this node's delivery actor (after the routers), registered under <see cref="NodeDelivery"/>.</summary>
+    public static AkkaConfigurationBuilder AddNodeDelivery(this AkkaConfigurationBuilder builder, NodeDeliveryOptions options,
+        RoutingCounters counters, ConnectionCounters connectionCounters) =>
+        builder
+            .WithDistributedPubSub(role: null!)
+            .WithActors((system, registry) =>
+            {
+                var delivery = system.ActorOf(NodeDelivery.PropsFor(options, registry.Get<UserRouter>(),
+                    registry.Get<GroupRouter>(), counters, connectionCounters), "delivery");
+                registry.Register<NodeDelivery>(delivery);
+            });
+}

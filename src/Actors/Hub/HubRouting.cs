@@ -1,0 +1,11 @@
+using Akka.Actor;
+
+namespace Switchboard.Actors.Hub;
+
+/// <summary>Where a node's connections send what they route.</summary>
+/// <param name="Delivery">This node's <see cref="Delivery.NodeDelivery"/>.</param>
+/// <param name="Users">The user router's shard region.</param>
+/// <param name="Groups">The group router's shard region.</param>
+/// <param name="Broadcasts">The distributed pub-sub mediator that carries broadcasts to every node.</param>
+/// <param name="AllowClientBroadcast">Whether clients may send <c>broadcast</c> frames.</param>
+public sealed record HubRouting(IActorRef Delivery, IActorRef Users, IActorRef Groups, IActorRef Broadcasts, bool AllowClientBroadcast);

@@ -1,0 +1,117 @@
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Switchboard.Actors.Delivery;
+using Switchboard.Streams.Json;
+using static Switchboard.Actors.Routing.GroupProtocol;
+
+namespace Switchboard.Actors.Routing;
+
+/// <summary>
+/// One group: its exact membership (for operators) and the nodes its members are on (for fan-out).
+/// A group message costs one message per node with members; each node keeps its own members
+/// and hands them the same frame. With no member left the entity passivates.
+/// </summary>
+public sealed class GroupRouter : ReceiveActor
+{
+    private static readonly FrameError UnknownGroup = new("unknown_group", "the group has no members");
+
+    private readonly string _group;
+    private readonly RoutingCounters _counters;
+    private readonly Dictionary<string, (string UserId, IActorRef Node)> _members = new();
+    private readonly Dictionary<IActorRef, int> _membersOnNode = new();
+
+    public GroupRouter(string group, RoutingCounters counters)
+    {
+        _group = group;
+        _counters = counters;
+
+        Receive<AddMember>(Add);
+        Receive<RemoveMember>(remove =>
+        {
+            Remove(remove.ConnectionId);
+            PassivateWhenEmpty();
+        });
+        Receive<SendToGroup>(Send);
+        Receive<GetMembers>(_ =>
+        {
+            Sender.Tell(Listing());
+            PassivateWhenEmpty();
+        });
+        Receive<Terminated>(node =>
+        {
+            foreach (var id in _members.Where(m => m.Value.Node.Equals(node.ActorRef)).Select(m => m.Key).ToList())
+                Remove(id);
+            PassivateWhenEmpty();
+        });
+    }
+
+    private void Add(AddMember add)
+    {
+        if (_members.TryAdd(add.ConnectionId, (add.UserId, add.Node)))
+        {
+            _membersOnNode[add.Node] = _membersOnNode.GetValueOrDefault(add.Node) + 1;
+            Context.Watch(add.Node);
+        }
+        if (!add.Id.IsEmpty)
+            add.Node.Tell(new DeliveryProtocol.Accepted(add.ConnectionId, add.Id));
+    }
+
+    private void Remove(string connectionId)
+    {
+        if (!_members.Remove(connectionId, out var member))
+            return;
+        var left = _membersOnNode[member.Node] - 1;
+        if (left > 0)
+            _membersOnNode[member.Node] = left;
+        else
+            _membersOnNode.Remove(member.Node);
+    }
+
+    private void Send(SendToGroup send)
+    {
+        if (_members.Count == 0)
+        {
+            _counters.RecordUndeliverable();
+            if (send.ReplyTo is not null && send.ConnectionId is not null)
+                send.ReplyTo.Tell(new DeliveryProtocol.Rejected(send.ConnectionId, send.Id, UnknownGroup));
+            PassivateWhenEmpty();
+            return;
+        }
+        var deliver = new DeliveryProtocol.DeliverToGroup(_group, send.Frame);
+        foreach (var node in _membersOnNode.Keys)
+            node.Tell(deliver);
+        if (send.ReplyTo is not null && send.ConnectionId is not null && !send.Id.IsEmpty)
+            send.ReplyTo.Tell(new DeliveryProtocol.Accepted(send.ConnectionId, send.Id));
+    }
+
+    private Members Listing() => new(_group,
+        _members.Values.GroupBy(m => m.UserId).Select(g => new Member(g.Key, g.Count())).OrderBy(m => m.UserId, StringComparer.Ordinal).ToList(),
+        _members.Count);
+
+    private void PassivateWhenEmpty()
+    {
+        if (_members.Count == 0)
+            Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+    }
+
+    public static Props PropsFor(string group, RoutingCounters counters) => Props.Create(() => new GroupRouter(group, counters));
+}
+
+/// <summary>Routes group messages to their entity: the group name is the entity id.</summary>
+public sealed class GroupMessageExtractor(int shardCount) : HashCodeMessageExtractor(shardCount)
+{
+    public override string? EntityId(object message) => (message as IGroupMessage)?.Group;
+}
+
+public static class GroupRouterHostingExtensions
+{
+    public const string RegionName = "group";
+
+    /// <summary>Starts the group router's shard region, registered under <see cref="GroupRouter"/>.</summary>
+    public static AkkaConfigurationBuilder AddGroupRouter(this AkkaConfigurationBuilder builder, int shardCount,
+        RoutingCounters counters) =>
+        builder.WithShardRegion<GroupRouter>(RegionName, group => GroupRouter.PropsFor(group, counters),
+            new GroupMessageExtractor(shardCount), new ShardOptions());
+}

@@ -1,0 +1,25 @@
+using Akka.Actor;
+using Switchboard.Streams.Outbound;
+
+namespace Switchboard.Actors.Routing;
+
+/// <summary>Messages of the user router: one entity per user id, knowing where that user's connections are.</summary>
+public static class UserProtocol
+{
+    public interface IUserMessage
+    {
+        string UserId { get; }
+    }
+
+    /// <summary>A connection of the user opened on the node whose delivery actor is <paramref name="Node"/>.</summary>
+    public sealed record AddConnection(string UserId, string ConnectionId, IActorRef Node) : IUserMessage;
+
+    public sealed record RemoveConnection(string UserId, string ConnectionId) : IUserMessage;
+
+    /// <summary>Deliver to every connection of the user, on whichever node.</summary>
+    public sealed record SendToUser(string UserId, OutboundFrame Frame) : IUserMessage;
+
+    public sealed record GetConnections(string UserId) : IUserMessage;
+
+    public sealed record Connections(string UserId, int Count, int Nodes);
+}

@@ -1,0 +1,111 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Microsoft.AspNetCore.Http;
+using Switchboard.Actors.Delivery;
+using Switchboard.Actors.Hub;
+using Switchboard.Actors.Routing;
+using Switchboard.Streams.Json;
+
+namespace Switchboard.Service.Http;
+
+/// <summary>
+/// <c>POST /message</c>, <c>POST /broadcast</c> and <c>GET /groups/{name}</c>: the HTTP side of
+/// routing. Bodies are the JSON of a client frame; messages carry <c>"from":"server"</c>.
+/// </summary>
+public static class MessagingEndpoints
+{
+    /// <summary>The largest request body the API reads; larger gets 413.</summary>
+    public const int MaxBodyBytes = 64 * 1024;
+
+    public const string ServerSender = "server";
+
+    private static readonly object Accepted = new { accepted = true };
+
+    public static async Task<IResult> SendMessageAsync(HttpRequest request, ConnectionHub hub)
+    {
+        var (frame, failure) = await ReadFrameAsync(request);
+        if (failure is not null)
+            return failure;
+        if (frame!.To is not null == frame.Group is not null)
+        {
+            return new ApiError(frame.To is null ? "missing_field" : "invalid_field",
+                "the body needs exactly one of \"to\" (a user id) or \"group\"").ToResult(400);
+        }
+        if (!Names.IsValid(frame.To ?? frame.Group))
+        {
+            return new ApiError(frame.To is null ? "invalid_group" : "invalid_user_id",
+                $"names are 1 to {Names.MaxLength} characters with no control characters").ToResult(400);
+        }
+
+        var encoded = ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, ServerSender, Now(), frame.To, frame.Group));
+        if (frame.To is { } to)
+            hub.Routing.Users.Tell(new UserProtocol.SendToUser(to, encoded));
+        else
+            hub.Routing.Groups.Tell(new GroupProtocol.SendToGroup(frame.Group!, encoded));
+        return Results.Json(Accepted, HttpJson.Options, statusCode: 202);
+    }
+
+    public static async Task<IResult> BroadcastAsync(HttpRequest request, ConnectionHub hub)
+    {
+        var (frame, failure) = await ReadFrameAsync(request);
+        if (failure is not null)
+            return failure;
+        var encoded = ServerFrames.Routed(new RoutedFields(frame!.Type!, frame.Data, ServerSender, Now()));
+        hub.Routing.Broadcasts.Tell(new Publish(NodeDelivery.BroadcastTopic, new DeliveryProtocol.Broadcast(encoded)));
+        return Results.Json(Accepted, HttpJson.Options, statusCode: 202);
+    }
+
+    public static async Task<IResult> GroupAsync(string name, ConnectionHub hub)
+    {
+        if (!Names.IsValid(name))
+            return new ApiError("invalid_group", $"a group name is 1 to {Names.MaxLength} characters").ToResult(400);
+        var members = await hub.Routing.Groups.Ask<GroupProtocol.Members>(new GroupProtocol.GetMembers(name), TimeSpan.FromSeconds(10));
+        if (members.Connections == 0)
+            return new ApiError("unknown_group", $"the group \"{name}\" has no members").ToResult(404);
+        return Results.Json(new
+        {
+            group = members.Group,
+            connections = members.Connections,
+            members = members.Users.Select(m => new { user_id = m.UserId, connections = m.Connections }),
+        }, HttpJson.Options);
+    }
+
+    private static async Task<(ClientFrame? Frame, IResult? Failure)> ReadFrameAsync(HttpRequest request)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+            return (null, TooLarge());
+        var body = await ReadBodyAsync(request.BodyReader);
+        if (body is null)
+            return (null, TooLarge());
+        var frame = ClientFrameDecoder.Decode(body);
+        return frame.Error is { } error ? (null, new ApiError(error.Code, error.Message).ToResult(400)) : (frame, null);
+    }
+
+    // Null when the body is over the limit, read no further than one byte past it.
+    private static async Task<byte[]?> ReadBodyAsync(PipeReader reader)
+    {
+        while (true)
+        {
+            var read = await reader.ReadAsync();
+            if (read.Buffer.Length > MaxBodyBytes)
+            {
+                reader.AdvanceTo(read.Buffer.Start);
+                return null;
+            }
+            if (read.IsCompleted)
+            {
+                var body = read.Buffer.ToArray();
+                reader.AdvanceTo(read.Buffer.End);
+                return body;
+            }
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+    }
+
+    private static IResult TooLarge() =>
+        new ApiError("body_too_large", $"request bodies are limited to {MaxBodyBytes} bytes").ToResult(413);
+
+    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+}
