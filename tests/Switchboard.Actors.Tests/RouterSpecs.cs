@@ -1,0 +1,161 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Akka.TestKit;
+using Switchboard.Actors.Delivery;
+using Switchboard.Actors.Routing;
+using Switchboard.Streams.Outbound;
+
+namespace Switchboard.Actors.Tests;
+
+/// <summary>The router entities on their own: each is the child of a probe standing in for its shard.</summary>
+public sealed class UserRouterSpecs : Akka.Hosting.TestKit.TestKit
+{
+    private readonly RoutingCounters _counters = new();
+    private static readonly OutboundFrame Frame = OutboundFrame.Text("""{"type":"chat"}"""u8);
+
+    protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider)
+    {
+    }
+
+    private (TestProbe Shard, IActorRef Router) Start(string user)
+    {
+        var shard = CreateTestProbe();
+        return (shard, shard.ChildActorOf(UserRouter.PropsFor(user, _counters)));
+    }
+
+    [Fact]
+    public void A_message_goes_once_to_each_node_holding_connections_of_the_user()
+    {
+        var (_, router) = Start("bob");
+        var (node1, node2) = (CreateTestProbe(), CreateTestProbe());
+        router.Tell(new UserProtocol.AddConnection("bob", "c1", node1));
+        router.Tell(new UserProtocol.AddConnection("bob", "c2", node1));
+        router.Tell(new UserProtocol.AddConnection("bob", "c3", node2));
+
+        router.Tell(new UserProtocol.SendToUser("bob", Frame));
+
+        var toNode1 = node1.ExpectMsg<DeliveryProtocol.DeliverToConnections>();
+        Assert.Equal(["c1", "c2"], toNode1.ConnectionIds.Order());
+        Assert.Same(Frame, toNode1.Frame);
+        Assert.Equal(["c3"], node2.ExpectMsg<DeliveryProtocol.DeliverToConnections>().ConnectionIds);
+        node1.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void The_last_connection_leaving_passivates_the_entity()
+    {
+        var (shard, router) = Start("carol");
+        router.Tell(new UserProtocol.AddConnection("carol", "c1", CreateTestProbe()));
+        router.Tell(new UserProtocol.RemoveConnection("carol", "c1"));
+        shard.ExpectMsg<Passivate>();
+        router.Tell(new UserProtocol.GetConnections("carol"));
+        Assert.Equal(0, ExpectMsg<UserProtocol.Connections>().Count);
+    }
+
+    [Fact]
+    public void A_message_for_a_user_without_connections_is_counted_and_the_entity_passivates()
+    {
+        var (shard, router) = Start("ghost");
+        router.Tell(new UserProtocol.SendToUser("ghost", Frame));
+        shard.ExpectMsg<Passivate>();
+        Assert.Equal(1, _counters.Undeliverable);
+    }
+
+    [Fact]
+    public void Connections_on_a_node_that_stops_are_forgotten()
+    {
+        var (shard, router) = Start("dave");
+        var doomed = CreateTestProbe();
+        router.Tell(new UserProtocol.AddConnection("dave", "c1", doomed));
+        router.Tell(new UserProtocol.GetConnections("dave"));
+        Assert.Equal(1, ExpectMsg<UserProtocol.Connections>().Count);
+
+        Sys.Stop(doomed.Ref);
+        shard.ExpectMsg<Passivate>();
+    }
+}
+
+public sealed class GroupRouterSpecs : Akka.Hosting.TestKit.TestKit
+{
+    private readonly RoutingCounters _counters = new();
+    private static readonly OutboundFrame Frame = OutboundFrame.Text("""{"type":"news"}"""u8);
+
+    protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider)
+    {
+    }
+
+    private (TestProbe Shard, IActorRef Router) Start(string group)
+    {
+        var shard = CreateTestProbe();
+        return (shard, shard.ChildActorOf(GroupRouter.PropsFor(group, _counters)));
+    }
+
+    [Fact]
+    public void A_join_with_an_id_is_acknowledged_to_the_members_node()
+    {
+        var (_, router) = Start("g");
+        var node = CreateTestProbe();
+        router.Tell(new GroupProtocol.AddMember("g", "ann", "c1", node, "\"j1\""u8.ToArray()));
+        var accepted = node.ExpectMsg<DeliveryProtocol.Accepted>();
+        Assert.Equal("c1", accepted.ConnectionId);
+        router.Tell(new GroupProtocol.AddMember("g", "ann", "c2", node, default));
+        node.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void A_group_message_costs_one_message_per_node_with_members()
+    {
+        var (_, router) = Start("g");
+        var (node1, node2, sender) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        for (var i = 0; i < 5; i++)
+            router.Tell(new GroupProtocol.AddMember("g", $"u{i}", $"c{i}", i < 3 ? node1 : node2, default));
+
+        router.Tell(new GroupProtocol.SendToGroup("g", Frame, sender, "c0", "7"u8.ToArray()));
+
+        Assert.Same(Frame, node1.ExpectMsg<DeliveryProtocol.DeliverToGroup>().Frame);
+        Assert.Equal("g", node2.ExpectMsg<DeliveryProtocol.DeliverToGroup>().Group);
+        Assert.Equal("c0", sender.ExpectMsg<DeliveryProtocol.Accepted>().ConnectionId);
+        node1.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void Membership_lists_users_with_their_connection_counts()
+    {
+        var (_, router) = Start("g");
+        var node = CreateTestProbe();
+        router.Tell(new GroupProtocol.AddMember("g", "ben", "c1", node, default));
+        router.Tell(new GroupProtocol.AddMember("g", "ann", "c2", node, default));
+        router.Tell(new GroupProtocol.AddMember("g", "ann", "c3", node, default));
+        router.Tell(new GroupProtocol.AddMember("g", "ann", "c3", node, default)); // a repeated join changes nothing
+
+        router.Tell(new GroupProtocol.GetMembers("g"));
+        var members = ExpectMsg<GroupProtocol.Members>();
+        Assert.Equal(3, members.Connections);
+        Assert.Equal([new GroupProtocol.Member("ann", 2), new GroupProtocol.Member("ben", 1)], members.Users);
+    }
+
+    [Fact]
+    public void A_message_to_an_empty_group_is_refused_to_its_sender()
+    {
+        var (shard, router) = Start("empty");
+        var sender = CreateTestProbe();
+        router.Tell(new GroupProtocol.SendToGroup("empty", Frame, sender, "c9", "1"u8.ToArray()));
+        var rejected = sender.ExpectMsg<DeliveryProtocol.Rejected>();
+        Assert.Equal("unknown_group", rejected.Error.Code);
+        Assert.Equal(1, _counters.Undeliverable);
+        shard.ExpectMsg<Passivate>();
+    }
+
+    [Fact]
+    public void The_last_member_leaving_passivates_the_entity_and_delivery_stops()
+    {
+        var (shard, router) = Start("g");
+        var node = CreateTestProbe();
+        router.Tell(new GroupProtocol.AddMember("g", "ann", "c1", node, default));
+        router.Tell(new GroupProtocol.RemoveMember("g", "c1"));
+        shard.ExpectMsg<Passivate>();
+        router.Tell(new GroupProtocol.SendToGroup("g", Frame));
+        node.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+}

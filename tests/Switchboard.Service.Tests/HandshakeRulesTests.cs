@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Http;
+using Switchboard.Service.Http;
+
+namespace Switchboard.Service.Tests;
+
+public sealed class HandshakeRulesTests
+{
+    private static HttpRequest Upgrade(Action<IHeaderDictionary>? change = null, string method = "GET")
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Method = method;
+        var headers = context.Request.Headers;
+        headers.Upgrade = "websocket";
+        headers.Connection = "keep-alive, Upgrade";
+        headers.SecWebSocketVersion = "13";
+        headers.SecWebSocketKey = "dGhlIHNhbXBsZSBub25jZQ==";
+        change?.Invoke(headers);
+        return context.Request;
+    }
+
+    [Fact]
+    public void Accept_is_computed_as_in_RFC_6455_section_1_3() =>
+        Assert.Equal("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", WebSocketHandshake.ComputeAccept("dGhlIHNhbXBsZSBub25jZQ=="));
+
+    [Fact]
+    public void Valid_upgrade_is_accepted_without_extras()
+    {
+        var handshake = WebSocketHandshake.Negotiate(Upgrade(), compressionEnabled: false, out var error);
+        Assert.Null(error);
+        Assert.NotNull(handshake);
+        Assert.Null(handshake.SubProtocol);
+        Assert.False(handshake.Compress);
+    }
+
+    [Theory]
+    [InlineData("POST", null, null, "bad_handshake")]
+    [InlineData("GET", "Upgrade", "h2c", "websocket_required")]
+    [InlineData("GET", "Connection", "keep-alive", "bad_handshake")]
+    [InlineData("GET", "Sec-WebSocket-Version", "8", "unsupported_version")]
+    [InlineData("GET", "Sec-WebSocket-Key", "not base64!", "bad_handshake")]
+    [InlineData("GET", "Sec-WebSocket-Key", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=", "bad_handshake")]
+    public void Invalid_upgrade_is_refused_with_a_code(string method, string? header, string? value, string code)
+    {
+        var request = Upgrade(h =>
+        {
+            if (header is not null)
+                h[header] = value;
+        }, method);
+        Assert.Null(WebSocketHandshake.Negotiate(request, compressionEnabled: false, out var error));
+        Assert.Equal(code, error!.Error);
+    }
+
+    [Fact]
+    public void Subprotocol_is_selected_only_when_offered()
+    {
+        var offered = WebSocketHandshake.Negotiate(Upgrade(h => h.SecWebSocketProtocol = "chat, switchboard.v1"), false, out _);
+        Assert.Equal("switchboard.v1", offered!.SubProtocol);
+        var other = WebSocketHandshake.Negotiate(Upgrade(h => h.SecWebSocketProtocol = "chat"), false, out _);
+        Assert.Null(other!.SubProtocol);
+    }
+
+    [Theory]
+    [InlineData(true, "permessage-deflate", true)]
+    [InlineData(false, "permessage-deflate", false)]
+    [InlineData(true, null, false)]
+    public void Compression_needs_both_the_setting_and_the_offer(bool enabled, string? offer, bool expected)
+    {
+        var handshake = WebSocketHandshake.Negotiate(Upgrade(h => h.SecWebSocketExtensions = offer), enabled, out _);
+        Assert.Equal(expected, handshake!.Compress);
+    }
+}

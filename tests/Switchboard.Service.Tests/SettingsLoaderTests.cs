@@ -1,0 +1,193 @@
+using Microsoft.Extensions.Configuration;
+using Switchboard.Service.Settings;
+
+namespace Switchboard.Service.Tests;
+
+public sealed class SettingsLoaderTests
+{
+    // Environment variables reach IConfiguration as top-level keys; so do these.
+    private static SwitchboardOptions Load(Dictionary<string, string?> values, Func<SwitchboardOptions, SwitchboardOptions>? overlay = null) =>
+        SwitchboardOptionsLoader.Load(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), overlay);
+
+    private static SwitchboardSettingsException Refused(Dictionary<string, string?> values) =>
+        Assert.Throws<SwitchboardSettingsException>(() => Load(values));
+
+    [Fact]
+    public void Defaults_are_those_of_the_original_module()
+    {
+        var o = Load([]);
+        Assert.Equal(100_000, o.MaxConnections);
+        Assert.Equal(TimeSpan.FromSeconds(30), o.HeartbeatInterval);
+        Assert.Equal(TimeSpan.FromSeconds(60), o.ConnectionTimeout);
+        Assert.Equal(256, o.MessageBufferSize);
+        Assert.Equal(1000, o.MessageQueueSize);
+        Assert.False(o.EnableCompression);
+        Assert.Equal(1, o.CompressionLevel);
+        Assert.Equal(16, o.ShardCount);
+        Assert.Equal(32, o.BroadcastWorkerCount);
+        Assert.True(o.DropOnFull);
+        Assert.False(o.CloseOnBackpressure);
+        Assert.Equal(TimeSpan.FromMilliseconds(50), o.SendTimeout);
+        Assert.Equal(1024, o.ReadBufferSize);
+        Assert.Equal(1024, o.WriteBufferSize);
+        Assert.Equal(512, o.MaxMessageSize);
+        Assert.True(o.EnableGlobalPing);
+        Assert.Equal(16, o.PingWorkerCount);
+        Assert.False(o.AllowClientBroadcast);
+    }
+
+    [Fact]
+    public void Every_variable_sets_its_setting()
+    {
+        var o = Load(new()
+        {
+            ["WEBSOCKET_MAX_CONNECTIONS"] = "5000",
+            ["WEBSOCKET_HEARTBEAT_INTERVAL"] = "10",
+            ["WEBSOCKET_CONNECTION_TIMEOUT"] = "25.5",
+            ["WEBSOCKET_MESSAGE_BUFFER_SIZE"] = "64",
+            ["WEBSOCKET_MESSAGE_QUEUE_SIZE"] = "200",
+            ["WEBSOCKET_ENABLE_COMPRESSION"] = "1",
+            ["WEBSOCKET_COMPRESSION_LEVEL"] = "-2",
+            ["WEBSOCKET_SHARD_COUNT"] = "8",
+            ["WEBSOCKET_BROADCAST_WORKERS"] = "4",
+            ["WEBSOCKET_DROP_ON_FULL"] = "0",
+            ["WEBSOCKET_CLOSE_ON_BACKPRESSURE"] = "true",
+            ["WEBSOCKET_SEND_TIMEOUT_MS"] = "250",
+            ["WEBSOCKET_READ_BUFFER_SIZE"] = "4096",
+            ["WEBSOCKET_WRITE_BUFFER_SIZE"] = "8192",
+            ["WEBSOCKET_MAX_MESSAGE_SIZE"] = "65536",
+            ["WEBSOCKET_ENABLE_GLOBAL_PING"] = "false",
+            ["WEBSOCKET_PING_WORKERS"] = "2",
+            ["WEBSOCKET_ALLOW_CLIENT_BROADCAST"] = "TRUE",
+            ["WEBSOCKET_SHUTDOWN_TIMEOUT"] = "3",
+        });
+        Assert.Equal(5000, o.MaxConnections);
+        Assert.Equal(TimeSpan.FromSeconds(10), o.HeartbeatInterval);
+        Assert.Equal(TimeSpan.FromSeconds(25.5), o.ConnectionTimeout);
+        Assert.Equal(64, o.MessageBufferSize);
+        Assert.Equal(200, o.MessageQueueSize);
+        Assert.True(o.EnableCompression);
+        Assert.Equal(-2, o.CompressionLevel);
+        Assert.Equal(8, o.ShardCount);
+        Assert.Equal(4, o.BroadcastWorkerCount);
+        Assert.False(o.DropOnFull);
+        Assert.True(o.CloseOnBackpressure);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), o.SendTimeout);
+        Assert.Equal(4096, o.ReadBufferSize);
+        Assert.Equal(8192, o.WriteBufferSize);
+        Assert.Equal(65536, o.MaxMessageSize);
+        Assert.False(o.EnableGlobalPing);
+        Assert.Equal(2, o.PingWorkerCount);
+        Assert.True(o.AllowClientBroadcast);
+        Assert.Equal(TimeSpan.FromSeconds(3), o.ShutdownTimeout);
+    }
+
+    [Theory]
+    [InlineData("1", true)]
+    [InlineData("0", false)]
+    [InlineData("true", true)]
+    [InlineData("FALSE", false)]
+    [InlineData("True", true)]
+    [InlineData(" false ", false)]
+    public void Booleans_accept_1_0_true_false_in_any_case(string value, bool expected) =>
+        Assert.Equal(expected, Load(new() { ["WEBSOCKET_ENABLE_COMPRESSION"] = value }).EnableCompression);
+
+    [Fact]
+    public void Section_values_are_read_under_WebSocket()
+    {
+        var o = Load(new() { ["WebSocket:MaxConnections"] = "42", ["WebSocket:SendTimeoutMs"] = "9" });
+        Assert.Equal(42, o.MaxConnections);
+        Assert.Equal(TimeSpan.FromMilliseconds(9), o.SendTimeout);
+    }
+
+    [Fact]
+    public void Variables_override_the_section_and_code_overrides_both()
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["WebSocket:MaxConnections"] = "10",
+            ["WebSocket:MessageBufferSize"] = "11",
+            ["WebSocket:ShardCount"] = "12",
+            ["WEBSOCKET_MESSAGE_BUFFER_SIZE"] = "21",
+            ["WEBSOCKET_SHARD_COUNT"] = "22",
+        };
+        var o = Load(values, o => o with { ShardCount = 33 });
+        Assert.Equal(10, o.MaxConnections);
+        Assert.Equal(21, o.MessageBufferSize);
+        Assert.Equal(33, o.ShardCount);
+    }
+
+    [Fact]
+    public void Code_overlay_keeps_every_field_it_does_not_name()
+    {
+        var values = new Dictionary<string, string?> { ["WEBSOCKET_MAX_MESSAGE_SIZE"] = "2048", ["WEBSOCKET_DROP_ON_FULL"] = "0" };
+        var baseline = Load(values);
+        var merged = Load(values, o => o with { PingWorkerCount = 3 });
+        Assert.Equal(baseline with { PingWorkerCount = 3 }, merged);
+        Assert.Equal(2048, merged.MaxMessageSize);
+        Assert.False(merged.DropOnFull);
+    }
+
+    [Theory]
+    [InlineData("WEBSOCKET_MAX_CONNECTIONS", "abc", "not a whole number")]
+    [InlineData("WEBSOCKET_MAX_CONNECTIONS", "1.5", "not a whole number")]
+    [InlineData("WEBSOCKET_DROP_ON_FULL", "yes", "not a boolean")]
+    [InlineData("WEBSOCKET_HEARTBEAT_INTERVAL", "soon", "not a number of seconds")]
+    [InlineData("WEBSOCKET_SEND_TIMEOUT_MS", "99999999999", "not a whole number")]
+    public void Unparsable_value_names_the_variable_and_the_value(string variable, string value, string problem)
+    {
+        var message = Refused(new() { [variable] = value }).Message;
+        Assert.Contains($"{variable}=\"{value}\"", message);
+        Assert.Contains(problem, message);
+    }
+
+    [Fact]
+    public void Unparsable_section_value_names_its_key()
+    {
+        var message = Refused(new() { ["WebSocket:ShardCount"] = "many" }).Message;
+        Assert.Contains("WebSocket:ShardCount=\"many\"", message);
+    }
+
+    [Theory]
+    [InlineData("WEBSOCKET_MESSAGE_BUFFER_SIZE", "-1")]
+    [InlineData("WEBSOCKET_MAX_MESSAGE_SIZE", "0")]
+    [InlineData("WEBSOCKET_READ_BUFFER_SIZE", "-1024")]
+    [InlineData("WEBSOCKET_COMPRESSION_LEVEL", "10")]
+    [InlineData("WEBSOCKET_COMPRESSION_LEVEL", "-3")]
+    [InlineData("WEBSOCKET_SEND_TIMEOUT_MS", "-5")]
+    public void Out_of_range_value_names_the_variable_and_the_value(string variable, string value)
+    {
+        var message = Refused(new() { [variable] = value }).Message;
+        Assert.Contains(variable, message);
+        Assert.Contains($"= {value}", message);
+    }
+
+    [Theory]
+    [InlineData("30", "30")]
+    [InlineData("30", "20")]
+    public void Connection_timeout_must_exceed_the_heartbeat_interval(string heartbeat, string timeout)
+    {
+        var message = Refused(new() { ["WEBSOCKET_HEARTBEAT_INTERVAL"] = heartbeat, ["WEBSOCKET_CONNECTION_TIMEOUT"] = timeout }).Message;
+        Assert.Contains("WEBSOCKET_CONNECTION_TIMEOUT", message);
+        Assert.Contains("WEBSOCKET_HEARTBEAT_INTERVAL", message);
+    }
+
+    [Fact]
+    public void Code_overlay_is_validated_too()
+    {
+        var failure = Assert.Throws<SwitchboardSettingsException>(() => Load([], o => o with { MaxConnections = 0 }));
+        Assert.Contains("MaxConnections (WEBSOCKET_MAX_CONNECTIONS) = 0", failure.Message);
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_in_one_exception()
+    {
+        var failure = Refused(new()
+        {
+            ["WEBSOCKET_MAX_CONNECTIONS"] = "x",
+            ["WEBSOCKET_DROP_ON_FULL"] = "maybe",
+            ["WebSocket:ShardCount"] = "y",
+        });
+        Assert.Equal(3, failure.Problems.Count);
+    }
+}

@@ -1,0 +1,167 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using Switchboard.Streams.Framing;
+using Switchboard.Streams.Json;
+
+namespace Switchboard.Streams.Tests;
+
+public sealed class MaskingTests
+{
+    [Fact]
+    public void Word_at_a_time_masking_matches_byte_at_a_time()
+    {
+        byte[] key = [0x12, 0x34, 0x56, 0x78];
+        var mask = BitConverter.ToUInt32(key);
+        for (var length = 0; length <= 40; length++)
+        {
+            var data = Enumerable.Range(0, length).Select(i => (byte)(i * 7)).ToArray();
+            var expected = data.Select((b, i) => (byte)(b ^ key[i % 4])).ToArray();
+            Masking.Apply(data, mask);
+            Assert.Equal(expected, data);
+        }
+    }
+}
+
+public sealed class FrameEncoderTests
+{
+    [Theory]
+    [InlineData(125, 2)]
+    [InlineData(126, 4)]
+    [InlineData(65_535, 4)]
+    [InlineData(65_536, 10)]
+    public void Header_grows_with_the_payload(int length, int header)
+    {
+        var frame = FrameEncoder.Encode(Opcode.Text, new byte[length]);
+        Assert.Equal(header + length, frame.Length);
+        Assert.Equal(0x81, frame[0]);
+    }
+
+    [Fact]
+    public void Close_frame_carries_the_code_and_a_reason_cut_to_fit()
+    {
+        var frame = FrameEncoder.EncodeClose(1001, new string('é', 100)); // 200 bytes of UTF-8
+        Assert.Equal(0x88, frame[0]);
+        Assert.True(frame[1] <= 125);
+        Assert.Equal(1001, BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(2)));
+        Assert.Equal(new string('é', 61), Encoding.UTF8.GetString(frame.AsSpan(4)));
+    }
+}
+
+public sealed class ClosePayloadTests
+{
+    private static byte[] Body(ushort code, params byte[] reason)
+    {
+        var body = new byte[2 + reason.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(body, code);
+        reason.CopyTo(body, 2);
+        return body;
+    }
+
+    [Fact]
+    public void Empty_body_has_no_code() => Assert.Null(ClosePayload.Parse([]));
+
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(1001)]
+    [InlineData(1011)]
+    [InlineData(3000)]
+    [InlineData(4999)]
+    public void Allowed_codes_are_returned(ushort code) => Assert.Equal(code, ClosePayload.Parse(Body(code)));
+
+    [Theory]
+    [InlineData(999)]
+    [InlineData(1004)]
+    [InlineData(1005)]
+    [InlineData(1006)]
+    [InlineData(1015)]
+    [InlineData(2999)]
+    [InlineData(5000)]
+    public void Forbidden_codes_are_protocol_errors(ushort code) =>
+        Assert.Equal(1002, Assert.Throws<ProtocolViolation>(() => ClosePayload.Parse(Body(code))).Code);
+
+    [Fact]
+    public void One_byte_body_is_a_protocol_error() =>
+        Assert.Equal(1002, Assert.Throws<ProtocolViolation>(() => ClosePayload.Parse([3])).Code);
+
+    [Fact]
+    public void Reason_must_be_utf8() =>
+        Assert.Equal(1007, Assert.Throws<ProtocolViolation>(() => ClosePayload.Parse(Body(1000, 0xC3, 0x28))).Code);
+}
+
+public sealed class ClientFrameDecoderTests
+{
+    private static ClientFrame Decode(string json) => ClientFrameDecoder.Decode(Encoding.UTF8.GetBytes(json));
+
+    [Fact]
+    public void Fields_are_read_and_data_and_id_kept_as_raw_json()
+    {
+        var frame = Decode("""{"type":"chat","to":"bob","group":null,"data":{"a":[1,"x"]},"id":[1, 2],"from":"eve","timestamp":5}""");
+        Assert.Null(frame.Error);
+        Assert.Equal(("chat", "bob", (string?)null), (frame.Type, frame.To, frame.Group));
+        Assert.Equal("""{"a":[1,"x"]}""", Encoding.UTF8.GetString(frame.Data.Span));
+        Assert.Equal("[1, 2]", Encoding.UTF8.GetString(frame.Id.Span));
+    }
+
+    [Theory]
+    [InlineData("""{"type":"t","data":"text"}""", "\"text\"")]
+    [InlineData("""{"type":"t","data":12.5}""", "12.5")]
+    [InlineData("""{"type":"t","data":null}""", "null")]
+    [InlineData("""{"type":"t"}""", "")]
+    public void Data_of_any_kind_passes_through(string json, string raw) =>
+        Assert.Equal(raw, Encoding.UTF8.GetString(Decode(json).Data.Span));
+
+    [Theory]
+    [InlineData("nope", "invalid_json")]
+    [InlineData("[1]", "invalid_json")]
+    [InlineData("""{"type":"a"} {}""", "invalid_json")]
+    [InlineData("""{"data":1}""", "missing_field")]
+    [InlineData("""{"type":""}""", "missing_field")]
+    [InlineData("""{"type":1}""", "invalid_field")]
+    [InlineData("""{"type":"chat","to":{}}""", "invalid_field")]
+    public void Bad_frames_name_their_problem(string json, string code) => Assert.Equal(code, Decode(json).Error!.Code);
+
+    [Fact]
+    public void Id_is_kept_when_another_field_is_bad()
+    {
+        var frame = Decode("""{"id":"x1","type":7}""");
+        Assert.Equal("invalid_field", frame.Error!.Code);
+        Assert.Equal("\"x1\"", Encoding.UTF8.GetString(frame.Id.Span));
+    }
+}
+
+public sealed class ServerFramesTests
+{
+    private static JsonElement Json(Outbound.OutboundFrame frame) => JsonDocument.Parse(frame.Payload.ToArray()).RootElement;
+
+    [Fact]
+    public void Pong_is_the_contract_frame() => Assert.Equal("""{"type":"pong"}""", Encoding.UTF8.GetString(ServerFrames.Pong.Payload));
+
+    [Fact]
+    public void Welcome_names_user_connection_and_node()
+    {
+        var data = Json(ServerFrames.Welcome("u\"1", "c1", "n1")).GetProperty("data");
+        Assert.Equal(("u\"1", "c1", "n1"), (data.GetProperty("user_id").GetString(), data.GetProperty("connection_id").GetString(),
+            data.GetProperty("node").GetString()));
+    }
+
+    [Fact]
+    public void Error_echoes_the_raw_id_and_omits_a_missing_one()
+    {
+        var error = Json(ServerFrames.Error("""{"k":1}"""u8.ToArray(), new FrameError("c", "m")));
+        Assert.Equal(1, error.GetProperty("id").GetProperty("k").GetInt32());
+        Assert.Equal("c", error.GetProperty("data").GetProperty("code").GetString());
+        Assert.False(Json(ServerFrames.Error(default, new FrameError("c", "m"))).TryGetProperty("id", out _));
+    }
+
+    [Fact]
+    public void Routed_message_carries_server_fields_and_the_raw_data()
+    {
+        var routed = Json(ServerFrames.Routed(new RoutedFields("chat", "[1,{\"x\":2}]"u8.ToArray(), "alice", 1234, To: "bob")));
+        Assert.Equal("chat", routed.GetProperty("type").GetString());
+        Assert.Equal("""[1,{"x":2}]""", routed.GetProperty("data").GetRawText());
+        Assert.Equal(("alice", 1234L, "bob"), (routed.GetProperty("from").GetString(), routed.GetProperty("timestamp").GetInt64(),
+            routed.GetProperty("to").GetString()));
+        Assert.False(routed.TryGetProperty("group", out _));
+    }
+}

@@ -1,0 +1,115 @@
+using Switchboard.Streams.Framing;
+using Switchboard.Streams.Outbound;
+
+namespace Switchboard.Streams.Tests;
+
+public sealed class OutboxTests
+{
+    private readonly ConnectionCounters _counters = new();
+
+    private Outbox Outbox(OverflowPolicy policy, int capacity = 2) => new(capacity, policy, TimeSpan.FromMinutes(1), _counters);
+
+    private static OutboundFrame Data(int n) => OutboundFrame.Text(System.Text.Encoding.UTF8.GetBytes($$"""{"n":{{n}}}"""));
+
+    private static List<OutboundFrame> Drain(Outbox outbox, out DrainResult result)
+    {
+        var batch = new List<OutboundFrame>();
+        result = outbox.Drain(batch, int.MaxValue);
+        return batch;
+    }
+
+    [Fact]
+    public void Drop_policy_drops_and_counts_what_does_not_fit()
+    {
+        var outbox = Outbox(OverflowPolicy.Drop);
+        Assert.Equal(OfferResult.Enqueued, outbox.Offer(Data(1)));
+        Assert.Equal(OfferResult.Enqueued, outbox.Offer(Data(2)));
+        Assert.Equal(OfferResult.Dropped, outbox.Offer(Data(3)));
+        Assert.Equal(1, _counters.Dropped);
+        Assert.False(outbox.IsClosing);
+    }
+
+    [Fact]
+    public void Close_policy_closes_with_1013_and_counts()
+    {
+        var outbox = Outbox(OverflowPolicy.Close, capacity: 1);
+        outbox.Offer(Data(1));
+        Assert.Equal(OfferResult.Closed, outbox.Offer(Data(2)));
+        Assert.Equal((ushort)1013, outbox.CloseCode);
+        Assert.Equal(1, _counters.ClosedSlow);
+        Assert.Equal(OfferResult.Closed, outbox.Offer(Data(3)));
+
+        var batch = Drain(outbox, out var result);
+        Assert.Equal(DrainResult.Last, result);
+        Assert.Equal(Opcode.Close, Assert.Single(batch).Opcode); // the buffered message was discarded
+    }
+
+    [Fact]
+    public void Wait_policy_holds_messages_in_order_until_room_comes()
+    {
+        var outbox = Outbox(OverflowPolicy.WaitThenDrop);
+        var frames = Enumerable.Range(1, 4).Select(Data).ToList();
+        Assert.Equal([OfferResult.Enqueued, OfferResult.Enqueued, OfferResult.Waiting, OfferResult.Waiting],
+            frames.Select(outbox.Offer).ToList());
+        Assert.Equal(2, outbox.Waiting);
+
+        Assert.Equal(frames[..2], Drain(outbox, out _));
+        Assert.Equal(frames[2..], Drain(outbox, out _));
+        Assert.Equal(0, _counters.Dropped);
+    }
+
+    [Fact]
+    public void Wait_policy_drops_at_once_when_the_waiting_room_is_full_too()
+    {
+        var outbox = Outbox(OverflowPolicy.WaitThenDrop, capacity: 1);
+        outbox.Offer(Data(1));
+        Assert.Equal(OfferResult.Waiting, outbox.Offer(Data(2)));
+        Assert.Equal(OfferResult.Dropped, outbox.Offer(Data(3)));
+    }
+
+    [Fact]
+    public void Control_frames_go_first_and_ignore_the_bound()
+    {
+        var outbox = Outbox(OverflowPolicy.Drop, capacity: 1);
+        outbox.Offer(Data(1));
+        var pong = OutboundFrame.Control(Opcode.Pong, []);
+        outbox.SendControl(pong);
+        var batch = Drain(outbox, out _);
+        Assert.Same(pong, batch[0]);
+        Assert.Equal(2, batch.Count);
+    }
+
+    [Fact]
+    public void Graceful_close_sends_buffered_data_then_the_close_frame_last()
+    {
+        var outbox = Outbox(OverflowPolicy.Drop);
+        outbox.Offer(Data(1));
+        Assert.True(outbox.Close(1001, "bye", discardPending: false));
+        Assert.False(outbox.Close(1000, "again", discardPending: false));
+
+        var batch = Drain(outbox, out var result);
+        Assert.Equal(DrainResult.Last, result);
+        Assert.Equal([Opcode.Text, Opcode.Close], batch.Select(f => f.Opcode));
+    }
+
+    [Fact]
+    public void Abort_ends_without_a_close_frame()
+    {
+        var outbox = Outbox(OverflowPolicy.Drop);
+        outbox.Offer(Data(1));
+        outbox.Abort();
+        Assert.Empty(Drain(outbox, out var result));
+        Assert.Equal(DrainResult.Last, result);
+    }
+
+    [Fact]
+    public void Batches_stop_at_the_byte_budget_but_hold_at_least_one_frame()
+    {
+        var outbox = new Outbox(10, OverflowPolicy.Drop, TimeSpan.Zero, _counters);
+        for (var n = 0; n < 5; n++)
+            outbox.Offer(Data(n));
+        var batch = new List<OutboundFrame>();
+        outbox.Drain(batch, maxBytes: 1);
+        Assert.Single(batch);
+    }
+}
