@@ -12,6 +12,7 @@ public sealed class ConnectionCounters
     private long _dropped;
     private long _closedSlow;
     private long _liveGraphs;
+    private long _timeouts;
     private readonly ConcurrentDictionary<string, long> _errors = new();
 
     public long MessagesIn => Volatile.Read(ref _messagesIn);
@@ -20,6 +21,9 @@ public sealed class ConnectionCounters
     public long BytesOut => Volatile.Read(ref _bytesOut);
     public long Dropped => Volatile.Read(ref _dropped);
     public long ClosedSlow => Volatile.Read(ref _closedSlow);
+
+    /// <summary>Connections closed for staying silent past the connection timeout.</summary>
+    public long Timeouts => Volatile.Read(ref _timeouts);
 
     /// <summary>Connection graphs materialized and not yet finished.</summary>
     public long LiveGraphs => Volatile.Read(ref _liveGraphs);
@@ -40,6 +44,8 @@ public sealed class ConnectionCounters
     public void RecordDropped() => Interlocked.Increment(ref _dropped);
 
     public void RecordClosedSlow() => Interlocked.Increment(ref _closedSlow);
+
+    public void RecordTimeout() => Interlocked.Increment(ref _timeouts);
 
     public void RecordError(string code) => _errors.AddOrUpdate(code, 1, static (_, n) => n + 1);
 

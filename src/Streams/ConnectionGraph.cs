@@ -10,7 +10,7 @@ namespace Switchboard.Streams;
 /// <summary>
 /// Builds and runs one connection's graph, both directions fused into one interpreter:
 /// <code>
-/// socket → FrameReader → MessageAssembly → JSON decode → handler
+/// socket → FrameReader → (KeepAlive) → MessageAssembly → JSON decode → handler
 /// Outbox → OutboxSource → FrameWriter → socket
 /// </code>
 /// </summary>
@@ -22,11 +22,14 @@ public static class ConnectionGraph
     {
         var connection = new WebSocketConnection(connectionId, options, compressionLevel, transport, counters,
             materializer.ScheduleOnce);
-        // Queued before the graph runs, so it precedes any answer to the client's first frame.
-        connection.Send(firstFrame);
+        // Queued ahead of everything, heartbeat pings included: the contract makes it the first frame.
+        connection.Outbox.SendControl(firstFrame);
         var handler = handlerFactory(connection);
 
-        var inbound = Source.FromGraph(new FrameReader(transport.Input, connection))
+        var frames = Source.FromGraph(new FrameReader(transport.Input, connection));
+        if (options.KeepAlive is { } keepAlive)
+            frames = frames.Via(new KeepAlive(connection, keepAlive));
+        var inbound = frames
             .Via(new MessageAssembly(connection))
             .Select(ClientFrameDecoder.Decode)
             .ToMaterialized(Sink.ForEach<ClientFrame>(handler.OnFrame), Keep.Right);

@@ -13,6 +13,15 @@ public sealed record ConnectionOptions
     /// <summary>Bytes gathered into one socket write.</summary>
     public int WriteBufferSize { get; init; } = 1024;
 
+    /// <summary>
+    /// When set, the connection's own graph sends pings and enforces the timeout (a keep-alive
+    /// stage); when null, the node's ping scheduler does it for every connection.
+    /// </summary>
+    public KeepAliveOptions? KeepAlive { get; init; }
+
     /// <summary>How long a close handshake may take before the TCP connection is aborted.</summary>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }
+
+/// <summary>Ping every <paramref name="Interval"/>; close a connection silent for longer than <paramref name="Timeout"/>.</summary>
+public sealed record KeepAliveOptions(TimeSpan Interval, TimeSpan Timeout);

@@ -51,7 +51,26 @@ public sealed class WebSocketConnection
 
     internal bool IsDiscardingInput => _discardingInput;
 
+    /// <summary>The protocol ping every heartbeat sends: one frame shared by all connections.</summary>
+    public static readonly OutboundFrame PingFrame = OutboundFrame.Control(Opcode.Ping, []);
+
+    /// <summary>The close code of a connection that stayed silent past the connection timeout (4408, after HTTP 408).</summary>
+    public const ushort TimeoutCloseCode = 4408;
+
     public OfferResult Send(OutboundFrame frame) => Outbox.Offer(frame);
+
+    /// <summary>
+    /// One heartbeat: a connection silent for longer than <paramref name="timeout"/> is closed
+    /// with <see cref="TimeoutCloseCode"/> and counted; any other gets a protocol ping.
+    /// </summary>
+    /// <param name="now">Environment.TickCount64, read once per round by the caller.</param>
+    public void Heartbeat(long now, TimeSpan timeout)
+    {
+        if (now - LastSeen <= (long)timeout.TotalMilliseconds)
+            Outbox.SendControl(PingFrame);
+        else if (Outbox.Close(TimeoutCloseCode, "ping timeout", discardPending: true))
+            Counters.RecordTimeout();
+    }
 
     /// <summary>Starts a close handshake; messages already buffered are sent first.</summary>
     public void Close(ushort code, string reason) => Outbox.Close(code, reason, discardPending: false);

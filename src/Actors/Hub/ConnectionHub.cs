@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Streams;
 using Switchboard.Actors.Delivery;
+using Switchboard.Actors.Heartbeat;
 using Switchboard.Streams;
 using Switchboard.Streams.Json;
 
@@ -13,11 +14,14 @@ namespace Switchboard.Actors.Hub;
 public sealed class ConnectionHub
 {
     private readonly string _idPrefix = Convert.ToHexStringLower(BitConverter.GetBytes(Random.Shared.Next()));
+    private readonly IActorRef? _pingScheduler;
     private long _nextId;
 
+    /// <param name="pingScheduler">The node's ping scheduler, or null when each connection pings on its own.</param>
     public ConnectionHub(ActorSystem system, HubOptions options, string node, HubRouting routing,
-        ConnectionCounters counters)
+        ConnectionCounters counters, IActorRef? pingScheduler)
     {
+        _pingScheduler = pingScheduler;
         Options = options;
         Node = node;
         Routing = routing;
@@ -57,6 +61,7 @@ public sealed class ConnectionHub
                     local = new LocalConnection(c, userId);
                     Connections.Add(local);
                     Routing.Delivery.Tell(new DeliveryProtocol.ConnectionOpened(local, groups));
+                    _pingScheduler?.Tell(new PingProtocol.Track(c));
                     return new ConnectionSession(c, userId, Routing, Counters);
                 }, Materializer);
             await connection.Completion;
@@ -70,6 +75,7 @@ public sealed class ConnectionHub
             else
             {
                 Routing.Delivery.Tell(new DeliveryProtocol.ConnectionClosed(local));
+                _pingScheduler?.Tell(new PingProtocol.Untrack(local.Connection));
                 Connections.Remove(local);
             }
         }

@@ -4,10 +4,12 @@ using Akka.Cluster.Hosting;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Switchboard.Actors.Delivery;
+using Switchboard.Actors.Heartbeat;
 using Switchboard.Actors.Hub;
 using Switchboard.Actors.Routing;
 using Switchboard.Service.Settings;
@@ -35,6 +37,9 @@ public static class SwitchboardServiceCollectionExtensions
         // The host must outlast the drain, then the actor system's leave and Kestrel's stop.
         services.AddOptions<HostOptions>().Configure<SwitchboardOptions>((host, hub) =>
             host.ShutdownTimeout = hub.ShutdownTimeout + TimeSpan.FromSeconds(15));
+        // A client that never finishes its upgrade request is dropped (slowloris).
+        services.AddOptions<KestrelServerOptions>().Configure<SwitchboardOptions>((kestrel, hub) =>
+            kestrel.Limits.RequestHeadersTimeout = hub.HandshakeTimeout);
         // Registered before Akka so that its StartingAsync validates the settings first.
         services.AddHostedService<SwitchboardLifecycle>();
         services.AddAkka(ActorSystemName, (builder, sp) =>
@@ -57,6 +62,8 @@ public static class SwitchboardServiceCollectionExtensions
                 .AddGroupRouter(options.ShardCount, routing)
                 .AddNodeDelivery(new NodeDeliveryOptions(options.BroadcastWorkerCount, options.MessageQueueSize, node.RoutingReady),
                     routing, sp.GetRequiredService<ConnectionCounters>());
+            if (options.EnableGlobalPing)
+                builder.AddPingScheduler(new PingSchedulerOptions(options.HeartbeatInterval, options.ConnectionTimeout, options.PingWorkerCount));
         });
         services.AddSingleton(sp =>
         {
@@ -66,8 +73,9 @@ public static class SwitchboardServiceCollectionExtensions
             var self = Cluster.Get(system).SelfAddress;
             var routing = new HubRouting(registry.Get<NodeDelivery>(), registry.Get<UserRouter>(), registry.Get<GroupRouter>(),
                 DistributedPubSub.Get(system).Mediator, options.AllowClientBroadcast);
+            var pingScheduler = options.EnableGlobalPing ? registry.Get<PingScheduler>() : null;
             return new ConnectionHub(system, ToHubOptions(options), $"{self.Host}:{self.Port}", routing,
-                sp.GetRequiredService<ConnectionCounters>());
+                sp.GetRequiredService<ConnectionCounters>(), pingScheduler);
         });
         return services;
     }
@@ -83,6 +91,7 @@ public static class SwitchboardServiceCollectionExtensions
             SendTimeout = o.SendTimeout,
             MaxMessageSize = o.MaxMessageSize,
             WriteBufferSize = o.WriteBufferSize,
+            KeepAlive = o.EnableGlobalPing ? null : new KeepAliveOptions(o.HeartbeatInterval, o.ConnectionTimeout),
         },
     };
 }

@@ -21,6 +21,7 @@ public sealed record NodeStats(
     long Dropped,
     long BroadcastsDropped,
     long ClosedSlow,
+    long Timeouts,
     IReadOnlyDictionary<string, long> Errors,
     long UptimeSeconds,
     GroupStats? Group)
@@ -38,7 +39,7 @@ public sealed record NodeStats(
         var c = hub.Counters;
         return Results.Json(new NodeStats(hub.Node, hub.Connections.Count, hub.Options.MaxConnections, hub.Connections.Users,
             routing.LocalGroups, c.MessagesIn, c.MessagesOut, c.BytesIn, c.BytesOut, routing.Delivered, routing.Undeliverable,
-            c.Dropped, routing.BroadcastsDropped, c.ClosedSlow, new SortedDictionary<string, long>(c.Errors.ToDictionary()),
+            c.Dropped, routing.BroadcastsDropped, c.ClosedSlow, c.Timeouts, new SortedDictionary<string, long>(c.Errors.ToDictionary()),
             (long)(DateTimeOffset.UtcNow - hub.StartedAt).TotalSeconds, groupStats), HttpJson.Options);
     }
 }

@@ -39,6 +39,9 @@ public sealed record SwitchboardOptions
     public bool EnableGlobalPing { get; init; } = true;
     public int PingWorkerCount { get; init; } = 16;
 
+    /// <summary>How long a client may take to send the whole upgrade request (Kestrel's request headers timeout).</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Whether clients may send <c>broadcast</c> frames; the HTTP API always may.</summary>
     public bool AllowClientBroadcast { get; init; }
 

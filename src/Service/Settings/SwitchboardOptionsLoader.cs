@@ -35,6 +35,7 @@ public static class SwitchboardOptionsLoader
         new("MaxMessageSize", "WEBSOCKET_MAX_MESSAGE_SIZE", (o, v) => o with { MaxMessageSize = Int(v) }),
         new("EnableGlobalPing", "WEBSOCKET_ENABLE_GLOBAL_PING", (o, v) => o with { EnableGlobalPing = Bool(v) }),
         new("PingWorkerCount", "WEBSOCKET_PING_WORKERS", (o, v) => o with { PingWorkerCount = Int(v) }),
+        new("HandshakeTimeout", "WEBSOCKET_HANDSHAKE_TIMEOUT", (o, v) => o with { HandshakeTimeout = Seconds(v) }),
         new("AllowClientBroadcast", "WEBSOCKET_ALLOW_CLIENT_BROADCAST", (o, v) => o with { AllowClientBroadcast = Bool(v) }),
         new("ShutdownTimeout", "WEBSOCKET_SHUTDOWN_TIMEOUT", (o, v) => o with { ShutdownTimeout = Seconds(v) }),
     ];
@@ -84,6 +85,8 @@ public static class SwitchboardOptionsLoader
                          $"{Describe("HeartbeatInterval")} = {o.HeartbeatInterval.TotalSeconds} (seconds)";
         if (o.SendTimeout < TimeSpan.Zero)
             yield return $"{Describe("SendTimeoutMs")} = {o.SendTimeout.TotalMilliseconds}: must not be negative";
+        if (o.HandshakeTimeout <= TimeSpan.Zero)
+            yield return $"{Describe("HandshakeTimeout")} = {o.HandshakeTimeout.TotalSeconds}: must be above 0 seconds";
         if (o.ShutdownTimeout < TimeSpan.Zero)
             yield return $"{Describe("ShutdownTimeout")} = {o.ShutdownTimeout.TotalSeconds}: must not be negative";
     }
