@@ -61,6 +61,23 @@ public sealed class ApiTests(ServerFixture fixture) : IClassFixture<ServerFixtur
     }
 
     [Fact]
+    public async Task User_lookup_shows_connections_and_404_for_an_absent_user()
+    {
+        await using var first = await Client.ConnectAsync(fixture.Server.WebSocketUri("user_id=looked-up"));
+        await using var second = await Client.ConnectAsync(fixture.Server.WebSocketUri("user_id=looked-up"));
+        await Eventually.TrueAsync(async () =>
+        {
+            var response = await fixture.Server.Http.GetAsync("/ws/users/looked-up");
+            return response.IsSuccessStatusCode
+                   && (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("connections").GetInt32() == 2;
+        }, "both connections are registered");
+
+        var absent = await fixture.Server.Http.GetAsync("/ws/users/nobody");
+        Assert.Equal(404, (int)absent.StatusCode);
+        Assert.Equal("unknown_user", (await absent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task Client_broadcast_is_delivered_when_enabled()
     {
         await using var server = await SwitchboardServer.StartAsync(o => o with { AllowClientBroadcast = true });

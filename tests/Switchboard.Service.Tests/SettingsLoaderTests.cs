@@ -191,3 +191,52 @@ public sealed class SettingsLoaderTests
         Assert.Equal(3, failure.Problems.Count);
     }
 }
+
+public sealed class ClusterSettingsTests
+{
+    private static SwitchboardOptions Load(Dictionary<string, string?> values) =>
+        SwitchboardOptionsLoader.Load(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+
+    [Fact]
+    public void Without_cluster_settings_a_node_is_a_cluster_of_one_on_a_free_loopback_port()
+    {
+        var o = Load([]);
+        Assert.Empty(o.ClusterSeeds);
+        Assert.Equal(("127.0.0.1", 0), (o.ClusterHostname, o.ClusterPort));
+        Assert.Empty(o.ClusterRoles);
+    }
+
+    [Fact]
+    public void Cluster_variables_and_the_Cluster_section_are_read()
+    {
+        var o = Load(new()
+        {
+            ["CLUSTER_SEEDS"] = "akka.tcp://switchboard@127.0.0.1:4053, akka.tcp://switchboard@10.0.0.2:4054",
+            ["CLUSTER_PORT"] = "4055",
+            ["Cluster:Hostname"] = "node-3",
+            ["Cluster:Roles"] = "hub,api",
+        });
+        Assert.Equal(["akka.tcp://switchboard@127.0.0.1:4053", "akka.tcp://switchboard@10.0.0.2:4054"], o.ClusterSeeds);
+        Assert.Equal(("node-3", 4055), (o.ClusterHostname, o.ClusterPort));
+        Assert.Equal(["hub", "api"], o.ClusterRoles);
+    }
+
+    [Theory]
+    [InlineData("CLUSTER_SEEDS", "127.0.0.1:4053")]
+    [InlineData("CLUSTER_SEEDS", "akka.tcp://other@127.0.0.1:4053")]
+    [InlineData("CLUSTER_SEEDS", "akka.tcp://switchboard@127.0.0.1")]
+    [InlineData("CLUSTER_HOSTNAME", "not a host")]
+    [InlineData("CLUSTER_PORT", "70000")]
+    public void Invalid_cluster_values_name_the_variable(string variable, string value)
+    {
+        var values = new Dictionary<string, string?> { [variable] = value, ["CLUSTER_PORT"] = variable == "CLUSTER_PORT" ? value : "4053" };
+        Assert.Contains(variable, Assert.Throws<SwitchboardSettingsException>(() => Load(values)).Message);
+    }
+
+    [Fact]
+    public void Joining_seeds_needs_a_fixed_port()
+    {
+        var failure = Assert.Throws<SwitchboardSettingsException>(() => Load(new() { ["CLUSTER_SEEDS"] = "akka.tcp://switchboard@127.0.0.1:4053" }));
+        Assert.Contains("CLUSTER_PORT", failure.Message);
+    }
+}

@@ -2,6 +2,8 @@ using Switchboard.Actors.Hub;
 using Switchboard.Streams.Json;
 using Switchboard.Streams.Outbound;
 
+using Switchboard.Actors.Serialization;
+
 namespace Switchboard.Actors.Delivery;
 
 /// <summary>Messages of a node's delivery actor, which hands frames to the connections of its node.</summary>
@@ -16,17 +18,17 @@ public static class DeliveryProtocol
     public sealed record Leave(string ConnectionId, string Group, ReadOnlyMemory<byte> Id);
 
     /// <summary>From a user router: these connections of this node get the frame.</summary>
-    public sealed record DeliverToConnections(string[] ConnectionIds, OutboundFrame Frame);
+    public sealed record DeliverToConnections(string[] ConnectionIds, OutboundFrame Frame) : IRoutingMessage;
 
     /// <summary>From a group router: this node's members of the group get the frame.</summary>
-    public sealed record DeliverToGroup(string Group, OutboundFrame Frame);
+    public sealed record DeliverToGroup(string Group, OutboundFrame Frame) : IRoutingMessage;
 
     /// <summary>Every connection of this node gets the frame.</summary>
-    public sealed record Broadcast(OutboundFrame Frame);
+    public sealed record Broadcast(OutboundFrame Frame) : IRoutingMessage;
 
     /// <summary>A router accepted a connection's frame: the connection gets its ack.</summary>
-    public sealed record Accepted(string ConnectionId, ReadOnlyMemory<byte> Id);
+    public sealed record Accepted(string ConnectionId, ReadOnlyMemory<byte> Id) : IRoutingMessage;
 
     /// <summary>A router refused a connection's frame: the connection gets an error frame.</summary>
-    public sealed record Rejected(string ConnectionId, ReadOnlyMemory<byte> Id, FrameError Error);
+    public sealed record Rejected(string ConnectionId, ReadOnlyMemory<byte> Id, FrameError Error) : IRoutingMessage;
 }

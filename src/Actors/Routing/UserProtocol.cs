@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Switchboard.Streams.Outbound;
 
+using Switchboard.Actors.Serialization;
+
 namespace Switchboard.Actors.Routing;
 
 /// <summary>Messages of the user router: one entity per user id, knowing where that user's connections are.</summary>
@@ -12,14 +14,14 @@ public static class UserProtocol
     }
 
     /// <summary>A connection of the user opened on the node whose delivery actor is <paramref name="Node"/>.</summary>
-    public sealed record AddConnection(string UserId, string ConnectionId, IActorRef Node) : IUserMessage;
+    public sealed record AddConnection(string UserId, string ConnectionId, IActorRef Node) : IUserMessage, IRoutingMessage;
 
-    public sealed record RemoveConnection(string UserId, string ConnectionId) : IUserMessage;
+    public sealed record RemoveConnection(string UserId, string ConnectionId) : IUserMessage, IRoutingMessage;
 
     /// <summary>Deliver to every connection of the user, on whichever node.</summary>
-    public sealed record SendToUser(string UserId, OutboundFrame Frame) : IUserMessage;
+    public sealed record SendToUser(string UserId, OutboundFrame Frame) : IUserMessage, IRoutingMessage;
 
-    public sealed record GetConnections(string UserId) : IUserMessage;
+    public sealed record GetConnections(string UserId) : IUserMessage, IRoutingMessage;
 
-    public sealed record Connections(string UserId, int Count, int Nodes);
+    public sealed record Connections(string UserId, int Count, int Nodes) : IRoutingMessage;
 }

@@ -36,7 +36,11 @@ public sealed class UserRouter : ReceiveActor
             PassivateWhenEmpty();
         });
         Receive<SendToUser>(Send);
-        Receive<GetConnections>(_ => Sender.Tell(new Connections(_userId, _nodeOf.Count, _nodeOf.Values.Distinct().Count())));
+        Receive<GetConnections>(_ =>
+        {
+            Sender.Tell(new Connections(_userId, _nodeOf.Count, _nodeOf.Values.Distinct().Count()));
+            PassivateWhenEmpty();
+        });
         Receive<Terminated>(node =>
         {
             // The node left or crashed: its connections are gone with it.

@@ -12,6 +12,7 @@ using Switchboard.Actors.Delivery;
 using Switchboard.Actors.Heartbeat;
 using Switchboard.Actors.Hub;
 using Switchboard.Actors.Routing;
+using Switchboard.Actors.Serialization;
 using Switchboard.Service.Settings;
 using Switchboard.Streams;
 using Switchboard.Streams.Outbound;
@@ -50,14 +51,18 @@ public static class SwitchboardServiceCollectionExtensions
             builder
                 .AddHocon(SwitchboardHocon.Load(), HoconAddMode.Append)
                 .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
-                // Port 0: each standalone node takes a free loopback port, so several run side by side.
-                .WithRemoting(new RemoteOptions { HostName = "127.0.0.1", Port = 0 })
-                .WithClustering(new ClusterOptions())
+                // By default port 0: each standalone node takes a free port, so several run side by side.
+                .WithRemoting(new RemoteOptions { HostName = options.ClusterHostname, Port = options.ClusterPort })
+                .WithClustering(new ClusterOptions { SeedNodes = [.. options.ClusterSeeds], Roles = [.. options.ClusterRoles] })
                 .AddStartup((system, _) =>
                 {
+                    // Without seeds the node is a cluster of one, so the sharded routers run unchanged.
+                    if (options.ClusterSeeds.Count > 0)
+                        return;
                     var cluster = Cluster.Get(system);
                     cluster.Join(cluster.SelfAddress);
                 })
+                .AddRoutingSerializer()
                 .AddUserRouter(options.ShardCount, routing)
                 .AddGroupRouter(options.ShardCount, routing)
                 .AddNodeDelivery(new NodeDeliveryOptions(options.BroadcastWorkerCount, options.MessageQueueSize, node.RoutingReady),

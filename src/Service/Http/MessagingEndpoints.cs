@@ -11,7 +11,7 @@ using Switchboard.Streams.Json;
 namespace Switchboard.Service.Http;
 
 /// <summary>
-/// <c>POST /message</c>, <c>POST /broadcast</c> and <c>GET /groups/{name}</c>: the HTTP side of
+/// <c>POST /message</c>, <c>POST /broadcast</c>, <c>GET /groups/{name}</c> and <c>GET /users/{id}</c>: the HTTP side of
 /// routing. Bodies are the JSON of a client frame; messages carry <c>"from":"server"</c>.
 /// </summary>
 public static class MessagingEndpoints
@@ -70,6 +70,16 @@ public static class MessagingEndpoints
             connections = members.Connections,
             members = members.Users.Select(m => new { user_id = m.UserId, connections = m.Connections }),
         }, HttpJson.Options);
+    }
+
+    public static async Task<IResult> UserAsync(string id, ConnectionHub hub)
+    {
+        if (!Names.IsValid(id))
+            return new ApiError("invalid_user_id", $"a user id is 1 to {Names.MaxLength} characters").ToResult(400);
+        var user = await hub.Routing.Users.Ask<UserProtocol.Connections>(new UserProtocol.GetConnections(id), TimeSpan.FromSeconds(10));
+        if (user.Count == 0)
+            return new ApiError("unknown_user", $"the user \"{id}\" has no connection").ToResult(404);
+        return Results.Json(new { user_id = user.UserId, connections = user.Count, nodes = user.Nodes }, HttpJson.Options);
     }
 
     private static async Task<(ClientFrame? Frame, IResult? Failure)> ReadFrameAsync(HttpRequest request)

@@ -45,6 +45,20 @@ public sealed record SwitchboardOptions
     /// <summary>Whether clients may send <c>broadcast</c> frames; the HTTP API always may.</summary>
     public bool AllowClientBroadcast { get; init; }
 
+    /// <summary>
+    /// Seed nodes to join, as <c>akka.tcp://switchboard@host:port</c>. Empty: the node forms a
+    /// cluster of its own.
+    /// </summary>
+    public IReadOnlyList<string> ClusterSeeds { get; init; } = [];
+
+    /// <summary>The address Akka remoting binds and advertises.</summary>
+    public string ClusterHostname { get; init; } = "127.0.0.1";
+
+    /// <summary>Akka remoting's port; 0 takes a free one (fine for a node without peers).</summary>
+    public int ClusterPort { get; init; }
+
+    public IReadOnlyList<string> ClusterRoles { get; init; } = [];
+
     /// <summary>How long SIGTERM waits for connections to close with 1001 before the process goes on stopping.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

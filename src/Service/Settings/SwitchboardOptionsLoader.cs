@@ -14,7 +14,11 @@ public static class SwitchboardOptionsLoader
 
     private delegate SwitchboardOptions Apply(SwitchboardOptions options, string value);
 
-    private sealed record Setting(string Key, string Variable, Apply Apply);
+    /// <param name="Path">Where the setting is in configuration; WebSocket:{Key} unless given.</param>
+    private sealed record Setting(string Key, string Variable, Apply Apply, string? Path = null)
+    {
+        public string ConfigurationPath => Path ?? $"{SectionName}:{Key}";
+    }
 
     private static readonly Setting[] Settings =
     [
@@ -38,6 +42,10 @@ public static class SwitchboardOptionsLoader
         new("HandshakeTimeout", "WEBSOCKET_HANDSHAKE_TIMEOUT", (o, v) => o with { HandshakeTimeout = Seconds(v) }),
         new("AllowClientBroadcast", "WEBSOCKET_ALLOW_CLIENT_BROADCAST", (o, v) => o with { AllowClientBroadcast = Bool(v) }),
         new("ShutdownTimeout", "WEBSOCKET_SHUTDOWN_TIMEOUT", (o, v) => o with { ShutdownTimeout = Seconds(v) }),
+        new("ClusterSeeds", "CLUSTER_SEEDS", (o, v) => o with { ClusterSeeds = Seeds(v) }, "Cluster:Seeds"),
+        new("ClusterHostname", "CLUSTER_HOSTNAME", (o, v) => o with { ClusterHostname = Hostname(v) }, "Cluster:Hostname"),
+        new("ClusterPort", "CLUSTER_PORT", (o, v) => o with { ClusterPort = Int(v) }, "Cluster:Port"),
+        new("ClusterRoles", "CLUSTER_ROLES", (o, v) => o with { ClusterRoles = List(v) }, "Cluster:Roles"),
     ];
 
     /// <summary>The WEBSOCKET_* variable behind each setting, for documentation and messages.</summary>
@@ -48,10 +56,9 @@ public static class SwitchboardOptionsLoader
     {
         var problems = new List<string>();
         var options = new SwitchboardOptions();
-        var section = configuration.GetSection(SectionName);
         foreach (var setting in Settings)
         {
-            options = Bind(options, setting, $"{SectionName}:{setting.Key}", section[setting.Key], problems);
+            options = Bind(options, setting, setting.ConfigurationPath, configuration[setting.ConfigurationPath], problems);
             options = Bind(options, setting, setting.Variable, configuration[setting.Variable], problems);
         }
         if (problems.Count == 0 && overlay is not null)
@@ -85,6 +92,10 @@ public static class SwitchboardOptionsLoader
                          $"{Describe("HeartbeatInterval")} = {o.HeartbeatInterval.TotalSeconds} (seconds)";
         if (o.SendTimeout < TimeSpan.Zero)
             yield return $"{Describe("SendTimeoutMs")} = {o.SendTimeout.TotalMilliseconds}: must not be negative";
+        if (o.ClusterPort is < 0 or > 65535)
+            yield return $"{Describe("ClusterPort")} = {o.ClusterPort}: must be a port number, 0 to 65535";
+        if (o.ClusterSeeds.Count > 0 && o.ClusterPort == 0)
+            yield return $"{Describe("ClusterPort")} = 0: a node that joins seeds needs a fixed port for its peers to reach it";
         if (o.HandshakeTimeout <= TimeSpan.Zero)
             yield return $"{Describe("HandshakeTimeout")} = {o.HandshakeTimeout.TotalSeconds}: must be above 0 seconds";
         if (o.ShutdownTimeout < TimeSpan.Zero)
@@ -130,6 +141,24 @@ public static class SwitchboardOptionsLoader
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && double.IsFinite(s)
             ? TimeSpan.FromSeconds(s)
             : throw new FormatException("not a number of seconds");
+
+    private static IReadOnlyList<string> List(string value) =>
+        value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    private static IReadOnlyList<string> Seeds(string value)
+    {
+        var seeds = List(value);
+        foreach (var seed in seeds)
+        {
+            if (!Uri.TryCreate(seed, UriKind.Absolute, out var uri) || uri.Scheme != "akka.tcp" || uri.UserInfo != "switchboard"
+                || uri.Port <= 0)
+                throw new FormatException($"\"{seed}\" is not akka.tcp://switchboard@host:port");
+        }
+        return seeds;
+    }
+
+    private static string Hostname(string value) =>
+        value.Length > 0 && Uri.CheckHostName(value) != UriHostNameType.Unknown ? value : throw new FormatException("not a host name or address");
 
     private static TimeSpan Milliseconds(string value) => TimeSpan.FromMilliseconds(Int(value));
 }

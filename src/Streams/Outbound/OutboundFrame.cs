@@ -37,6 +37,18 @@ public sealed class OutboundFrame
     public static OutboundFrame Control(Opcode opcode, ReadOnlySpan<byte> payload) =>
         new(opcode, FrameEncoder.Encode(opcode, payload), FrameEncoder.HeaderLength(payload.Length));
 
+    /// <summary>A frame from its encoded bytes, as another node sent them.</summary>
+    /// <exception cref="ArgumentException">The bytes are not one whole unmasked frame.</exception>
+    public static OutboundFrame FromBytes(byte[] frame)
+    {
+        if (frame.Length < 2 || (frame[1] & 0x80) != 0)
+            throw new ArgumentException("not an unmasked server frame", nameof(frame));
+        var headerLength = (frame[1] & 0x7F) switch { 126 => 4, 127 => 10, _ => 2 };
+        if (frame.Length < headerLength)
+            throw new ArgumentException("truncated frame header", nameof(frame));
+        return new OutboundFrame((Opcode)(frame[0] & 0x0F), frame, headerLength);
+    }
+
     public static OutboundFrame Close(ushort code, string reason) =>
         new(Opcode.Close, FrameEncoder.EncodeClose(code, reason), 2);
 

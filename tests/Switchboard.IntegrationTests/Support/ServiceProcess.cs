@@ -96,7 +96,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         lock (_output) _output.AppendLine(line);
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,0 +1,158 @@
+using System.Runtime.Serialization;
+using System.Text;
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Serialization;
+using Switchboard.Actors.Delivery;
+using Switchboard.Actors.Routing;
+using Switchboard.Streams.Json;
+using Switchboard.Streams.Outbound;
+using static Switchboard.Actors.Delivery.DeliveryProtocol;
+using static Switchboard.Actors.Routing.GroupProtocol;
+using static Switchboard.Actors.Routing.UserProtocol;
+
+namespace Switchboard.Actors.Serialization;
+
+/// <summary>
+/// A compact binary form for the routing messages that cross nodes. Frames travel as their
+/// encoded bytes, so the receiving node shares them with its recipients without re-encoding.
+/// Bound to <see cref="IRoutingMessage"/> in hocon/switchboard.hocon.
+/// </summary>
+public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+{
+    public override int Identifier => 4711;
+
+    public override string Manifest(object o) => o switch
+    {
+        AddConnection => "UA",
+        RemoveConnection => "UR",
+        SendToUser => "US",
+        GetConnections => "UG",
+        Connections => "UC",
+        AddMember => "GA",
+        RemoveMember => "GR",
+        SendToGroup => "GS",
+        GetMembers => "GG",
+        Members => "GM",
+        DeliverToConnections => "DC",
+        DeliverToGroup => "DG",
+        Broadcast => "DB",
+        Accepted => "DA",
+        Rejected => "DR",
+        _ => throw new ArgumentException($"{o.GetType()} is not a routing message", nameof(o)),
+    };
+
+    public override byte[] ToBinary(object o)
+    {
+        using var stream = new MemoryStream();
+        using var w = new BinaryWriter(stream, Encoding.UTF8);
+        switch (o)
+        {
+            case AddConnection m: w.Write(m.UserId); w.Write(m.ConnectionId); Write(w, m.Node); break;
+            case RemoveConnection m: w.Write(m.UserId); w.Write(m.ConnectionId); break;
+            case SendToUser m: w.Write(m.UserId); Write(w, m.Frame); break;
+            case GetConnections m: w.Write(m.UserId); break;
+            case Connections m: w.Write(m.UserId); w.Write(m.Count); w.Write(m.Nodes); break;
+            case AddMember m: w.Write(m.Group); w.Write(m.UserId); w.Write(m.ConnectionId); Write(w, m.Node); Write(w, m.Id); break;
+            case RemoveMember m: w.Write(m.Group); w.Write(m.ConnectionId); break;
+            case SendToGroup m:
+                w.Write(m.Group); Write(w, m.Frame); WriteOptional(w, m.ReplyTo); WriteOptional(w, m.ConnectionId); Write(w, m.Id);
+                break;
+            case GetMembers m: w.Write(m.Group); break;
+            case Members m:
+                w.Write(m.Group); w.Write(m.Connections); w.Write(m.Users.Count);
+                foreach (var member in m.Users)
+                {
+                    w.Write(member.UserId);
+                    w.Write(member.Connections);
+                }
+                break;
+            case DeliverToConnections m:
+                w.Write(m.ConnectionIds.Length);
+                foreach (var id in m.ConnectionIds)
+                    w.Write(id);
+                Write(w, m.Frame);
+                break;
+            case DeliverToGroup m: w.Write(m.Group); Write(w, m.Frame); break;
+            case Broadcast m: Write(w, m.Frame); break;
+            case Accepted m: w.Write(m.ConnectionId); Write(w, m.Id); break;
+            case Rejected m: w.Write(m.ConnectionId); Write(w, m.Id); w.Write(m.Error.Code); w.Write(m.Error.Message); break;
+            default: throw new ArgumentException($"{o.GetType()} is not a routing message", nameof(o));
+        }
+        w.Flush();
+        return stream.ToArray();
+    }
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        using var r = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
+        return manifest switch
+        {
+            "UA" => new AddConnection(r.ReadString(), r.ReadString(), ReadRef(r)),
+            "UR" => new RemoveConnection(r.ReadString(), r.ReadString()),
+            "US" => new SendToUser(r.ReadString(), ReadFrame(r)),
+            "UG" => new GetConnections(r.ReadString()),
+            "UC" => new Connections(r.ReadString(), r.ReadInt32(), r.ReadInt32()),
+            "GA" => new AddMember(r.ReadString(), r.ReadString(), r.ReadString(), ReadRef(r), ReadBytes(r)),
+            "GR" => new RemoveMember(r.ReadString(), r.ReadString()),
+            "GS" => new SendToGroup(r.ReadString(), ReadFrame(r), ReadOptionalRef(r), ReadOptionalString(r), ReadBytes(r)),
+            "GG" => new GetMembers(r.ReadString()),
+            "GM" => ReadMembers(r),
+            "DC" => new DeliverToConnections(Enumerable.Range(0, r.ReadInt32()).Select(_ => r.ReadString()).ToArray(), ReadFrame(r)),
+            "DG" => new DeliverToGroup(r.ReadString(), ReadFrame(r)),
+            "DB" => new Broadcast(ReadFrame(r)),
+            "DA" => new Accepted(r.ReadString(), ReadBytes(r)),
+            "DR" => new Rejected(r.ReadString(), ReadBytes(r), new FrameError(r.ReadString(), r.ReadString())),
+            _ => throw new SerializationException($"unknown routing manifest \"{manifest}\""),
+        };
+    }
+
+    private static Members ReadMembers(BinaryReader r)
+    {
+        var group = r.ReadString();
+        var connections = r.ReadInt32();
+        var users = Enumerable.Range(0, r.ReadInt32()).Select(_ => new Member(r.ReadString(), r.ReadInt32())).ToList();
+        return new Members(group, users, connections);
+    }
+
+    private static void Write(BinaryWriter w, OutboundFrame frame) => Write(w, frame.Bytes);
+
+    private static void Write(BinaryWriter w, ReadOnlyMemory<byte> bytes)
+    {
+        w.Write(bytes.Length);
+        w.Write(bytes.Span);
+    }
+
+    private static void Write(BinaryWriter w, IActorRef actor) => w.Write(Akka.Serialization.Serialization.SerializedActorPath(actor));
+
+    private static void WriteOptional(BinaryWriter w, IActorRef? actor)
+    {
+        w.Write(actor is not null);
+        if (actor is not null)
+            Write(w, actor);
+    }
+
+    private static void WriteOptional(BinaryWriter w, string? text)
+    {
+        w.Write(text is not null);
+        if (text is not null)
+            w.Write(text);
+    }
+
+    private static byte[] ReadBytes(BinaryReader r) => r.ReadBytes(r.ReadInt32());
+
+    private static OutboundFrame ReadFrame(BinaryReader r) => OutboundFrame.FromBytes(ReadBytes(r));
+
+    private IActorRef ReadRef(BinaryReader r) => system.Provider.ResolveActorRef(r.ReadString());
+
+    private IActorRef? ReadOptionalRef(BinaryReader r) => r.ReadBoolean() ? ReadRef(r) : null;
+
+    private static string? ReadOptionalString(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
+}
+
+public static class RoutingSerializerHostingExtensions
+{
+    /// <summary>Binds <see cref="RoutingSerializer"/> to every <see cref="IRoutingMessage"/>.</summary>
+    public static AkkaConfigurationBuilder AddRoutingSerializer(this AkkaConfigurationBuilder builder) =>
+        builder.WithCustomSerializer("switchboard-routing", [typeof(IRoutingMessage)], system => new RoutingSerializer(system));
+}

@@ -1,0 +1,84 @@
+using Akka.Hosting;
+using Akka.Serialization;
+using Switchboard.Actors.Serialization;
+using Switchboard.Streams.Json;
+using Switchboard.Streams.Outbound;
+using static Switchboard.Actors.Delivery.DeliveryProtocol;
+using static Switchboard.Actors.Routing.GroupProtocol;
+using static Switchboard.Actors.Routing.UserProtocol;
+
+namespace Switchboard.Actors.Tests;
+
+/// <summary>Every message that crosses nodes survives the trip through the actor system's serialization.</summary>
+public sealed class RoutingSerializerSpecs : Akka.Hosting.TestKit.TestKit
+{
+    private static readonly OutboundFrame Frame = ServerFrames.Routed(new RoutedFields("chat", "{\"a\":[1,2]}"u8.ToArray(), "alice", 99, To: "bob"));
+    private static readonly OutboundFrame LargeFrame = OutboundFrame.Text(new byte[70_000]);
+
+    protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider) =>
+        builder.AddRoutingSerializer();
+
+    private T RoundTrip<T>(T message) where T : IRoutingMessage
+    {
+        var serializer = Sys.Serialization.FindSerializerFor(message);
+        Assert.IsType<RoutingSerializer>(serializer);
+        var bytes = serializer.ToBinary(message);
+        var manifest = ((SerializerWithStringManifest)serializer).Manifest(message);
+        return Assert.IsType<T>(Sys.Serialization.Deserialize(bytes, serializer.Identifier, manifest));
+    }
+
+    private static void AssertSameFrame(OutboundFrame expected, OutboundFrame actual)
+    {
+        Assert.Equal(expected.Bytes, actual.Bytes);
+        Assert.Equal(expected.Opcode, actual.Opcode);
+        Assert.Equal(expected.Payload.ToArray(), actual.Payload.ToArray());
+    }
+
+    [Fact]
+    public void User_messages_round_trip()
+    {
+        var add = RoundTrip(new AddConnection("u", "c1", TestActor));
+        Assert.Equal(("u", "c1", TestActor), (add.UserId, add.ConnectionId, add.Node));
+        Assert.Equal(new RemoveConnection("u", "c1"), RoundTrip(new RemoveConnection("u", "c1")));
+        Assert.Equal(new GetConnections("u"), RoundTrip(new GetConnections("u")));
+        Assert.Equal(new Connections("u", 3, 2), RoundTrip(new Connections("u", 3, 2)));
+        var send = RoundTrip(new SendToUser("u", Frame));
+        AssertSameFrame(Frame, send.Frame);
+    }
+
+    [Fact]
+    public void Group_messages_round_trip()
+    {
+        var add = RoundTrip(new AddMember("g", "u", "c1", TestActor, "\"id\""u8.ToArray()));
+        Assert.Equal(("g", "u", "c1", TestActor, "\"id\""), (add.Group, add.UserId, add.ConnectionId, add.Node,
+            System.Text.Encoding.UTF8.GetString(add.Id.Span)));
+        Assert.Equal(new RemoveMember("g", "c1"), RoundTrip(new RemoveMember("g", "c1")));
+        Assert.Equal(new GetMembers("g"), RoundTrip(new GetMembers("g")));
+
+        var full = RoundTrip(new SendToGroup("g", LargeFrame, TestActor, "c1", "7"u8.ToArray()));
+        AssertSameFrame(LargeFrame, full.Frame);
+        Assert.Equal((TestActor, "c1", "7"), (full.ReplyTo, full.ConnectionId, System.Text.Encoding.UTF8.GetString(full.Id.Span)));
+        var bare = RoundTrip(new SendToGroup("g", Frame));
+        Assert.Null(bare.ReplyTo);
+        Assert.Null(bare.ConnectionId);
+        Assert.True(bare.Id.IsEmpty);
+
+        var members = RoundTrip(new Members("g", [new Member("a", 2), new Member("b", 1)], 3));
+        Assert.Equal(("g", 3), (members.Group, members.Connections));
+        Assert.Equal([new Member("a", 2), new Member("b", 1)], members.Users);
+    }
+
+    [Fact]
+    public void Delivery_messages_round_trip()
+    {
+        var deliver = RoundTrip(new DeliverToConnections(["c1", "c2"], Frame));
+        Assert.Equal(["c1", "c2"], deliver.ConnectionIds);
+        AssertSameFrame(Frame, deliver.Frame);
+        Assert.Equal("g", RoundTrip(new DeliverToGroup("g", Frame)).Group);
+        AssertSameFrame(LargeFrame, RoundTrip(new Broadcast(LargeFrame)).Frame);
+        Assert.Equal("c1", RoundTrip(new Accepted("c1", "1"u8.ToArray())).ConnectionId);
+        var rejected = RoundTrip(new Rejected("c1", default, new FrameError("unknown_group", "none")));
+        Assert.Equal(new FrameError("unknown_group", "none"), rejected.Error);
+        Assert.True(rejected.Id.IsEmpty);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Switchboard.IntegrationTests.Support;
+
+namespace Switchboard.IntegrationTests;
+
+/// <summary>Three real node processes on loopback forming one cluster: messages reach recipients on any node.</summary>
+public sealed class ClusterTests(ClusterTests.ThreeNodes cluster) : IClassFixture<ClusterTests.ThreeNodes>
+{
+    /// <summary>Started once for the class: node 1 is the seed, nodes 2 and 3 join it.</summary>
+    public sealed class ThreeNodes : IAsyncLifetime
+    {
+        public List<ServiceProcess> Nodes { get; } = [];
+
+        public async Task InitializeAsync()
+        {
+            var ports = Enumerable.Range(0, 3).Select(_ => ServiceProcess.FreePort()).ToArray();
+            var seed = $"akka.tcp://switchboard@127.0.0.1:{ports[0]}";
+            foreach (var port in ports)
+            {
+                Nodes.Add(ServiceProcess.Start(new Dictionary<string, string>
+                {
+                    ["CLUSTER_SEEDS"] = seed,
+                    ["CLUSTER_PORT"] = port.ToString(),
+                }));
+            }
+            foreach (var node in Nodes)
+                await node.WaitUntilHealthyAsync();
+            using var http = new HttpClient();
+            foreach (var node in Nodes)
+            {
+                await Eventually.TrueAsync(async () =>
+                {
+                    var health = await http.GetFromJsonAsync<JsonElement>(new Uri(node.BaseUri, "/ws/health"));
+                    return health.GetProperty("cluster_members").GetInt32() == 3;
+                }, "every node sees three members up");
+            }
+        }
+
+        public async Task DisposeAsync()
+        {
+            foreach (var node in Nodes)
+                await node.DisposeAsync();
+        }
+    }
+
+    private static string Unique(string name) => $"{name}-{Guid.NewGuid():N}"[..20];
+
+    private Task<Client> ConnectAsync(int node, string user, string query = "") =>
+        Client.ConnectAsync(new Uri($"ws://{cluster.Nodes[node].BaseUri.Authority}/ws?user_id={user}{query}"));
+
+    private async Task PostAsync(int node, string path, string json)
+    {
+        using var http = new HttpClient { BaseAddress = cluster.Nodes[node].BaseUri };
+        var response = await http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
+        Assert.Equal(202, (int)response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Users_on_different_nodes_exchange_messages()
+    {
+        var (aliceId, bobId) = (Unique("alice"), Unique("bob"));
+        await using var alice = await ConnectAsync(0, aliceId);
+        await using var bob = await ConnectAsync(2, bobId);
+        Assert.NotEqual(alice.Welcome.GetProperty("data").GetProperty("node").GetString(),
+            bob.Welcome.GetProperty("data").GetProperty("node").GetString());
+
+        // Registration with the user router follows the welcome; wait until the cluster knows bob.
+        using var http = new HttpClient { BaseAddress = cluster.Nodes[0].BaseUri };
+        await Eventually.TrueAsync(async () => (await http.GetAsync($"/ws/users/{bobId}")).IsSuccessStatusCode, "bob is registered");
+        await alice.SendAsync($$"""{"type":"chat","to":"{{bobId}}","data":"hello bob","id":1}""");
+        Assert.Equal("ack", (await alice.ReceiveAsync()).GetProperty("type").GetString());
+        var atBob = await bob.ReceiveAsync();
+        Assert.Equal(("hello bob", aliceId), (atBob.GetProperty("data").GetString(), atBob.GetProperty("from").GetString()));
+
+        await Eventually.TrueAsync(async () => (await http.GetAsync($"/ws/users/{aliceId}")).IsSuccessStatusCode, "alice is registered");
+        await bob.SendAsync($$"""{"type":"chat","to":"{{aliceId}}","data":"hello alice"}""");
+        var atAlice = await alice.ReceiveAsync();
+        Assert.Equal(("hello alice", bobId), (atAlice.GetProperty("data").GetString(), atAlice.GetProperty("from").GetString()));
+    }
+
+    [Fact]
+    public async Task Group_spread_over_three_nodes_gets_each_message_once_per_member()
+    {
+        var group = Unique("g");
+        var members = new List<Client>();
+        for (var i = 0; i < 6; i++)
+        {
+            var member = await ConnectAsync(i % 3, Unique("member"));
+            await member.SendAsync($$"""{"type":"join","group":"{{group}}","id":"j"}""");
+            Assert.Equal("ack", (await member.ReceiveAsync()).GetProperty("type").GetString());
+            members.Add(member);
+        }
+
+        await PostAsync(1, "/ws/message", $$"""{"group":"{{group}}","type":"news","data":1}""");
+        await PostAsync(1, "/ws/message", $$"""{"group":"{{group}}","type":"marker"}""");
+        foreach (var member in members)
+        {
+            Assert.Equal("news", (await member.ReceiveAsync()).GetProperty("type").GetString());
+            Assert.Equal("marker", (await member.ReceiveAsync()).GetProperty("type").GetString());
+        }
+        foreach (var member in members)
+            await member.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Broadcast_from_one_nodes_api_reaches_every_connection_on_every_node()
+    {
+        var clients = new List<Client>();
+        for (var i = 0; i < 30; i++)
+            clients.Add(await ConnectAsync(i % 3, Unique("all")));
+
+        await PostAsync(1, "/ws/broadcast", """{"type":"notice","data":"everyone"}""");
+        await PostAsync(1, "/ws/broadcast", """{"type":"marker"}""");
+        foreach (var client in clients)
+        {
+            var notice = await client.ReceiveAsync();
+            Assert.Equal(("notice", "server"), (notice.GetProperty("type").GetString(), notice.GetProperty("from").GetString()));
+            Assert.Equal("marker", (await client.ReceiveAsync()).GetProperty("type").GetString());
+        }
+        foreach (var client in clients)
+            await client.DisposeAsync();
+    }
+}
