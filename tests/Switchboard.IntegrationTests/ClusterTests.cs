@@ -122,4 +122,31 @@ public sealed class ClusterTests(ClusterTests.ThreeNodes cluster) : IClassFixtur
         foreach (var client in clients)
             await client.DisposeAsync();
     }
+
+    [Fact]
+    public async Task Cluster_stats_sum_every_node_and_list_each()
+    {
+        var clients = new List<Client>();
+        for (var i = 0; i < 6; i++)
+            clients.Add(await ConnectAsync(i % 3, Unique("counted")));
+
+        using var http = new HttpClient { BaseAddress = cluster.Nodes[1].BaseUri };
+        JsonElement stats = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            stats = await http.GetFromJsonAsync<JsonElement>("/ws/stats?scope=cluster");
+            return stats.GetProperty("connections").GetInt64() == 6;
+        }, "the cluster view counts the six connections");
+
+        Assert.Equal("cluster", stats.GetProperty("scope").GetString());
+        var nodes = stats.GetProperty("nodes").EnumerateArray().ToList();
+        Assert.Equal(3, nodes.Count);
+        Assert.All(nodes, n => Assert.Equal(2, n.GetProperty("connections").GetInt64()));
+        foreach (var figure in new[] { "messages_out", "bytes_out", "max_connections" })
+            Assert.Equal(nodes.Sum(n => n.GetProperty(figure).GetInt64()), stats.GetProperty(figure).GetInt64());
+        Assert.Empty(stats.GetProperty("unreachable").EnumerateArray());
+
+        foreach (var client in clients)
+            await client.DisposeAsync();
+    }
 }

@@ -19,8 +19,9 @@ public sealed class ConnectionHub
 
     /// <param name="pingScheduler">The node's ping scheduler, or null when each connection pings on its own.</param>
     public ConnectionHub(ActorSystem system, HubOptions options, string node, HubRouting routing,
-        ConnectionCounters counters, IActorRef? pingScheduler)
+        ConnectionCounters counters, LocalConnections connections, IActorRef? pingScheduler)
     {
+        Connections = connections;
         _pingScheduler = pingScheduler;
         Options = options;
         Node = node;
@@ -36,8 +37,7 @@ public sealed class ConnectionHub
     public string Node { get; }
     public HubRouting Routing { get; }
     public ConnectionCounters Counters { get; }
-    public LocalConnections Connections { get; } = new();
-    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+    public LocalConnections Connections { get; }
 
     /// <summary>Takes a connection slot; false when MaxConnections is reached.</summary>
     public bool TryAdmit() => Connections.TryReserve(Options.MaxConnections);

@@ -5,6 +5,7 @@ using Akka.Hosting;
 using Akka.Serialization;
 using Switchboard.Actors.Delivery;
 using Switchboard.Actors.Routing;
+using Switchboard.Actors.Stats;
 using Switchboard.Streams.Json;
 using Switchboard.Streams.Outbound;
 using static Switchboard.Actors.Delivery.DeliveryProtocol;
@@ -39,6 +40,8 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
         Broadcast => "DB",
         Accepted => "DA",
         Rejected => "DR",
+        GetNodeStats => "SQ",
+        NodeStatsSnapshot => "SS",
         _ => throw new ArgumentException($"{o.GetType()} is not a routing message", nameof(o)),
     };
 
@@ -77,6 +80,8 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
             case Broadcast m: Write(w, m.Frame); break;
             case Accepted m: w.Write(m.ConnectionId); Write(w, m.Id); break;
             case Rejected m: w.Write(m.ConnectionId); Write(w, m.Id); w.Write(m.Error.Code); w.Write(m.Error.Message); break;
+            case GetNodeStats: break;
+            case NodeStatsSnapshot m: Write(w, m); break;
             default: throw new ArgumentException($"{o.GetType()} is not a routing message", nameof(o));
         }
         w.Flush();
@@ -103,6 +108,8 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
             "DB" => new Broadcast(ReadFrame(r)),
             "DA" => new Accepted(r.ReadString(), ReadBytes(r)),
             "DR" => new Rejected(r.ReadString(), ReadBytes(r), new FrameError(r.ReadString(), r.ReadString())),
+            "SQ" => GetNodeStats.Instance,
+            "SS" => ReadSnapshot(r),
             _ => throw new SerializationException($"unknown routing manifest \"{manifest}\""),
         };
     }
@@ -113,6 +120,34 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
         var connections = r.ReadInt32();
         var users = Enumerable.Range(0, r.ReadInt32()).Select(_ => new Member(r.ReadString(), r.ReadInt32())).ToList();
         return new Members(group, users, connections);
+    }
+
+    private static void Write(BinaryWriter w, NodeStatsSnapshot s)
+    {
+        w.Write(s.Node);
+        foreach (var figure in new[]
+                 {
+                     s.Connections, s.MaxConnections, s.Users, s.Groups, s.MessagesIn, s.MessagesOut, s.BytesIn, s.BytesOut,
+                     s.Delivered, s.Undeliverable, s.Dropped, s.BroadcastsDropped, s.ClosedSlow, s.Timeouts, s.UptimeSeconds,
+                 })
+            w.Write(figure);
+        w.Write(s.Errors.Count);
+        foreach (var (code, count) in s.Errors)
+        {
+            w.Write(code);
+            w.Write(count);
+        }
+    }
+
+    private static NodeStatsSnapshot ReadSnapshot(BinaryReader r)
+    {
+        var node = r.ReadString();
+        var f = Enumerable.Range(0, 15).Select(_ => r.ReadInt64()).ToArray();
+        var errors = new SortedDictionary<string, long>();
+        for (var i = r.ReadInt32(); i > 0; i--)
+            errors[r.ReadString()] = r.ReadInt64();
+        return new NodeStatsSnapshot(node, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12], f[13],
+            errors, f[14]);
     }
 
     private static void Write(BinaryWriter w, OutboundFrame frame) => Write(w, frame.Bytes);

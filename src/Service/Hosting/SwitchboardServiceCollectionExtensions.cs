@@ -13,6 +13,7 @@ using Switchboard.Actors.Heartbeat;
 using Switchboard.Actors.Hub;
 using Switchboard.Actors.Routing;
 using Switchboard.Actors.Serialization;
+using Switchboard.Actors.Stats;
 using Switchboard.Service.Settings;
 using Switchboard.Streams;
 using Switchboard.Streams.Outbound;
@@ -35,6 +36,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddSingleton<NodeState>();
         services.AddSingleton<ConnectionCounters>();
         services.AddSingleton<RoutingCounters>();
+        services.AddSingleton<LocalConnections>();
         // The host must outlast the drain, then the actor system's leave and Kestrel's stop.
         services.AddOptions<HostOptions>().Configure<SwitchboardOptions>((host, hub) =>
             host.ShutdownTimeout = hub.ShutdownTimeout + TimeSpan.FromSeconds(15));
@@ -67,6 +69,10 @@ public static class SwitchboardServiceCollectionExtensions
                 .AddGroupRouter(options.ShardCount, routing)
                 .AddNodeDelivery(new NodeDeliveryOptions(options.BroadcastWorkerCount, options.MessageQueueSize, node.RoutingReady),
                     routing, sp.GetRequiredService<ConnectionCounters>());
+            var connections = sp.GetRequiredService<LocalConnections>();
+            var counters = sp.GetRequiredService<ConnectionCounters>();
+            builder.AddNodeStatsReporter(system => () =>
+                NodeStatsSnapshot.Of(NodeName.Of(system), options.MaxConnections, connections, counters, routing, system.Uptime));
             if (options.EnableGlobalPing)
                 builder.AddPingScheduler(new PingSchedulerOptions(options.HeartbeatInterval, options.ConnectionTimeout, options.PingWorkerCount));
         });
@@ -75,12 +81,11 @@ public static class SwitchboardServiceCollectionExtensions
             var system = sp.GetRequiredService<ActorSystem>();
             var registry = sp.GetRequiredService<IActorRegistry>();
             var options = sp.GetRequiredService<SwitchboardOptions>();
-            var self = Cluster.Get(system).SelfAddress;
             var routing = new HubRouting(registry.Get<NodeDelivery>(), registry.Get<UserRouter>(), registry.Get<GroupRouter>(),
                 DistributedPubSub.Get(system).Mediator, options.AllowClientBroadcast);
             var pingScheduler = options.EnableGlobalPing ? registry.Get<PingScheduler>() : null;
-            return new ConnectionHub(system, ToHubOptions(options), $"{self.Host}:{self.Port}", routing,
-                sp.GetRequiredService<ConnectionCounters>(), pingScheduler);
+            return new ConnectionHub(system, ToHubOptions(options), NodeName.Of(system), routing,
+                sp.GetRequiredService<ConnectionCounters>(), sp.GetRequiredService<LocalConnections>(), pingScheduler);
         });
         return services;
     }

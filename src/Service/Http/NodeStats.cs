@@ -1,48 +1,79 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Akka.Actor;
+using Akka.Cluster;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Actors.Hub;
 using Switchboard.Actors.Routing;
+using Switchboard.Actors.Stats;
+using Switchboard.Streams;
 
 namespace Switchboard.Service.Http;
 
-/// <summary>The body of <c>GET /ws/stats</c> for this node; <c>?group=name</c> adds that group's membership.</summary>
-public sealed record NodeStats(
-    string Node,
-    long Connections,
-    long MaxConnections,
-    long Users,
-    long Groups,
-    long MessagesIn,
-    long MessagesOut,
-    long BytesIn,
-    long BytesOut,
-    long Delivered,
-    long Undeliverable,
-    long Dropped,
-    long BroadcastsDropped,
-    long ClosedSlow,
-    long Timeouts,
-    IReadOnlyDictionary<string, long> Errors,
-    long UptimeSeconds,
-    GroupStats? Group)
+/// <summary>
+/// <c>GET /ws/stats</c>: this node's figures; <c>?scope=cluster</c> sums every Up member and lists
+/// each one's figures; <c>?group=name</c> adds that group's membership.
+/// </summary>
+public static class NodeStats
 {
-    public static async Task<IResult> GetAsync(ConnectionHub hub, RoutingCounters routing, string? group = null)
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+
+    public static async Task<IResult> GetAsync(ConnectionHub hub, ActorSystem system, LocalConnections connections,
+        ConnectionCounters counters, RoutingCounters routing, string? scope = null, string? group = null)
     {
-        GroupStats? groupStats = null;
+        if (group is not null && !Names.IsValid(group))
+            return new ApiError("invalid_group", $"a group name is 1 to {Names.MaxLength} characters").ToResult(400);
+        if (scope is not (null or "node" or "cluster"))
+            return new ApiError("invalid_scope", "scope is \"node\" or \"cluster\"").ToResult(400);
+
+        var local = NodeStatsSnapshot.Of(hub.Node, hub.Options.MaxConnections, connections, counters, routing, system.Uptime);
+        JsonObject body;
+        if (scope == "cluster")
+        {
+            var (nodes, silent) = await GatherAsync(system);
+            body = ToJson(NodeStatsSnapshot.Sum(nodes));
+            body["scope"] = "cluster";
+            body["nodes"] = new JsonArray(nodes.Select(n => (JsonNode)ToJson(n)).ToArray());
+            body["unreachable"] = new JsonArray(silent.Select(a => (JsonNode)a).ToArray());
+        }
+        else
+        {
+            body = ToJson(local);
+        }
         if (group is not null)
         {
-            if (!Names.IsValid(group))
-                return new ApiError("invalid_group", $"a group name is 1 to {Names.MaxLength} characters").ToResult(400);
-            var members = await hub.Routing.Groups.Ask<GroupProtocol.Members>(new GroupProtocol.GetMembers(group), TimeSpan.FromSeconds(10));
-            groupStats = new GroupStats(members.Group, members.Users.Count, members.Connections);
+            var members = await hub.Routing.Groups.Ask<Actors.Routing.GroupProtocol.Members>(
+                new Actors.Routing.GroupProtocol.GetMembers(group), AskTimeout);
+            body["group"] = new JsonObject
+            {
+                ["name"] = members.Group,
+                ["members"] = members.Users.Count,
+                ["connections"] = members.Connections,
+            };
         }
-        var c = hub.Counters;
-        return Results.Json(new NodeStats(hub.Node, hub.Connections.Count, hub.Options.MaxConnections, hub.Connections.Users,
-            routing.LocalGroups, c.MessagesIn, c.MessagesOut, c.BytesIn, c.BytesOut, routing.Delivered, routing.Undeliverable,
-            c.Dropped, routing.BroadcastsDropped, c.ClosedSlow, c.Timeouts, new SortedDictionary<string, long>(c.Errors.ToDictionary()),
-            (long)(DateTimeOffset.UtcNow - hub.StartedAt).TotalSeconds, groupStats), HttpJson.Options);
+        return Results.Json(body, HttpJson.Options);
+    }
+
+    private static JsonObject ToJson(NodeStatsSnapshot snapshot) =>
+        JsonSerializer.SerializeToNode(snapshot, HttpJson.Options)!.AsObject();
+
+    // Every Up member's reporter, asked at once; a member that does not answer is listed, not waited for.
+    private static async Task<(List<NodeStatsSnapshot> Nodes, List<string> Silent)> GatherAsync(ActorSystem system)
+    {
+        var members = Cluster.Get(system).State.Members.Where(m => m.Status == MemberStatus.Up).ToList();
+        var answers = await Task.WhenAll(members.Select(async m =>
+        {
+            try
+            {
+                return (m.Address, Stats: await system.ActorSelection(m.Address + NodeStatsReporter.Path)
+                    .Ask<NodeStatsSnapshot>(GetNodeStats.Instance, AskTimeout));
+            }
+            catch (Exception e) when (e is AskTimeoutException or ActorNotFoundException)
+            {
+                return (m.Address, Stats: (NodeStatsSnapshot?)null);
+            }
+        }));
+        return (answers.Where(a => a.Stats is not null).Select(a => a.Stats!).OrderBy(s => s.Node, StringComparer.Ordinal).ToList(),
+            answers.Where(a => a.Stats is null).Select(a => $"{a.Address.Host}:{a.Address.Port}").ToList());
     }
 }
-
-/// <summary>One group's membership across the cluster: distinct users and connections.</summary>
-public sealed record GroupStats(string Name, int Members, int Connections);
