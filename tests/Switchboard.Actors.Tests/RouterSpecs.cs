@@ -14,6 +14,7 @@ public sealed class UserRouterSpecs : Akka.Hosting.TestKit.TestKit
     private readonly RoutingCounters _counters = new();
     private static readonly OutboundFrame Frame = OutboundFrame.Text("""{"type":"chat"}"""u8);
 
+    // A plain actor system: with no cluster to recover from, the entities start at once.
     protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider)
     {
     }
@@ -81,6 +82,7 @@ public sealed class GroupRouterSpecs : Akka.Hosting.TestKit.TestKit
     private readonly RoutingCounters _counters = new();
     private static readonly OutboundFrame Frame = OutboundFrame.Text("""{"type":"news"}"""u8);
 
+    // A plain actor system: with no cluster to recover from, the entities start at once.
     protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider)
     {
     }

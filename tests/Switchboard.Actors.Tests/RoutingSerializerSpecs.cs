@@ -92,4 +92,16 @@ public sealed class RoutingSerializerSpecs : Akka.Hosting.TestKit.TestKit
         Assert.Equal(snapshot.Errors, back.Errors);
         Assert.Same(Stats.GetNodeStats.Instance, RoundTrip(Stats.GetNodeStats.Instance));
     }
+
+    [Fact]
+    public void Registry_messages_round_trip()
+    {
+        Assert.Equal(new Routing.RegistryProtocol.FindUser("u", TestActor), RoundTrip(new Routing.RegistryProtocol.FindUser("u", TestActor)));
+        Assert.Equal(new Routing.RegistryProtocol.FindGroup("g", TestActor), RoundTrip(new Routing.RegistryProtocol.FindGroup("g", TestActor)));
+        var user = RoundTrip(new Routing.RegistryProtocol.UserFound("u", ["c1", "c2"], TestActor));
+        Assert.Equal(("u", TestActor), (user.UserId, user.Node));
+        Assert.Equal(["c1", "c2"], user.ConnectionIds);
+        var group = RoundTrip(new Routing.RegistryProtocol.GroupFound("g", ["u1", "c1"], TestActor));
+        Assert.Equal(["u1", "c1"], group.Members);
+    }
 }

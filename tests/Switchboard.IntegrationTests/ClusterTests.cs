@@ -13,28 +13,34 @@ public sealed class ClusterTests(ClusterTests.ThreeNodes cluster) : IClassFixtur
     {
         public List<ServiceProcess> Nodes { get; } = [];
 
-        public async Task InitializeAsync()
+        public async Task InitializeAsync() => Nodes.AddRange(await StartAsync(3));
+
+        /// <summary>Starts <paramref name="count"/> nodes seeded by the first and waits until each sees all of them up.</summary>
+        public static async Task<List<ServiceProcess>> StartAsync(int count)
         {
-            var ports = Enumerable.Range(0, 3).Select(_ => ServiceProcess.FreePort()).ToArray();
+            var ports = Enumerable.Range(0, count).Select(_ => ServiceProcess.FreePort()).ToArray();
             var seed = $"akka.tcp://switchboard@127.0.0.1:{ports[0]}";
-            foreach (var port in ports)
+            var nodes = ports.Select(port => ServiceProcess.Start(new Dictionary<string, string>
             {
-                Nodes.Add(ServiceProcess.Start(new Dictionary<string, string>
-                {
-                    ["CLUSTER_SEEDS"] = seed,
-                    ["CLUSTER_PORT"] = port.ToString(),
-                }));
-            }
-            foreach (var node in Nodes)
+                ["CLUSTER_SEEDS"] = seed,
+                ["CLUSTER_PORT"] = port.ToString(),
+            })).ToList();
+            foreach (var node in nodes)
                 await node.WaitUntilHealthyAsync();
+            await AllSeeAsync(nodes, count);
+            return nodes;
+        }
+
+        public static async Task AllSeeAsync(IEnumerable<ServiceProcess> nodes, int members)
+        {
             using var http = new HttpClient();
-            foreach (var node in Nodes)
+            foreach (var node in nodes)
             {
                 await Eventually.TrueAsync(async () =>
                 {
                     var health = await http.GetFromJsonAsync<JsonElement>(new Uri(node.BaseUri, "/ws/health"));
-                    return health.GetProperty("cluster_members").GetInt32() == 3;
-                }, "every node sees three members up");
+                    return health.GetProperty("cluster_members").GetInt32() == members;
+                }, $"every node sees {members} members up");
             }
         }
 

@@ -29,6 +29,9 @@ public sealed class NodeDelivery : ReceiveActor
     private readonly Dictionary<string, LocalConnection> _connections = new();
     private readonly Dictionary<string, HashSet<WebSocketConnection>> _members = new();
     private readonly Dictionary<string, HashSet<string>> _groupsOf = new();
+    private readonly Dictionary<string, HashSet<string>> _connectionsOf = new();
+    private readonly Action _onReady;
+    private int _subscriptions;
     private readonly (IActorRef Worker, BroadcastQueue Queue)[] _workers;
     private readonly int[] _partitionSize;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -40,6 +43,7 @@ public sealed class NodeDelivery : ReceiveActor
         _groups = groups;
         _counters = counters;
         _connectionCounters = connectionCounters;
+        _onReady = options.OnReady;
         _workers = Enumerable.Range(0, options.BroadcastWorkerCount).Select(i =>
         {
             var queue = new BroadcastQueue(options.MessageQueueSize);
@@ -60,16 +64,34 @@ public sealed class NodeDelivery : ReceiveActor
             _connectionCounters.RecordError(rejected.Error.Code);
             c.Connection.Send(ServerFrames.Error(rejected.Id, rejected.Error));
         }));
-        Receive<SubscribeAck>(_ => options.OnReady());
+        Receive<RegistryProtocol.FindUser>(find => find.ReplyTo.Tell(new RegistryProtocol.UserFound(find.UserId,
+            _connectionsOf.TryGetValue(find.UserId, out var ids) ? ids.ToArray() : [], Self)));
+        Receive<RegistryProtocol.FindGroup>(find => find.ReplyTo.Tell(new RegistryProtocol.GroupFound(find.Group,
+            _members.TryGetValue(find.Group, out var members)
+                ? members.SelectMany(c => new[] { _connections[c.Id].UserId, c.Id }).ToArray()
+                : [], Self)));
+        // Ready once both topics (broadcasts, registry queries) reach this node.
+        Receive<SubscribeAck>(_ =>
+        {
+            if (++_subscriptions == 2)
+                _onReady();
+        });
     }
 
-    protected override void PreStart() =>
-        DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(BroadcastTopic, Self));
+    protected override void PreStart()
+    {
+        var mediator = DistributedPubSub.Get(Context.System).Mediator;
+        mediator.Tell(new Subscribe(BroadcastTopic, Self));
+        mediator.Tell(new Subscribe(RegistryProtocol.Topic, Self));
+    }
 
     private void Open(ConnectionOpened opened)
     {
         var local = opened.Connection;
         _connections[local.Id] = local;
+        if (!_connectionsOf.TryGetValue(local.UserId, out var ofUser))
+            _connectionsOf[local.UserId] = ofUser = [];
+        ofUser.Add(local.Id);
         _users.Tell(new UserProtocol.AddConnection(local.UserId, local.Id, Self));
         var partition = PartitionOf(local);
         _partitionSize[partition]++;
@@ -83,6 +105,8 @@ public sealed class NodeDelivery : ReceiveActor
         var local = closed.Connection;
         if (!_connections.Remove(local.Id))
             return;
+        if (_connectionsOf.TryGetValue(local.UserId, out var ofUser) && ofUser.Remove(local.Id) && ofUser.Count == 0)
+            _connectionsOf.Remove(local.UserId);
         if (_groupsOf.Remove(local.Id, out var groups))
         {
             foreach (var group in groups)

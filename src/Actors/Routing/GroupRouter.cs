@@ -11,9 +11,10 @@ namespace Switchboard.Actors.Routing;
 /// <summary>
 /// One group: its exact membership (for operators) and the nodes its members are on (for fan-out).
 /// A group message costs one message per node with members; each node keeps its own members
-/// and hands them the same frame. With no member left the entity passivates.
+/// and hands them the same frame. With no member left the entity passivates. On start it
+/// rebuilds its membership from the nodes (see <see cref="RegistryProtocol"/>).
 /// </summary>
-public sealed class GroupRouter : ReceiveActor
+public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
 {
     private static readonly FrameError UnknownGroup = new("unknown_group", "the group has no members");
 
@@ -21,30 +22,65 @@ public sealed class GroupRouter : ReceiveActor
     private readonly RoutingCounters _counters;
     private readonly Dictionary<string, (string UserId, IActorRef Node)> _members = new();
     private readonly Dictionary<IActorRef, int> _membersOnNode = new();
+    private EntityRecovery _recovery = null!;
 
     public GroupRouter(string group, RoutingCounters counters)
     {
         _group = group;
         _counters = counters;
+    }
 
-        Receive<AddMember>(Add);
-        Receive<RemoveMember>(remove =>
+    public IStash Stash { get; set; } = null!;
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    // Stash and Timers are given to the actor after its constructor, so recovery starts here.
+    protected override void PreStart()
+    {
+        _recovery = new EntityRecovery(Context, Stash, Timers);
+        _recovery.Start(new RegistryProtocol.FindGroup(_group, Self));
+    }
+
+    protected override void OnReceive(object message)
+    {
+        if (message is RegistryProtocol.GroupFound found)
         {
-            Remove(remove.ConnectionId);
-            PassivateWhenEmpty();
-        });
-        Receive<SendToGroup>(Send);
-        Receive<GetMembers>(_ =>
+            Found(found);
+            return;
+        }
+        if (_recovery.Intercept(message))
+            return;
+        switch (message)
         {
-            Sender.Tell(Listing());
-            PassivateWhenEmpty();
-        });
-        Receive<Terminated>(node =>
-        {
-            foreach (var id in _members.Where(m => m.Value.Node.Equals(node.ActorRef)).Select(m => m.Key).ToList())
-                Remove(id);
-            PassivateWhenEmpty();
-        });
+            case AddMember add:
+                Add(add);
+                break;
+            case RemoveMember remove:
+                Remove(remove.ConnectionId);
+                PassivateWhenEmpty();
+                break;
+            case SendToGroup send:
+                Send(send);
+                break;
+            case GetMembers:
+                Sender.Tell(Listing());
+                PassivateWhenEmpty();
+                break;
+            case Terminated node:
+                foreach (var id in _members.Where(m => m.Value.Node.Equals(node.ActorRef)).Select(m => m.Key).ToList())
+                    Remove(id);
+                PassivateWhenEmpty();
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Found(RegistryProtocol.GroupFound found)
+    {
+        for (var i = 0; i + 1 < found.Members.Length; i += 2)
+            Add(new AddMember(_group, found.Members[i], found.Members[i + 1], found.Node, default));
+        _recovery.Answered();
     }
 
     private void Add(AddMember add)

@@ -11,43 +11,78 @@ namespace Switchboard.Actors.Routing;
 /// <summary>
 /// One user: which of its connections live on which node. A message to the user costs one
 /// message per node holding its connections. With no connection left the entity passivates,
-/// so memory follows the live population.
+/// so memory follows the live population. On start it rebuilds that knowledge from the nodes
+/// (see <see cref="RegistryProtocol"/>), so a shard that moves loses nothing.
 /// </summary>
-public sealed class UserRouter : ReceiveActor
+public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
 {
     private readonly string _userId;
     private readonly RoutingCounters _counters;
     private readonly Dictionary<string, IActorRef> _nodeOf = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private EntityRecovery _recovery = null!;
 
     public UserRouter(string userId, RoutingCounters counters)
     {
         _userId = userId;
         _counters = counters;
+    }
 
-        Receive<AddConnection>(add =>
+    public IStash Stash { get; set; } = null!;
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    // Stash and Timers are given to the actor after its constructor, so recovery starts here.
+    protected override void PreStart()
+    {
+        _recovery = new EntityRecovery(Context, Stash, Timers);
+        _recovery.Start(new RegistryProtocol.FindUser(_userId, Self));
+    }
+
+    protected override void OnReceive(object message)
+    {
+        if (message is RegistryProtocol.UserFound found)
         {
-            _nodeOf[add.ConnectionId] = add.Node;
-            Context.Watch(add.Node);
-        });
-        Receive<RemoveConnection>(remove =>
+            Found(found);
+            return;
+        }
+        if (_recovery.Intercept(message))
+            return;
+        switch (message)
         {
-            _nodeOf.Remove(remove.ConnectionId);
-            PassivateWhenEmpty();
-        });
-        Receive<SendToUser>(Send);
-        Receive<GetConnections>(_ =>
-        {
-            Sender.Tell(new Connections(_userId, _nodeOf.Count, _nodeOf.Values.Distinct().Count()));
-            PassivateWhenEmpty();
-        });
-        Receive<Terminated>(node =>
-        {
-            // The node left or crashed: its connections are gone with it.
-            foreach (var id in _nodeOf.Where(e => e.Value.Equals(node.ActorRef)).Select(e => e.Key).ToList())
-                _nodeOf.Remove(id);
-            PassivateWhenEmpty();
-        });
+            case AddConnection add:
+                _nodeOf[add.ConnectionId] = add.Node;
+                Context.Watch(add.Node);
+                break;
+            case RemoveConnection remove:
+                _nodeOf.Remove(remove.ConnectionId);
+                PassivateWhenEmpty();
+                break;
+            case SendToUser send:
+                Send(send);
+                break;
+            case GetConnections:
+                Sender.Tell(new Connections(_userId, _nodeOf.Count, _nodeOf.Values.Distinct().Count()));
+                PassivateWhenEmpty();
+                break;
+            case Terminated node:
+                // The node left or crashed: its connections are gone with it.
+                foreach (var id in _nodeOf.Where(e => e.Value.Equals(node.ActorRef)).Select(e => e.Key).ToList())
+                    _nodeOf.Remove(id);
+                PassivateWhenEmpty();
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Found(RegistryProtocol.UserFound found)
+    {
+        foreach (var id in found.ConnectionIds)
+            _nodeOf[id] = found.Node;
+        if (found.ConnectionIds.Length > 0)
+            Context.Watch(found.Node);
+        _recovery.Answered();
     }
 
     private void Send(SendToUser send)

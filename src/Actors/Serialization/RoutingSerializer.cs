@@ -40,6 +40,10 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
         Broadcast => "DB",
         Accepted => "DA",
         Rejected => "DR",
+        RegistryProtocol.FindUser => "RU",
+        RegistryProtocol.UserFound => "RF",
+        RegistryProtocol.FindGroup => "RG",
+        RegistryProtocol.GroupFound => "RH",
         GetNodeStats => "SQ",
         NodeStatsSnapshot => "SS",
         _ => throw new ArgumentException($"{o.GetType()} is not a routing message", nameof(o)),
@@ -70,16 +74,15 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
                     w.Write(member.Connections);
                 }
                 break;
-            case DeliverToConnections m:
-                w.Write(m.ConnectionIds.Length);
-                foreach (var id in m.ConnectionIds)
-                    w.Write(id);
-                Write(w, m.Frame);
-                break;
+            case DeliverToConnections m: Write(w, m.ConnectionIds); Write(w, m.Frame); break;
             case DeliverToGroup m: w.Write(m.Group); Write(w, m.Frame); break;
             case Broadcast m: Write(w, m.Frame); break;
             case Accepted m: w.Write(m.ConnectionId); Write(w, m.Id); break;
             case Rejected m: w.Write(m.ConnectionId); Write(w, m.Id); w.Write(m.Error.Code); w.Write(m.Error.Message); break;
+            case RegistryProtocol.FindUser m: w.Write(m.UserId); Write(w, m.ReplyTo); break;
+            case RegistryProtocol.UserFound m: w.Write(m.UserId); Write(w, m.ConnectionIds); Write(w, m.Node); break;
+            case RegistryProtocol.FindGroup m: w.Write(m.Group); Write(w, m.ReplyTo); break;
+            case RegistryProtocol.GroupFound m: w.Write(m.Group); Write(w, m.Members); Write(w, m.Node); break;
             case GetNodeStats: break;
             case NodeStatsSnapshot m: Write(w, m); break;
             default: throw new ArgumentException($"{o.GetType()} is not a routing message", nameof(o));
@@ -103,11 +106,15 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
             "GS" => new SendToGroup(r.ReadString(), ReadFrame(r), ReadOptionalRef(r), ReadOptionalString(r), ReadBytes(r)),
             "GG" => new GetMembers(r.ReadString()),
             "GM" => ReadMembers(r),
-            "DC" => new DeliverToConnections(Enumerable.Range(0, r.ReadInt32()).Select(_ => r.ReadString()).ToArray(), ReadFrame(r)),
+            "DC" => new DeliverToConnections(ReadStrings(r), ReadFrame(r)),
             "DG" => new DeliverToGroup(r.ReadString(), ReadFrame(r)),
             "DB" => new Broadcast(ReadFrame(r)),
             "DA" => new Accepted(r.ReadString(), ReadBytes(r)),
             "DR" => new Rejected(r.ReadString(), ReadBytes(r), new FrameError(r.ReadString(), r.ReadString())),
+            "RU" => new RegistryProtocol.FindUser(r.ReadString(), ReadRef(r)),
+            "RF" => new RegistryProtocol.UserFound(r.ReadString(), ReadStrings(r), ReadRef(r)),
+            "RG" => new RegistryProtocol.FindGroup(r.ReadString(), ReadRef(r)),
+            "RH" => new RegistryProtocol.GroupFound(r.ReadString(), ReadStrings(r), ReadRef(r)),
             "SQ" => GetNodeStats.Instance,
             "SS" => ReadSnapshot(r),
             _ => throw new SerializationException($"unknown routing manifest \"{manifest}\""),
@@ -148,6 +155,21 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
             errors[r.ReadString()] = r.ReadInt64();
         return new NodeStatsSnapshot(node, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12], f[13],
             errors, f[14]);
+    }
+
+    private static void Write(BinaryWriter w, string[] strings)
+    {
+        w.Write(strings.Length);
+        foreach (var text in strings)
+            w.Write(text);
+    }
+
+    private static string[] ReadStrings(BinaryReader r)
+    {
+        var strings = new string[r.ReadInt32()];
+        for (var i = 0; i < strings.Length; i++)
+            strings[i] = r.ReadString();
+        return strings;
     }
 
     private static void Write(BinaryWriter w, OutboundFrame frame) => Write(w, frame.Bytes);
