@@ -107,18 +107,26 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>The folder holding Akka.sln.</summary>
+    public static string RepositoryRoot
+    {
+        get
+        {
+            var root = new DirectoryInfo(AppContext.BaseDirectory);
+            while (!File.Exists(Path.Combine(root.FullName, "Akka.sln")))
+                root = root.Parent ?? throw new InvalidOperationException("Akka.sln not found above the test output");
+            return root.FullName;
+        }
+    }
+
     /// <summary>src/Service's build output for the configuration these tests were built in.</summary>
-    private static string ServiceAssembly
+    public static string ServiceAssembly
     {
         get
         {
             var testOutput = new DirectoryInfo(AppContext.BaseDirectory); // tests/X/bin/{Configuration}/{tfm}/
-            var framework = testOutput.Name;
-            var configuration = testOutput.Parent!.Name;
-            var root = testOutput;
-            while (!File.Exists(Path.Combine(root.FullName, "Akka.sln")))
-                root = root.Parent ?? throw new InvalidOperationException("Akka.sln not found above the test output");
-            return Path.Combine(root.FullName, "src", "Service", "bin", configuration, framework, "Switchboard.Service.dll");
+            return Path.Combine(RepositoryRoot, "src", "Service", "bin", testOutput.Parent!.Name, testOutput.Name,
+                "Switchboard.Service.dll");
         }
     }
 

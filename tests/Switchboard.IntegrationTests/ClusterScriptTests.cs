@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Switchboard.IntegrationTests.Support;
+
+namespace Switchboard.IntegrationTests;
+
+/// <summary>scripts/cluster.sh, the Docker-free way to run three nodes, starts a cluster and stops it gracefully.</summary>
+public sealed class ClusterScriptTests
+{
+    [Fact]
+    public async Task Script_starts_three_nodes_that_form_one_cluster_and_stops_them()
+    {
+        var run = Directory.CreateTempSubdirectory("switchboard-cluster").FullName;
+        var (httpBase, remoteBase) = (ServiceProcess.FreePort(), ServiceProcess.FreePort());
+        while (Math.Abs(httpBase - remoteBase) < 3) // each base takes three consecutive ports
+            remoteBase = ServiceProcess.FreePort();
+        var environment = new Dictionary<string, string>
+        {
+            ["NODES"] = "3",
+            ["HTTP_BASE"] = httpBase.ToString(),
+            ["REMOTE_BASE"] = remoteBase.ToString(),
+            ["RUN_DIR"] = run,
+            ["SWITCHBOARD_DLL"] = ServiceProcess.ServiceAssembly,
+        };
+        try
+        {
+            Assert.Equal(0, await ScriptAsync("start", environment));
+            using var http = new HttpClient();
+            for (var n = 0; n < 3; n++)
+            {
+                var health = new Uri($"http://127.0.0.1:{httpBase + n}/ws/health");
+                await Eventually.TrueAsync(async () =>
+                    (await http.GetFromJsonAsync<JsonElement>(health)).GetProperty("cluster_members").GetInt32() == 3,
+                    $"node {n + 1} sees three members");
+            }
+        }
+        finally
+        {
+            Assert.Equal(0, await ScriptAsync("stop", environment));
+        }
+        Assert.Empty(Directory.GetFiles(run, "*.pid"));
+    }
+
+    private static async Task<int> ScriptAsync(string command, IDictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true };
+        info.ArgumentList.Add(Path.Combine(ServiceProcess.RepositoryRoot, "scripts", "cluster.sh"));
+        info.ArgumentList.Add(command);
+        foreach (var (name, value) in environment)
+            info.Environment[name] = value;
+        using var script = Process.Start(info)!;
+        await script.StandardOutput.ReadToEndAsync();
+        using var guard = new CancellationTokenSource(Eventually.Deadline * 2);
+        await script.WaitForExitAsync(guard.Token);
+        return script.ExitCode;
+    }
+}
