@@ -6,7 +6,7 @@ namespace Switchboard.Service.Tests;
 public sealed class SettingsLoaderTests
 {
     // Environment variables reach IConfiguration as top-level keys; so do these.
-    private static SwitchboardOptions Load(Dictionary<string, string?> values, Func<SwitchboardOptions, SwitchboardOptions>? overlay = null) =>
+    internal static SwitchboardOptions Load(Dictionary<string, string?> values, Func<SwitchboardOptions, SwitchboardOptions>? overlay = null) =>
         SwitchboardOptionsLoader.Load(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), overlay);
 
     private static SwitchboardSettingsException Refused(Dictionary<string, string?> values) =>
@@ -194,8 +194,7 @@ public sealed class SettingsLoaderTests
 
 public sealed class ClusterSettingsTests
 {
-    private static SwitchboardOptions Load(Dictionary<string, string?> values) =>
-        SwitchboardOptionsLoader.Load(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+    private static SwitchboardOptions Load(Dictionary<string, string?> values) => SettingsLoaderTests.Load(values);
 
     [Fact]
     public void Without_cluster_settings_a_node_is_a_cluster_of_one_on_a_free_loopback_port()
