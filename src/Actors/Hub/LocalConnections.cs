@@ -59,6 +59,4 @@ public sealed class LocalConnections
         }
         ReleaseReservation();
     }
-
-    public bool TryGet(string connectionId, out LocalConnection? connection) => _byId.TryGetValue(connectionId, out connection);
 }
