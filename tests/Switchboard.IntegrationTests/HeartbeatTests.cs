@@ -11,11 +11,12 @@ namespace Switchboard.IntegrationTests;
 /// </summary>
 public sealed class HeartbeatTests
 {
+    // A timeout of four intervals leaves a pong three seconds to be processed, even on a busy CI machine.
     private static Task<SwitchboardServer> StartAsync(bool globalPing) => SwitchboardServer.StartAsync(o => o with
     {
         EnableGlobalPing = globalPing,
         HeartbeatInterval = TimeSpan.FromSeconds(1),
-        ConnectionTimeout = TimeSpan.FromSeconds(2),
+        ConnectionTimeout = TimeSpan.FromSeconds(4),
     });
 
     private static async Task<RawWebSocket> ConnectAsync(SwitchboardServer server, string user)
@@ -53,7 +54,7 @@ public sealed class HeartbeatTests
         await using var server = await StartAsync(globalPing);
         await using var client = await ConnectAsync(server, "answers");
 
-        await AnswerPingsAsync(client, 6); // six intervals: three connection timeouts
+        await AnswerPingsAsync(client, 9); // nine intervals: more than two connection timeouts
         await AssertStillServedAsync(client);
         Assert.Equal(0, (await server.StatsAsync()).GetProperty("timeouts").GetInt64());
     }
@@ -82,7 +83,7 @@ public sealed class HeartbeatTests
         await using var client = await ConnectAsync(server, "app-pinger");
 
         // After each protocol ping (left unanswered) the client sends an application ping.
-        for (var pings = 0; pings < 6;)
+        for (var pings = 0; pings < 9;)
         {
             var frame = await client.ReceiveAsync();
             Assert.NotNull(frame);
