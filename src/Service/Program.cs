@@ -1,5 +1,6 @@
 using Switchboard.Service.Hosting;
 using Switchboard.Service.Http;
+using Switchboard.Service.RateLimiting;
 using Switchboard.Service.Settings;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -18,7 +19,9 @@ catch (SwitchboardSettingsException e)
 }
 
 builder.Services.AddSwitchboard();
+builder.Services.AddSwitchboardRateLimiter();
 var app = builder.Build();
+app.UseSwitchboardRateLimiter();
 app.MapSwitchboard();
 await app.RunAsync();
 return 0;

@@ -12,9 +12,7 @@ public sealed class ClusterScriptTests
     public async Task Script_starts_three_nodes_that_form_one_cluster_and_stops_them()
     {
         var run = Directory.CreateTempSubdirectory("switchboard-cluster").FullName;
-        var (httpBase, remoteBase) = (ServiceProcess.FreePort(), ServiceProcess.FreePort());
-        while (Math.Abs(httpBase - remoteBase) < 3) // each base takes three consecutive ports
-            remoteBase = ServiceProcess.FreePort();
+        var (httpBase, remoteBase) = (ServiceProcess.FreePorts(3), ServiceProcess.FreePorts(3));
         var environment = new Dictionary<string, string>
         {
             ["NODES"] = "3",

@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Cluster;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Switchboard.Service.RateLimiting;
 using Switchboard.Actors.Hub;
 using Switchboard.Actors.Routing;
 using Switchboard.Actors.Stats;
@@ -19,7 +21,8 @@ public static class NodeStats
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
     public static async Task<IResult> GetAsync(ConnectionHub hub, ActorSystem system, LocalConnections connections,
-        ConnectionCounters counters, RoutingCounters routing, string? scope = null, string? group = null)
+        ConnectionCounters counters, RoutingCounters routing, [FromServices] RateLimitCounters? limiter = null,
+        string? scope = null, string? group = null)
     {
         if (group is not null && !Names.IsValid(group))
             return new ApiError("invalid_group", $"a group name is 1 to {Names.MaxLength} characters").ToResult(400);
@@ -40,6 +43,8 @@ public static class NodeStats
         {
             body = ToJson(local);
         }
+        if (limiter is not null)
+            body["rate_limit"] = new JsonObject { ["allowed"] = limiter.Allowed, ["denied"] = limiter.Denied };
         if (group is not null)
         {
             var members = await hub.Routing.Groups.Ask<Actors.Routing.GroupProtocol.Members>(

@@ -100,11 +100,43 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         lock (_output) _output.AppendLine(line);
     }
 
-    public static int FreePort()
+    private static readonly HashSet<int> HandedOut = [];
+
+    public static int FreePort() => FreePorts(1);
+
+    /// <summary>
+    /// The first of <paramref name="count"/> consecutive free ports, below Linux's ephemeral range
+    /// (32768 and up) so that no outgoing connection of a parallel test can take one in the meantime,
+    /// and never handed out twice in one run.
+    /// </summary>
+    public static int FreePorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        lock (HandedOut)
+        {
+            while (true)
+            {
+                var first = Random.Shared.Next(10_000, 30_000 - count);
+                var ports = Enumerable.Range(first, count).ToList();
+                if (ports.Any(HandedOut.Contains) || !ports.All(CanBind))
+                    continue;
+                HandedOut.UnionWith(ports);
+                return first;
+            }
+        }
+    }
+
+    private static bool CanBind(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The folder holding Akka.sln.</summary>

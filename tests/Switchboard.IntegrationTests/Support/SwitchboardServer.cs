@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Actors.Hub;
 using Switchboard.Service.Hosting;
 using Switchboard.Service.Http;
+using Switchboard.Service.RateLimiting;
 using Switchboard.Service.Settings;
 
 namespace Switchboard.IntegrationTests.Support;
@@ -38,15 +39,20 @@ public sealed class SwitchboardServer : IAsyncDisposable
         new($"ws://{BaseUri.Authority}{Prefix}{(query.Length > 0 ? "?" + query : "")}");
 
     public static async Task<SwitchboardServer> StartAsync(Func<SwitchboardOptions, SwitchboardOptions>? configure = null,
-        IDictionary<string, string?>? configuration = null, string prefix = "/ws")
+        IDictionary<string, string?>? configuration = null, string prefix = "/ws",
+        Func<RateLimiterOptions, RateLimiterOptions>? rateLimiter = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(configuration ?? new Dictionary<string, string?>());
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSwitchboard(configure);
+        if (rateLimiter is not null)
+            builder.Services.AddSwitchboardRateLimiter(rateLimiter);
 
         var app = builder.Build();
+        if (rateLimiter is not null)
+            app.UseSwitchboardRateLimiter();
         app.MapSwitchboard(prefix);
         await app.StartAsync();
 

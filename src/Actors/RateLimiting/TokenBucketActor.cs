@@ -1,0 +1,60 @@
+using Akka.Actor;
+
+namespace Switchboard.Actors.RateLimiting;
+
+/// <summary>Asks the bucket of <paramref name="Key"/> for one token under <paramref name="Rate"/>; answered with a <see cref="RateDecision"/>.</summary>
+public sealed record TakeToken(string Key, Rate Rate);
+
+/// <summary>
+/// Owns the token buckets of one partition of the keys. The number of keys is bounded: full
+/// buckets (idle keys) are swept away, and at the bound the oldest key is evicted, so a flood
+/// of distinct keys cannot exhaust memory.
+/// </summary>
+public sealed class TokenBucketActor : ReceiveActor, IWithTimers
+{
+    private readonly Dictionary<string, TokenBucket> _buckets = new();
+    private readonly int _maxKeys;
+    private readonly TimeSpan _sweepInterval;
+
+    public TokenBucketActor(int maxKeys, TimeSpan sweepInterval)
+    {
+        _maxKeys = maxKeys;
+        _sweepInterval = sweepInterval;
+        Receive<TakeToken>(take =>
+        {
+            var now = Environment.TickCount64;
+            if (!_buckets.TryGetValue(take.Key, out var bucket))
+            {
+                if (_buckets.Count >= _maxKeys)
+                    MakeRoom(now);
+                _buckets[take.Key] = bucket = new TokenBucket(take.Rate, now);
+            }
+            Sender.Tell(bucket.Take(take.Rate, now));
+        });
+        Receive<Sweep>(_ => SweepFull(Environment.TickCount64));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart() => Timers.StartPeriodicTimer("sweep", Sweep.Instance, _sweepInterval);
+
+    private void MakeRoom(long now)
+    {
+        SweepFull(now);
+        if (_buckets.Count >= _maxKeys)
+            _buckets.Remove(_buckets.Keys.First()); // insertion order: the oldest key goes
+    }
+
+    private void SweepFull(long now)
+    {
+        foreach (var key in _buckets.Where(b => b.Value.IsFull(now)).Select(b => b.Key).ToList())
+            _buckets.Remove(key);
+    }
+
+    private sealed class Sweep
+    {
+        public static readonly Sweep Instance = new();
+    }
+
+    public static Props PropsFor(int maxKeys, TimeSpan sweepInterval) => Props.Create(() => new TokenBucketActor(maxKeys, sweepInterval));
+}

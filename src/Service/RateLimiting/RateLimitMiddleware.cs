@@ -1,0 +1,74 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Switchboard.Actors.RateLimiting;
+using Switchboard.Service.Http;
+
+namespace Switchboard.Service.RateLimiting;
+
+/// <summary>
+/// Limits requests per client with token buckets. Limited responses carry X-RateLimit-Limit,
+/// -Remaining and -Reset (Unix seconds when the bucket is full again), and the RateLimit and
+/// RateLimit-Policy fields of draft-ietf-httpapi-ratelimit-headers-10; a denial adds Retry-After.
+/// </summary>
+public sealed class RateLimitMiddleware(RequestDelegate next, RateLimitPolicy policy, IRateLimitStore store, RateLimitCounters counters)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "/";
+        var options = policy.Options;
+        if (!policy.Enabled || options.SkipPaths.Any(p => path.StartsWith(p, StringComparison.OrdinalIgnoreCase))
+            || policy.Whitelist.Any(n => n.Contains(ClientKey.Address(context))))
+        {
+            await next(context);
+            return;
+        }
+        var perRoute = policy.PerRoute.TryGetValue(path, out var routeRate);
+        var rate = perRoute ? routeRate : policy.Rate;
+        if (rate is null)
+        {
+            await next(context);
+            return;
+        }
+        // A route with its own rate has its own buckets.
+        var key = perRoute ? $"{path}|{ClientKey.For(context, options)}" : ClientKey.For(context, options);
+        var decision = await store.TakeAsync(key, rate);
+        if (options.AddHeaders)
+            AddHeaders(context.Response, decision);
+        if (decision.Allowed)
+        {
+            counters.RecordAllowed();
+            await next(context);
+            return;
+        }
+        counters.RecordDenied();
+        context.Response.Headers.RetryAfter = Seconds(decision.RetryAfter).ToString(CultureInfo.InvariantCulture);
+        await new ApiError("rate_limited", options.DenyMessage).WriteAsync(context, options.DenyStatus);
+    }
+
+    private static void AddHeaders(HttpResponse response, RateDecision decision)
+    {
+        var window = Seconds(decision.Rate.Period);
+        var reset = Seconds(decision.ResetAfter);
+        response.Headers["X-RateLimit-Limit"] = decision.Rate.Limit.ToString(CultureInfo.InvariantCulture);
+        response.Headers["X-RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);
+        response.Headers["X-RateLimit-Reset"] = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() + reset).ToString(CultureInfo.InvariantCulture);
+        response.Headers["RateLimit-Policy"] = $"\"default\";q={decision.Rate.Limit};w={window}";
+        response.Headers["RateLimit"] = $"\"default\";r={decision.Remaining};t={reset}";
+    }
+
+    private static long Seconds(TimeSpan span) => (long)Math.Ceiling(span.TotalSeconds);
+}
+
+/// <summary>The limiter's decisions on this node, shown in the stats.</summary>
+public sealed class RateLimitCounters
+{
+    private long _allowed;
+    private long _denied;
+
+    public long Allowed => Volatile.Read(ref _allowed);
+    public long Denied => Volatile.Read(ref _denied);
+
+    public void RecordAllowed() => Interlocked.Increment(ref _allowed);
+
+    public void RecordDenied() => Interlocked.Increment(ref _denied);
+}

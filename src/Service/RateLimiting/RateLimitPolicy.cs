@@ -1,0 +1,74 @@
+using System.Net;
+using Switchboard.Actors.RateLimiting;
+
+namespace Switchboard.Service.RateLimiting;
+
+/// <summary>
+/// <see cref="RateLimiterOptions"/> checked and parsed once: every request is decided against
+/// this, never against the raw strings.
+/// </summary>
+public sealed class RateLimitPolicy
+{
+    private static readonly string[] Identifiers = ["ip", "user", "header", "ip+route"];
+
+    private RateLimitPolicy(RateLimiterOptions options, Rate? rate, Dictionary<string, Rate> perRoute, List<IPNetwork> whitelist)
+    {
+        Options = options;
+        Rate = rate;
+        PerRoute = perRoute;
+        Whitelist = whitelist;
+    }
+
+    public RateLimiterOptions Options { get; }
+    public Rate? Rate { get; }
+    public IReadOnlyDictionary<string, Rate> PerRoute { get; }
+    public IReadOnlyList<IPNetwork> Whitelist { get; }
+    public bool Enabled => Rate is not null || PerRoute.Count > 0;
+
+    /// <exception cref="FormatException">A rate, CIDR, identifier or status is invalid; the message names it.</exception>
+    public static RateLimitPolicy From(RateLimiterOptions options)
+    {
+        var problems = new List<string>();
+        Rate? rate = null;
+        if (!string.IsNullOrWhiteSpace(options.Rate))
+            rate = Try(() => Actors.RateLimiting.Rate.Parse(options.Rate.Trim()), "RateLimiter:Rate", problems);
+        var perRoute = new Dictionary<string, Rate>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (path, text) in options.PerRouteRates)
+        {
+            if (Try(() => Actors.RateLimiting.Rate.Parse(text.Trim()), $"RateLimiter:PerRouteRates:{path}", problems) is { } parsed)
+                perRoute[path] = parsed;
+        }
+        var whitelist = new List<IPNetwork>();
+        foreach (var cidr in options.WhitelistCIDRs)
+        {
+            if (IPNetwork.TryParse(cidr.Trim(), out var network))
+                whitelist.Add(network);
+            else
+                problems.Add($"RateLimiter:WhitelistCIDRs \"{cidr}\" is not an IPv4 or IPv6 CIDR (e.g. 10.0.0.0/8)");
+        }
+        if (!Identifiers.Contains(options.Identifier, StringComparer.OrdinalIgnoreCase))
+            problems.Add($"RateLimiter:Identifier \"{options.Identifier}\" is not one of {string.Join(", ", Identifiers)}");
+        if (options.DenyStatus is < 400 or > 599)
+            problems.Add($"RateLimiter:DenyStatus {options.DenyStatus} is not a 4xx or 5xx status");
+        if (!options.Store.Equals("memory", StringComparison.OrdinalIgnoreCase))
+            problems.Add($"RateLimiter:Store \"{options.Store}\" is not available yet: use \"memory\"");
+        if (options.MaxKeys < 1)
+            problems.Add($"RateLimiter:MaxKeys {options.MaxKeys} must be at least 1");
+        return problems.Count == 0
+            ? new RateLimitPolicy(options, rate, perRoute, whitelist)
+            : throw new FormatException("Invalid rate limiter settings:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p)));
+    }
+
+    private static Rate? Try(Func<Rate> parse, string source, List<string> problems)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (FormatException e)
+        {
+            problems.Add($"{source}: {e.Message}");
+            return null;
+        }
+    }
+}

@@ -1,0 +1,138 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Switchboard.IntegrationTests.Support;
+using Switchboard.Service.RateLimiting;
+
+namespace Switchboard.IntegrationTests;
+
+/// <summary>The HTTP rate limiter with the memory store, in front of a real host.</summary>
+public sealed class RateLimiterTests
+{
+    private static Task<SwitchboardServer> StartAsync(Func<RateLimiterOptions, RateLimiterOptions> limiter) =>
+        SwitchboardServer.StartAsync(rateLimiter: limiter);
+
+    private static async Task<HttpStatusCode> GetAsync(SwitchboardServer server, string path, string? clientId = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (clientId is not null)
+            request.Headers.Add("X-Client-ID", clientId);
+        return (await server.Http.SendAsync(request)).StatusCode;
+    }
+
+    [Fact]
+    public async Task Three_per_minute_admits_three_then_denies_with_headers()
+    {
+        // Its own client id, so the fixture's start-up health probe does not share the bucket.
+        await using var server = await StartAsync(o => o with { Rate = "3-M", Identifier = "header", SkipPaths = ["/ws/stats"] });
+        HttpResponseMessage Send()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/ws/health");
+            request.Headers.Add("X-Client-ID", "counted");
+            return server.Http.Send(request);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            var ok = await Task.Run(Send);
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+            Assert.Equal("3", ok.Headers.GetValues("X-RateLimit-Limit").Single());
+            Assert.Equal((2 - i).ToString(), ok.Headers.GetValues("X-RateLimit-Remaining").Single());
+        }
+
+        var denied = await Task.Run(Send);
+        Assert.Equal(HttpStatusCode.TooManyRequests, denied.StatusCode);
+        var body = await denied.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(("rate_limited", "Too Many Requests"), (body.GetProperty("error").GetString(), body.GetProperty("message").GetString()));
+        Assert.Equal("0", denied.Headers.GetValues("X-RateLimit-Remaining").Single());
+        var retryAfter = long.Parse(denied.Headers.GetValues("Retry-After").Single());
+        Assert.InRange(retryAfter, 1, 20); // a token comes back every 20 s at 3 per minute
+        var reset = long.Parse(denied.Headers.GetValues("X-RateLimit-Reset").Single());
+        Assert.True(reset > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        Assert.Equal("\"default\";q=3;w=60", denied.Headers.GetValues("RateLimit-Policy").Single());
+        Assert.StartsWith("\"default\";r=0;t=", denied.Headers.GetValues("RateLimit").Single());
+
+        var limiter = (await server.StatsAsync()).GetProperty("rate_limit");
+        Assert.True(limiter.GetProperty("allowed").GetInt64() >= 3); // the start-up probe counts too
+        Assert.Equal(1, limiter.GetProperty("denied").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_hundred_concurrent_requests_against_ten_per_minute_admit_exactly_ten()
+    {
+        await using var server = await StartAsync(o => o with { Rate = "10-M", SkipPaths = ["/ws/health"] });
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => GetAsync(server, "/ws/stats")));
+        Assert.Equal(10, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(90, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+    }
+
+    [Fact]
+    public async Task Per_route_rate_overrides_the_default_for_that_path_only()
+    {
+        await using var server = await StartAsync(o => o with
+        {
+            Rate = "1000-M", PerRouteRates = new() { ["/ws/stats"] = "1-M" }, SkipPaths = ["/ws/health"],
+        });
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(server, "/ws/stats"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GetAsync(server, "/ws/stats"));
+        Assert.Equal(HttpStatusCode.NotFound, await GetAsync(server, "/ws/groups/none")); // under the default rate
+    }
+
+    [Fact]
+    public async Task Skip_paths_are_prefixes_that_are_never_limited()
+    {
+        await using var server = await StartAsync(o => o with { Rate = "1-M", SkipPaths = ["/ws/health", "/ws/groups/"] });
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, await GetAsync(server, "/ws/health"));
+            Assert.Equal(HttpStatusCode.NotFound, await GetAsync(server, $"/ws/groups/g{i}"));
+        }
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(server, "/ws/stats"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GetAsync(server, "/ws/stats"));
+    }
+
+    [Fact]
+    public async Task Whitelisted_range_is_never_limited()
+    {
+        await using var server = await StartAsync(o => o with { Rate = "1-M", WhitelistCIDRs = ["127.0.0.0/8", "::1/128"] });
+        for (var i = 0; i < 5; i++)
+            Assert.Equal(HttpStatusCode.OK, await GetAsync(server, "/ws/stats"));
+    }
+
+    [Fact]
+    public async Task Header_identifier_gives_each_client_its_own_bucket()
+    {
+        await using var server = await StartAsync(o => o with { Rate = "1-M", Identifier = "header", SkipPaths = ["/ws/health"] });
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(server, "/ws/stats", "client-a"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GetAsync(server, "/ws/stats", "client-a"));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(server, "/ws/stats", "client-b"));
+    }
+
+    [Fact]
+    public async Task Ip_and_route_identifier_limits_each_path_separately()
+    {
+        await using var server = await StartAsync(o => o with { Rate = "1-M", Identifier = "ip+route", SkipPaths = ["/ws/health"] });
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(server, "/ws/stats"));
+        Assert.Equal(HttpStatusCode.NotFound, await GetAsync(server, "/ws/groups/x"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GetAsync(server, "/ws/stats"));
+    }
+
+    [Fact]
+    public async Task Upgrade_over_the_limit_is_refused_with_429_before_the_handshake()
+    {
+        await using var server = await StartAsync(o => o with { Rate = "1-M", SkipPaths = ["/ws/health"] });
+        await using var first = await RawWebSocket.ConnectAsync(server.BaseUri);
+        Assert.Equal(101, first.Status);
+        await using var second = await RawWebSocket.ConnectAsync(server.BaseUri);
+        Assert.Equal(429, second.Status);
+    }
+
+    [Theory]
+    [InlineData("10 S")]
+    [InlineData("AZERTY")]
+    public async Task Invalid_rate_stops_start_up_naming_the_setting(string rate)
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => StartAsync(o => o with { Rate = rate }));
+        Assert.Contains("RateLimiter:Rate", failure.ToString());
+    }
+}
