@@ -135,4 +135,37 @@ public sealed class RateLimiterTests
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => StartAsync(o => o with { Rate = rate }));
         Assert.Contains("RateLimiter:Rate", failure.ToString());
     }
+
+    [Fact]
+    public async Task Frames_over_the_message_rate_get_rate_limited_errors_and_the_connection_stays()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o => o with { MessageRate = "2-M" });
+        await using var client = await Client.ConnectAsync(server.WebSocketUri("user_id=chatty"));
+        for (var i = 0; i < 2; i++)
+        {
+            await client.SendAsync("""{"type":"ping"}""");
+            Assert.Equal("pong", (await client.ReceiveAsync()).GetProperty("type").GetString());
+        }
+
+        await client.SendAsync("""{"type":"ping","id":"over"}""");
+        var error = await client.ReceiveAsync();
+        Assert.Equal("over", error.GetProperty("id").GetString());
+        Assert.Equal("rate_limited", error.GetProperty("data").GetProperty("code").GetString());
+        Assert.Equal(System.Net.WebSockets.WebSocketState.Open, client.Socket.State);
+    }
+
+    [Fact]
+    public async Task A_connection_that_keeps_exceeding_the_message_rate_is_closed_with_1008()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o => o with { MessageRate = "1-M" });
+        await using var client = await Client.ConnectAsync(server.WebSocketUri("user_id=flooder"));
+        for (var i = 0; i < 1 + Actors.Hub.ConnectionSession.RateLimitStrikes; i++)
+            await client.SendAsync("""{"type":"ping"}""");
+
+        Assert.Equal("pong", (await client.ReceiveAsync()).GetProperty("type").GetString());
+        for (var i = 1; i < Actors.Hub.ConnectionSession.RateLimitStrikes; i++)
+            Assert.Equal("rate_limited", (await client.ReceiveAsync()).GetProperty("data").GetProperty("code").GetString());
+        Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, await client.ReceiveCloseAsync());
+        Assert.Equal("message rate exceeded", client.Socket.CloseStatusDescription);
+    }
 }

@@ -142,6 +142,14 @@ public sealed class SettingsLoaderTests
     }
 
     [Fact]
+    public void Message_rate_uses_the_rate_grammar()
+    {
+        Assert.Equal("100-S", Load(new() { ["WEBSOCKET_MESSAGE_RATE"] = "100-s" }).MessageRate);
+        var message = Refused(new() { ["WEBSOCKET_MESSAGE_RATE"] = "100/s" }).Message;
+        Assert.Contains("WEBSOCKET_MESSAGE_RATE=\"100/s\"", message);
+    }
+
+    [Fact]
     public void Unparsable_section_value_names_its_key()
     {
         var message = Refused(new() { ["WebSocket:ShardCount"] = "many" }).Message;

@@ -62,7 +62,7 @@ public sealed class ConnectionHub
                     Connections.Add(local);
                     Routing.Delivery.Tell(new DeliveryProtocol.ConnectionOpened(local, groups));
                     _pingScheduler?.Tell(new PingProtocol.Track(c));
-                    return new ConnectionSession(c, userId, Routing, Counters);
+                    return new ConnectionSession(c, userId, Routing, Counters, Options.MessageRate);
                 }, Materializer);
             await connection.Completion;
         }

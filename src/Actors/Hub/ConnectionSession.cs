@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Switchboard.Actors.Delivery;
+using Switchboard.Actors.RateLimiting;
 using Switchboard.Actors.Routing;
 using Switchboard.Streams;
 using Switchboard.Streams.Json;
@@ -13,13 +14,23 @@ namespace Switchboard.Actors.Hub;
 /// routed messages, encoded once, to the routers.
 /// </summary>
 public sealed class ConnectionSession(WebSocketConnection connection, string userId, HubRouting routing,
-    ConnectionCounters counters) : IInboundHandler
+    ConnectionCounters counters, Rate? messageRate = null) : IInboundHandler
 {
+    /// <summary>Refused frames in a row after which the connection is closed with 1008.</summary>
+    public const int RateLimitStrikes = 10;
+
     private static readonly FrameError BroadcastForbidden =
         new("forbidden", "clients may not broadcast on this server");
 
+    private static readonly FrameError RateLimited = new("rate_limited", "too many messages; slow down");
+
+    private readonly TokenBucket? _bucket = messageRate is null ? null : new TokenBucket(messageRate, Environment.TickCount64);
+    private int _strikes;
+
     public void OnFrame(ClientFrame frame)
     {
+        if (_bucket is not null && !WithinRate(frame))
+            return;
         if (frame.Error is { } error)
         {
             Reply(frame, error);
@@ -46,6 +57,23 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
                 Route(frame);
                 break;
         }
+    }
+
+    private bool WithinRate(ClientFrame frame)
+    {
+        if (_bucket!.Take(messageRate!, Environment.TickCount64).Allowed)
+        {
+            _strikes = 0;
+            return true;
+        }
+        if (++_strikes >= RateLimitStrikes)
+        {
+            counters.RecordError("close_1008");
+            connection.Close(Streams.Framing.CloseCode.PolicyViolation, "message rate exceeded");
+        }
+        else
+            Reply(frame, RateLimited);
+        return false;
     }
 
     private void Broadcast(ClientFrame frame)

@@ -8,6 +8,9 @@ public sealed record HubOptions
     public int MaxConnections { get; init; } = 100_000;
     public ConnectionOptions Connection { get; init; } = new();
 
+    /// <summary>Each connection's message rate, or null for none.</summary>
+    public RateLimiting.Rate? MessageRate { get; init; }
+
     /// <summary>The deflate level used for connections that negotiate permessage-deflate.</summary>
     public int CompressionLevel { get; init; } = 1;
 }

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Hosting;
 using Switchboard.Actors.Delivery;
 using Switchboard.Actors.Heartbeat;
 using Switchboard.Actors.Hub;
+using Switchboard.Actors.RateLimiting;
 using Switchboard.Actors.Routing;
 using Switchboard.Actors.Serialization;
 using Switchboard.Actors.Stats;
@@ -94,6 +95,7 @@ public static class SwitchboardServiceCollectionExtensions
     {
         MaxConnections = o.MaxConnections,
         CompressionLevel = o.CompressionLevel,
+        MessageRate = o.MessageRate is null ? null : Rate.Parse(o.MessageRate),
         Connection = new ConnectionOptions
         {
             MessageBufferSize = o.MessageBufferSize,

@@ -42,6 +42,9 @@ public sealed record SwitchboardOptions
     /// <summary>How long a client may take to send the whole upgrade request (Kestrel's request headers timeout).</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Messages a client may send, e.g. <c>100-S</c>; null for no limit.</summary>
+    public string? MessageRate { get; init; }
+
     /// <summary>Whether clients may send <c>broadcast</c> frames; the HTTP API always may.</summary>
     public bool AllowClientBroadcast { get; init; }
 
