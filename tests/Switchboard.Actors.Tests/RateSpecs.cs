@@ -36,4 +36,13 @@ public sealed class RateSpecs
         Assert.True(bucket.Take(rate, 334).Allowed);
         Assert.True(bucket.IsFull(2000));
     }
+
+    [Fact]
+    public void A_new_rate_keeps_what_the_client_used()
+    {
+        var bucket = new TokenBucket(Rate.Parse("2-M"), now: 0);
+        bucket.Take(Rate.Parse("2-M"), 0);
+        Assert.Equal(8, bucket.Take(Rate.Parse("10-M"), 0).Remaining); // one used before, this one now
+        Assert.Equal(0, bucket.Take(Rate.Parse("1-M"), 0).Remaining);
+    }
 }

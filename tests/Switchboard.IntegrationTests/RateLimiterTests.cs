@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Switchboard.IntegrationTests.Support;
 using Switchboard.Service.RateLimiting;
 
@@ -167,5 +168,60 @@ public sealed class RateLimiterTests
             Assert.Equal("rate_limited", (await client.ReceiveAsync()).GetProperty("data").GetProperty("code").GetString());
         Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, await client.ReceiveCloseAsync());
         Assert.Equal("message rate exceeded", client.Socket.CloseStatusDescription);
+    }
+
+    [Fact]
+    public async Task UpdateConfig_takes_effect_for_the_next_request_and_an_invalid_update_changes_nothing()
+    {
+        await using var server = await StartAsync(o => o with { Rate = "1-M", SkipPaths = ["/ws/health"] });
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(server, "/ws/stats"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GetAsync(server, "/ws/stats"));
+
+        var limiter = server.Services.GetRequiredService<RateLimiter>();
+        Assert.Throws<FormatException>(() => limiter.UpdateConfig(new RateLimiterOptions { Rate = "H-10" }));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GetAsync(server, "/ws/stats"));
+
+        limiter.UpdateConfig(new RateLimiterOptions { Rate = "100-M", SkipPaths = ["/ws/health"] });
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(server, "/ws/stats"));
+    }
+
+    [Fact]
+    public async Task An_edited_settings_file_takes_effect_without_a_restart()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("switchboard-settings").FullName, "appsettings.json");
+        static string Settings(string rate) => $$$"""{"RateLimiter":{"Rate":"{{{rate}}}","SkipPaths":["/ws/health"]}}""";
+        await File.WriteAllTextAsync(file, Settings("1-M"));
+        await using var server = await SwitchboardServer.StartAsync(rateLimiter: o => o, settingsFile: file);
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(server, "/ws/stats"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GetAsync(server, "/ws/stats"));
+
+        await File.WriteAllTextAsync(file, Settings("1000-M"));
+        await Eventually.TrueAsync(async () => await GetAsync(server, "/ws/stats") == HttpStatusCode.OK, "the new rate applies");
+    }
+
+    [Fact]
+    public async Task Observers_hear_every_decision()
+    {
+        var observer = new RecordingObserver();
+        await using var server = await SwitchboardServer.StartAsync(rateLimiter: o => o with { Rate = "1-M", SkipPaths = ["/ws/health"] },
+            services: s => s.AddSingleton<IRateLimitObserver>(observer));
+        await GetAsync(server, "/ws/stats");
+        await GetAsync(server, "/ws/stats");
+        Assert.Equal(["allow /ws/stats", "deny /ws/stats"], observer.Decisions);
+    }
+
+    private sealed class RecordingObserver : IRateLimitObserver
+    {
+        public List<string> Decisions { get; } = [];
+
+        public void OnAllow(string route, string key)
+        {
+            lock (Decisions) Decisions.Add($"allow {route}");
+        }
+
+        public void OnDeny(string route, string key)
+        {
+            lock (Decisions) Decisions.Add($"deny {route}");
+        }
     }
 }

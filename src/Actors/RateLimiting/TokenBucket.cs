@@ -25,8 +25,8 @@ public sealed class TokenBucket(Rate rate, long now)
     {
         if (rate != Rate)
         {
-            // The rate changed (hot reload): keep the used share of the old limit.
-            _tokens = Math.Min(rate.Limit, Refilled(now) * rate.Limit / Rate.Limit);
+            // The rate changed (hot reload): what the client has used still counts against the new limit.
+            _tokens = Math.Clamp(rate.Limit - (Rate.Limit - Refilled(now)), 0, rate.Limit);
             Rate = rate;
             _updated = now;
         }

@@ -10,10 +10,14 @@ namespace Switchboard.Service.RateLimiting;
 /// -Remaining and -Reset (Unix seconds when the bucket is full again), and the RateLimit and
 /// RateLimit-Policy fields of draft-ietf-httpapi-ratelimit-headers-10; a denial adds Retry-After.
 /// </summary>
-public sealed class RateLimitMiddleware(RequestDelegate next, RateLimitPolicy policy, IRateLimitStore store, RateLimitCounters counters)
+public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limiter, IRateLimitStore store, RateLimitCounters counters,
+    IEnumerable<IRateLimitObserver> observers)
 {
+    private readonly IRateLimitObserver[] _observers = observers.ToArray();
+
     public async Task InvokeAsync(HttpContext context)
     {
+        var policy = limiter.Policy;
         var path = context.Request.Path.Value ?? "/";
         var options = policy.Options;
         if (!policy.Enabled || options.SkipPaths.Any(p => path.StartsWith(p, StringComparison.OrdinalIgnoreCase))
@@ -37,10 +41,14 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimitPolicy po
         if (decision.Allowed)
         {
             counters.RecordAllowed();
+            foreach (var observer in _observers)
+                observer.OnAllow(path, key);
             await next(context);
             return;
         }
         counters.RecordDenied();
+        foreach (var observer in _observers)
+            observer.OnDeny(path, key);
         context.Response.Headers.RetryAfter = Seconds(decision.RetryAfter).ToString(CultureInfo.InvariantCulture);
         await new ApiError("rate_limited", options.DenyMessage).WriteAsync(context, options.DenyStatus);
     }

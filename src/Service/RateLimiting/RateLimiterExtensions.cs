@@ -2,6 +2,7 @@ using Akka.Actor;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Switchboard.Actors.RateLimiting;
 
 namespace Switchboard.Service.RateLimiting;
@@ -10,28 +11,25 @@ public static class RateLimiterExtensions
 {
     /// <summary>
     /// Adds the rate limiter: settings from the RateLimiter section, overlaid by <paramref name="configure"/>,
-    /// token buckets in this node's actors. Use it with <c>UseSwitchboardRateLimiter</c>.
+    /// token buckets in this node's actors unless <paramref name="storeFactory"/> provides the store.
+    /// Observers are every registered <see cref="IRateLimitObserver"/>. Use it with <c>UseSwitchboardRateLimiter</c>.
     /// </summary>
     public static IServiceCollection AddSwitchboardRateLimiter(this IServiceCollection services,
-        Func<RateLimiterOptions, RateLimiterOptions>? configure = null)
+        Func<RateLimiterOptions, RateLimiterOptions>? configure = null, Func<IServiceProvider, IRateLimitStore>? storeFactory = null)
     {
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IConfiguration>().GetSection(RateLimiterOptions.SectionName).Get<RateLimiterOptions>()
-                          ?? new RateLimiterOptions();
-            return RateLimitPolicy.From(configure?.Invoke(options) ?? options);
-        });
+        services.AddSingleton(sp => new RateLimiter(sp.GetRequiredService<IConfiguration>(), configure,
+            sp.GetRequiredService<ILogger<RateLimiter>>()));
         services.AddSingleton<RateLimitCounters>();
-        services.AddSingleton<IRateLimitStore>(sp =>
+        services.AddSingleton(storeFactory ?? (sp =>
         {
             var system = sp.GetRequiredService<ActorSystem>();
-            var maxKeys = sp.GetRequiredService<RateLimitPolicy>().Options.MaxKeys;
+            var maxKeys = sp.GetRequiredService<RateLimiter>().Policy.Options.MaxKeys;
             var partitions = Environment.ProcessorCount * 2;
             return new MemoryRateLimitStore(Enumerable.Range(0, partitions)
                 .Select(i => system.ActorOf(TokenBucketActor.PropsFor(Math.Max(1, maxKeys / partitions), TimeSpan.FromSeconds(30)),
                     $"rate-limit-{i}"))
                 .ToList());
-        });
+        }));
         return services;
     }
 

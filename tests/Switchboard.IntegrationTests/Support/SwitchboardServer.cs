@@ -34,16 +34,21 @@ public sealed class SwitchboardServer : IAsyncDisposable
     public HttpClient Http { get; }
     public ConnectionHub Hub => _app.Services.GetRequiredService<ConnectionHub>();
     public ActorSystem ActorSystem => _app.Services.GetRequiredService<ActorSystem>();
+    public IServiceProvider Services => _app.Services;
 
     public Uri WebSocketUri(string query = "") =>
         new($"ws://{BaseUri.Authority}{Prefix}{(query.Length > 0 ? "?" + query : "")}");
 
     public static async Task<SwitchboardServer> StartAsync(Func<SwitchboardOptions, SwitchboardOptions>? configure = null,
         IDictionary<string, string?>? configuration = null, string prefix = "/ws",
-        Func<RateLimiterOptions, RateLimiterOptions>? rateLimiter = null)
+        Func<RateLimiterOptions, RateLimiterOptions>? rateLimiter = null, string? settingsFile = null,
+        Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(configuration ?? new Dictionary<string, string?>());
+        if (settingsFile is not null)
+            builder.Configuration.AddJsonFile(settingsFile, optional: false, reloadOnChange: true);
+        services?.Invoke(builder.Services);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSwitchboard(configure);
