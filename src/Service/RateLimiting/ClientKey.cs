@@ -8,14 +8,32 @@ namespace Switchboard.Service.RateLimiting;
 public static class ClientKey
 {
     /// <summary>
-    /// The client address as the limiter sees it: IPv4-mapped IPv6 as IPv4, and IPv6 clients
-    /// grouped by their /64, since one host usually owns a whole /64.
+    /// The client address as the limiter sees it: behind a trusted proxy, the right-most untrusted
+    /// hop of X-Forwarded-For; IPv4-mapped IPv6 as IPv4; IPv6 clients grouped by their /64,
+    /// since one host usually owns a whole /64.
     /// </summary>
-    public static IPAddress Address(HttpContext context)
+    public static IPAddress Address(HttpContext context, IReadOnlyList<IPNetwork> trustedProxies)
     {
-        var address = context.Connection.RemoteIpAddress ?? IPAddress.None;
-        if (address.IsIPv4MappedToIPv6)
-            return address.MapToIPv4();
+        var address = Normalize(context.Connection.RemoteIpAddress ?? IPAddress.None);
+        if (trustedProxies.Count == 0 || !trustedProxies.Any(p => p.Contains(address)))
+            return Group(address);
+        // Walk X-Forwarded-For from the right: the first hop that is not a trusted proxy is the client.
+        var hops = context.Request.Headers["X-Forwarded-For"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries));
+        foreach (var hop in hops.Reverse())
+        {
+            if (!IPAddress.TryParse(hop, out var parsed))
+                break;
+            address = Normalize(parsed);
+            if (!trustedProxies.Any(p => p.Contains(address)))
+                break;
+        }
+        return Group(address);
+    }
+
+    private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+
+    private static IPAddress Group(IPAddress address)
+    {
         if (address.AddressFamily != AddressFamily.InterNetworkV6)
             return address;
         var bytes = address.GetAddressBytes();
@@ -23,9 +41,10 @@ public static class ClientKey
         return new IPAddress(bytes);
     }
 
-    public static string For(HttpContext context, RateLimiterOptions options)
+    public static string For(HttpContext context, RateLimitPolicy policy)
     {
-        var ip = Address(context).ToString();
+        var options = policy.Options;
+        var ip = Address(context, policy.TrustedProxies).ToString();
         return options.Identifier.ToLowerInvariant() switch
         {
             "user" => context.User.Identity?.IsAuthenticated == true && context.User.Identity.Name is { } name

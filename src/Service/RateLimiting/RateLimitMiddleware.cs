@@ -21,7 +21,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limite
         var path = context.Request.Path.Value ?? "/";
         var options = policy.Options;
         if (!policy.Enabled || options.SkipPaths.Any(p => path.StartsWith(p, StringComparison.OrdinalIgnoreCase))
-            || policy.Whitelist.Any(n => n.Contains(ClientKey.Address(context))))
+            || policy.Whitelist.Any(n => n.Contains(ClientKey.Address(context, policy.TrustedProxies))))
         {
             await next(context);
             return;
@@ -34,7 +34,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limite
             return;
         }
         // A route with its own rate has its own buckets.
-        var key = perRoute ? $"{path}|{ClientKey.For(context, options)}" : ClientKey.For(context, options);
+        var key = perRoute ? $"{path}|{ClientKey.For(context, policy)}" : ClientKey.For(context, policy);
         var decision = await store.TakeAsync(key, rate);
         if (options.AddHeaders)
             AddHeaders(context.Response, decision);

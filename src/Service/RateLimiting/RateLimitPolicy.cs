@@ -11,8 +11,10 @@ public sealed class RateLimitPolicy
 {
     private static readonly string[] Identifiers = ["ip", "user", "header", "ip+route"];
 
-    private RateLimitPolicy(RateLimiterOptions options, Rate? rate, Dictionary<string, Rate> perRoute, List<IPNetwork> whitelist)
+    private RateLimitPolicy(RateLimiterOptions options, Rate? rate, Dictionary<string, Rate> perRoute, List<IPNetwork> whitelist,
+        List<IPNetwork> trustedProxies)
     {
+        TrustedProxies = trustedProxies;
         Options = options;
         Rate = rate;
         PerRoute = perRoute;
@@ -23,6 +25,7 @@ public sealed class RateLimitPolicy
     public Rate? Rate { get; }
     public IReadOnlyDictionary<string, Rate> PerRoute { get; }
     public IReadOnlyList<IPNetwork> Whitelist { get; }
+    public IReadOnlyList<IPNetwork> TrustedProxies { get; }
     public bool Enabled => Rate is not null || PerRoute.Count > 0;
 
     /// <exception cref="FormatException">A rate, CIDR, identifier or status is invalid; the message names it.</exception>
@@ -38,14 +41,8 @@ public sealed class RateLimitPolicy
             if (Try(() => Actors.RateLimiting.Rate.Parse(text.Trim()), $"RateLimiter:PerRouteRates:{path}", problems) is { } parsed)
                 perRoute[path] = parsed;
         }
-        var whitelist = new List<IPNetwork>();
-        foreach (var cidr in options.WhitelistCIDRs)
-        {
-            if (IPNetwork.TryParse(cidr.Trim(), out var network))
-                whitelist.Add(network);
-            else
-                problems.Add($"RateLimiter:WhitelistCIDRs \"{cidr}\" is not an IPv4 or IPv6 CIDR (e.g. 10.0.0.0/8)");
-        }
+        var whitelist = Networks(options.WhitelistCIDRs, "RateLimiter:WhitelistCIDRs", problems);
+        var trustedProxies = Networks(options.TrustedProxies, "RateLimiter:TrustedProxies", problems);
         if (!Identifiers.Contains(options.Identifier, StringComparer.OrdinalIgnoreCase))
             problems.Add($"RateLimiter:Identifier \"{options.Identifier}\" is not one of {string.Join(", ", Identifiers)}");
         if (options.DenyStatus is < 400 or > 599)
@@ -55,8 +52,21 @@ public sealed class RateLimitPolicy
         if (options.MaxKeys < 1)
             problems.Add($"RateLimiter:MaxKeys {options.MaxKeys} must be at least 1");
         return problems.Count == 0
-            ? new RateLimitPolicy(options, rate, perRoute, whitelist)
+            ? new RateLimitPolicy(options, rate, perRoute, whitelist, trustedProxies)
             : throw new FormatException("Invalid rate limiter settings:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p)));
+    }
+
+    private static List<IPNetwork> Networks(IEnumerable<string> cidrs, string source, List<string> problems)
+    {
+        var networks = new List<IPNetwork>();
+        foreach (var cidr in cidrs)
+        {
+            if (IPNetwork.TryParse(cidr.Trim(), out var network))
+                networks.Add(network);
+            else
+                problems.Add($"{source} \"{cidr}\" is not an IPv4 or IPv6 CIDR (e.g. 10.0.0.0/8)");
+        }
+        return networks;
     }
 
     private static Rate? Try(Func<Rate> parse, string source, List<string> problems)

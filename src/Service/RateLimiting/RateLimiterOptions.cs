@@ -21,6 +21,12 @@ public sealed record RateLimiterOptions
     /// <summary>The header that identifies a client with Identifier=header.</summary>
     public string HeaderName { get; init; } = "X-Client-ID";
 
+    /// <summary>
+    /// Proxies (CIDR) whose X-Forwarded-For is believed: the client is then the right-most
+    /// address of X-Forwarded-For that is not a trusted proxy. Empty: the connection's address.
+    /// </summary>
+    public List<string> TrustedProxies { get; init; } = [];
+
     /// <summary>Clients in these ranges (IPv4 or IPv6 CIDR) are never limited.</summary>
     public List<string> WhitelistCIDRs { get; init; } = [];
 
