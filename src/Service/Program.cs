@@ -11,8 +11,9 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 try
 {
     SwitchboardOptionsLoader.Load(builder.Configuration);
+    RateLimitPolicy.From(builder.Configuration.GetSection(RateLimiterOptions.SectionName).Get<RateLimiterOptions>() ?? new());
 }
-catch (SwitchboardSettingsException e)
+catch (Exception e) when (e is SwitchboardSettingsException or FormatException)
 {
     Console.Error.WriteLine(e.Message);
     return 2;

@@ -7,6 +7,7 @@ using Switchboard.IntegrationTests.Support;
 namespace Switchboard.IntegrationTests;
 
 /// <summary>Nodes leaving and dying under traffic; each test gets a fresh three-node cluster.</summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterFailoverTests
 {
     private static Uri WebSocketUri(ServiceProcess node, string user) => new($"ws://{node.BaseUri.Authority}/ws?user_id={user}");

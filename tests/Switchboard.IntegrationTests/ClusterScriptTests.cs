@@ -6,6 +6,7 @@ using Switchboard.IntegrationTests.Support;
 namespace Switchboard.IntegrationTests;
 
 /// <summary>scripts/cluster.sh, the Docker-free way to run three nodes, starts a cluster and stops it gracefully.</summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterScriptTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using Switchboard.IntegrationTests.Support;
 namespace Switchboard.IntegrationTests;
 
 /// <summary>Three real node processes on loopback forming one cluster: messages reach recipients on any node.</summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterTests(ClusterTests.ThreeNodes cluster) : IClassFixture<ClusterTests.ThreeNodes>
 {
     /// <summary>Started once for the class: node 1 is the seed, nodes 2 and 3 join it.</summary>

@@ -55,6 +55,19 @@ public sealed class ServiceProcessTests
     }
 
     [Fact]
+    public async Task Invalid_rate_limiter_settings_stop_start_up_listing_every_problem()
+    {
+        await using var node = ServiceProcess.Start(new Dictionary<string, string>
+        {
+            ["RateLimiter__Rate"] = "5:M",
+            ["RateLimiter__Store"] = "redis",
+        });
+        Assert.Equal(2, await node.WaitForExitAsync());
+        Assert.Contains("RateLimiter:Rate: \"5:M\" is not a rate", node.Output);
+        Assert.Contains("RateLimiter:Redis is required with RateLimiter:Store=redis", node.Output);
+    }
+
+    [Fact]
     public async Task Two_standalone_nodes_run_side_by_side_without_settings()
     {
         await using var byArgument = ServiceProcess.Start();

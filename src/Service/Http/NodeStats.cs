@@ -44,7 +44,7 @@ public static class NodeStats
             body = ToJson(local);
         }
         if (limiter is not null)
-            body["rate_limit"] = new JsonObject { ["allowed"] = limiter.Allowed, ["denied"] = limiter.Denied };
+            body["rate_limit"] = new JsonObject { ["allowed"] = limiter.Allowed, ["denied"] = limiter.Denied, ["store_failures"] = limiter.StoreFailures };
         if (group is not null)
         {
             var members = await hub.Routing.Groups.Ask<Actors.Routing.GroupProtocol.Members>(

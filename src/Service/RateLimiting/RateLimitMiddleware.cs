@@ -13,6 +13,9 @@ namespace Switchboard.Service.RateLimiting;
 public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limiter, IRateLimitStore store, RateLimitCounters counters,
     IEnumerable<IRateLimitObserver> observers)
 {
+    private static readonly ApiError StoreUnavailable =
+        new("rate_limiter_unavailable", "The rate limit store cannot be reached; try again shortly");
+
     private readonly IRateLimitObserver[] _observers = observers.ToArray();
 
     public async Task InvokeAsync(HttpContext context)
@@ -35,7 +38,20 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limite
         }
         // A route with its own rate has its own buckets.
         var key = perRoute ? $"{path}|{ClientKey.For(context, policy)}" : ClientKey.For(context, policy);
-        var decision = await store.TakeAsync(key, rate);
+        RateDecision decision;
+        try
+        {
+            decision = await store.TakeAsync(key, rate);
+        }
+        catch (RateLimitStoreUnavailableException)
+        {
+            counters.RecordStoreFailure();
+            if (options.FailOpen)
+                await next(context);
+            else
+                await StoreUnavailable.WriteAsync(context, StatusCodes.Status503ServiceUnavailable);
+            return;
+        }
         if (options.AddHeaders)
             AddHeaders(context.Response, decision);
         if (decision.Allowed)
@@ -72,11 +88,17 @@ public sealed class RateLimitCounters
 {
     private long _allowed;
     private long _denied;
+    private long _storeFailures;
 
     public long Allowed => Volatile.Read(ref _allowed);
     public long Denied => Volatile.Read(ref _denied);
 
+    /// <summary>Requests the store could not decide, let through or refused per FailOpen.</summary>
+    public long StoreFailures => Volatile.Read(ref _storeFailures);
+
     public void RecordAllowed() => Interlocked.Increment(ref _allowed);
 
     public void RecordDenied() => Interlocked.Increment(ref _denied);
+
+    public void RecordStoreFailure() => Interlocked.Increment(ref _storeFailures);
 }

@@ -10,6 +10,7 @@ namespace Switchboard.Service.RateLimiting;
 public sealed class RateLimitPolicy
 {
     private static readonly string[] Identifiers = ["ip", "user", "header", "ip+route"];
+    private static readonly string[] Stores = ["memory", "redis"];
 
     private RateLimitPolicy(RateLimiterOptions options, Rate? rate, Dictionary<string, Rate> perRoute, List<IPNetwork> whitelist,
         List<IPNetwork> trustedProxies)
@@ -47,13 +48,33 @@ public sealed class RateLimitPolicy
             problems.Add($"RateLimiter:Identifier \"{options.Identifier}\" is not one of {string.Join(", ", Identifiers)}");
         if (options.DenyStatus is < 400 or > 599)
             problems.Add($"RateLimiter:DenyStatus {options.DenyStatus} is not a 4xx or 5xx status");
-        if (!options.Store.Equals("memory", StringComparison.OrdinalIgnoreCase))
-            problems.Add($"RateLimiter:Store \"{options.Store}\" is not available yet: use \"memory\"");
+        if (!Stores.Contains(options.Store, StringComparer.OrdinalIgnoreCase))
+            problems.Add($"RateLimiter:Store \"{options.Store}\" is not one of {string.Join(", ", Stores)}");
+        else if (options.UsesRedis)
+            CheckRedis(options.Redis, problems);
         if (options.MaxKeys < 1)
             problems.Add($"RateLimiter:MaxKeys {options.MaxKeys} must be at least 1");
         return problems.Count == 0
             ? new RateLimitPolicy(options, rate, perRoute, whitelist, trustedProxies)
             : throw new FormatException("Invalid rate limiter settings:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p)));
+    }
+
+    private static void CheckRedis(string? connectionString, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            problems.Add("RateLimiter:Redis is required with RateLimiter:Store=redis (e.g. 127.0.0.1:6379)");
+            return;
+        }
+        try
+        {
+            if (StackExchange.Redis.ConfigurationOptions.Parse(connectionString).EndPoints.Count == 0)
+                problems.Add($"RateLimiter:Redis \"{connectionString}\" names no server (e.g. 127.0.0.1:6379)");
+        }
+        catch (ArgumentException e)
+        {
+            problems.Add($"RateLimiter:Redis \"{connectionString}\" is not a Redis connection string: {e.Message}");
+        }
     }
 
     private static List<IPNetwork> Networks(IEnumerable<string> cidrs, string source, List<string> problems)

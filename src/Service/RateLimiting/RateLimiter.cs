@@ -34,9 +34,23 @@ public sealed class RateLimiter : IDisposable
 
     public RateLimitPolicy Policy => _policy;
 
-    /// <summary>Replaces the settings (code overlay not applied); the next request uses them.</summary>
+    /// <summary>Raised by <see cref="UpdateConfig"/>, so a shared store can carry the update to the other nodes.</summary>
+    public event Action<RateLimiterOptions>? Updated;
+
+    /// <summary>
+    /// Replaces the settings (code overlay not applied); the next request uses them, on every
+    /// node when the store is shared. The store settings themselves are read once, at start-up.
+    /// </summary>
     /// <exception cref="FormatException">The settings are invalid; nothing changes.</exception>
-    public void UpdateConfig(RateLimiterOptions options) => _policy = RateLimitPolicy.From(options);
+    public void UpdateConfig(RateLimiterOptions options)
+    {
+        Replace(options);
+        Updated?.Invoke(options);
+    }
+
+    /// <summary>Replaces the settings on this node only.</summary>
+    /// <exception cref="FormatException">The settings are invalid; nothing changes.</exception>
+    public void Replace(RateLimiterOptions options) => _policy = RateLimitPolicy.From(options);
 
     public void Dispose() => _reload.Dispose();
 

@@ -11,7 +11,7 @@ public static class RateLimiterExtensions
 {
     /// <summary>
     /// Adds the rate limiter: settings from the RateLimiter section, overlaid by <paramref name="configure"/>,
-    /// token buckets in this node's actors unless <paramref name="storeFactory"/> provides the store.
+    /// token buckets in this node's actors or in Redis (RateLimiter:Store) unless <paramref name="storeFactory"/> provides the store.
     /// Observers are every registered <see cref="IRateLimitObserver"/>. Use it with <c>UseSwitchboardRateLimiter</c>.
     /// </summary>
     public static IServiceCollection AddSwitchboardRateLimiter(this IServiceCollection services,
@@ -22,15 +22,22 @@ public static class RateLimiterExtensions
         services.AddSingleton<RateLimitCounters>();
         services.AddSingleton(storeFactory ?? (sp =>
         {
-            var system = sp.GetRequiredService<ActorSystem>();
-            var maxKeys = sp.GetRequiredService<RateLimiter>().Policy.Options.MaxKeys;
-            var partitions = Environment.ProcessorCount * 2;
-            return new MemoryRateLimitStore(Enumerable.Range(0, partitions)
-                .Select(i => system.ActorOf(TokenBucketActor.PropsFor(Math.Max(1, maxKeys / partitions), TimeSpan.FromSeconds(30)),
-                    $"rate-limit-{i}"))
-                .ToList());
+            var limiter = sp.GetRequiredService<RateLimiter>();
+            return limiter.Policy.Options.UsesRedis
+                ? RedisRateLimitStore.Connect(limiter, sp.GetRequiredService<ILoggerFactory>())
+                : MemoryStore(sp, limiter.Policy.Options.MaxKeys);
         }));
         return services;
+    }
+
+    private static MemoryRateLimitStore MemoryStore(IServiceProvider sp, int maxKeys)
+    {
+        var system = sp.GetRequiredService<ActorSystem>();
+        var partitions = Environment.ProcessorCount * 2;
+        return new MemoryRateLimitStore(Enumerable.Range(0, partitions)
+            .Select(i => system.ActorOf(TokenBucketActor.PropsFor(Math.Max(1, maxKeys / partitions), TimeSpan.FromSeconds(30)),
+                $"rate-limit-{i}"))
+            .ToList());
     }
 
     public static IApplicationBuilder UseSwitchboardRateLimiter(this IApplicationBuilder app) =>

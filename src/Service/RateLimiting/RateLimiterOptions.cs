@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Switchboard.Service.RateLimiting;
 
 /// <summary>
@@ -39,8 +41,20 @@ public sealed record RateLimiterOptions
     public int DenyStatus { get; init; } = 429;
     public string DenyMessage { get; init; } = "Too Many Requests";
 
-    /// <summary><c>memory</c> (default) or <c>redis</c>.</summary>
+    /// <summary><c>memory</c> (default: buckets in this node's actors) or <c>redis</c> (buckets shared by every node).</summary>
     public string Store { get; init; } = "memory";
+
+    [JsonIgnore]
+    public bool UsesRedis => Store.Equals("redis", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A StackExchange.Redis connection string, e.g. <c>127.0.0.1:6379</c>; required by the Redis store.</summary>
+    public string? Redis { get; init; }
+
+    /// <summary>Prepended to every Redis key and to the settings channel.</summary>
+    public string Prefix { get; init; } = "rl:";
+
+    /// <summary>When the store cannot decide (Redis unreachable): allow the request (true) or refuse it with 503 (false).</summary>
+    public bool FailOpen { get; init; } = true;
 
     /// <summary>Token buckets per node before idle ones are evicted (memory store).</summary>
     public int MaxKeys { get; init; } = 100_000;
