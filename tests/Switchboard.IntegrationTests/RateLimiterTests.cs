@@ -210,6 +210,45 @@ public sealed class RateLimiterTests
         Assert.Equal(["allow /ws/stats", "deny /ws/stats"], observer.Decisions);
     }
 
+    [Fact]
+    public async Task Deny_status_and_message_are_settings()
+    {
+        await using var server = await StartAsync(o => o with
+        {
+            Rate = "1-M", SkipPaths = ["/ws/health"], DenyStatus = 503, DenyMessage = "Slow down", AddHeaders = false,
+        });
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(server, "/ws/stats"));
+        var denied = await server.Http.GetAsync("/ws/stats");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, denied.StatusCode);
+        Assert.Equal("Slow down", (await denied.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetString());
+        Assert.False(denied.Headers.Contains("X-RateLimit-Limit"));
+        Assert.True(denied.Headers.Contains("Retry-After"));
+    }
+
+    [Fact]
+    public async Task Store_factory_replaces_the_token_bucket_store()
+    {
+        var store = new CountingStore();
+        await using var server = await SwitchboardServer.StartAsync(rateLimiter: o => o with { Rate = "1-M" },
+            rateLimitStore: _ => store);
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(server, "/ws/stats"));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(server, "/ws/stats"));
+        Assert.True(store.Calls >= 2);
+    }
+
+    /// <summary>A store that admits everything and counts its calls.</summary>
+    private sealed class CountingStore : Actors.RateLimiting.IRateLimitStore
+    {
+        private int _calls;
+        public int Calls => _calls;
+
+        public Task<Actors.RateLimiting.RateDecision> TakeAsync(string key, Actors.RateLimiting.Rate rate)
+        {
+            Interlocked.Increment(ref _calls);
+            return Task.FromResult(new Actors.RateLimiting.RateDecision(true, rate, rate.Limit, TimeSpan.Zero, TimeSpan.Zero));
+        }
+    }
+
     private sealed class RecordingObserver : IRateLimitObserver
     {
         public List<string> Decisions { get; } = [];

@@ -56,6 +56,15 @@ public sealed class ClientKeyTests
         Assert.Equal("ip:192.0.2.1", ClientKey.For(Request("192.0.2.1"), byUser));
     }
 
+    [Fact]
+    public void User_identifier_prefers_the_authenticated_user_over_the_header()
+    {
+        var context = Request("192.0.2.1", header: ("X-User-ID", "claimed"));
+        context.User = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Name, "signed-in")], authenticationType: "test"));
+        Assert.Equal("user:signed-in", ClientKey.For(context, Policy(new RateLimiterOptions { Identifier = "user" })));
+    }
+
     [Theory]
     [InlineData("TrustedProxies", "10.0.0.0/33")]
     [InlineData("WhitelistCIDRs", "not-a-cidr")]

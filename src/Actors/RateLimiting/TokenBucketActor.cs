@@ -7,12 +7,13 @@ public sealed record TakeToken(string Key, Rate Rate);
 
 /// <summary>
 /// Owns the token buckets of one partition of the keys. The number of keys is bounded: full
-/// buckets (idle keys) are swept away, and at the bound the oldest key is evicted, so a flood
-/// of distinct keys cannot exhaust memory.
+/// buckets (idle keys) are swept away, and at the bound the least recently used key is
+/// evicted, so a flood of distinct keys cannot exhaust memory.
 /// </summary>
 public sealed class TokenBucketActor : ReceiveActor, IWithTimers
 {
-    private readonly Dictionary<string, TokenBucket> _buckets = new();
+    private readonly Dictionary<string, LinkedListNode<(string Key, TokenBucket Bucket)>> _buckets = new();
+    private readonly LinkedList<(string Key, TokenBucket Bucket)> _leastRecentlyUsedFirst = new();
     private readonly int _maxKeys;
     private readonly TimeSpan _sweepInterval;
 
@@ -23,13 +24,18 @@ public sealed class TokenBucketActor : ReceiveActor, IWithTimers
         Receive<TakeToken>(take =>
         {
             var now = Environment.TickCount64;
-            if (!_buckets.TryGetValue(take.Key, out var bucket))
+            if (_buckets.TryGetValue(take.Key, out var node))
+            {
+                _leastRecentlyUsedFirst.Remove(node);
+                _leastRecentlyUsedFirst.AddLast(node);
+            }
+            else
             {
                 if (_buckets.Count >= _maxKeys)
                     MakeRoom(now);
-                _buckets[take.Key] = bucket = new TokenBucket(take.Rate, now);
+                _buckets[take.Key] = node = _leastRecentlyUsedFirst.AddLast((take.Key, new TokenBucket(take.Rate, now)));
             }
-            Sender.Tell(bucket.Take(take.Rate, now));
+            Sender.Tell(node.Value.Bucket.Take(take.Rate, now));
         });
         Receive<Sweep>(_ => SweepFull(Environment.TickCount64));
     }
@@ -42,13 +48,24 @@ public sealed class TokenBucketActor : ReceiveActor, IWithTimers
     {
         SweepFull(now);
         if (_buckets.Count >= _maxKeys)
-            _buckets.Remove(_buckets.Keys.First()); // insertion order: the oldest key goes
+            Remove(_leastRecentlyUsedFirst.First!);
     }
 
     private void SweepFull(long now)
     {
-        foreach (var key in _buckets.Where(b => b.Value.IsFull(now)).Select(b => b.Key).ToList())
-            _buckets.Remove(key);
+        for (var node = _leastRecentlyUsedFirst.First; node is not null;)
+        {
+            var next = node.Next;
+            if (node.Value.Bucket.IsFull(now))
+                Remove(node);
+            node = next;
+        }
+    }
+
+    private void Remove(LinkedListNode<(string Key, TokenBucket Bucket)> node)
+    {
+        _leastRecentlyUsedFirst.Remove(node);
+        _buckets.Remove(node.Value.Key);
     }
 
     private sealed class Sweep

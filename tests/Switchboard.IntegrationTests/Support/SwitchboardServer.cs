@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Switchboard.Actors.Hub;
+using Switchboard.Actors.RateLimiting;
 using Switchboard.Service.Hosting;
 using Switchboard.Service.Http;
 using Switchboard.Service.RateLimiting;
@@ -42,7 +43,7 @@ public sealed class SwitchboardServer : IAsyncDisposable
     public static async Task<SwitchboardServer> StartAsync(Func<SwitchboardOptions, SwitchboardOptions>? configure = null,
         IDictionary<string, string?>? configuration = null, string prefix = "/ws",
         Func<RateLimiterOptions, RateLimiterOptions>? rateLimiter = null, string? settingsFile = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null, Func<IServiceProvider, IRateLimitStore>? rateLimitStore = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(configuration ?? new Dictionary<string, string?>());
@@ -53,7 +54,7 @@ public sealed class SwitchboardServer : IAsyncDisposable
         builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSwitchboard(configure);
         if (rateLimiter is not null)
-            builder.Services.AddSwitchboardRateLimiter(rateLimiter);
+            builder.Services.AddSwitchboardRateLimiter(rateLimiter, rateLimitStore);
 
         var app = builder.Build();
         if (rateLimiter is not null)

@@ -1,0 +1,42 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Switchboard.Actors.RateLimiting;
+
+namespace Switchboard.Actors.Tests;
+
+public sealed class TokenBucketActorSpecs : Akka.Hosting.TestKit.TestKit
+{
+    private static readonly Rate OnePerMinute = Rate.Parse("1-M");
+
+    protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider)
+    {
+    }
+
+    private bool Take(IActorRef buckets, string key)
+    {
+        buckets.Tell(new TakeToken(key, OnePerMinute));
+        return ExpectMsg<RateDecision>().Allowed;
+    }
+
+    [Fact]
+    public void Each_key_has_its_own_bucket()
+    {
+        var buckets = Sys.ActorOf(TokenBucketActor.PropsFor(maxKeys: 10, TimeSpan.FromMinutes(1)));
+        Assert.True(Take(buckets, "a"));
+        Assert.False(Take(buckets, "a"));
+        Assert.True(Take(buckets, "b"));
+    }
+
+    [Fact]
+    public void At_the_key_bound_the_least_recently_used_key_is_evicted()
+    {
+        var buckets = Sys.ActorOf(TokenBucketActor.PropsFor(maxKeys: 2, TimeSpan.FromMinutes(1)));
+        Assert.True(Take(buckets, "first"));
+        Assert.True(Take(buckets, "second"));
+        Assert.False(Take(buckets, "first")); // "second" is now the least recently used
+        Assert.True(Take(buckets, "third")); // evicts "second"
+        Assert.True(Take(buckets, "second")); // a fresh bucket; evicts "first"
+        Assert.False(Take(buckets, "third"));
+        Assert.True(Take(buckets, "first"));
+    }
+}
