@@ -1,0 +1,27 @@
+using Switchboard.LoadGen;
+using Switchboard.LoadGen.Scenarios;
+
+// A load generator for Switchboard and the SignalR baseline. Each scenario prints one line
+// "RESULT {json}" on stdout for scripts, and a readable summary on stderr.
+LoadOptions options;
+try
+{
+    options = LoadOptions.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or FormatException or UriFormatException)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+Console.Error.WriteLine($"{options.Scenario} against {options.Kind} at {string.Join(", ", options.Targets)}");
+await (options.Scenario switch
+{
+    "density" => Density.RunAsync(options),
+    "fanout" => Fanout.RunAsync(options),
+    "direct" => Direct.RunAsync(options),
+    "direct-max" => Direct.RunMaxAsync(options),
+    "group" => Group.RunAsync(options),
+    var other => throw new ArgumentException($"unknown scenario \"{other}\""),
+});
+return 0;

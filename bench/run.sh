@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Runs the benchmark scenarios against Switchboard and the SignalR baseline side by side and
+# prints a Markdown table with the ratio of each figure.
+#   bench/run.sh quick    # about two minutes: smaller counts, short runs
+#   bench/run.sh full     # the budget's figures: 15,000 held, 10,000 broadcast to, 1,000 pairs at 20,000/s
+# Each scenario gets a freshly started server process, stopped by its PID afterwards.
+# Raw results (one JSON line per scenario and hub) go to bench/results/<mode>-<time>.jsonl.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-quick}
+case "$mode" in
+  quick) density=5000; fanout=5000; broadcasts=5; pairs=200; rate=5000; seconds=5; groups=10; group_size=50 ;;
+  full) density=15000; fanout=10000; broadcasts=20; pairs=1000; rate=20000; seconds=10; groups=20; group_size=100 ;;
+  *) echo "usage: bench/run.sh [quick|full]" >&2; exit 2 ;;
+esac
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+for project in src/Service bench/SignalRBaseline bench/Switchboard.LoadGen; do
+  dotnet build "$project" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
+done
+service=src/Service/bin/Release/net10.0/Switchboard.Service.dll
+baseline=bench/SignalRBaseline/bin/Release/net10.0/SignalRBaseline.dll
+loadgen=bench/Switchboard.LoadGen/bin/Release/net10.0/Switchboard.LoadGen.dll
+port=${BENCH_PORT:-18080}
+
+mkdir -p bench/results
+results="bench/results/${mode}-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
+server_pid=""
+trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; true' EXIT
+
+start_server() { # kind
+  if [ "$1" = switchboard ]; then
+    dotnet "$service" --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
+    health="/ws/health"
+  else
+    dotnet "$baseline" --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
+    health="/health"
+  fi
+  server_pid=$!
+  for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$port$health" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  echo "the $1 server did not come up" >&2
+  exit 1
+}
+
+stop_server() {
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+
+run() { # scenario, then load generator options
+  local scenario=$1
+  shift
+  for kind in switchboard signalr; do
+    start_server "$kind"
+    echo "== $scenario: $kind" >&2
+    dotnet "$loadgen" "$scenario" --kind "$kind" --targets "http://127.0.0.1:$port" --server-pids "$server_pid" "$@" \
+      | sed -n 's/^RESULT //p' >>"$results"
+    stop_server
+  done
+}
+
+run density --connections "$density" --settle 5
+run fanout --connections "$fanout" --broadcasts "$broadcasts" --settle 2
+run direct --pairs "$pairs" --rate "$rate" --duration "$seconds" --settle 2
+run direct-max --pairs "$pairs" --duration 5 --settle 2
+run group --groups "$groups" --group-size "$group_size" --rate "$rate" --duration "$seconds" --settle 2
+
+python3 bench/table.py "$results"
+echo "raw results: $results" >&2
