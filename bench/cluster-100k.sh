@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The cluster run: 7 node processes on this machine hold 100,000 connections in total (about
+# 14,300 each, from 7 load-generator processes, each from its own source addresses), then one
+# broadcast through node 1's API must reach every connection. Prints memory per node, the
+# time until the last connection had the broadcast, and losses.
+#   bench/cluster-100k.sh [connections, default 100000] [nodes, default 7]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+total=${1:-100000}
+nodes=${2:-7}
+per_process=$(( (total + nodes - 1) / nodes ))
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build src/Service -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
+dotnet build bench/Switchboard.LoadGen -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
+loadgen=bench/Switchboard.LoadGen/bin/Release/net10.0/Switchboard.LoadGen.dll
+
+run=$(pwd)/bench/results/cluster-$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$run/sync"
+export NODES=$nodes HTTP_BASE=${HTTP_BASE:-18101} REMOTE_BASE=${REMOTE_BASE:-14101} RUN_DIR=$run
+loadgen_pids=()
+cleanup() {
+  for pid in "${loadgen_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  scripts/cluster.sh stop
+}
+trap cleanup EXIT
+scripts/cluster.sh start >/dev/null
+
+targets=$(seq -s, -f "http://127.0.0.1:%g" "$HTTP_BASE" $((HTTP_BASE + nodes - 1)))
+echo "waiting for $nodes nodes to form a cluster" >&2
+for n in $(seq 0 $((nodes - 1))); do
+  until curl -fs "http://127.0.0.1:$((HTTP_BASE + n))/ws/health" 2>/dev/null | grep -q "\"cluster_members\":$nodes"; do sleep 0.5; done
+done
+
+sample_memory() {
+  for pidfile in "$run"/node*.pid; do
+    echo "{\"node\":\"$(basename "$pidfile" .pid)\",\"rss_kb\":$(awk '/VmRSS/ {print $2}' "/proc/$(cat "$pidfile")/status")}"
+  done
+}
+sample_memory >"$run/memory-before.jsonl"
+
+echo "connecting $total connections from $nodes load generators" >&2
+addresses_each=$(( 249 / nodes ))
+for i in $(seq 0 $((nodes - 1))); do
+  first=$(( 2 + i * addresses_each ))
+  dotnet "$loadgen" fanout --targets "$targets" --connections "$per_process" --broadcasts 1 --concurrency 50 \
+    --processes "$nodes" --process-index "$i" --sync-dir "$run/sync" --sources "$first-$(( first + addresses_each - 1 ))" \
+    --settle 10 --run-id cluster >"$run/loadgen$i.out" 2>"$run/loadgen$i.err" &
+  loadgen_pids+=($!)
+done
+
+# Every load generator connected: sample each node's memory while the connections are held.
+until [ "$(ls "$run/sync" | grep -c '^connected\.')" -ge "$nodes" ]; do sleep 1; done
+sleep 5
+sample_memory >"$run/memory.jsonl"
+curl -fs "http://127.0.0.1:$HTTP_BASE/ws/stats?scope=cluster" >"$run/stats.json" || true
+
+for pid in "${loadgen_pids[@]}"; do wait "$pid" || true; done
+loadgen_pids=()
+cat "$run"/loadgen*.out | sed -n 's/^RESULT //p' >"$run/results.jsonl"
+python3 - "$run" "$total" <<'EOF'
+import json, sys
+run, total = sys.argv[1], int(sys.argv[2])
+results = [json.loads(l) for l in open(f"{run}/results.jsonl") if l.strip()]
+memory = [json.loads(l) for l in open(f"{run}/memory.jsonl") if l.strip()]
+before = {m["node"]: m["rss_kb"] for m in (json.loads(l) for l in open(f"{run}/memory-before.jsonl") if l.strip())}
+connected = sum(r["connected"] for r in results)
+delivered = sum(r["delivered"] for r in results)
+print(f"| figure | value |\n|---|---:|")
+print(f"| load generators reporting | {len(results)} |")
+print(f"| connections asked / held | {total:,} / {connected:,} |")
+print(f"| connect failures | {sum(r['connect_failures'] for r in results):,} |")
+print(f"| broadcast deliveries / lost | {delivered:,} / {connected - delivered:,} |")
+print(f"| time until every connection had it (ms) | {max(r['completion']['max_ms'] for r in results):,.1f} |")
+for m in memory:
+    print(f"| {m['node']} RSS before / holding (MB) | {before[m['node']] / 1024:,.0f} / {m['rss_kb'] / 1024:,.0f} |")
+growth = sum(m["rss_kb"] - before[m["node"]] for m in memory)
+print(f"| RSS growth per connection, all nodes (KB) | {growth / max(1, connected):,.1f} |")
+EOF
+echo "logs and raw results: $run" >&2
