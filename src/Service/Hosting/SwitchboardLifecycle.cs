@@ -21,7 +21,19 @@ public sealed class SwitchboardLifecycle(
     {
         // Resolving the settings validates them: an invalid value stops start-up here, with its message.
         _ = Get<SwitchboardOptions>();
+        WarnWhenCapped(Get<ConnectionCap>());
         return Task.CompletedTask;
+    }
+
+    private void WarnWhenCapped(ConnectionCap cap)
+    {
+        if (!cap.IsLowered || cap.Budget is not { } budget)
+            return;
+        logger.LogWarning(
+            "MaxConnections is {Configured} but the open-file limit is {Limit} ({Open} open at start, {Reserve} kept for the node, " +
+            "{Http} for plain HTTP): this node takes at most {Cap} WebSocket connections. Raise the limit (ulimit -n, LimitNOFILE, " +
+            "docker --ulimit nofile) to take more", cap.Configured, budget.Limit, budget.OpenAtStart, budget.Reserve,
+            budget.HttpShare, cap.MaxConnections);
     }
 
     public Task StartedAsync(CancellationToken cancellationToken)

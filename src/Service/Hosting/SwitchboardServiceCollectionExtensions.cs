@@ -4,10 +4,14 @@ using Akka.Cluster.Hosting;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Switchboard.Actors.Delivery;
 using Switchboard.Actors.Heartbeat;
 using Switchboard.Actors.Hub;
@@ -34,6 +38,7 @@ public static class SwitchboardServiceCollectionExtensions
         Func<SwitchboardOptions, SwitchboardOptions>? configure = null)
     {
         services.AddSingleton(sp => SwitchboardOptionsLoader.Load(sp.GetRequiredService<IConfiguration>(), configure));
+        services.AddSingleton(sp => ConnectionCap.OfThisProcess(sp.GetRequiredService<SwitchboardOptions>().MaxConnections));
         services.AddSingleton<NodeState>();
         services.AddSingleton<ConnectionCounters>();
         services.AddSingleton<RoutingCounters>();
@@ -44,11 +49,21 @@ public static class SwitchboardServiceCollectionExtensions
         // A client that never finishes its upgrade request is dropped (slowloris).
         services.AddOptions<KestrelServerOptions>().Configure<SwitchboardOptions>((kestrel, hub) =>
             kestrel.Limits.RequestHeadersTimeout = hub.HandshakeTimeout);
+        // Registered last, so Kestrel binds with it: sockets never outnumber the descriptors the node can spare.
+        services.AddSingleton<IConnectionListenerFactory>(sp =>
+        {
+            var sockets = new SocketTransportFactory(sp.GetRequiredService<IOptions<SocketTransportOptions>>(),
+                sp.GetRequiredService<ILoggerFactory>());
+            return sp.GetRequiredService<ConnectionCap>().AcceptSlots is { } slots
+                ? new BoundedAcceptListenerFactory(sockets, slots)
+                : sockets;
+        });
         // Registered before Akka so that its StartingAsync validates the settings first.
         services.AddHostedService<SwitchboardLifecycle>();
         services.AddAkka(ActorSystemName, (builder, sp) =>
         {
             var options = sp.GetRequiredService<SwitchboardOptions>();
+            var cap = sp.GetRequiredService<ConnectionCap>();
             var routing = sp.GetRequiredService<RoutingCounters>();
             var node = sp.GetRequiredService<NodeState>();
             builder
@@ -73,7 +88,7 @@ public static class SwitchboardServiceCollectionExtensions
             var connections = sp.GetRequiredService<LocalConnections>();
             var counters = sp.GetRequiredService<ConnectionCounters>();
             builder.AddNodeStatsReporter(system => () =>
-                NodeStatsSnapshot.Of(NodeName.Of(system), options.MaxConnections, connections, counters, routing, system.Uptime));
+                NodeStatsSnapshot.Of(NodeName.Of(system), cap.MaxConnections, connections, counters, routing, system.Uptime));
             if (options.EnableGlobalPing)
                 builder.AddPingScheduler(new PingSchedulerOptions(options.HeartbeatInterval, options.ConnectionTimeout, options.PingWorkerCount));
         });
@@ -85,15 +100,16 @@ public static class SwitchboardServiceCollectionExtensions
             var routing = new HubRouting(registry.Get<NodeDelivery>(), registry.Get<UserRouter>(), registry.Get<GroupRouter>(),
                 DistributedPubSub.Get(system).Mediator, options.AllowClientBroadcast);
             var pingScheduler = options.EnableGlobalPing ? registry.Get<PingScheduler>() : null;
-            return new ConnectionHub(system, ToHubOptions(options), NodeName.Of(system), routing,
+            var hubOptions = ToHubOptions(options, sp.GetRequiredService<ConnectionCap>().MaxConnections);
+            return new ConnectionHub(system, hubOptions, NodeName.Of(system), routing,
                 sp.GetRequiredService<ConnectionCounters>(), sp.GetRequiredService<LocalConnections>(), pingScheduler);
         });
         return services;
     }
 
-    private static HubOptions ToHubOptions(SwitchboardOptions o) => new()
+    private static HubOptions ToHubOptions(SwitchboardOptions o, int maxConnections) => new()
     {
-        MaxConnections = o.MaxConnections,
+        MaxConnections = maxConnections,
         CompressionLevel = o.CompressionLevel,
         MessageRate = o.MessageRate is null ? null : Rate.Parse(o.MessageRate),
         Connection = new ConnectionOptions

@@ -33,17 +33,28 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    /// <summary>Starts the service. By default it is told its address with --urls; pass <paramref name="useUrlsArgument"/> false to set ASPNETCORE_URLS instead.</summary>
-    public static ServiceProcess Start(IDictionary<string, string>? environment = null, bool useUrlsArgument = true)
+    /// <summary>
+    /// Starts the service. By default it is told its address with --urls; pass <paramref name="useUrlsArgument"/> false
+    /// to set ASPNETCORE_URLS instead. <paramref name="openFileLimit"/> starts it under a lowered <c>ulimit -n</c>.
+    /// </summary>
+    public static ServiceProcess Start(IDictionary<string, string>? environment = null, bool useUrlsArgument = true,
+        int? openFileLimit = null)
     {
         var baseUri = new Uri($"http://127.0.0.1:{FreePort()}");
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(openFileLimit is null ? "dotnet" : "bash")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(ServiceAssembly)!,
         };
+        if (openFileLimit is { } limit)
+        {
+            // exec keeps the PID, so stopping the process by its id still stops the service.
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add($"ulimit -n {limit} && exec dotnet \"$@\"");
+            info.ArgumentList.Add("bash");
+        }
         info.ArgumentList.Add(ServiceAssembly);
         if (useUrlsArgument)
         {
