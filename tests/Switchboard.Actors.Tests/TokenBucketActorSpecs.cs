@@ -28,6 +28,18 @@ public sealed class TokenBucketActorSpecs : Akka.Hosting.TestKit.TestKit
     }
 
     [Fact]
+    public async Task A_decision_completes_the_reply_when_one_is_given()
+    {
+        var buckets = Sys.ActorOf(TokenBucketActor.PropsFor(maxKeys: 10, TimeSpan.FromMinutes(1)));
+        var store = new MemoryRateLimitStore([buckets]);
+        Assert.True((await store.TakeAsync("a", OnePerMinute)).Allowed);
+        var denied = await store.TakeAsync("a", OnePerMinute);
+        Assert.False(denied.Allowed);
+        Assert.Equal(0, denied.Remaining);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
     public void At_the_key_bound_the_least_recently_used_key_is_evicted()
     {
         var buckets = Sys.ActorOf(TokenBucketActor.PropsFor(maxKeys: 2, TimeSpan.FromMinutes(1)));

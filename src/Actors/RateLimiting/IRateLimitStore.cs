@@ -1,3 +1,5 @@
+using Akka.Actor;
+
 namespace Switchboard.Actors.RateLimiting;
 
 /// <summary>Where token buckets live: in this node's actors (memory) or shared by every node (Redis).</summary>
@@ -7,11 +9,13 @@ public interface IRateLimitStore
 }
 
 /// <summary>Token buckets in this node's memory, spread over several actors so no single one serialises all decisions.</summary>
-public sealed class MemoryRateLimitStore(IReadOnlyList<Akka.Actor.IActorRef> partitions) : IRateLimitStore
+public sealed class MemoryRateLimitStore(IReadOnlyList<IActorRef> partitions) : IRateLimitStore
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
-
-    public Task<RateDecision> TakeAsync(string key, Rate rate) =>
-        Akka.Actor.Futures.Ask<RateDecision>(partitions[(int)((uint)key.GetHashCode() % (uint)partitions.Count)],
-            new TakeToken(key, rate), AskTimeout);
+    public Task<RateDecision> TakeAsync(string key, Rate rate)
+    {
+        // Continuations leave the actor's thread: the rest of the request must not run inside its receive.
+        var reply = new TaskCompletionSource<RateDecision>(TaskCreationOptions.RunContinuationsAsynchronously);
+        partitions[(int)((uint)key.GetHashCode() % (uint)partitions.Count)].Tell(new TakeToken(key, rate, reply), ActorRefs.NoSender);
+        return reply.Task;
+    }
 }

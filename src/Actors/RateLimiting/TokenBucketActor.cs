@@ -2,8 +2,12 @@ using Akka.Actor;
 
 namespace Switchboard.Actors.RateLimiting;
 
-/// <summary>Asks the bucket of <paramref name="Key"/> for one token under <paramref name="Rate"/>; answered with a <see cref="RateDecision"/>.</summary>
-public sealed record TakeToken(string Key, Rate Rate);
+/// <summary>
+/// Asks the bucket of <paramref name="Key"/> for one token under <paramref name="Rate"/>. The <see cref="RateDecision"/>
+/// completes <paramref name="Reply"/> when given (a local caller skips Ask's temporary actor and timeout timer on
+/// every request), or goes to the sender.
+/// </summary>
+public sealed record TakeToken(string Key, Rate Rate, TaskCompletionSource<RateDecision>? Reply = null);
 
 /// <summary>
 /// Owns the token buckets of one partition of the keys. The number of keys is bounded: full
@@ -35,7 +39,11 @@ public sealed class TokenBucketActor : ReceiveActor, IWithTimers
                     MakeRoom(now);
                 _buckets[take.Key] = node = _leastRecentlyUsedFirst.AddLast((take.Key, new TokenBucket(take.Rate, now)));
             }
-            Sender.Tell(node.Value.Bucket.Take(take.Rate, now));
+            var decision = node.Value.Bucket.Take(take.Rate, now);
+            if (take.Reply is { } reply)
+                reply.TrySetResult(decision);
+            else
+                Sender.Tell(decision);
         });
         Receive<Sweep>(_ => SweepFull(Environment.TickCount64));
     }

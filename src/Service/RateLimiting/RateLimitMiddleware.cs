@@ -23,8 +23,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limite
         var policy = limiter.Policy;
         var path = context.Request.Path.Value ?? "/";
         var options = policy.Options;
-        if (!policy.Enabled || options.SkipPaths.Any(p => path.StartsWith(p, StringComparison.OrdinalIgnoreCase))
-            || policy.Whitelist.Any(n => n.Contains(ClientKey.Address(context, policy.TrustedProxies))))
+        if (!policy.Enabled || Skipped(path, options.SkipPaths) || Whitelisted(context, policy))
         {
             await next(context);
             return;
@@ -67,6 +66,26 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limite
             observer.OnDeny(path, key);
         context.Response.Headers.RetryAfter = Seconds(decision.RetryAfter).ToString(CultureInfo.InvariantCulture);
         await new ApiError("rate_limited", options.DenyMessage).WriteAsync(context, options.DenyStatus);
+    }
+
+    // Loops rather than LINQ: this runs on every request, and a lambda capturing the path allocates each time.
+    private static bool Skipped(string path, List<string> skipPaths)
+    {
+        foreach (var prefix in skipPaths)
+            if (path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                return true;
+        return false;
+    }
+
+    private static bool Whitelisted(HttpContext context, RateLimitPolicy policy)
+    {
+        if (policy.Whitelist.Count == 0)
+            return false;
+        var address = ClientKey.Address(context, policy.TrustedProxies);
+        foreach (var network in policy.Whitelist)
+            if (network.Contains(address))
+                return true;
+        return false;
     }
 
     private static void AddHeaders(HttpResponse response, RateDecision decision)

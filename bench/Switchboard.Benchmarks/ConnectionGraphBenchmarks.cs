@@ -1,0 +1,56 @@
+using System.IO.Pipelines;
+using Akka.Actor;
+using Akka.Streams;
+using BenchmarkDotNet.Attributes;
+using Switchboard.Streams;
+using Switchboard.Streams.Json;
+using Switchboard.Streams.Outbound;
+
+namespace Switchboard.Benchmarks;
+
+/// <summary>
+/// What one connection costs the hub's streams layer: its graph materialized on in-memory pipes, the welcome
+/// frame written, then the client's end of stream. The rest of an upgrade (Kestrel, the handshake, routing
+/// registration) is not in it.
+/// </summary>
+[MemoryDiagnoser]
+public class ConnectionGraphBenchmarks
+{
+    private ActorSystem _system = null!;
+    private ActorMaterializer _materializer = null!;
+    private readonly ConnectionCounters _counters = new();
+    private readonly ConnectionOptions _options = new();
+    private readonly OutboundFrame _welcome = ServerFrames.Welcome("user", "connection", "node");
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _system = ActorSystem.Create("bench");
+        _materializer = _system.Materializer();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _system.Terminate().Wait();
+
+    [Benchmark]
+    public async Task ConnectWelcomeAndClose()
+    {
+        var toServer = new Pipe();
+        var fromServer = new Pipe();
+        var transport = new ConnectionTransport(toServer.Reader, fromServer.Writer, () => { });
+        var connection = ConnectionGraph.Run("c", transport, _options, null, _counters, _welcome, _ => Ignore.Instance, _materializer);
+        var welcome = await fromServer.Reader.ReadAsync();
+        fromServer.Reader.AdvanceTo(welcome.Buffer.End);
+        await toServer.Writer.CompleteAsync();
+        await connection.Completion;
+    }
+
+    private sealed class Ignore : IInboundHandler
+    {
+        public static readonly Ignore Instance = new();
+
+        public void OnFrame(ClientFrame frame)
+        {
+        }
+    }
+}
