@@ -1,8 +1,6 @@
-using Akka;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Switchboard.Streams.Inbound;
-using Switchboard.Streams.Json;
 using Switchboard.Streams.Outbound;
 
 namespace Switchboard.Streams;
@@ -10,7 +8,7 @@ namespace Switchboard.Streams;
 /// <summary>
 /// Builds and runs one connection's graph, both directions fused into one interpreter:
 /// <code>
-/// socket → FrameReader → (KeepAlive) → MessageAssembly → JSON decode → handler
+/// socket → FrameReader → (KeepAlive) → MessageAssembly (assembly, JSON decode, handler)
 /// Outbox → OutboxSource → FrameWriter → socket
 /// </code>
 /// </summary>
@@ -29,10 +27,7 @@ public static class ConnectionGraph
         var frames = Source.FromGraph(new FrameReader(transport.Input, connection));
         if (options.KeepAlive is { } keepAlive)
             frames = frames.Via(new KeepAlive(connection, keepAlive));
-        var inbound = frames
-            .Via(new MessageAssembly(connection))
-            .Select(ClientFrameDecoder.Decode)
-            .ToMaterialized(Sink.ForEach<ClientFrame>(handler.OnFrame), Keep.Right);
+        var inbound = frames.ToMaterialized(new MessageAssembly(connection, handler), Keep.Right);
         var outbound = Source.FromGraph(new OutboxSource(connection.Outbox, options.WriteBufferSize))
             .ToMaterialized(new FrameWriter(transport.Output, compressionLevel, counters), Keep.Right);
 
@@ -47,7 +42,7 @@ public static class ConnectionGraph
         return connection;
     }
 
-    private static async Task Finish(WebSocketConnection connection, Task<Done> inbound, Task outbound, ConnectionCounters counters)
+    private static async Task Finish(WebSocketConnection connection, Task inbound, Task outbound, ConnectionCounters counters)
     {
         try
         {

@@ -1,74 +1,94 @@
 using Akka.Streams;
 using Akka.Streams.Stage;
 using Switchboard.Streams.Framing;
+using Switchboard.Streams.Json;
 using Switchboard.Streams.Outbound;
 
 namespace Switchboard.Streams.Inbound;
 
 /// <summary>
-/// Answers control frames (ping → pong, close → close) and passes data frames to a
-/// <see cref="MessageAssembler"/>, emitting whole messages.
+/// The end of a connection's inbound side: answers control frames (ping → pong, close → close), passes
+/// data frames to a <see cref="MessageAssembler"/>, and hands each whole message, decoded, to the handler.
+/// One stage rather than assembly, decode and a sink in a row: every stage is materialized, and kept, once
+/// per connection. Materializes to the side's completion, failed when the handler throws.
 /// </summary>
-public sealed class MessageAssembly(WebSocketConnection connection) : GraphStage<FlowShape<WebSocketFrame, InboundMessage>>
+public sealed class MessageAssembly(WebSocketConnection connection, IInboundHandler handler)
+    : GraphStageWithMaterializedValue<SinkShape<WebSocketFrame>, Task>
 {
     public Inlet<WebSocketFrame> In { get; } = new("message-assembly.in");
     internal WebSocketConnection Connection { get; } = connection;
+    internal IInboundHandler Handler { get; } = handler;
 
-    public Outlet<InboundMessage> Out { get; } = new("message-assembly.out");
+    public override SinkShape<WebSocketFrame> Shape => new(In);
 
-    public override FlowShape<WebSocketFrame, InboundMessage> Shape => new(In, Out);
+    public override ILogicAndMaterializedValue<Task> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
+    {
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return new LogicAndMaterializedValue<Task>(new Logic(this, finished), finished.Task);
+    }
 
-    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
-
-    private sealed class Logic : InAndOutGraphStageLogic
+    private sealed class Logic : InGraphStageLogic
     {
         private readonly MessageAssembly _stage;
+        private readonly TaskCompletionSource _finished;
         private readonly MessageAssembler _assembler;
 
-        public Logic(MessageAssembly stage) : base(stage.Shape)
+        public Logic(MessageAssembly stage, TaskCompletionSource finished) : base(stage.Shape)
         {
             _stage = stage;
+            _finished = finished;
             _assembler = new MessageAssembler(stage.Connection.Options.MaxMessageSize, stage.Connection.CompressionLevel);
             SetHandler(stage.In, this);
-            SetHandler(stage.Out, this);
         }
 
         private WebSocketConnection Connection => _stage.Connection;
 
-        public override void OnPull() => Pull(_stage.In);
+        public override void PreStart() => Pull(_stage.In);
 
         public override void OnPush()
         {
             var frame = Grab(_stage.In);
+            Pull(_stage.In);
             Connection.Touch();
             if (Connection.IsDiscardingInput)
-            {
-                Pull(_stage.In);
                 return;
-            }
+            InboundMessage? message;
             try
             {
-                var message = frame.Opcode switch
+                message = frame.Opcode switch
                 {
                     Opcode.Ping => Answer(OutboundFrame.Control(Opcode.Pong, frame.Payload)),
                     Opcode.Pong => null,
                     Opcode.Close => CloseReceived(frame.Payload),
                     _ => _assembler.Add(frame),
                 };
-                if (message is null)
-                {
-                    Pull(_stage.In);
-                    return;
-                }
-                Connection.Counters.RecordMessageIn();
-                Push(_stage.Out, message);
             }
             catch (ProtocolViolation violation)
             {
                 Connection.Fail(violation);
-                Pull(_stage.In);
+                return;
+            }
+            if (message is null)
+                return;
+            Connection.Counters.RecordMessageIn();
+            try
+            {
+                _stage.Handler.OnFrame(ClientFrameDecoder.Decode(message));
+            }
+            catch (Exception e)
+            {
+                _finished.TrySetException(e);
+                FailStage(e);
             }
         }
+
+        public override void OnUpstreamFailure(Exception e)
+        {
+            _finished.TrySetException(e);
+            FailStage(e);
+        }
+
+        public override void PostStop() => _finished.TrySetResult();
 
         private InboundMessage? Answer(OutboundFrame pong)
         {

@@ -18,7 +18,6 @@ public sealed class FrameWriter(PipeWriter writer, int? compressionLevel, Connec
     internal int? CompressionLevel { get; } = compressionLevel;
     internal ConnectionCounters Counters { get; } = counters;
 
-
     public override SinkShape<FrameBatch> Shape => new(In);
 
     public override ILogicAndMaterializedValue<Task> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
