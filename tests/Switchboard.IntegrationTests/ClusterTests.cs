@@ -29,7 +29,42 @@ public sealed class ClusterTests(ClusterTests.ThreeNodes cluster) : IClassFixtur
             foreach (var node in nodes)
                 await node.WaitUntilHealthyAsync();
             await AllSeeAsync(nodes, count);
+            await BroadcastsReachEveryNodeAsync(nodes);
             return nodes;
+        }
+
+        /// <summary>
+        /// Distributed pub-sub learns of a node's subscription by gossip, a moment after membership: until then a
+        /// broadcast published elsewhere does not reach that node (docs/cluster.md). Waits until a broadcast from
+        /// each node reaches a probe connection on every node, re-sending, since a missed one is never delivered.
+        /// </summary>
+        public static async Task BroadcastsReachEveryNodeAsync(IReadOnlyList<ServiceProcess> nodes)
+        {
+            var probes = await Task.WhenAll(nodes.Select((node, i) =>
+                Client.ConnectAsync(new Uri($"ws://{node.BaseUri.Authority}/ws?user_id=probe-{i}"))));
+            using var http = new HttpClient();
+            foreach (var sender in nodes)
+            {
+                var marker = Guid.NewGuid().ToString("N");
+                using var received = new CancellationTokenSource();
+                var posting = Task.Run(async () =>
+                {
+                    while (!received.IsCancellationRequested)
+                    {
+                        await http.PostAsync(new Uri(sender.BaseUri, "/ws/broadcast"),
+                            new StringContent($$"""{"type":"probe","data":"{{marker}}"}""", Encoding.UTF8, "application/json"));
+                        await Task.Delay(200);
+                    }
+                });
+                foreach (var probe in probes)
+                    while (!(await probe.ReceiveAsync()).TryGetProperty("data", out var data) || data.GetString() != marker)
+                    {
+                    }
+                await received.CancelAsync();
+                await posting;
+            }
+            foreach (var probe in probes)
+                await probe.DisposeAsync();
         }
 
         public static async Task AllSeeAsync(IEnumerable<ServiceProcess> nodes, int members)
