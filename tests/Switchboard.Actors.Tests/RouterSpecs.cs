@@ -22,7 +22,7 @@ public sealed class UserRouterSpecs : Akka.Hosting.TestKit.TestKit
     private (TestProbe Shard, IActorRef Router) Start(string user)
     {
         var shard = CreateTestProbe();
-        return (shard, shard.ChildActorOf(UserRouter.PropsFor(user, _counters)));
+        return (shard, shard.ChildActorOf(UserRouter.PropsFor(UserBuckets.Of(user), _counters)));
     }
 
     [Fact]
@@ -61,6 +61,34 @@ public sealed class UserRouterSpecs : Akka.Hosting.TestKit.TestKit
         router.Tell(new UserProtocol.SendToUser("ghost", Frame));
         shard.ExpectMsg<Passivate>();
         Assert.Equal(1, _counters.Undeliverable);
+    }
+
+    [Fact]
+    public void Users_of_one_bucket_keep_their_own_connections()
+    {
+        var (bob, eve) = TwoUsersOfOneBucket();
+        var (shard, router) = Start(bob);
+        var (node1, node2) = (CreateTestProbe(), CreateTestProbe());
+        router.Tell(new UserProtocol.AddConnection(bob, "c1", node1));
+        router.Tell(new UserProtocol.AddConnection(eve, "c2", node2));
+
+        router.Tell(new UserProtocol.SendToUser(eve, Frame));
+        Assert.Equal(["c2"], node2.ExpectMsg<DeliveryProtocol.DeliverToConnections>().ConnectionIds);
+        node1.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        router.Tell(new UserProtocol.RemoveConnection(bob, "c1"));
+        router.Tell(new UserProtocol.GetConnections(bob));
+        Assert.Equal(0, ExpectMsg<UserProtocol.Connections>().Count);
+        shard.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // eve is still connected
+        router.Tell(new UserProtocol.RemoveConnection(eve, "c2"));
+        shard.ExpectMsg<Passivate>();
+    }
+
+    private static (string, string) TwoUsersOfOneBucket()
+    {
+        var first = "user-0";
+        var second = Enumerable.Range(1, 100_000).Select(i => $"user-{i}").First(u => UserBuckets.Of(u) == UserBuckets.Of(first));
+        return (first, second);
     }
 
     [Fact]

@@ -96,11 +96,11 @@ public sealed class RoutingSerializerSpecs : Akka.Hosting.TestKit.TestKit
     [Fact]
     public void Registry_messages_round_trip()
     {
-        Assert.Equal(new Routing.RegistryProtocol.FindUser("u", TestActor), RoundTrip(new Routing.RegistryProtocol.FindUser("u", TestActor)));
+        Assert.Equal(new Routing.RegistryProtocol.FindUsers(17, TestActor), RoundTrip(new Routing.RegistryProtocol.FindUsers(17, TestActor)));
         Assert.Equal(new Routing.RegistryProtocol.FindGroup("g", TestActor), RoundTrip(new Routing.RegistryProtocol.FindGroup("g", TestActor)));
-        var user = RoundTrip(new Routing.RegistryProtocol.UserFound("u", ["c1", "c2"], TestActor));
-        Assert.Equal(("u", TestActor), (user.UserId, user.Node));
-        Assert.Equal(["c1", "c2"], user.ConnectionIds);
+        var users = RoundTrip(new Routing.RegistryProtocol.UsersFound(17, ["u1", "c1", "u2", "c2"], TestActor));
+        Assert.Equal((17, TestActor), (users.Bucket, users.Node));
+        Assert.Equal(["u1", "c1", "u2", "c2"], users.Members);
         var group = RoundTrip(new Routing.RegistryProtocol.GroupFound("g", ["u1", "c1"], TestActor));
         Assert.Equal(["u1", "c1"], group.Members);
     }

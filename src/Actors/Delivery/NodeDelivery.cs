@@ -30,6 +30,9 @@ public sealed class NodeDelivery : ReceiveActor
     private readonly Dictionary<string, HashSet<WebSocketConnection>> _members = new();
     private readonly Dictionary<string, HashSet<string>> _groupsOf = new();
     private readonly Dictionary<string, HashSet<string>> _connectionsOf = new();
+
+    /// <summary>The users with connections here, by bucket, so that a starting user router gets its answer without a scan.</summary>
+    private readonly Dictionary<int, HashSet<string>> _usersIn = new();
     private readonly Action _onReady;
     private int _subscriptions;
     private readonly (IActorRef Worker, BroadcastQueue Queue)[] _workers;
@@ -64,8 +67,10 @@ public sealed class NodeDelivery : ReceiveActor
             _connectionCounters.RecordError(rejected.Error.Code);
             c.Connection.Send(ServerFrames.Error(rejected.Id, rejected.Error));
         }));
-        Receive<RegistryProtocol.FindUser>(find => find.ReplyTo.Tell(new RegistryProtocol.UserFound(find.UserId,
-            _connectionsOf.TryGetValue(find.UserId, out var ids) ? ids.ToArray() : [], Self)));
+        Receive<RegistryProtocol.FindUsers>(find => find.ReplyTo.Tell(new RegistryProtocol.UsersFound(find.Bucket,
+            _usersIn.TryGetValue(find.Bucket, out var users)
+                ? users.SelectMany(user => _connectionsOf[user].SelectMany(id => new[] { user, id })).ToArray()
+                : [], Self)));
         Receive<RegistryProtocol.FindGroup>(find => find.ReplyTo.Tell(new RegistryProtocol.GroupFound(find.Group,
             _members.TryGetValue(find.Group, out var members)
                 ? members.SelectMany(c => new[] { _connections[c.Id].UserId, c.Id }).ToArray()
@@ -90,7 +95,13 @@ public sealed class NodeDelivery : ReceiveActor
         var local = opened.Connection;
         _connections[local.Id] = local;
         if (!_connectionsOf.TryGetValue(local.UserId, out var ofUser))
+        {
             _connectionsOf[local.UserId] = ofUser = [];
+            var bucket = UserBuckets.Of(local.UserId);
+            if (!_usersIn.TryGetValue(bucket, out var users))
+                _usersIn[bucket] = users = [];
+            users.Add(local.UserId);
+        }
         ofUser.Add(local.Id);
         _users.Tell(new UserProtocol.AddConnection(local.UserId, local.Id, Self));
         var partition = PartitionOf(local);
@@ -106,7 +117,12 @@ public sealed class NodeDelivery : ReceiveActor
         if (!_connections.Remove(local.Id))
             return;
         if (_connectionsOf.TryGetValue(local.UserId, out var ofUser) && ofUser.Remove(local.Id) && ofUser.Count == 0)
+        {
             _connectionsOf.Remove(local.UserId);
+            var bucket = UserBuckets.Of(local.UserId);
+            if (_usersIn[bucket].Remove(local.UserId) && _usersIn[bucket].Count == 0)
+                _usersIn.Remove(bucket);
+        }
         if (_groupsOf.Remove(local.Id, out var groups))
         {
             foreach (var group in groups)

@@ -6,15 +6,17 @@ namespace Switchboard.Actors.Routing;
 /// <summary>
 /// How a router entity rebuilds its state when it starts (first use, after a shard moved, or
 /// after a crash): it asks every node's delivery actor, over distributed pub-sub, which of its
-/// connections belong to the user or the group.
+/// connections belong to the bucket of users or the group.
 /// </summary>
 public static class RegistryProtocol
 {
     public const string Topic = "switchboard.registry";
 
-    public sealed record FindUser(string UserId, IActorRef ReplyTo) : IRoutingMessage;
+    /// <summary>Which connections of users in <paramref name="Bucket"/> (<see cref="UserBuckets"/>) are on your node?</summary>
+    public sealed record FindUsers(int Bucket, IActorRef ReplyTo) : IRoutingMessage;
 
-    public sealed record UserFound(string UserId, string[] ConnectionIds, IActorRef Node) : IRoutingMessage;
+    /// <param name="Members">Pairs of user id and connection id, flattened: user, connection, user, connection...</param>
+    public sealed record UsersFound(int Bucket, string[] Members, IActorRef Node) : IRoutingMessage;
 
     public sealed record FindGroup(string Group, IActorRef ReplyTo) : IRoutingMessage;
 

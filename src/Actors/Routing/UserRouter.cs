@@ -9,22 +9,25 @@ using static Switchboard.Actors.Routing.UserProtocol;
 namespace Switchboard.Actors.Routing;
 
 /// <summary>
-/// One user: which of its connections live on which node. A message to the user costs one
-/// message per node holding its connections. With no connection left the entity passivates,
-/// so memory follows the live population. On start it rebuilds that knowledge from the nodes
-/// (see <see cref="RegistryProtocol"/>), so a shard that moves loses nothing.
+/// One bucket of users (<see cref="UserBuckets"/>): which connections of each live on which node. A
+/// message to a user costs one message per node holding its connections. With no connection left in
+/// the bucket the entity passivates, so memory follows the live population. On start it rebuilds that
+/// knowledge from the nodes (see <see cref="RegistryProtocol"/>), so a shard that moves loses nothing.
 /// </summary>
 public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
 {
-    private readonly string _userId;
+    private readonly int _bucket;
     private readonly RoutingCounters _counters;
-    private readonly Dictionary<string, IActorRef> _nodeOf = new();
+
+    /// <summary>User id → connection id → the delivery actor of the node holding the connection.</summary>
+    private readonly Dictionary<string, Dictionary<string, IActorRef>> _connectionsOf = new();
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private EntityRecovery _recovery = null!;
 
-    public UserRouter(string userId, RoutingCounters counters)
+    public UserRouter(int bucket, RoutingCounters counters)
     {
-        _userId = userId;
+        _bucket = bucket;
         _counters = counters;
     }
 
@@ -35,12 +38,12 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
     protected override void PreStart()
     {
         _recovery = new EntityRecovery(Context, Stash, Timers);
-        _recovery.Start(new RegistryProtocol.FindUser(_userId, Self));
+        _recovery.Start(new RegistryProtocol.FindUsers(_bucket, Self));
     }
 
     protected override void OnReceive(object message)
     {
-        if (message is RegistryProtocol.UserFound found)
+        if (message is RegistryProtocol.UsersFound found)
         {
             Found(found);
             return;
@@ -50,24 +53,26 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
         switch (message)
         {
             case AddConnection add:
-                _nodeOf[add.ConnectionId] = add.Node;
+                Add(add.UserId, add.ConnectionId, add.Node);
                 Context.Watch(add.Node);
                 break;
             case RemoveConnection remove:
-                _nodeOf.Remove(remove.ConnectionId);
+                if (_connectionsOf.TryGetValue(remove.UserId, out var connections) && connections.Remove(remove.ConnectionId)
+                    && connections.Count == 0)
+                    _connectionsOf.Remove(remove.UserId);
                 PassivateWhenEmpty();
                 break;
             case SendToUser send:
                 Send(send);
                 break;
-            case GetConnections:
-                Sender.Tell(new Connections(_userId, _nodeOf.Count, _nodeOf.Values.Distinct().Count()));
+            case GetConnections get:
+                Sender.Tell(_connectionsOf.TryGetValue(get.UserId, out var of)
+                    ? new Connections(get.UserId, of.Count, of.Values.Distinct().Count())
+                    : new Connections(get.UserId, 0, 0));
                 PassivateWhenEmpty();
                 break;
             case Terminated node:
-                // The node left or crashed: its connections are gone with it.
-                foreach (var id in _nodeOf.Where(e => e.Value.Equals(node.ActorRef)).Select(e => e.Key).ToList())
-                    _nodeOf.Remove(id);
+                Forget(node.ActorRef);
                 PassivateWhenEmpty();
                 break;
             default:
@@ -76,41 +81,60 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
         }
     }
 
-    private void Found(RegistryProtocol.UserFound found)
+    private void Add(string userId, string connectionId, IActorRef node)
     {
-        foreach (var id in found.ConnectionIds)
-            _nodeOf[id] = found.Node;
-        if (found.ConnectionIds.Length > 0)
+        if (!_connectionsOf.TryGetValue(userId, out var connections))
+            _connectionsOf[userId] = connections = new Dictionary<string, IActorRef>(1);
+        connections[connectionId] = node;
+    }
+
+    /// <summary>The node left or crashed: its connections are gone with it.</summary>
+    private void Forget(IActorRef node)
+    {
+        foreach (var (userId, connections) in _connectionsOf.ToList())
+        {
+            foreach (var id in connections.Where(e => e.Value.Equals(node)).Select(e => e.Key).ToList())
+                connections.Remove(id);
+            if (connections.Count == 0)
+                _connectionsOf.Remove(userId);
+        }
+    }
+
+    private void Found(RegistryProtocol.UsersFound found)
+    {
+        for (var i = 0; i + 1 < found.Members.Length; i += 2)
+            Add(found.Members[i], found.Members[i + 1], found.Node);
+        if (found.Members.Length > 0)
             Context.Watch(found.Node);
         _recovery.Answered();
     }
 
     private void Send(SendToUser send)
     {
-        if (_nodeOf.Count == 0)
+        if (!_connectionsOf.TryGetValue(send.UserId, out var connections))
         {
             _counters.RecordUndeliverable();
-            _log.Debug("No connection for user {0}; message counted as undeliverable", _userId);
+            _log.Debug("No connection for user {0}; message counted as undeliverable", send.UserId);
             PassivateWhenEmpty();
             return;
         }
-        foreach (var perNode in _nodeOf.GroupBy(e => e.Value))
+        foreach (var perNode in connections.GroupBy(e => e.Value))
             perNode.Key.Tell(new DeliveryProtocol.DeliverToConnections(perNode.Select(e => e.Key).ToArray(), send.Frame));
     }
 
     private void PassivateWhenEmpty()
     {
-        if (_nodeOf.Count == 0)
+        if (_connectionsOf.Count == 0)
             Context.Parent.Tell(new Passivate(PoisonPill.Instance));
     }
 
-    public static Props PropsFor(string userId, RoutingCounters counters) => Props.Create(() => new UserRouter(userId, counters));
+    public static Props PropsFor(int bucket, RoutingCounters counters) => Props.Create(() => new UserRouter(bucket, counters));
 }
 
-/// <summary>Routes user messages to their entity: the user id is the entity id.</summary>
+/// <summary>Routes user messages to the entity of their user's bucket.</summary>
 public sealed class UserMessageExtractor(int shardCount) : HashCodeMessageExtractor(shardCount)
 {
-    public override string? EntityId(object message) => (message as IUserMessage)?.UserId;
+    public override string? EntityId(object message) => message is IUserMessage m ? UserBuckets.EntityIdOf(m.UserId) : null;
 }
 
 public static class UserRouterHostingExtensions
@@ -120,6 +144,6 @@ public static class UserRouterHostingExtensions
     /// <summary>Starts the user router's shard region, registered under <see cref="UserRouter"/>.</summary>
     public static AkkaConfigurationBuilder AddUserRouter(this AkkaConfigurationBuilder builder, int shardCount,
         RoutingCounters counters) =>
-        builder.WithShardRegion<UserRouter>(RegionName, userId => UserRouter.PropsFor(userId, counters),
+        builder.WithShardRegion<UserRouter>(RegionName, bucket => UserRouter.PropsFor(int.Parse(bucket), counters),
             new UserMessageExtractor(shardCount), new ShardOptions());
 }

@@ -40,8 +40,8 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
         Broadcast => "DB",
         Accepted => "DA",
         Rejected => "DR",
-        RegistryProtocol.FindUser => "RU",
-        RegistryProtocol.UserFound => "RF",
+        RegistryProtocol.FindUsers => "RU",
+        RegistryProtocol.UsersFound => "RF",
         RegistryProtocol.FindGroup => "RG",
         RegistryProtocol.GroupFound => "RH",
         GetNodeStats => "SQ",
@@ -79,8 +79,8 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
             case Broadcast m: Write(w, m.Frame); break;
             case Accepted m: w.Write(m.ConnectionId); Write(w, m.Id); break;
             case Rejected m: w.Write(m.ConnectionId); Write(w, m.Id); w.Write(m.Error.Code); w.Write(m.Error.Message); break;
-            case RegistryProtocol.FindUser m: w.Write(m.UserId); Write(w, m.ReplyTo); break;
-            case RegistryProtocol.UserFound m: w.Write(m.UserId); Write(w, m.ConnectionIds); Write(w, m.Node); break;
+            case RegistryProtocol.FindUsers m: w.Write(m.Bucket); Write(w, m.ReplyTo); break;
+            case RegistryProtocol.UsersFound m: w.Write(m.Bucket); Write(w, m.Members); Write(w, m.Node); break;
             case RegistryProtocol.FindGroup m: w.Write(m.Group); Write(w, m.ReplyTo); break;
             case RegistryProtocol.GroupFound m: w.Write(m.Group); Write(w, m.Members); Write(w, m.Node); break;
             case GetNodeStats: break;
@@ -111,8 +111,8 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
             "DB" => new Broadcast(ReadFrame(r)),
             "DA" => new Accepted(r.ReadString(), ReadBytes(r)),
             "DR" => new Rejected(r.ReadString(), ReadBytes(r), new FrameError(r.ReadString(), r.ReadString())),
-            "RU" => new RegistryProtocol.FindUser(r.ReadString(), ReadRef(r)),
-            "RF" => new RegistryProtocol.UserFound(r.ReadString(), ReadStrings(r), ReadRef(r)),
+            "RU" => new RegistryProtocol.FindUsers(r.ReadInt32(), ReadRef(r)),
+            "RF" => new RegistryProtocol.UsersFound(r.ReadInt32(), ReadStrings(r), ReadRef(r)),
             "RG" => new RegistryProtocol.FindGroup(r.ReadString(), ReadRef(r)),
             "RH" => new RegistryProtocol.GroupFound(r.ReadString(), ReadStrings(r), ReadRef(r)),
             "SQ" => GetNodeStats.Instance,
