@@ -6,14 +6,20 @@ using Switchboard.Streams.Outbound;
 namespace Switchboard.Streams;
 
 /// <summary>
-/// Builds and runs one connection's graph, both directions fused into one interpreter:
+/// Runs one connection's graph, both directions fused into one interpreter:
 /// <code>
 /// socket → FrameReader → (KeepAlive) → MessageAssembly (assembly, JSON decode, handler)
 /// Outbox → OutboxSource → FrameWriter → socket
 /// </code>
+/// The graph is a blueprint built and fused once; each connection materializes it with its own
+/// <see cref="ConnectionAttribute"/>, so a connect pays for no graph building or fusing and keeps no
+/// stages or modules of its own.
 /// </summary>
 public static class ConnectionGraph
 {
+    private static readonly Fusing.FusedGraph<ClosedShape, (Task Inbound, Task Outbound)> Plain = Blueprint(keepAlive: false);
+    private static readonly Fusing.FusedGraph<ClosedShape, (Task Inbound, Task Outbound)> WithKeepAlive = Blueprint(keepAlive: true);
+
     public static WebSocketConnection Run(string connectionId, ConnectionTransport transport, ConnectionOptions options,
         int? compressionLevel, ConnectionCounters counters, OutboundFrame firstFrame,
         Func<WebSocketConnection, IInboundHandler> handlerFactory, IMaterializer materializer)
@@ -24,22 +30,25 @@ public static class ConnectionGraph
         connection.Outbox.SendControl(firstFrame);
         var handler = handlerFactory(connection);
 
-        var frames = Source.FromGraph(new FrameReader(transport.Input, connection));
-        if (options.KeepAlive is { } keepAlive)
-            frames = frames.Via(new KeepAlive(connection, keepAlive));
-        var inbound = frames.ToMaterialized(new MessageAssembly(connection, handler), Keep.Right);
-        var outbound = Source.FromGraph(new OutboxSource(connection.Outbox, options.WriteBufferSize))
-            .ToMaterialized(new FrameWriter(transport.Output, compressionLevel, counters), Keep.Right);
-
-        var graph = RunnableGraph.FromGraph(GraphDsl.Create(inbound, outbound, Keep.Both,
-            (_, _, _) => ClosedShape.Instance));
-
+        var blueprint = options.KeepAlive is null ? Plain : WithKeepAlive;
         counters.GraphStarted();
-        var (inboundDone, outboundDone) = graph.Run(materializer);
+        var (inboundDone, outboundDone) = materializer.Materialize(
+            blueprint.AddAttributes(Attributes.None.And(new ConnectionAttribute(connection, transport, handler))));
         var outboundSignalled = outboundDone.ContinueWith(static (_, state) => ((WebSocketConnection)state!).OnOutboundFinished(),
             connection, TaskContinuationOptions.ExecuteSynchronously);
         connection.Completion = Finish(connection, inboundDone, outboundSignalled, counters);
         return connection;
+    }
+
+    private static Fusing.FusedGraph<ClosedShape, (Task, Task)> Blueprint(bool keepAlive)
+    {
+        var frames = Source.FromGraph(new FrameReader());
+        if (keepAlive)
+            frames = frames.Via(new KeepAlive());
+        var inbound = frames.ToMaterialized(new MessageAssembly(), Keep.Right);
+        var outbound = Source.FromGraph(new OutboxSource()).ToMaterialized(new FrameWriter(), Keep.Right);
+        return Fusing.Aggressive(RunnableGraph.FromGraph(GraphDsl.Create(inbound, outbound, Keep.Both,
+            (_, _, _) => ClosedShape.Instance)));
     }
 
     private static async Task Finish(WebSocketConnection connection, Task inbound, Task outbound, ConnectionCounters counters)

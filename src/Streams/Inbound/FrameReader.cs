@@ -11,16 +11,14 @@ namespace Switchboard.Streams.Inbound;
 /// the pipe, no buffer of its own. After a protocol violation it fails the connection and keeps
 /// reading only to discard, so the close frame is not lost to a reset.
 /// </summary>
-public sealed class FrameReader(PipeReader reader, WebSocketConnection connection) : GraphStage<SourceShape<WebSocketFrame>>
+public sealed class FrameReader : GraphStage<SourceShape<WebSocketFrame>>
 {
     public Outlet<WebSocketFrame> Out { get; } = new("frame-reader.out");
-    internal PipeReader Reader { get; } = reader;
-    internal WebSocketConnection Connection { get; } = connection;
-
 
     public override SourceShape<WebSocketFrame> Shape => new(Out);
 
-    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
+    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) =>
+        new Logic(this, ConnectionAttribute.Of(inheritedAttributes));
 
     private sealed class Logic : OutGraphStageLogic
     {
@@ -31,15 +29,17 @@ public sealed class FrameReader(PipeReader reader, WebSocketConnection connectio
         private bool _holding;
         private bool _ended;
 
-        public Logic(FrameReader stage) : base(stage.Shape)
+        public Logic(FrameReader stage, ConnectionAttribute connection) : base(stage.Shape)
         {
             _stage = stage;
+            Reader = connection.Transport.Input;
+            Connection = connection.Connection;
             _onRead = GetAsyncCallback(OnRead);
             SetHandler(stage.Out, this);
         }
 
-        private PipeReader Reader => _stage.Reader;
-        private WebSocketConnection Connection => _stage.Connection;
+        private PipeReader Reader { get; }
+        private WebSocketConnection Connection { get; }
 
         public override void OnPull() => Decode();
 

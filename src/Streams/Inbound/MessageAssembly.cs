@@ -12,19 +12,17 @@ namespace Switchboard.Streams.Inbound;
 /// One stage rather than assembly, decode and a sink in a row: every stage is materialized, and kept, once
 /// per connection. Materializes to the side's completion, failed when the handler throws.
 /// </summary>
-public sealed class MessageAssembly(WebSocketConnection connection, IInboundHandler handler)
-    : GraphStageWithMaterializedValue<SinkShape<WebSocketFrame>, Task>
+public sealed class MessageAssembly : GraphStageWithMaterializedValue<SinkShape<WebSocketFrame>, Task>
 {
     public Inlet<WebSocketFrame> In { get; } = new("message-assembly.in");
-    internal WebSocketConnection Connection { get; } = connection;
-    internal IInboundHandler Handler { get; } = handler;
 
     public override SinkShape<WebSocketFrame> Shape => new(In);
 
     public override ILogicAndMaterializedValue<Task> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        return new LogicAndMaterializedValue<Task>(new Logic(this, finished), finished.Task);
+        var logic = new Logic(this, ConnectionAttribute.Of(inheritedAttributes), finished);
+        return new LogicAndMaterializedValue<Task>(logic, finished.Task);
     }
 
     private sealed class Logic : InGraphStageLogic
@@ -33,15 +31,19 @@ public sealed class MessageAssembly(WebSocketConnection connection, IInboundHand
         private readonly TaskCompletionSource _finished;
         private readonly MessageAssembler _assembler;
 
-        public Logic(MessageAssembly stage, TaskCompletionSource finished) : base(stage.Shape)
+        private readonly IInboundHandler _handler;
+
+        public Logic(MessageAssembly stage, ConnectionAttribute connection, TaskCompletionSource finished) : base(stage.Shape)
         {
             _stage = stage;
             _finished = finished;
-            _assembler = new MessageAssembler(stage.Connection.Options.MaxMessageSize, stage.Connection.CompressionLevel);
+            Connection = connection.Connection;
+            _handler = connection.Handler;
+            _assembler = new MessageAssembler(Connection.Options.MaxMessageSize, Connection.CompressionLevel);
             SetHandler(stage.In, this);
         }
 
-        private WebSocketConnection Connection => _stage.Connection;
+        private WebSocketConnection Connection { get; }
 
         public override void PreStart() => Pull(_stage.In);
 
@@ -73,7 +75,7 @@ public sealed class MessageAssembly(WebSocketConnection connection, IInboundHand
             Connection.Counters.RecordMessageIn();
             try
             {
-                _stage.Handler.OnFrame(ClientFrameDecoder.Decode(message));
+                _handler.OnFrame(ClientFrameDecoder.Decode(message));
             }
             catch (Exception e)
             {

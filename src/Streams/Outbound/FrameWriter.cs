@@ -10,20 +10,18 @@ namespace Switchboard.Streams.Outbound;
 /// already encoded; this stage only picks the compressed variant when the connection negotiated it.
 /// Materializes a task that completes when the outbound side has ended.
 /// </summary>
-public sealed class FrameWriter(PipeWriter writer, int? compressionLevel, ConnectionCounters counters)
+public sealed class FrameWriter
     : GraphStageWithMaterializedValue<SinkShape<FrameBatch>, Task>
 {
     public Inlet<FrameBatch> In { get; } = new("frame-writer.in");
-    internal PipeWriter Writer { get; } = writer;
-    internal int? CompressionLevel { get; } = compressionLevel;
-    internal ConnectionCounters Counters { get; } = counters;
 
     public override SinkShape<FrameBatch> Shape => new(In);
 
     public override ILogicAndMaterializedValue<Task> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        return new LogicAndMaterializedValue<Task>(new Logic(this, finished), finished.Task);
+        var logic = new Logic(this, ConnectionAttribute.Of(inheritedAttributes), finished);
+        return new LogicAndMaterializedValue<Task>(logic, finished.Task);
     }
 
     private sealed class Logic : InGraphStageLogic
@@ -34,9 +32,16 @@ public sealed class FrameWriter(PipeWriter writer, int? compressionLevel, Connec
         private ValueTask<FlushResult> _flush;
         private bool _flushing;
 
-        public Logic(FrameWriter stage, TaskCompletionSource finished) : base(stage.Shape)
+        private readonly PipeWriter _writer;
+        private readonly int? _compressionLevel;
+        private readonly ConnectionCounters _counters;
+
+        public Logic(FrameWriter stage, ConnectionAttribute connection, TaskCompletionSource finished) : base(stage.Shape)
         {
             _stage = stage;
+            _writer = connection.Transport.Output;
+            _compressionLevel = connection.Connection.CompressionLevel;
+            _counters = connection.Connection.Counters;
             _finished = finished;
             _onFlushed = GetAsyncCallback(OnFlushed);
             SetHandler(stage.In, this);
@@ -50,18 +55,18 @@ public sealed class FrameWriter(PipeWriter writer, int? compressionLevel, Connec
             var bytes = 0;
             foreach (var frame in Grab(_stage.In).Frames)
             {
-                var encoded = frame.BytesFor(_stage.CompressionLevel);
-                _stage.Writer.Write<byte>(encoded);
+                var encoded = frame.BytesFor(_compressionLevel);
+                _writer.Write<byte>(encoded);
                 bytes += encoded.Length;
                 if (!frame.IsControl)
                     messages++;
             }
-            _stage.Counters.RecordWrite(messages, bytes);
+            _counters.RecordWrite(messages, bytes);
 
             _flushing = true;
             try
             {
-                _flush = _stage.Writer.FlushAsync();
+                _flush = _writer.FlushAsync();
             }
             catch (Exception)
             {
@@ -82,7 +87,7 @@ public sealed class FrameWriter(PipeWriter writer, int? compressionLevel, Connec
 
         public override void PostStop()
         {
-            _stage.Writer.Complete();
+            _writer.Complete();
             _finished.TrySetResult();
         }
 

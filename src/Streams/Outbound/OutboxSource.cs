@@ -13,16 +13,14 @@ public sealed class FrameBatch
 /// Emits what the <see cref="Outbox"/> holds as batches, so that while a socket write is in
 /// flight new messages gather and go out in the next write. Completes after the close frame.
 /// </summary>
-public sealed class OutboxSource(Outbox outbox, int maxBatchBytes) : GraphStage<SourceShape<FrameBatch>>
+public sealed class OutboxSource : GraphStage<SourceShape<FrameBatch>>
 {
     public Outlet<FrameBatch> Out { get; } = new("outbox.out");
-    internal Outbox Outbox { get; } = outbox;
-    internal int MaxBatchBytes { get; } = maxBatchBytes;
-
 
     public override SourceShape<FrameBatch> Shape => new(Out);
 
-    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
+    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) =>
+        new Logic(this, ConnectionAttribute.Of(inheritedAttributes).Connection);
 
     private sealed class Logic : TimerGraphStageLogic
     {
@@ -30,18 +28,23 @@ public sealed class OutboxSource(Outbox outbox, int maxBatchBytes) : GraphStage<
         private readonly FrameBatch _batch = new();
         private bool _timerArmed;
 
-        public Logic(OutboxSource stage) : base(stage.Shape)
+        private readonly Outbox _outbox;
+        private readonly int _maxBatchBytes;
+
+        public Logic(OutboxSource stage, WebSocketConnection connection) : base(stage.Shape)
         {
             _stage = stage;
+            _outbox = connection.Outbox;
+            _maxBatchBytes = connection.Options.WriteBufferSize;
             SetHandler(stage.Out, onPull: TryPush);
         }
 
-        public override void PreStart() => _stage.Outbox.Attach(GetAsyncCallback(OnSignal));
+        public override void PreStart() => _outbox.Attach(GetAsyncCallback(OnSignal));
 
         protected override void OnTimer(object timerKey)
         {
             _timerArmed = false;
-            _stage.Outbox.ExpireWaiting();
+            _outbox.ExpireWaiting();
             OnSignal();
         }
 
@@ -49,7 +52,7 @@ public sealed class OutboxSource(Outbox outbox, int maxBatchBytes) : GraphStage<
         {
             if (IsAvailable(_stage.Out))
                 TryPush();
-            if (!_timerArmed && _stage.Outbox.NextDeadline is { } deadline)
+            if (!_timerArmed && _outbox.NextDeadline is { } deadline)
             {
                 _timerArmed = true;
                 ScheduleOnce("send-timeout", TimeSpan.FromMilliseconds(Math.Max(1, deadline - Environment.TickCount64)));
@@ -59,7 +62,7 @@ public sealed class OutboxSource(Outbox outbox, int maxBatchBytes) : GraphStage<
         private void TryPush()
         {
             _batch.Frames.Clear();
-            switch (_stage.Outbox.Drain(_batch.Frames, _stage.MaxBatchBytes))
+            switch (_outbox.Drain(_batch.Frames, _maxBatchBytes))
             {
                 case DrainResult.Frames:
                     Push(_stage.Out, _batch);
