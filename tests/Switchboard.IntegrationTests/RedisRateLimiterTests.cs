@@ -122,6 +122,9 @@ public sealed class RedisRateLimiterTests
         await redis.StartAgainAsync();
         await Eventually.TrueAsync(async () => (await GetAsync(closed, "probe")).StatusCode == HttpStatusCode.OK,
             "the fail-closed instance decides again");
+        // Each instance reconnects on its own schedule; failing open, a request passes without the limit's headers.
+        await Eventually.TrueAsync(async () => (await GetAsync(open, "probe")).Headers.Contains("X-RateLimit-Remaining"),
+            "the fail-open instance decides again");
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(closed, "after")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(open, "after")).StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, (await GetAsync(closed, "after")).StatusCode);

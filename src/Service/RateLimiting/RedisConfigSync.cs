@@ -35,7 +35,9 @@ public sealed class RedisConfigSync : IDisposable
     public void Dispose()
     {
         _limiter.Updated -= Publish;
-        _subscriber.Unsubscribe(_channel);
+        // Not waited for: a slow or stopped Redis must not hold up (or fail) the node's shutdown, and closing
+        // the connection right after ends the subscription anyway.
+        _subscriber.Unsubscribe(_channel, flags: CommandFlags.FireAndForget);
     }
 
     private void Publish(RateLimiterOptions options)

@@ -15,7 +15,12 @@ public sealed class RedisServer : IAsyncDisposable
     private RedisServer(int port) => Port = port;
 
     public int Port { get; }
-    public string ConnectionString => $"127.0.0.1:{Port}";
+    /// <summary>
+    /// With command timeouts far above the service's 1 s defaults: on a loaded CI machine a reply can take
+    /// longer, and a decision that times out fails open, which a test would read as a wrong limit.
+    /// A stopped server still fails commands at once (the connection is gone).
+    /// </summary>
+    public string ConnectionString => $"127.0.0.1:{Port},asyncTimeout=10000,syncTimeout=10000";
 
     public static async Task<RedisServer> StartAsync()
     {
