@@ -120,7 +120,7 @@ public sealed class NodeDelivery : ReceiveActor
         {
             _connectionsOf.Remove(local.UserId);
             var bucket = UserBuckets.Of(local.UserId);
-            if (_usersIn[bucket].Remove(local.UserId) && _usersIn[bucket].Count == 0)
+            if (_usersIn.TryGetValue(bucket, out var users) && users.Remove(local.UserId) && users.Count == 0)
                 _usersIn.Remove(bucket);
         }
         if (_groupsOf.Remove(local.Id, out var groups))

@@ -3,11 +3,11 @@ using Akka.Actor;
 namespace Switchboard.Actors.RateLimiting;
 
 /// <summary>
-/// Asks the bucket of <paramref name="Key"/> for one token under <paramref name="Rate"/>. The <see cref="RateDecision"/>
-/// completes <paramref name="Reply"/> when given (a local caller skips Ask's temporary actor and timeout timer on
-/// every request), or goes to the sender.
+/// Asks the bucket of <paramref name="Key"/> for one token under <paramref name="Rate"/>; the <see cref="RateDecision"/>
+/// completes <paramref name="Reply"/>. A promise rather than Ask: the caller is always local, and Ask costs a
+/// temporary actor and a timeout timer on every request.
 /// </summary>
-public sealed record TakeToken(string Key, Rate Rate, TaskCompletionSource<RateDecision>? Reply = null);
+public sealed record TakeToken(string Key, Rate Rate, TaskCompletionSource<RateDecision> Reply);
 
 /// <summary>
 /// Owns the token buckets of one partition of the keys. The number of keys is bounded: full
@@ -39,11 +39,7 @@ public sealed class TokenBucketActor : ReceiveActor, IWithTimers
                     MakeRoom(now);
                 _buckets[take.Key] = node = _leastRecentlyUsedFirst.AddLast((take.Key, new TokenBucket(take.Rate, now)));
             }
-            var decision = node.Value.Bucket.Take(take.Rate, now);
-            if (take.Reply is { } reply)
-                reply.TrySetResult(decision);
-            else
-                Sender.Tell(decision);
+            take.Reply.TrySetResult(node.Value.Bucket.Take(take.Rate, now));
         });
         Receive<Sweep>(_ => SweepFull(Environment.TickCount64));
     }

@@ -5,7 +5,7 @@ using Switchboard.Actors.Serialization;
 
 namespace Switchboard.Actors.Routing;
 
-/// <summary>Messages of the user router: one entity per user id, knowing where that user's connections are.</summary>
+/// <summary>Messages of the user router: one entity per bucket of user ids (<see cref="UserBuckets"/>), knowing where each user's connections are.</summary>
 public static class UserProtocol
 {
     public interface IUserMessage

@@ -118,8 +118,27 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
             PassivateWhenEmpty();
             return;
         }
+        if (OnlyNode(connections) is { } node)
+        {
+            // The usual case, a user on one node, without grouping.
+            node.Tell(new DeliveryProtocol.DeliverToConnections(connections.Keys.ToArray(), send.Frame));
+            return;
+        }
         foreach (var perNode in connections.GroupBy(e => e.Value))
             perNode.Key.Tell(new DeliveryProtocol.DeliverToConnections(perNode.Select(e => e.Key).ToArray(), send.Frame));
+    }
+
+    private static IActorRef? OnlyNode(Dictionary<string, IActorRef> connections)
+    {
+        IActorRef? only = null;
+        foreach (var node in connections.Values)
+        {
+            if (only is null)
+                only = node;
+            else if (!only.Equals(node))
+                return null;
+        }
+        return only;
     }
 
     private void PassivateWhenEmpty()

@@ -9,8 +9,8 @@ namespace Switchboard.Streams.Inbound;
 /// <summary>
 /// The end of a connection's inbound side: answers control frames (ping → pong, close → close), passes
 /// data frames to a <see cref="MessageAssembler"/>, and hands each whole message, decoded, to the handler.
-/// One stage rather than assembly, decode and a sink in a row: every stage is materialized, and kept, once
-/// per connection. Materializes to the side's completion, failed when the handler throws.
+/// One stage rather than assembly, decode and a sink in a row: each stage costs every connection a logic and
+/// its wiring in the interpreter. Materializes to the side's completion, failed when the handler throws.
 /// </summary>
 public sealed class MessageAssembly : GraphStageWithMaterializedValue<SinkShape<WebSocketFrame>, Task>
 {
