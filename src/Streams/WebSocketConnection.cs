@@ -68,8 +68,8 @@ public sealed class WebSocketConnection
     {
         if (now - LastSeen <= (long)timeout.TotalMilliseconds)
             Outbox.SendControl(PingFrame);
-        else if (Outbox.Close(TimeoutCloseCode, "ping timeout", discardPending: true))
-            Counters.RecordTimeout();
+        else
+            Outbox.Close(TimeoutCloseCode, "ping timeout", discardPending: true, static c => c.RecordTimeout());
     }
 
     /// <summary>Starts a close handshake; messages already buffered are sent first.</summary>
@@ -82,8 +82,8 @@ public sealed class WebSocketConnection
     {
         _discardingInput = true;
         _failed = true;
-        if (Outbox.Close(violation.Code, violation.Message, discardPending: true))
-            Counters.RecordError($"close_{violation.Code}");
+        Outbox.Close(violation.Code, violation.Message, discardPending: true,
+            c => c.RecordError($"close_{violation.Code}"));
     }
 
     internal void OnCloseReceived(ushort? code)

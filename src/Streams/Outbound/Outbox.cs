@@ -120,7 +120,11 @@ public sealed class Outbox
     /// the connection was already closing.
     /// </summary>
     /// <param name="discardPending">Drop buffered messages instead of sending them first.</param>
-    public bool Close(ushort code, string reason, bool discardPending)
+    /// <param name="record">
+    /// Counts the close before the close frame can reach the peer, so a client that reads the
+    /// counters after its close frame arrives sees them.
+    /// </param>
+    public bool Close(ushort code, string reason, bool discardPending, Action<ConnectionCounters>? record = null)
     {
         Action? wake;
         lock (_gate)
@@ -128,6 +132,7 @@ public sealed class Outbox
             if (_closing)
                 return false;
             BeginClose(code, reason, discardPending);
+            record?.Invoke(_counters);
             wake = TakeWake(force: true);
         }
         wake?.Invoke();
