@@ -26,6 +26,7 @@ catch (Exception e) when (e is SwitchboardSettingsException or FormatException)
     return 2;
 }
 
+builder.WebHost.UseSwitchboardTransportUpgrades();
 builder.Services.AddSwitchboard();
 builder.Services.AddSwitchboardRateLimiter();
 var app = builder.Build();

@@ -10,12 +10,15 @@ namespace Switchboard.Service.Http;
 public static class UserIdentity
 {
     /// <summary>Null and an error when the given id is unusable.</summary>
-    public static string? Resolve(HttpRequest request, out ApiError? error)
+    public static string? Resolve(HttpRequest request, out ApiError? error) => Resolve(request.Query, request.Headers, out error);
+
+    /// <summary>Null and an error when the given id is unusable.</summary>
+    public static string? Resolve(IQueryCollection query, IHeaderDictionary headers, out ApiError? error)
     {
         error = null;
-        var given = request.Query["user_id"].ToString();
+        var given = query["user_id"].ToString();
         if (given.Length == 0)
-            given = request.Headers["X-User-ID"].ToString();
+            given = headers["X-User-ID"].ToString();
         if (given.Length == 0)
             return $"anon-{Guid.NewGuid():N}"[..17];
         if (!Names.IsValid(given))
@@ -27,10 +30,13 @@ public static class UserIdentity
     }
 
     /// <summary>The groups named in <c>groups=</c>; null and an error when one is unusable.</summary>
-    public static IReadOnlyList<string>? Groups(HttpRequest request, out ApiError? error)
+    public static IReadOnlyList<string>? Groups(HttpRequest request, out ApiError? error) => Groups(request.Query, out error);
+
+    /// <summary>The groups named in <c>groups=</c>; null and an error when one is unusable.</summary>
+    public static IReadOnlyList<string>? Groups(IQueryCollection query, out ApiError? error)
     {
         error = null;
-        var groups = request.Query["groups"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries))
+        var groups = query["groups"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries))
             .Where(g => g.Length > 0).Distinct().ToList();
         if (groups.All(Names.IsValid))
             return groups;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
 using Switchboard.Streams.Compression;
 
 namespace Switchboard.Service.Http;
@@ -17,44 +18,64 @@ public sealed record WebSocketHandshake(string Accept, string? SubProtocol, bool
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
     /// <summary>Validates <paramref name="request"/>; null and an error when it is not a valid handshake.</summary>
-    public static WebSocketHandshake? Negotiate(HttpRequest request, bool compressionEnabled, out ApiError? error)
+    public static WebSocketHandshake? Negotiate(HttpRequest request, bool compressionEnabled, out ApiError? error) =>
+        Negotiate(request.Method, request.Headers, compressionEnabled, out error);
+
+    /// <summary>Validates a request's method and headers; null and an error when they are not a valid handshake.</summary>
+    public static WebSocketHandshake? Negotiate(string method, IHeaderDictionary headers, bool compressionEnabled, out ApiError? error)
     {
-        error = Check(request);
+        error = Check(method, headers);
         if (error is not null)
             return null;
 
-        var key = request.Headers.SecWebSocketKey.ToString().Trim();
-        var subProtocol = Tokens(request.Headers.SecWebSocketProtocol)
+        var key = headers.SecWebSocketKey.ToString().Trim();
+        var subProtocol = Tokens(headers.SecWebSocketProtocol)
             .FirstOrDefault(p => p.Equals(SubProtocolName, StringComparison.Ordinal));
-        var compress = compressionEnabled && PerMessageDeflate.TryNegotiate(request.Headers.SecWebSocketExtensions);
+        var compress = compressionEnabled && PerMessageDeflate.TryNegotiate(headers.SecWebSocketExtensions);
         return new WebSocketHandshake(ComputeAccept(key), subProtocol, compress);
     }
 
     public static string ComputeAccept(string key) =>
         Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + AcceptGuid)));
 
-    public void ApplyTo(HttpResponse response)
+    /// <summary>The headers of the 101 response.</summary>
+    public IEnumerable<(string Name, string Value)> ResponseHeaders()
     {
-        response.Headers.Connection = "Upgrade";
-        response.Headers.Upgrade = "websocket";
-        response.Headers.SecWebSocketAccept = Accept;
+        yield return (HeaderNames.Connection, "Upgrade");
+        yield return (HeaderNames.Upgrade, "websocket");
+        yield return (HeaderNames.SecWebSocketAccept, Accept);
         if (SubProtocol is not null)
-            response.Headers.SecWebSocketProtocol = SubProtocol;
+            yield return (HeaderNames.SecWebSocketProtocol, SubProtocol);
         if (Compress)
-            response.Headers.SecWebSocketExtensions = PerMessageDeflate.Response;
+            yield return (HeaderNames.SecWebSocketExtensions, PerMessageDeflate.Response);
     }
 
-    private static ApiError? Check(HttpRequest request)
+    public void ApplyTo(HttpResponse response)
     {
-        if (!HttpMethods.IsGet(request.Method))
+        foreach (var (name, value) in ResponseHeaders())
+            response.Headers[name] = value;
+    }
+
+    /// <summary>The whole 101 response, for a connection upgraded below Kestrel's HTTP layer.</summary>
+    public byte[] ToResponseBytes()
+    {
+        var text = new StringBuilder("HTTP/1.1 101 Switching Protocols\r\n");
+        foreach (var (name, value) in ResponseHeaders())
+            text.Append(name).Append(": ").Append(value).Append("\r\n");
+        return Encoding.ASCII.GetBytes(text.Append("\r\n").ToString());
+    }
+
+    private static ApiError? Check(string method, IHeaderDictionary headers)
+    {
+        if (!HttpMethods.IsGet(method))
             return new ApiError("bad_handshake", "a WebSocket upgrade must be a GET request");
-        if (!Tokens(request.Headers.Upgrade).Any(t => t.Equals("websocket", StringComparison.OrdinalIgnoreCase)))
+        if (!Tokens(headers.Upgrade).Any(t => t.Equals("websocket", StringComparison.OrdinalIgnoreCase)))
             return new ApiError("websocket_required", "this endpoint only accepts WebSocket upgrades (Upgrade: websocket)");
-        if (!Tokens(request.Headers.Connection).Any(t => t.Equals("upgrade", StringComparison.OrdinalIgnoreCase)))
+        if (!Tokens(headers.Connection).Any(t => t.Equals("upgrade", StringComparison.OrdinalIgnoreCase)))
             return new ApiError("bad_handshake", "the Connection header must include \"Upgrade\"");
-        if (request.Headers.SecWebSocketVersion.ToString().Trim() != "13")
+        if (headers.SecWebSocketVersion.ToString().Trim() != "13")
             return new ApiError("unsupported_version", "Sec-WebSocket-Version must be 13");
-        if (!IsValidKey(request.Headers.SecWebSocketKey.ToString().Trim()))
+        if (!IsValidKey(headers.SecWebSocketKey.ToString().Trim()))
             return new ApiError("bad_handshake", "Sec-WebSocket-Key must be 16 bytes in base64");
         return null;
     }

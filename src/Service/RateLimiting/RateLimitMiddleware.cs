@@ -23,18 +23,13 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limite
         var policy = limiter.Policy;
         var path = context.Request.Path.Value ?? "/";
         var options = policy.Options;
-        if (!policy.Enabled || Skipped(path, options.SkipPaths) || Whitelisted(context, policy))
+        if (!policy.Limits(path) || Whitelisted(context, policy))
         {
             await next(context);
             return;
         }
         var perRoute = policy.PerRoute.TryGetValue(path, out var routeRate);
-        var rate = perRoute ? routeRate : policy.Rate;
-        if (rate is null)
-        {
-            await next(context);
-            return;
-        }
+        var rate = perRoute ? routeRate! : policy.Rate!; // Limits(path): one of them is set
         // A route with its own rate has its own buckets.
         var key = perRoute ? $"{path}|{ClientKey.For(context, policy)}" : ClientKey.For(context, policy);
         RateDecision decision;
@@ -68,15 +63,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limite
         await new ApiError("rate_limited", options.DenyMessage).WriteAsync(context, options.DenyStatus);
     }
 
-    // Loops rather than LINQ: this runs on every request, and a lambda capturing the path allocates each time.
-    private static bool Skipped(string path, List<string> skipPaths)
-    {
-        foreach (var prefix in skipPaths)
-            if (path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-                return true;
-        return false;
-    }
-
+    // A loop rather than LINQ: this runs on every request.
     private static bool Whitelisted(HttpContext context, RateLimitPolicy policy)
     {
         if (policy.Whitelist.Count == 0)

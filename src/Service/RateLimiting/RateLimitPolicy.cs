@@ -29,6 +29,18 @@ public sealed class RateLimitPolicy
     public IReadOnlyList<IPNetwork> TrustedProxies { get; }
     public bool Enabled => Rate is not null || PerRoute.Count > 0;
 
+    /// <summary>Whether requests to <paramref name="path"/> are limited, unless their client is whitelisted.</summary>
+    public bool Limits(string path) => Enabled && !Skips(path) && (Rate is not null || PerRoute.ContainsKey(path));
+
+    // A loop rather than LINQ: this runs on every request, and a lambda capturing the path allocates each time.
+    public bool Skips(string path)
+    {
+        foreach (var prefix in Options.SkipPaths)
+            if (path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                return true;
+        return false;
+    }
+
     /// <exception cref="FormatException">A rate, CIDR, identifier or status is invalid; the message names it.</exception>
     public static RateLimitPolicy From(RateLimiterOptions options)
     {

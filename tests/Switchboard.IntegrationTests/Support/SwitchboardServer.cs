@@ -17,7 +17,10 @@ using Switchboard.Service.Settings;
 
 namespace Switchboard.IntegrationTests.Support;
 
-/// <summary>A real Kestrel on a free loopback port hosting the hub, embedded the way an application would.</summary>
+/// <summary>
+/// A real Kestrel on a free loopback port hosting the hub, embedded the way the service's Program.cs does:
+/// upgrades taken on the transport unless <c>transportUpgrades</c> is false.
+/// </summary>
 public sealed class SwitchboardServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -43,7 +46,8 @@ public sealed class SwitchboardServer : IAsyncDisposable
     public static async Task<SwitchboardServer> StartAsync(Func<SwitchboardOptions, SwitchboardOptions>? configure = null,
         IDictionary<string, string?>? configuration = null, string prefix = "/ws",
         Func<RateLimiterOptions, RateLimiterOptions>? rateLimiter = null, string? settingsFile = null,
-        Action<IServiceCollection>? services = null, Func<IServiceProvider, IRateLimitStore>? rateLimitStore = null)
+        Action<IServiceCollection>? services = null, Func<IServiceProvider, IRateLimitStore>? rateLimitStore = null,
+        bool transportUpgrades = true)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(configuration ?? new Dictionary<string, string?>());
@@ -51,6 +55,8 @@ public sealed class SwitchboardServer : IAsyncDisposable
             builder.Configuration.AddJsonFile(settingsFile, optional: false, reloadOnChange: true);
         services?.Invoke(builder.Services);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (transportUpgrades)
+            builder.WebHost.UseSwitchboardTransportUpgrades(prefix);
         builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSwitchboard(configure);
         if (rateLimiter is not null)

@@ -1,0 +1,133 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Actors.Hub;
+using Switchboard.Service.Hosting;
+using Switchboard.Service.RateLimiting;
+using Switchboard.Service.Settings;
+using Switchboard.Streams;
+
+namespace Switchboard.Service.Http;
+
+/// <summary>
+/// A Kestrel connection middleware that takes well-formed WebSocket upgrades to the hub straight off
+/// the connection, before Kestrel's HTTP/1.1 layer: the connection then runs on the transport's own
+/// pipes, without a request, its headers, an upgrade stream and their state machines (a third of an
+/// idle connection's memory; docs/performance.md). Every other request, and every upgrade the hub
+/// would refuse or the rate limiter would see, goes on to the HTTP pipeline, which answers it as
+/// <see cref="WebSocketEndpoint"/> always has.
+/// </summary>
+public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServiceProvider services)
+{
+    /// <summary>A longer request head (large cookies) takes the HTTP path.</summary>
+    public const int MaxHeadBytes = 8192;
+
+    private static readonly byte[] RequestTimeout = "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray();
+
+    private readonly byte[] _start = UpgradeRequest.StartOf(path);
+    private HubServices? _resolved;
+
+    // Resolved on the first connection rather than when Kestrel binds, whatever order the host starts its services in.
+    private sealed record HubServices(ConnectionHub Connections, NodeState Node, SwitchboardOptions Options, RateLimiter? Limiter,
+        SharedDeadline Deadline);
+
+    public async Task OnConnectionAsync(ConnectionContext connection)
+    {
+        var hub = Volatile.Read(ref _resolved) ?? Resolve();
+        var (outcome, admission) = await ReadHeadAsync(connection, hub);
+        if (outcome == Outcome.Http)
+            await next(connection);
+        if (outcome != Outcome.Upgrade)
+            return;
+        try
+        {
+            await connection.Transport.Output.WriteAsync(admission.Response);
+        }
+        catch
+        {
+            hub.Connections.Release();
+            throw;
+        }
+        await hub.Connections.RunAsync(new ConnectionTransport(connection.Transport.Input, connection.Transport.Output, connection.Abort),
+            admission.UserId, admission.Groups, admission.Compress);
+    }
+
+    private enum Outcome { Upgrade, Http, Closed }
+
+    private readonly record struct Admission(byte[] Response, string UserId, IReadOnlyList<string> Groups, bool Compress);
+
+    // Its own method, so that the request's headers are garbage once it returns rather than kept by
+    // the state machine of a connection that runs for hours.
+    private async ValueTask<(Outcome, Admission)> ReadHeadAsync(ConnectionContext connection, HubServices hub)
+    {
+        var input = connection.Transport.Input;
+        var deadline = hub.Deadline.Token;
+        var started = false;
+        while (true)
+        {
+            ReadResult read;
+            try
+            {
+                read = await input.ReadAsync(deadline);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                // Silent past the handshake timeout: a request cut short gets Kestrel's answer, 408.
+                if (started)
+                    await connection.Transport.Output.WriteAsync(RequestTimeout);
+                return (Outcome.Closed, default);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException)
+            {
+                return (Outcome.Closed, default); // reset or aborted before a request came
+            }
+            var buffer = read.Buffer;
+            var scan = Scan(buffer, out var request, out var head);
+            if (scan == UpgradeRequest.Scan.Ready && TryAdmit(request!, hub, out var admission))
+            {
+                input.AdvanceTo(buffer.GetPosition(head));
+                return (Outcome.Upgrade, admission);
+            }
+            if (scan != UpgradeRequest.Scan.NeedMore || read.IsCompleted || buffer.Length >= MaxHeadBytes)
+            {
+                input.AdvanceTo(buffer.Start);
+                return (Outcome.Http, default);
+            }
+            started = true;
+            input.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private HubServices Resolve()
+    {
+        var options = services.GetRequiredService<SwitchboardOptions>();
+        var hub = new HubServices(services.GetRequiredService<ConnectionHub>(), services.GetRequiredService<NodeState>(), options,
+            services.GetService<RateLimiter>(), new SharedDeadline(options.HandshakeTimeout));
+        return Interlocked.CompareExchange(ref _resolved, hub, null) ?? hub;
+    }
+
+    private UpgradeRequest.Scan Scan(ReadOnlySequence<byte> buffer, out UpgradeRequest? request, out int head)
+    {
+        var bytes = buffer.Slice(0, Math.Min(buffer.Length, MaxHeadBytes));
+        if (bytes.IsSingleSegment)
+            return UpgradeRequest.TryRead(bytes.FirstSpan, _start, out request, out head);
+        Span<byte> copy = stackalloc byte[(int)bytes.Length];
+        bytes.CopyTo(copy);
+        return UpgradeRequest.TryRead(copy, _start, out request, out head);
+    }
+
+    // Only upgrades that will be accepted; the HTTP path words every refusal.
+    private bool TryAdmit(UpgradeRequest request, HubServices hub, out Admission admission)
+    {
+        admission = default;
+        var handshake = WebSocketHandshake.Negotiate("GET", request.Headers, hub.Options.EnableCompression, out _);
+        var userId = UserIdentity.Resolve(request.Query, request.Headers, out _);
+        var groups = UserIdentity.Groups(request.Query, out _);
+        if (handshake is null || userId is null || groups is null || hub.Node.IsDraining
+            || hub.Limiter?.Policy.Limits(path) == true || !hub.Connections.TryAdmit())
+            return false;
+        admission = new Admission(handshake.ToResponseBytes(), userId, groups, handshake.Compress);
+        return true;
+    }
+}
