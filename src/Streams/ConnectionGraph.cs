@@ -36,7 +36,7 @@ public static class ConnectionGraph
             blueprint.AddAttributes(Attributes.None.And(new ConnectionAttribute(connection, transport, handler))));
         var outboundSignalled = outboundDone.ContinueWith(static (_, state) => ((WebSocketConnection)state!).OnOutboundFinished(),
             connection, TaskContinuationOptions.ExecuteSynchronously);
-        connection.Completion = Finish(connection, inboundDone, outboundSignalled, counters);
+        connection.Completion = Finish(connection, transport, inboundDone, outboundSignalled, counters);
         return connection;
     }
 
@@ -51,7 +51,8 @@ public static class ConnectionGraph
             (_, _, _) => ClosedShape.Instance)));
     }
 
-    private static async Task Finish(WebSocketConnection connection, Task inbound, Task outbound, ConnectionCounters counters)
+    private static async Task Finish(WebSocketConnection connection, ConnectionTransport transport, Task inbound, Task outbound,
+        ConnectionCounters counters)
     {
         try
         {
@@ -63,6 +64,7 @@ public static class ConnectionGraph
             connection.Outbox.Close(Framing.CloseCode.InternalError, "internal error", discardPending: true);
         }
         await outbound;
+        await transport.Output.CompleteAsync();
         connection.OnFinished();
         counters.GraphFinished();
     }

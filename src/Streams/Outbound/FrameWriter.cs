@@ -85,11 +85,9 @@ public sealed class FrameWriter
                 CompleteStage();
         }
 
-        public override void PostStop()
-        {
-            _writer.Complete();
-            _finished.TrySetResult();
-        }
+        // The transport's writer stays open: completing it would close the socket, also on a close
+        // frame still waiting for the peer's answer. ConnectionGraph completes it once both sides end.
+        public override void PostStop() => _finished.TrySetResult();
 
         private void OnFlushed()
         {
