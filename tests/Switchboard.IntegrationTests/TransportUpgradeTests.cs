@@ -58,6 +58,31 @@ public sealed class TransportUpgradeTests
     }
 
     [Fact]
+    public async Task Frames_sent_with_the_head_reach_the_connection()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(server.BaseUri.Host, server.BaseUri.Port);
+        var stream = tcp.GetStream();
+        var ping = RawWebSocket.Frame(RawWebSocket.Text, Encoding.UTF8.GetBytes("""{"type":"ping"}"""));
+        await stream.WriteAsync(Handshake("/ws", server.BaseUri.Authority).Concat(ping).ToArray()); // one write
+
+        var answer = await ReadUntilAsync(stream, "\"pong\"");
+        Assert.StartsWith("HTTP/1.1 101", answer);
+        Assert.Contains("welcome", answer);
+    }
+
+    [Fact]
+    public async Task The_user_id_header_is_read_on_the_transport()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await using var client = await RawWebSocket.ConnectAsync(server.BaseUri, "/ws",
+            new Dictionary<string, string?> { ["X-User-ID"] = "from-header" });
+        Assert.False(AnsweredByKestrel(client));
+        Assert.Contains("\"user_id\":\"from-header\"", await WelcomeAsync(client));
+    }
+
+    [Fact]
     public async Task A_head_longer_than_the_transport_reads_goes_through_http()
     {
         await using var server = await SwitchboardServer.StartAsync();
