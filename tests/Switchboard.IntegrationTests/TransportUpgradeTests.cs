@@ -42,8 +42,7 @@ public sealed class TransportUpgradeTests
     public async Task A_head_that_arrives_in_pieces_is_upgraded_on_the_transport()
     {
         await using var server = await SwitchboardServer.StartAsync();
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(server.BaseUri.Host, server.BaseUri.Port);
+        using var tcp = await OpenAsync(server);
         var stream = tcp.GetStream();
         var head = Handshake("/ws?user_id=pieces", server.BaseUri.Authority);
         foreach (var piece in head.Chunk(7))
@@ -61,8 +60,7 @@ public sealed class TransportUpgradeTests
     public async Task Frames_sent_with_the_head_reach_the_connection()
     {
         await using var server = await SwitchboardServer.StartAsync();
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(server.BaseUri.Host, server.BaseUri.Port);
+        using var tcp = await OpenAsync(server);
         var stream = tcp.GetStream();
         var ping = RawWebSocket.Frame(RawWebSocket.Text, Encoding.UTF8.GetBytes("""{"type":"ping"}"""));
         await stream.WriteAsync(Handshake("/ws", server.BaseUri.Authority).Concat(ping).ToArray()); // one write
@@ -97,8 +95,7 @@ public sealed class TransportUpgradeTests
     public async Task An_upgrade_after_an_api_request_on_the_same_connection_goes_through_http()
     {
         await using var server = await SwitchboardServer.StartAsync();
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(server.BaseUri.Host, server.BaseUri.Port);
+        using var tcp = await OpenAsync(server);
         var stream = tcp.GetStream();
         var requests = Encoding.ASCII.GetBytes($"GET /ws/health HTTP/1.1\r\nHost: {server.BaseUri.Authority}\r\n\r\n")
             .Concat(Handshake("/ws?user_id=second", server.BaseUri.Authority)).ToArray();
@@ -141,12 +138,18 @@ public sealed class TransportUpgradeTests
     public async Task A_socket_that_never_sends_a_byte_is_closed_after_the_handshake_timeout()
     {
         await using var server = await SwitchboardServer.StartAsync(o => o with { HandshakeTimeout = TimeSpan.FromSeconds(1) });
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(server.BaseUri.Host, server.BaseUri.Port);
+        using var tcp = await OpenAsync(server);
 
         using var guard = new CancellationTokenSource(Eventually.Deadline);
         var read = await tcp.GetStream().ReadAsync(new byte[64], guard.Token);
         Assert.Equal(0, read); // closed without an answer, as Kestrel closes an idle keep-alive connection
+    }
+
+    private static async Task<TcpClient> OpenAsync(SwitchboardServer server)
+    {
+        var tcp = new TcpClient();
+        await tcp.ConnectAsync(server.BaseUri.Host, server.BaseUri.Port);
+        return tcp;
     }
 
     private static byte[] Handshake(string target, string host) => Encoding.ASCII.GetBytes(
