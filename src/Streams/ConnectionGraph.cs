@@ -64,8 +64,14 @@ public static class ConnectionGraph
             connection.Outbox.Close(Framing.CloseCode.InternalError, "internal error", discardPending: true);
         }
         await outbound;
-        await transport.Output.CompleteAsync();
-        connection.OnFinished();
-        counters.GraphFinished();
+        try
+        {
+            await transport.Output.CompleteAsync();
+        }
+        finally
+        {
+            connection.OnFinished();
+            counters.GraphFinished();
+        }
     }
 }

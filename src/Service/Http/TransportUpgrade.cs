@@ -94,7 +94,7 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
                 input.AdvanceTo(buffer.Start);
                 return (Outcome.Http, default);
             }
-            started = true;
+            started = !buffer.IsEmpty;
             input.AdvanceTo(buffer.Start, buffer.End);
         }
     }
