@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Switchboard.Service.Http;
 using static Switchboard.Service.Http.UpgradeRequest;
@@ -71,7 +72,9 @@ public sealed class UpgradeRequestTests
     [Fact]
     public void The_101_response_carries_the_negotiated_headers()
     {
-        var response = Encoding.ASCII.GetString(new WebSocketHandshake("acc=", WebSocketHandshake.SubProtocolName, true).ToResponseBytes());
+        var written = new ArrayBufferWriter<byte>();
+        new WebSocketHandshake("acc=", WebSocketHandshake.SubProtocolName, true).WriteResponse(written);
+        var response = Encoding.ASCII.GetString(written.WrittenSpan);
         Assert.StartsWith("HTTP/1.1 101 Switching Protocols\r\n", response);
         Assert.Contains("\r\nConnection: Upgrade\r\n", response);
         Assert.Contains("\r\nUpgrade: websocket\r\n", response);

@@ -42,7 +42,8 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
             return;
         try
         {
-            await connection.Transport.Output.WriteAsync(admission.Response);
+            admission.Handshake.WriteResponse(connection.Transport.Output);
+            await connection.Transport.Output.FlushAsync();
         }
         catch
         {
@@ -50,12 +51,12 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
             throw;
         }
         await hub.Connections.RunAsync(new ConnectionTransport(connection.Transport.Input, connection.Transport.Output, connection.Abort),
-            admission.UserId, admission.Groups, admission.Compress);
+            admission.UserId, admission.Groups, admission.Handshake.Compress);
     }
 
     private enum Outcome { Upgrade, Http, Closed }
 
-    private readonly record struct Admission(byte[] Response, string UserId, IReadOnlyList<string> Groups, bool Compress);
+    private readonly record struct Admission(WebSocketHandshake Handshake, string UserId, IReadOnlyList<string> Groups);
 
     // Its own method, so that the request's headers are garbage once it returns rather than kept by
     // the state machine of a connection that runs for hours.
@@ -127,7 +128,7 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
         if (handshake is null || userId is null || groups is null || hub.Node.IsDraining
             || hub.Limiter?.Policy.Limits(path) == true || !hub.Connections.TryAdmit())
             return false;
-        admission = new Admission(handshake.ToResponseBytes(), userId, groups, handshake.Compress);
+        admission = new Admission(handshake, userId, groups);
         return true;
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -35,8 +36,15 @@ public sealed record WebSocketHandshake(string Accept, string? SubProtocol, bool
         return new WebSocketHandshake(ComputeAccept(key), subProtocol, compress);
     }
 
-    public static string ComputeAccept(string key) =>
-        Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + AcceptGuid)));
+    public static string ComputeAccept(string key)
+    {
+        var length = key.Length + AcceptGuid.Length;
+        var input = length <= 256 ? stackalloc byte[length] : new byte[length];
+        Encoding.ASCII.GetBytes(AcceptGuid, input[Encoding.ASCII.GetBytes(key, input)..]);
+        Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
+        SHA1.HashData(input, hash);
+        return Convert.ToBase64String(hash);
+    }
 
     /// <summary>The headers of the 101 response.</summary>
     public IEnumerable<(string Name, string Value)> ResponseHeaders()
@@ -56,14 +64,22 @@ public sealed record WebSocketHandshake(string Accept, string? SubProtocol, bool
             response.Headers[name] = value;
     }
 
-    /// <summary>The whole 101 response, for a connection upgraded below Kestrel's HTTP layer.</summary>
-    public byte[] ToResponseBytes()
+    /// <summary>Writes the whole 101 response, for a connection upgraded below Kestrel's HTTP layer.</summary>
+    public void WriteResponse(IBufferWriter<byte> writer)
     {
-        var text = new StringBuilder("HTTP/1.1 101 Switching Protocols\r\n");
+        Write(writer, "HTTP/1.1 101 Switching Protocols\r\n");
         foreach (var (name, value) in ResponseHeaders())
-            text.Append(name).Append(": ").Append(value).Append("\r\n");
-        return Encoding.ASCII.GetBytes(text.Append("\r\n").ToString());
+        {
+            Write(writer, name);
+            Write(writer, ": ");
+            Write(writer, value);
+            Write(writer, "\r\n");
+        }
+        Write(writer, "\r\n");
     }
+
+    private static void Write(IBufferWriter<byte> writer, string ascii) =>
+        writer.Advance(Encoding.ASCII.GetBytes(ascii, writer.GetSpan(ascii.Length)));
 
     private static ApiError? Check(string method, IHeaderDictionary headers)
     {
