@@ -33,10 +33,10 @@ public static class ConnectionGraph
         var blueprint = options.KeepAlive is null ? Plain : WithKeepAlive;
         counters.GraphStarted();
         var (inboundDone, outboundDone) = materializer.Materialize(
-            blueprint.AddAttributes(Attributes.None.And(new ConnectionAttribute(connection, transport, handler))));
+            blueprint.AddAttributes(Attributes.None.And(new ConnectionAttribute(connection, handler))));
         var outboundSignalled = outboundDone.ContinueWith(static (_, state) => ((WebSocketConnection)state!).OnOutboundFinished(),
             connection, TaskContinuationOptions.ExecuteSynchronously);
-        connection.Completion = Finish(connection, transport, inboundDone, outboundSignalled, counters);
+        connection.Completion = Finish(connection, inboundDone, outboundSignalled, counters);
         return connection;
     }
 
@@ -51,8 +51,7 @@ public static class ConnectionGraph
             (_, _, _) => ClosedShape.Instance)));
     }
 
-    private static async Task Finish(WebSocketConnection connection, ConnectionTransport transport, Task inbound, Task outbound,
-        ConnectionCounters counters)
+    private static async Task Finish(WebSocketConnection connection, Task inbound, Task outbound, ConnectionCounters counters)
     {
         try
         {
@@ -66,7 +65,7 @@ public static class ConnectionGraph
         await outbound;
         try
         {
-            await transport.Output.CompleteAsync();
+            await connection.Transport.Output.CompleteAsync();
         }
         finally
         {

@@ -11,7 +11,6 @@ namespace Switchboard.Streams;
 /// </summary>
 public sealed class WebSocketConnection
 {
-    private readonly ConnectionTransport _transport;
     private readonly Func<TimeSpan, Action, ICancelable> _scheduleOnce;
     private ICancelable? _closeDeadline;
     private long _lastSeen = Environment.TickCount64;
@@ -28,7 +27,7 @@ public sealed class WebSocketConnection
         Options = options;
         CompressionLevel = compressionLevel;
         Counters = counters;
-        _transport = transport;
+        Transport = transport;
         _scheduleOnce = scheduleOnce;
         Outbox = new Outbox(options.MessageBufferSize, options.Overflow, options.SendTimeout, counters);
         Outbox.Closing += ArmCloseDeadline;
@@ -42,6 +41,9 @@ public sealed class WebSocketConnection
 
     public ConnectionCounters Counters { get; }
     public Outbox Outbox { get; }
+
+    /// <summary>The socket's pipes: read by the graph's first stage, written by its last.</summary>
+    internal ConnectionTransport Transport { get; }
 
     /// <summary>Completes when both directions have ended and the socket may be released.</summary>
     public Task Completion { get; internal set; } = Task.CompletedTask;
@@ -96,7 +98,7 @@ public sealed class WebSocketConnection
             Outbox.Close(CloseCode.Normal, "", discardPending: true);
         _closeReceived = true;
         if (_outboundFinished)
-            _transport.Input.CancelPendingRead();
+            Transport.Input.CancelPendingRead();
     }
 
     internal void OnInboundFinished()
@@ -111,7 +113,7 @@ public sealed class WebSocketConnection
         // A failed connection ends once its close frame is out (§7.1.7); a clean close waits for
         // the peer's close frame, bounded by the close timeout.
         if (_failed || _closeReceived || !Outbox.IsClosing)
-            _transport.Input.CancelPendingRead();
+            Transport.Input.CancelPendingRead();
     }
 
     internal void OnFinished() => _closeDeadline?.Cancel();
@@ -127,8 +129,8 @@ public sealed class WebSocketConnection
     {
         if (_inboundFinished && _outboundFinished)
             return;
-        _transport.Abort();
-        _transport.Input.CancelPendingRead();
-        _transport.Output.CancelPendingFlush();
+        Transport.Abort();
+        Transport.Input.CancelPendingRead();
+        Transport.Output.CancelPendingFlush();
     }
 }

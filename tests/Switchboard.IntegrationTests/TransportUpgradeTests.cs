@@ -10,7 +10,7 @@ namespace Switchboard.IntegrationTests;
 /// Upgrades taken on the transport, below Kestrel's HTTP layer, and every case that goes on to the HTTP
 /// pipeline instead. Kestrel's answers carry its Server header; the transport's 101 does not.
 /// </summary>
-public sealed class TransportUpgradeTests
+public sealed class TransportUpgradeTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private static bool AnsweredByKestrel(RawWebSocket response) => response.Headers.ContainsKey("Server");
 
@@ -41,7 +41,7 @@ public sealed class TransportUpgradeTests
     [Fact]
     public async Task A_head_that_arrives_in_pieces_is_upgraded_on_the_transport()
     {
-        await using var server = await SwitchboardServer.StartAsync();
+        var server = fixture.Server;
         using var tcp = await OpenAsync(server);
         var stream = tcp.GetStream();
         var head = Handshake("/ws?user_id=pieces", server.BaseUri.Authority);
@@ -59,7 +59,7 @@ public sealed class TransportUpgradeTests
     [Fact]
     public async Task Frames_sent_with_the_head_reach_the_connection()
     {
-        await using var server = await SwitchboardServer.StartAsync();
+        var server = fixture.Server;
         using var tcp = await OpenAsync(server);
         var stream = tcp.GetStream();
         var ping = RawWebSocket.Frame(RawWebSocket.Text, Encoding.UTF8.GetBytes("""{"type":"ping"}"""));
@@ -73,7 +73,7 @@ public sealed class TransportUpgradeTests
     [Fact]
     public async Task The_user_id_header_is_read_on_the_transport()
     {
-        await using var server = await SwitchboardServer.StartAsync();
+        var server = fixture.Server;
         await using var client = await RawWebSocket.ConnectAsync(server.BaseUri, "/ws",
             new Dictionary<string, string?> { ["X-User-ID"] = "from-header" });
         Assert.False(AnsweredByKestrel(client));
@@ -83,7 +83,7 @@ public sealed class TransportUpgradeTests
     [Fact]
     public async Task A_head_longer_than_the_transport_reads_goes_through_http()
     {
-        await using var server = await SwitchboardServer.StartAsync();
+        var server = fixture.Server;
         await using var client = await RawWebSocket.ConnectAsync(server.BaseUri, "/ws?user_id=cookies",
             new Dictionary<string, string?> { ["Cookie"] = "session=" + new string('c', 9000) });
         Assert.Equal(101, client.Status);
@@ -94,7 +94,7 @@ public sealed class TransportUpgradeTests
     [Fact]
     public async Task An_upgrade_after_an_api_request_on_the_same_connection_goes_through_http()
     {
-        await using var server = await SwitchboardServer.StartAsync();
+        var server = fixture.Server;
         using var tcp = await OpenAsync(server);
         var stream = tcp.GetStream();
         var requests = Encoding.ASCII.GetBytes($"GET /ws/health HTTP/1.1\r\nHost: {server.BaseUri.Authority}\r\n\r\n")

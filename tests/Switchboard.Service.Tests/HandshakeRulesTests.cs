@@ -5,6 +5,9 @@ namespace Switchboard.Service.Tests;
 
 public sealed class HandshakeRulesTests
 {
+    private static WebSocketHandshake? Negotiate(HttpRequest request, bool compressionEnabled, out ApiError? error) =>
+        WebSocketHandshake.Negotiate(request.Method, request.Headers, compressionEnabled, out error);
+
     private static HttpRequest Upgrade(Action<IHeaderDictionary>? change = null, string method = "GET")
     {
         var context = new DefaultHttpContext();
@@ -25,7 +28,7 @@ public sealed class HandshakeRulesTests
     [Fact]
     public void Valid_upgrade_is_accepted_without_extras()
     {
-        var handshake = WebSocketHandshake.Negotiate(Upgrade(), compressionEnabled: false, out var error);
+        var handshake = Negotiate(Upgrade(), compressionEnabled: false, out var error);
         Assert.Null(error);
         Assert.NotNull(handshake);
         Assert.Null(handshake.SubProtocol);
@@ -46,16 +49,16 @@ public sealed class HandshakeRulesTests
             if (header is not null)
                 h[header] = value;
         }, method);
-        Assert.Null(WebSocketHandshake.Negotiate(request, compressionEnabled: false, out var error));
+        Assert.Null(Negotiate(request, compressionEnabled: false, out var error));
         Assert.Equal(code, error!.Error);
     }
 
     [Fact]
     public void Subprotocol_is_selected_only_when_offered()
     {
-        var offered = WebSocketHandshake.Negotiate(Upgrade(h => h.SecWebSocketProtocol = "chat, switchboard.v1"), false, out _);
+        var offered = Negotiate(Upgrade(h => h.SecWebSocketProtocol = "chat, switchboard.v1"), false, out _);
         Assert.Equal("switchboard.v1", offered!.SubProtocol);
-        var other = WebSocketHandshake.Negotiate(Upgrade(h => h.SecWebSocketProtocol = "chat"), false, out _);
+        var other = Negotiate(Upgrade(h => h.SecWebSocketProtocol = "chat"), false, out _);
         Assert.Null(other!.SubProtocol);
     }
 
@@ -65,7 +68,7 @@ public sealed class HandshakeRulesTests
     [InlineData(true, null, false)]
     public void Compression_needs_both_the_setting_and_the_offer(bool enabled, string? offer, bool expected)
     {
-        var handshake = WebSocketHandshake.Negotiate(Upgrade(h => h.SecWebSocketExtensions = offer), enabled, out _);
+        var handshake = Negotiate(Upgrade(h => h.SecWebSocketExtensions = offer), enabled, out _);
         Assert.Equal(expected, handshake!.Compress);
     }
 }

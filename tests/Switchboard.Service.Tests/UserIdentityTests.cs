@@ -5,6 +5,10 @@ namespace Switchboard.Service.Tests;
 
 public sealed class UserIdentityTests
 {
+    private static string? Resolve(HttpRequest request, out ApiError? error) => UserIdentity.Resolve(request.Query, request.Headers, out error);
+
+    private static IReadOnlyList<string>? Groups(HttpRequest request, out ApiError? error) => UserIdentity.Groups(request.Query, out error);
+
     private static HttpRequest Request(string query = "", string? header = null)
     {
         var context = new DefaultHttpContext();
@@ -16,17 +20,17 @@ public sealed class UserIdentityTests
 
     [Fact]
     public void Query_wins_over_the_header() =>
-        Assert.Equal("q", UserIdentity.Resolve(Request("?user_id=q", "h"), out _));
+        Assert.Equal("q", Resolve(Request("?user_id=q", "h"), out _));
 
     [Fact]
     public void Header_is_used_without_a_query_value() =>
-        Assert.Equal("h", UserIdentity.Resolve(Request("?user_id=", "h"), out _));
+        Assert.Equal("h", Resolve(Request("?user_id=", "h"), out _));
 
     [Fact]
     public void Anonymous_connections_get_distinct_generated_ids()
     {
-        var first = UserIdentity.Resolve(Request(), out _);
-        var second = UserIdentity.Resolve(Request(), out _);
+        var first = Resolve(Request(), out _);
+        var second = Resolve(Request(), out _);
         Assert.StartsWith("anon-", first);
         Assert.NotEqual(first, second);
     }
@@ -36,22 +40,22 @@ public sealed class UserIdentityTests
     [InlineData("?user_id=%00")]
     public void Control_characters_are_refused(string query)
     {
-        Assert.Null(UserIdentity.Resolve(Request(query), out var error));
+        Assert.Null(Resolve(Request(query), out var error));
         Assert.Equal("invalid_user_id", error!.Error);
     }
 
     [Fact]
     public void Ids_over_128_characters_are_refused()
     {
-        Assert.Null(UserIdentity.Resolve(Request("?user_id=" + new string('u', 129)), out var error));
+        Assert.Null(Resolve(Request("?user_id=" + new string('u', 129)), out var error));
         Assert.Equal("invalid_user_id", error!.Error);
-        Assert.Equal(new string('u', 128), UserIdentity.Resolve(Request("?user_id=" + new string('u', 128)), out _));
+        Assert.Equal(new string('u', 128), Resolve(Request("?user_id=" + new string('u', 128)), out _));
     }
 
     [Fact]
     public void Groups_are_split_trimmed_and_deduplicated()
     {
-        var groups = UserIdentity.Groups(Request("?groups=a,%20b,,a&groups=c"), out var error);
+        var groups = Groups(Request("?groups=a,%20b,,a&groups=c"), out var error);
         Assert.Null(error);
         Assert.Equal(["a", "b", "c"], groups);
     }
@@ -59,7 +63,7 @@ public sealed class UserIdentityTests
     [Fact]
     public void Invalid_group_name_is_refused()
     {
-        Assert.Null(UserIdentity.Groups(Request("?groups=ok," + new string('g', 129)), out var error));
+        Assert.Null(Groups(Request("?groups=ok," + new string('g', 129)), out var error));
         Assert.Equal("invalid_group", error!.Error);
     }
 }

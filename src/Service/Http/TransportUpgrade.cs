@@ -35,14 +35,14 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
         var hub = Volatile.Read(ref _resolved) ?? Resolve();
-        var (outcome, admission) = await ReadHeadAsync(connection, hub);
+        var (outcome, admitted) = await ReadHeadAsync(connection, hub);
         if (outcome == Outcome.Http)
             await next(connection);
         if (outcome != Outcome.Upgrade)
             return;
         try
         {
-            admission.Handshake.WriteResponse(connection.Transport.Output);
+            admitted!.Handshake.WriteResponse(connection.Transport.Output);
             await connection.Transport.Output.FlushAsync();
         }
         catch
@@ -51,16 +51,14 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
             throw;
         }
         await hub.Connections.RunAsync(new ConnectionTransport(connection.Transport.Input, connection.Transport.Output, connection.Abort),
-            admission.UserId, admission.Groups, admission.Handshake.Compress);
+            admitted.UserId, admitted.Groups, admitted.Handshake.Compress);
     }
 
     private enum Outcome { Upgrade, Http, Closed }
 
-    private readonly record struct Admission(WebSocketHandshake Handshake, string UserId, IReadOnlyList<string> Groups);
-
     // Its own method, so that the request's headers are garbage once it returns rather than kept by
     // the state machine of a connection that runs for hours.
-    private async ValueTask<(Outcome, Admission)> ReadHeadAsync(ConnectionContext connection, HubServices hub)
+    private async ValueTask<(Outcome, AdmittedUpgrade?)> ReadHeadAsync(ConnectionContext connection, HubServices hub)
     {
         var input = connection.Transport.Input;
         var deadline = hub.Deadline.Token;
@@ -77,23 +75,23 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
                 // Silent past the handshake timeout: a request cut short gets Kestrel's answer, 408.
                 if (started)
                     await connection.Transport.Output.WriteAsync(RequestTimeout);
-                return (Outcome.Closed, default);
+                return (Outcome.Closed, null);
             }
             catch (Exception e) when (e is IOException or OperationCanceledException)
             {
-                return (Outcome.Closed, default); // reset or aborted before a request came
+                return (Outcome.Closed, null); // reset or aborted before a request came
             }
             var buffer = read.Buffer;
             var scan = Scan(buffer, out var request, out var head);
-            if (scan == UpgradeRequest.Scan.Ready && TryAdmit(request!, hub, out var admission))
+            if (scan == UpgradeRequest.Scan.Ready && Admit(request!, hub) is { } admitted)
             {
                 input.AdvanceTo(buffer.GetPosition(head));
-                return (Outcome.Upgrade, admission);
+                return (Outcome.Upgrade, admitted);
             }
             if (scan != UpgradeRequest.Scan.NeedMore || read.IsCompleted || buffer.Length >= MaxHeadBytes)
             {
                 input.AdvanceTo(buffer.Start);
-                return (Outcome.Http, default);
+                return (Outcome.Http, null);
             }
             started = !buffer.IsEmpty;
             input.AdvanceTo(buffer.Start, buffer.End);
@@ -118,17 +116,10 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
         return UpgradeRequest.TryRead(copy, _start, out request, out head);
     }
 
-    // Only upgrades that will be accepted; the HTTP path words every refusal.
-    private bool TryAdmit(UpgradeRequest request, HubServices hub, out Admission admission)
-    {
-        admission = default;
-        var handshake = WebSocketHandshake.Negotiate("GET", request.Headers, hub.Options.EnableCompression, out _);
-        var userId = UserIdentity.Resolve(request.Query, request.Headers, out _);
-        var groups = UserIdentity.Groups(request.Query, out _);
-        if (handshake is null || userId is null || groups is null || hub.Node.IsDraining
-            || hub.Limiter?.Policy.Limits(path) == true || !hub.Connections.TryAdmit())
-            return false;
-        admission = new Admission(handshake, userId, groups);
-        return true;
-    }
+    // Only upgrades that will be accepted, and none the rate limiter would see: the HTTP path words every refusal.
+    private AdmittedUpgrade? Admit(UpgradeRequest request, HubServices hub) =>
+        hub.Limiter?.Policy.Limits(path) == true
+            ? null
+            : UpgradeAdmission.Admit("GET", request.Query, request.Headers, upgradable: true, hub.Connections, hub.Node,
+                hub.Options.EnableCompression, out _);
 }

@@ -10,9 +10,6 @@ namespace Switchboard.Service.Http;
 public static class UserIdentity
 {
     /// <summary>Null and an error when the given id is unusable.</summary>
-    public static string? Resolve(HttpRequest request, out ApiError? error) => Resolve(request.Query, request.Headers, out error);
-
-    /// <summary>Null and an error when the given id is unusable.</summary>
     public static string? Resolve(IQueryCollection query, IHeaderDictionary headers, out ApiError? error)
     {
         error = null;
@@ -28,9 +25,6 @@ public static class UserIdentity
         }
         return given;
     }
-
-    /// <summary>The groups named in <c>groups=</c>; null and an error when one is unusable.</summary>
-    public static IReadOnlyList<string>? Groups(HttpRequest request, out ApiError? error) => Groups(request.Query, out error);
 
     /// <summary>The groups named in <c>groups=</c>; null and an error when one is unusable.</summary>
     public static IReadOnlyList<string>? Groups(IQueryCollection query, out ApiError? error)

@@ -18,10 +18,6 @@ public sealed record WebSocketHandshake(string Accept, string? SubProtocol, bool
 
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-    /// <summary>Validates <paramref name="request"/>; null and an error when it is not a valid handshake.</summary>
-    public static WebSocketHandshake? Negotiate(HttpRequest request, bool compressionEnabled, out ApiError? error) =>
-        Negotiate(request.Method, request.Headers, compressionEnabled, out error);
-
     /// <summary>Validates a request's method and headers; null and an error when they are not a valid handshake.</summary>
     public static WebSocketHandshake? Negotiate(string method, IHeaderDictionary headers, bool compressionEnabled, out ApiError? error)
     {

@@ -25,19 +25,9 @@ public static class RateLimiterExtensions
             var limiter = sp.GetRequiredService<RateLimiter>();
             return limiter.Policy.Options.UsesRedis
                 ? RedisRateLimitStore.Connect(limiter, sp.GetRequiredService<ILoggerFactory>())
-                : MemoryStore(sp, limiter.Policy.Options.MaxKeys);
+                : MemoryRateLimitStore.Start(sp.GetRequiredService<ActorSystem>(), limiter.Policy.Options.MaxKeys);
         }));
         return services;
-    }
-
-    private static MemoryRateLimitStore MemoryStore(IServiceProvider sp, int maxKeys)
-    {
-        var system = sp.GetRequiredService<ActorSystem>();
-        var partitions = Environment.ProcessorCount * 2;
-        return new MemoryRateLimitStore(Enumerable.Range(0, partitions)
-            .Select(i => system.ActorOf(TokenBucketActor.PropsFor(Math.Max(1, maxKeys / partitions), TimeSpan.FromSeconds(30)),
-                $"rate-limit-{i}"))
-            .ToList());
     }
 
     public static IApplicationBuilder UseSwitchboardRateLimiter(this IApplicationBuilder app) =>

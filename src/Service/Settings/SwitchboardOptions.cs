@@ -29,7 +29,7 @@ public sealed record SwitchboardOptions
     public bool CloseOnBackpressure { get; init; }
     public TimeSpan SendTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Bytes read from a socket at a time.</summary>
+    /// <summary>Bytes read from a socket at a time, for upgrades through the HTTP pipeline (the transport path reads into Kestrel's pooled blocks).</summary>
     public int ReadBufferSize { get; init; } = 1024;
 
     /// <summary>Bytes gathered into one socket write.</summary>

@@ -18,7 +18,7 @@ public sealed class FrameReader : GraphStage<SourceShape<WebSocketFrame>>
     public override SourceShape<WebSocketFrame> Shape => new(Out);
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) =>
-        new Logic(this, ConnectionAttribute.Of(inheritedAttributes));
+        new Logic(this, ConnectionAttribute.Of(inheritedAttributes).Connection);
 
     private sealed class Logic : OutGraphStageLogic
     {
@@ -29,11 +29,11 @@ public sealed class FrameReader : GraphStage<SourceShape<WebSocketFrame>>
         private bool _holding;
         private bool _ended;
 
-        public Logic(FrameReader stage, ConnectionAttribute connection) : base(stage.Shape)
+        public Logic(FrameReader stage, WebSocketConnection connection) : base(stage.Shape)
         {
             _stage = stage;
             Reader = connection.Transport.Input;
-            Connection = connection.Connection;
+            Connection = connection;
             _onRead = GetAsyncCallback(OnRead);
             SetHandler(stage.Out, this);
         }

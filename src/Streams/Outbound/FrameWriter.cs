@@ -20,7 +20,7 @@ public sealed class FrameWriter
     public override ILogicAndMaterializedValue<Task> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var logic = new Logic(this, ConnectionAttribute.Of(inheritedAttributes), finished);
+        var logic = new Logic(this, ConnectionAttribute.Of(inheritedAttributes).Connection, finished);
         return new LogicAndMaterializedValue<Task>(logic, finished.Task);
     }
 
@@ -36,12 +36,12 @@ public sealed class FrameWriter
         private readonly int? _compressionLevel;
         private readonly ConnectionCounters _counters;
 
-        public Logic(FrameWriter stage, ConnectionAttribute connection, TaskCompletionSource finished) : base(stage.Shape)
+        public Logic(FrameWriter stage, WebSocketConnection connection, TaskCompletionSource finished) : base(stage.Shape)
         {
             _stage = stage;
             _writer = connection.Transport.Output;
-            _compressionLevel = connection.Connection.CompressionLevel;
-            _counters = connection.Connection.Counters;
+            _compressionLevel = connection.CompressionLevel;
+            _counters = connection.Counters;
             _finished = finished;
             _onFlushed = GetAsyncCallback(OnFlushed);
             SetHandler(stage.In, this);

@@ -18,8 +18,8 @@ using Switchboard.Service.Settings;
 namespace Switchboard.IntegrationTests.Support;
 
 /// <summary>
-/// A real Kestrel on a free loopback port hosting the hub, embedded the way the service's Program.cs does:
-/// upgrades taken on the transport unless <c>transportUpgrades</c> is false.
+/// A real Kestrel on a free loopback port hosting the hub, embedded as an application would, with upgrades
+/// taken on the transport as the service's Program.cs takes them, unless <c>transportUpgrades</c> is false.
 /// </summary>
 public sealed class SwitchboardServer : IAsyncDisposable
 {
