@@ -13,6 +13,7 @@ public sealed class ConnectionCounters
     private long _closedSlow;
     private long _liveGraphs;
     private long _timeouts;
+    private long _queuedControlFrames;
     private readonly ConcurrentDictionary<string, long> _errors = new();
 
     public long MessagesIn => Volatile.Read(ref _messagesIn);
@@ -24,6 +25,9 @@ public sealed class ConnectionCounters
 
     /// <summary>Connections closed for staying silent past the connection timeout.</summary>
     public long Timeouts => Volatile.Read(ref _timeouts);
+
+    /// <summary>Control frames (welcome, pings, pongs) queued on every connection's control lane and not yet written.</summary>
+    public long QueuedControlFrames => Volatile.Read(ref _queuedControlFrames);
 
     /// <summary>Connection graphs materialized and not yet finished.</summary>
     public long LiveGraphs => Volatile.Read(ref _liveGraphs);
@@ -48,6 +52,8 @@ public sealed class ConnectionCounters
     public void RecordTimeout() => Interlocked.Increment(ref _timeouts);
 
     public void RecordError(string code) => _errors.AddOrUpdate(code, 1, static (_, n) => n + 1);
+
+    internal void AddQueuedControlFrames(int delta) => Interlocked.Add(ref _queuedControlFrames, delta);
 
     internal void GraphStarted() => Interlocked.Increment(ref _liveGraphs);
 

@@ -19,6 +19,12 @@ public sealed record ConnectionOptions
     /// </summary>
     public KeepAliveOptions? KeepAlive { get; init; }
 
+    /// <summary>
+    /// How long, since a connection last caught up, its socket's pipe must have been full before
+    /// MessageBufferSize applies: longer than the moments a busy node or client takes to be scheduled.
+    /// </summary>
+    public TimeSpan StallGrace { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>How long a close handshake may take before the TCP connection is aborted.</summary>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -29,7 +29,7 @@ public sealed class WebSocketConnection
         Counters = counters;
         Transport = transport;
         _scheduleOnce = scheduleOnce;
-        Outbox = new Outbox(options.MessageBufferSize, options.Overflow, options.SendTimeout, counters);
+        Outbox = new Outbox(options.MessageBufferSize, options.Overflow, options.SendTimeout, counters, options.StallGrace);
         Outbox.Closing += ArmCloseDeadline;
     }
 
@@ -69,7 +69,7 @@ public sealed class WebSocketConnection
     public void Heartbeat(long now, TimeSpan timeout)
     {
         if (now - LastSeen <= (long)timeout.TotalMilliseconds)
-            Outbox.SendControl(PingFrame);
+            Outbox.SendPing(PingFrame);
         else
             Outbox.Close(TimeoutCloseCode, "ping timeout", discardPending: true, static c => c.RecordTimeout());
     }
@@ -116,7 +116,11 @@ public sealed class WebSocketConnection
             Transport.Input.CancelPendingRead();
     }
 
-    internal void OnFinished() => _closeDeadline?.Cancel();
+    internal void OnFinished()
+    {
+        _closeDeadline?.Cancel();
+        Outbox.Release();
+    }
 
     private void ArmCloseDeadline()
     {

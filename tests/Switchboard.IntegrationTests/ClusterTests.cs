@@ -166,6 +166,16 @@ public sealed class ClusterTests(ClusterTests.ThreeNodes cluster) : IClassFixtur
     }
 
     [Fact]
+    public async Task Bursts_between_two_nodes_all_arrive_in_order()
+    {
+        var (sender, receiver) = (cluster.Nodes[0].BaseUri, cluster.Nodes[2].BaseUri);
+        await Bursts.TenBurstsAsync(sender, receiver);
+        await Bursts.TwentySendersAsync(sender, receiver);
+        foreach (var node in cluster.Nodes)
+            Assert.Equal(0, await Bursts.DroppedAsync(node.BaseUri));
+    }
+
+    [Fact]
     public async Task Cluster_stats_sum_every_node_and_list_each()
     {
         var clients = new List<Client>();

@@ -31,10 +31,18 @@ public sealed class OverflowTests
         return (client, connection);
     }
 
-    /// <summary>Offers numbered frames until the outbox answers <paramref name="stop"/>; the answer to each.</summary>
-    private static List<OfferResult> FloodUntil(WebSocketConnection connection, OfferResult stop)
+    /// <summary>
+    /// Offers numbered frames until the outbox answers <paramref name="stop"/>; the answer to each. First it fills
+    /// the socket, a frame at a time, until the outbox counts it stalled: only then does the bound apply.
+    /// </summary>
+    private static async Task<List<OfferResult>> FloodUntilAsync(WebSocketConnection connection, OfferResult stop)
     {
         var results = new List<OfferResult>();
+        while (!connection.Outbox.IsStalled)
+        {
+            results.Add(connection.Send(Load(results.Count)));
+            await Task.Delay(5);
+        }
         while (results.Count < 100_000)
         {
             results.Add(connection.Send(Load(results.Count)));
@@ -84,7 +92,7 @@ public sealed class OverflowTests
         var (client, connection) = await SlowConsumerAsync(server);
         await using var _ = client;
 
-        var results = FloodUntil(connection, OfferResult.Dropped);
+        var results = await FloodUntilAsync(connection, OfferResult.Dropped);
         for (var i = 0; i < 9; i++)
             results.Add(connection.Send(Load(results.Count)));
 
@@ -105,7 +113,7 @@ public sealed class OverflowTests
         var (client, connection) = await SlowConsumerAsync(server);
         await using var _ = client;
 
-        FloodUntil(connection, OfferResult.Closed);
+        await FloodUntilAsync(connection, OfferResult.Closed);
         Assert.Equal(OfferResult.Closed, connection.Send(Load(-1)));
         var stats = await server.StatsAsync();
         Assert.Equal(1, stats.GetProperty("closed_slow").GetInt64());
@@ -128,7 +136,7 @@ public sealed class OverflowTests
         await using var _ = client;
 
         // Only when the waiting room is full too is a message dropped at once.
-        var results = FloodUntil(connection, OfferResult.Dropped);
+        var results = await FloodUntilAsync(connection, OfferResult.Dropped);
         Assert.Contains(OfferResult.Waiting, results);
 
         var accepted = SeqsWhere(results, OfferResult.Enqueued, OfferResult.Waiting).ToList();
@@ -148,7 +156,7 @@ public sealed class OverflowTests
 
         // Keep offering until one waiting message has timed out, that is, more were dropped
         // than the offers that were refused at once.
-        var results = FloodUntil(connection, OfferResult.Dropped);
+        var results = await FloodUntilAsync(connection, OfferResult.Dropped);
         await Eventually.TrueAsync(async () =>
         {
             results.Add(connection.Send(Load(results.Count)));
@@ -175,7 +183,7 @@ public sealed class OverflowTests
         var (client, connection) = await SlowConsumerAsync(server);
         await using var _ = client;
 
-        var results = FloodUntil(connection, OfferResult.Closed);
+        var results = await FloodUntilAsync(connection, OfferResult.Closed);
         Assert.Contains(OfferResult.Waiting, results);
         Assert.Equal(1, (await server.StatsAsync()).GetProperty("closed_slow").GetInt64());
         await AssertNodeStillServesAsync(server);

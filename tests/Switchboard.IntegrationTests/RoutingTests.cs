@@ -10,14 +10,8 @@ using Switchboard.Service.Settings;
 namespace Switchboard.IntegrationTests;
 
 /// <summary>Users, groups and broadcast on one node, through WebSocket frames and the HTTP API.</summary>
-public sealed class RoutingTests(RoutingTests.RoutingServer fixture) : IClassFixture<RoutingTests.RoutingServer>
+public sealed class RoutingTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
-    public sealed class RoutingServer : ServerFixture
-    {
-        // Room for bursts: these tests are about routing, not about slow consumers.
-        protected override Func<SwitchboardOptions, SwitchboardOptions> Configure => o => o with { MessageBufferSize = 20_000 };
-    }
-
     private SwitchboardServer Server => fixture.Server;
 
     private Task<Client> ConnectAsync(string user, string query = "") =>

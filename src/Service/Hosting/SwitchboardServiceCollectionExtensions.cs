@@ -29,6 +29,9 @@ public static class SwitchboardServiceCollectionExtensions
 {
     public const string ActorSystemName = "switchboard";
 
+    /// <summary>Unsent bytes a connection's socket pipe holds before the hub counts its peer as stalled.</summary>
+    public const long SocketPipeBytes = 1024 * 1024;
+
     /// <summary>
     /// Adds the hub: its settings (from configuration, overlaid by <paramref name="configure"/>),
     /// an actor system that is a cluster of one unless told otherwise, the sharded user and group
@@ -49,6 +52,9 @@ public static class SwitchboardServiceCollectionExtensions
         // A client that never finishes its upgrade request is dropped (slowloris).
         services.AddOptions<KestrelServerOptions>().Configure<SwitchboardOptions>((kestrel, hub) =>
             kestrel.Limits.RequestHeadersTimeout = hub.HandshakeTimeout);
+        // A burst to a client that keeps up waits in the socket's pipe while Kestrel's send loop catches up;
+        // at Kestrel's 64 KB a moment's lag of that loop looked like a stalled peer (docs/connections.md).
+        services.AddOptions<SocketTransportOptions>().Configure(sockets => sockets.MaxWriteBufferSize = SocketPipeBytes);
         // Registered last, so Kestrel binds with it: sockets never outnumber the descriptors the node can spare.
         services.AddSingleton<IConnectionListenerFactory>(sp =>
         {

@@ -94,7 +94,7 @@ public sealed class MessageAssembly : GraphStageWithMaterializedValue<SinkShape<
 
         private InboundMessage? Answer(OutboundFrame pong)
         {
-            Connection.Outbox.SendControl(pong);
+            Connection.Outbox.SendPong(pong);
             return null;
         }
 

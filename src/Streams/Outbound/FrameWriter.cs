@@ -6,7 +6,8 @@ using Akka.Streams.Stage;
 namespace Switchboard.Streams.Outbound;
 
 /// <summary>
-/// Writes each batch of frames to the socket's pipe and flushes once per batch. The frames are
+/// Writes each batch of frames to the socket's pipe and flushes once per batch; a flush that has to wait
+/// (the pipe is full) and its end are told to the outbox, which decides from them when the socket has stalled. The frames are
 /// already encoded; this stage only picks the compressed variant when the connection negotiated it.
 /// Materializes a task that completes when the outbound side has ended.
 /// </summary>
@@ -29,10 +30,12 @@ public sealed class FrameWriter
         private readonly FrameWriter _stage;
         private readonly TaskCompletionSource _finished;
         private readonly Action _onFlushed;
+        private readonly Action _onStalledFlushDone;
         private ValueTask<FlushResult> _flush;
         private bool _flushing;
 
         private readonly PipeWriter _writer;
+        private readonly Outbox _outbox;
         private readonly int? _compressionLevel;
         private readonly ConnectionCounters _counters;
 
@@ -40,10 +43,18 @@ public sealed class FrameWriter
         {
             _stage = stage;
             _writer = connection.Transport.Output;
+            _outbox = connection.Outbox;
             _compressionLevel = connection.CompressionLevel;
             _counters = connection.Counters;
             _finished = finished;
             _onFlushed = GetAsyncCallback(OnFlushed);
+            // Runs where the flush completes, so that offers see the socket taking bytes again at once,
+            // not only once the interpreter has run.
+            _onStalledFlushDone = () =>
+            {
+                _outbox.PipeDrained();
+                _onFlushed();
+            };
             SetHandler(stage.In, this);
         }
 
@@ -74,9 +85,13 @@ public sealed class FrameWriter
                 return;
             }
             if (_flush.IsCompleted)
+            {
                 OnFlushed();
-            else
-                _flush.GetAwaiter().UnsafeOnCompleted(_onFlushed);
+                return;
+            }
+            // The pipe is over its pause threshold: the peer is not taking bytes as fast as they come.
+            _outbox.PipeFilled();
+            _flush.GetAwaiter().UnsafeOnCompleted(_onStalledFlushDone);
         }
 
         public override void OnUpstreamFinish()

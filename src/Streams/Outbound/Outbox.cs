@@ -6,7 +6,7 @@ public enum OfferResult
 {
     Enqueued,
 
-    /// <summary>The buffer is full; the message waits up to the send timeout for room.</summary>
+    /// <summary>The socket has stalled and the buffer is full; the message waits up to the send timeout for room.</summary>
     Waiting,
     Dropped,
 
@@ -15,9 +15,12 @@ public enum OfferResult
 }
 
 /// <summary>
-/// A connection's bounded outbound buffer. Any thread may offer; the connection's
-/// <see cref="OutboxSource"/> drains it in batches. Control frames (pongs, pings, close)
-/// bypass the bound and go out first, so a full buffer never delays a heartbeat answer.
+/// A connection's outbound buffer. Any thread may offer; the connection's <see cref="OutboxSource"/> drains
+/// it in batches into the socket's pipe. The bound applies only behind a stalled socket
+/// (<see cref="StallClock"/>): until then every message is taken and goes on to the pipe as soon as the
+/// writer runs, so a client that keeps up loses nothing, however large the burst. Once the socket has
+/// stalled, a message that finds MessageBufferSize waiting meets the overflow policy. Control frames
+/// (<see cref="ControlLane"/>) bypass the bound and go out first.
 /// </summary>
 public sealed class Outbox
 {
@@ -27,7 +30,8 @@ public sealed class Outbox
     private readonly long _sendTimeoutMs;
     private readonly ConnectionCounters _counters;
     private readonly Queue<OutboundFrame> _data = new();
-    private readonly Queue<OutboundFrame> _control = new();
+    private readonly ControlLane _control;
+    private readonly StallClock _stall;
     private Queue<(OutboundFrame Frame, long Deadline)>? _overflow;
     private OutboundFrame? _closeFrame;
     private bool _closing;
@@ -35,13 +39,16 @@ public sealed class Outbox
     private bool _consumerWaiting;
     private Action? _signal;
 
-    public Outbox(int capacity, OverflowPolicy policy, TimeSpan sendTimeout, ConnectionCounters counters)
+    /// <param name="stallGrace">How long the socket's pipe must have been full before the bound applies.</param>
+    public Outbox(int capacity, OverflowPolicy policy, TimeSpan sendTimeout, ConnectionCounters counters, TimeSpan stallGrace)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
         _policy = policy;
         _sendTimeoutMs = (long)sendTimeout.TotalMilliseconds;
         _counters = counters;
+        _control = new ControlLane(counters);
+        _stall = new StallClock(stallGrace);
     }
 
     /// <summary>Set once the connection starts closing; the close code it sends, or null when aborted.</summary>
@@ -58,25 +65,37 @@ public sealed class Outbox
         get { lock (_gate) return _closing; }
     }
 
+    /// <summary>Whether the socket has stalled, so that the bound applies (see <see cref="StallClock"/>).</summary>
+    public bool IsStalled
+    {
+        get { lock (_gate) return _stall.IsStalled(Environment.TickCount64); }
+    }
+
+    /// <summary>Control frames queued and not yet written: at most the welcome, one ping and one pong.</summary>
+    public int ControlPending
+    {
+        get { lock (_gate) return _control.Count; }
+    }
+
     /// <summary>Raised once, on whichever thread starts the close (offer overflow, close, abort).</summary>
     internal event Action? Closing;
 
     public OfferResult Offer(OutboundFrame frame)
     {
-        Action? wake = null;
+        Action? wake;
         OfferResult result;
         lock (_gate)
         {
             if (_closing)
                 return OfferResult.Closed;
-            ExpireOverflow(Environment.TickCount64);
-            var overflowing = _overflow is { Count: > 0 };
+            var now = Environment.TickCount64;
+            ExpireOverflow(now);
             if (_closing)
             {
                 result = OfferResult.Closed;
                 wake = TakeWake(force: true);
             }
-            else if (!overflowing && _data.Count < _capacity)
+            else if (_overflow is not { Count: > 0 } && (_data.Count < _capacity || !_stall.IsStalled(now)))
             {
                 _data.Enqueue(frame);
                 result = OfferResult.Enqueued;
@@ -84,7 +103,7 @@ public sealed class Outbox
             }
             else if (_policy.Waits() && (_overflow?.Count ?? 0) < _capacity)
             {
-                (_overflow ??= new Queue<(OutboundFrame, long)>()).Enqueue((frame, Environment.TickCount64 + _sendTimeoutMs));
+                (_overflow ??= new Queue<(OutboundFrame, long)>()).Enqueue((frame, now + _sendTimeoutMs));
                 result = OfferResult.Waiting;
                 // The first waiting message needs the source to arm its expiry timer.
                 wake = _overflow.Count == 1 ? TakeWake(force: true) : null;
@@ -102,18 +121,21 @@ public sealed class Outbox
     }
 
     /// <summary>Queues a control frame ahead of all data. Never refused while the connection is open.</summary>
-    public void SendControl(OutboundFrame frame)
+    public void SendControl(OutboundFrame frame) => OnControlLane(frame, static (lane, f) =>
     {
-        Action? wake;
-        lock (_gate)
-        {
-            if (_closing)
-                return;
-            _control.Enqueue(frame);
-            wake = TakeWake(force: false);
-        }
-        wake?.Invoke();
-    }
+        lane.Enqueue(f);
+        return true;
+    });
+
+    /// <summary>Owes the peer a pong; one not yet sent is replaced by this newer one.</summary>
+    public void SendPong(OutboundFrame pong) => OnControlLane(pong, static (lane, f) =>
+    {
+        lane.OwePong(f);
+        return true;
+    });
+
+    /// <summary>Queues a protocol ping, unless one still waits to go out.</summary>
+    public void SendPing(OutboundFrame ping) => OnControlLane(ping, static (lane, f) => lane.TryQueuePing(f));
 
     /// <summary>
     /// Starts the close handshake: the close frame is the last frame sent. Returns false when
@@ -149,18 +171,43 @@ public sealed class Outbox
             if (_closing)
                 return;
             _closing = true;
-            _data.Clear();
-            _control.Clear();
-            _overflow?.Clear();
+            Discard();
             wake = TakeWake(force: true);
         }
         wake?.Invoke();
         Closing?.Invoke();
     }
 
+    /// <summary>The connection has ended: whatever is still queued will never be written.</summary>
+    internal void Release()
+    {
+        lock (_gate)
+        {
+            _closing = true;
+            Discard();
+        }
+    }
+
     internal void Attach(Action signal)
     {
         lock (_gate) _signal = signal;
+    }
+
+    /// <summary>The writer's flush waits: the socket's pipe is full.</summary>
+    internal void PipeFilled()
+    {
+        lock (_gate) _stall.PipeFilled(Environment.TickCount64);
+    }
+
+    /// <summary>The writer's flush went through: the socket takes bytes again, and whatever waited for room may go.</summary>
+    internal void PipeDrained()
+    {
+        lock (_gate)
+        {
+            _stall.PipeDrained(Environment.TickCount64);
+            while (_overflow is { Count: > 0 })
+                _data.Enqueue(_overflow.Dequeue().Frame);
+        }
     }
 
     /// <summary>The earliest time a waiting message expires, if any waits.</summary>
@@ -175,13 +222,12 @@ public sealed class Outbox
     /// </summary>
     internal DrainResult Drain(List<OutboundFrame> batch, int maxBytes)
     {
-        var closingNow = false;
+        bool closingNow;
         DrainResult result;
         lock (_gate)
         {
             closingNow = ExpireOverflow(Environment.TickCount64);
-            while (_control.Count > 0)
-                batch.Add(_control.Dequeue());
+            _control.MoveTo(batch);
             var bytes = 0;
             while (_data.Count > 0 && (bytes < maxBytes || batch.Count == 0))
             {
@@ -191,6 +237,8 @@ public sealed class Outbox
             }
             while (_overflow is { Count: > 0 } && _data.Count < _capacity)
                 _data.Enqueue(_overflow.Dequeue().Frame);
+            if (_data.Count == 0)
+                _stall.CaughtUp();
 
             if (_closing && _data.Count == 0 && !_drainedClose)
             {
@@ -222,6 +270,17 @@ public sealed class Outbox
         if (closing)
             Closing?.Invoke();
         return closing;
+    }
+
+    private void OnControlLane(OutboundFrame frame, Func<ControlLane, OutboundFrame, bool> add)
+    {
+        Action? wake = null;
+        lock (_gate)
+        {
+            if (!_closing && add(_control, frame))
+                wake = TakeWake(force: false);
+        }
+        wake?.Invoke();
     }
 
     // Wakes the source when it waits for data; "force" wakes it regardless (close, expiry timer).
@@ -273,6 +332,13 @@ public sealed class Outbox
             while (_overflow.Count > 0)
                 _data.Enqueue(_overflow.Dequeue().Frame);
         }
+    }
+
+    private void Discard()
+    {
+        _data.Clear();
+        _overflow?.Clear();
+        _control.Clear();
     }
 }
 

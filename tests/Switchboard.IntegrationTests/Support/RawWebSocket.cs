@@ -24,7 +24,7 @@ public sealed class RawWebSocket : IAsyncDisposable
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(20);
     private readonly TcpClient _tcp;
     private readonly NetworkStream _stream;
-    private readonly byte[] _buffer = new byte[64 * 1024];
+    private byte[] _buffer = new byte[64 * 1024];
     private int _start, _end;
 
     private RawWebSocket(TcpClient tcp)
@@ -109,30 +109,55 @@ public sealed class RawWebSocket : IAsyncDisposable
     /// <summary>The next frame, or null when the server closed the TCP connection.</summary>
     public async Task<RawFrame?> ReceiveAsync()
     {
-        if (!await FillAsync(2))
-            return null;
+        while (true)
+        {
+            if (TryTakeFrame(out var frame))
+                return frame;
+            if (!await FillAsync(_end - _start + 1))
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// The next frame, read with blocking socket calls: for a reader on a thread of its own, which keeps
+    /// reading however busy the thread pool is.
+    /// </summary>
+    public RawFrame? Receive()
+    {
+        _stream.ReadTimeout = (int)HangGuard.TotalMilliseconds;
+        while (true)
+        {
+            if (TryTakeFrame(out var frame))
+                return frame;
+            MakeRoom(_end - _start + 1);
+            var n = _stream.Read(_buffer.AsSpan(_end));
+            if (n == 0)
+                return null;
+            _end += n;
+        }
+    }
+
+    private bool TryTakeFrame(out RawFrame? frame)
+    {
+        frame = null;
+        var available = _end - _start;
+        if (available < 2)
+            return false;
         var b0 = _buffer[_start];
         var length = (long)(_buffer[_start + 1] & 0x7F);
         var headerLength = length switch { 126 => 4, 127 => 10, _ => 2 };
-        if (!await FillAsync(headerLength))
-            return null;
+        if (available < headerLength)
+            return false;
         if (length == 126)
             length = BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start + 2));
         else if (length == 127)
             length = (long)BinaryPrimitives.ReadUInt64BigEndian(_buffer.AsSpan(_start + 2));
-        var payload = new byte[length];
-        _start += headerLength;
-        var copied = 0;
-        while (copied < length)
-        {
-            if (!await FillAsync(1))
-                return null;
-            var n = (int)Math.Min(length - copied, _end - _start);
-            _buffer.AsSpan(_start, n).CopyTo(payload.AsSpan(copied));
-            _start += n;
-            copied += n;
-        }
-        return new RawFrame((b0 & 0x80) != 0, (b0 & 0x40) != 0, b0 & 0x0F, payload);
+        if (available < headerLength + length)
+            return false;
+        var payload = _buffer.AsSpan(_start + headerLength, (int)length).ToArray();
+        _start += headerLength + (int)length;
+        frame = new RawFrame((b0 & 0x80) != 0, (b0 & 0x40) != 0, b0 & 0x0F, payload);
+        return true;
     }
 
     /// <summary>The next frame that is not a protocol ping (pings are answered as a client must).</summary>
@@ -228,12 +253,7 @@ public sealed class RawWebSocket : IAsyncDisposable
     {
         if (_end - _start >= count)
             return true;
-        if (_start > 0)
-        {
-            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-            _end -= _start;
-            _start = 0;
-        }
+        MakeRoom(count);
         using var guard = new CancellationTokenSource(HangGuard);
         while (_end - _start < count)
         {
@@ -243,6 +263,19 @@ public sealed class RawWebSocket : IAsyncDisposable
             _end += n;
         }
         return true;
+    }
+
+    /// <summary>Moves the unread bytes to the front and grows the buffer until <paramref name="count"/> of them fit.</summary>
+    private void MakeRoom(int count)
+    {
+        if (_start > 0)
+        {
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
+        }
+        if (count > _buffer.Length)
+            Array.Resize(ref _buffer, Math.Max(count, _buffer.Length * 2));
     }
 
     public ValueTask DisposeAsync()
