@@ -85,8 +85,8 @@ public sealed class RoutingSerializerSpecs : Akka.Hosting.TestKit.TestKit
     [Fact]
     public void Node_stats_round_trip()
     {
-        var snapshot = new Stats.NodeStatsSnapshot("n1:1", 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-            new SortedDictionary<string, long> { ["invalid_json"] = 15, ["close_1002"] = 16 }, 17);
+        var snapshot = new Stats.NodeStatsSnapshot("n1:1", 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+            new SortedDictionary<string, long> { ["invalid_json"] = 16, ["close_1002"] = 17 }, 18);
         var back = RoundTrip(snapshot);
         Assert.Equal(snapshot with { Errors = back.Errors }, back);
         Assert.Equal(snapshot.Errors, back.Errors);

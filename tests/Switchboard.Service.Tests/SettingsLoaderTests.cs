@@ -34,6 +34,8 @@ public sealed class SettingsLoaderTests
         Assert.True(o.EnableGlobalPing);
         Assert.Equal(16, o.PingWorkerCount);
         Assert.False(o.AllowClientBroadcast);
+        Assert.Equal(128, o.MaxGroupsPerConnection);
+        Assert.Equal((0, 0), (o.MaxConnectionsPerUser, o.MaxConnectionsPerIp));
     }
 
     [Fact]
@@ -60,6 +62,9 @@ public sealed class SettingsLoaderTests
             ["WEBSOCKET_PING_WORKERS"] = "2",
             ["WEBSOCKET_ALLOW_CLIENT_BROADCAST"] = "TRUE",
             ["WEBSOCKET_SHUTDOWN_TIMEOUT"] = "3",
+            ["WEBSOCKET_MAX_GROUPS_PER_CONNECTION"] = "7",
+            ["WEBSOCKET_MAX_CONNECTIONS_PER_USER"] = "5",
+            ["WEBSOCKET_MAX_CONNECTIONS_PER_IP"] = "50",
         });
         Assert.Equal(5000, o.MaxConnections);
         Assert.Equal(TimeSpan.FromSeconds(10), o.HeartbeatInterval);
@@ -80,6 +85,7 @@ public sealed class SettingsLoaderTests
         Assert.Equal(2, o.PingWorkerCount);
         Assert.True(o.AllowClientBroadcast);
         Assert.Equal(TimeSpan.FromSeconds(3), o.ShutdownTimeout);
+        Assert.Equal((7, 5, 50), (o.MaxGroupsPerConnection, o.MaxConnectionsPerUser, o.MaxConnectionsPerIp));
     }
 
     [Theory]
@@ -163,6 +169,9 @@ public sealed class SettingsLoaderTests
     [InlineData("WEBSOCKET_COMPRESSION_LEVEL", "10")]
     [InlineData("WEBSOCKET_COMPRESSION_LEVEL", "-3")]
     [InlineData("WEBSOCKET_SEND_TIMEOUT_MS", "-5")]
+    [InlineData("WEBSOCKET_MAX_GROUPS_PER_CONNECTION", "0")]
+    [InlineData("WEBSOCKET_MAX_CONNECTIONS_PER_USER", "-1")]
+    [InlineData("WEBSOCKET_MAX_CONNECTIONS_PER_IP", "-2")]
     public void Out_of_range_value_names_the_variable_and_the_value(string variable, string value)
     {
         var message = Refused(new() { [variable] = value }).Message;

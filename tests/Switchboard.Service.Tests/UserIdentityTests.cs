@@ -7,7 +7,8 @@ public sealed class UserIdentityTests
 {
     private static string? Resolve(HttpRequest request, out ApiError? error) => UserIdentity.Resolve(request.Query, request.Headers, out error);
 
-    private static IReadOnlyList<string>? Groups(HttpRequest request, out ApiError? error) => UserIdentity.Groups(request.Query, out error);
+    private static IReadOnlyList<string>? Groups(HttpRequest request, out ApiError? error) =>
+        UserIdentity.Groups(request.Query, max: 3, out error);
 
     private static HttpRequest Request(string query = "", string? header = null)
     {
@@ -65,5 +66,13 @@ public sealed class UserIdentityTests
     {
         Assert.Null(Groups(Request("?groups=ok," + new string('g', 129)), out var error));
         Assert.Equal("invalid_group", error!.Error);
+    }
+
+    [Fact]
+    public void More_groups_than_a_connection_may_join_are_refused()
+    {
+        Assert.Equal(["a", "b", "c"], Groups(Request("?groups=a,b,c,a"), out _));
+        Assert.Null(Groups(Request("?groups=a,b,c,d"), out var error));
+        Assert.Equal("too_many_groups", error!.Error);
     }
 }

@@ -32,6 +32,21 @@ public sealed class MessageAssemblerTests
     }
 
     [Fact]
+    public void A_message_may_come_in_at_most_MaxFragments_frames()
+    {
+        var assembler = new MessageAssembler(512, null);
+        Assert.Null(assembler.Add(Frame(Opcode.Text, "a"u8.ToArray(), fin: false)));
+        for (var i = 2; i < MessageAssembler.MaxFragments; i++)
+            Assert.Null(assembler.Add(Frame(Opcode.Continuation, [], fin: false)));
+        Assert.Equal("ab", Encoding.UTF8.GetString(assembler.Add(Frame(Opcode.Continuation, "b"u8.ToArray()))!.Payload));
+
+        assembler.Add(Frame(Opcode.Text, "a"u8.ToArray(), fin: false)); // the count starts again with each message
+        for (var i = 2; i <= MessageAssembler.MaxFragments; i++)
+            Assert.Null(assembler.Add(Frame(Opcode.Continuation, [], fin: false)));
+        Assert.Equal(1009, ViolationCode(() => assembler.Add(Frame(Opcode.Continuation, []))));
+    }
+
+    [Fact]
     public void Fragment_sequence_errors_are_protocol_errors()
     {
         Assert.Equal(1002, ViolationCode(() => new MessageAssembler(512, null).Add(Frame(Opcode.Continuation, [1]))));

@@ -34,6 +34,8 @@ public sealed class NodeDelivery : ReceiveActor
     /// <summary>The users with connections here, by bucket, so that a starting user router gets its answer without a scan.</summary>
     private readonly Dictionary<int, HashSet<string>> _usersIn = new();
     private readonly Action _onReady;
+    private readonly int _maxGroups;
+    private readonly FrameError _tooManyGroups;
     private int _subscriptions;
     private readonly (IActorRef Worker, BroadcastQueue Queue)[] _workers;
     private readonly int[] _partitionSize;
@@ -47,6 +49,8 @@ public sealed class NodeDelivery : ReceiveActor
         _counters = counters;
         _connectionCounters = connectionCounters;
         _onReady = options.OnReady;
+        _maxGroups = options.MaxGroupsPerConnection;
+        _tooManyGroups = new FrameError("too_many_groups", $"a connection may join at most {_maxGroups} groups");
         _workers = Enumerable.Range(0, options.BroadcastWorkerCount).Select(i =>
         {
             var queue = new BroadcastQueue(options.MessageQueueSize);
@@ -62,11 +66,7 @@ public sealed class NodeDelivery : ReceiveActor
         Receive<DeliverToGroup>(DeliverTo);
         Receive<Broadcast>(Fan);
         Receive<Accepted>(accepted => WithConnection(accepted.ConnectionId, c => c.Connection.Send(ServerFrames.Ack(accepted.Id))));
-        Receive<Rejected>(rejected => WithConnection(rejected.ConnectionId, c =>
-        {
-            _connectionCounters.RecordError(rejected.Error.Code);
-            c.Connection.Send(ServerFrames.Error(rejected.Id, rejected.Error));
-        }));
+        Receive<Rejected>(rejected => WithConnection(rejected.ConnectionId, c => Reject(c, rejected.Id, rejected.Error)));
         Receive<RegistryProtocol.FindUsers>(find => find.ReplyTo.Tell(new RegistryProtocol.UsersFound(find.Bucket,
             _usersIn.TryGetValue(find.Bucket, out var users)
                 ? users.SelectMany(user => _connectionsOf[user].SelectMany(id => new[] { user, id })).ToArray()
@@ -139,12 +139,17 @@ public sealed class NodeDelivery : ReceiveActor
 
     private void JoinGroup(LocalConnection local, string group, ReadOnlyMemory<byte> id)
     {
+        if (!_groupsOf.TryGetValue(local.Id, out var groups))
+            _groupsOf[local.Id] = groups = [];
+        if (groups.Count >= _maxGroups && !groups.Contains(group))
+        {
+            Reject(local, id, _tooManyGroups);
+            return;
+        }
+        groups.Add(group);
         if (!_members.TryGetValue(group, out var members))
             _members[group] = members = [];
         members.Add(local.Connection);
-        if (!_groupsOf.TryGetValue(local.Id, out var groups))
-            _groupsOf[local.Id] = groups = [];
-        groups.Add(group);
         _counters.LocalGroups = _members.Count;
         // The group router acknowledges once it knows the member, so a group message sent after
         // the ack is sure to reach this connection.
@@ -155,7 +160,7 @@ public sealed class NodeDelivery : ReceiveActor
     {
         if (!_groupsOf.TryGetValue(local.Id, out var groups) || !groups.Remove(group))
         {
-            Self.Tell(new Rejected(local.Id, id, new FrameError("unknown_group", $"not a member of \"{group}\"")));
+            Reject(local, id, new FrameError("unknown_group", $"not a member of \"{group}\""));
             return;
         }
         RemoveMember(group, local.Connection);
@@ -211,6 +216,12 @@ public sealed class NodeDelivery : ReceiveActor
         }
     }
 
+    private void Reject(LocalConnection local, ReadOnlyMemory<byte> id, FrameError error)
+    {
+        _connectionCounters.RecordError(error.Code);
+        local.Connection.Send(ServerFrames.Error(id, error));
+    }
+
     private void WithConnection(string connectionId, Action<LocalConnection> action)
     {
         if (_connections.TryGetValue(connectionId, out var local))
@@ -227,7 +238,7 @@ public sealed class NodeDelivery : ReceiveActor
 }
 
 /// <summary>The settings of a node's delivery; <see cref="OnReady"/> runs once broadcasts can reach this node.</summary>
-public sealed record NodeDeliveryOptions(int BroadcastWorkerCount, int MessageQueueSize, Action OnReady);
+public sealed record NodeDeliveryOptions(int BroadcastWorkerCount, int MessageQueueSize, int MaxGroupsPerConnection, Action OnReady);
 
 public static class NodeDeliveryHostingExtensions
 {

@@ -135,7 +135,8 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
         foreach (var figure in new[]
                  {
                      s.Connections, s.MaxConnections, s.Users, s.Groups, s.MessagesIn, s.MessagesOut, s.BytesIn, s.BytesOut,
-                     s.Delivered, s.Undeliverable, s.Dropped, s.BroadcastsDropped, s.ClosedSlow, s.Timeouts, s.UptimeSeconds,
+                     s.Delivered, s.Undeliverable, s.Dropped, s.BroadcastsDropped, s.ClosedSlow, s.Timeouts, s.ControlFramesQueued,
+                     s.UptimeSeconds,
                  })
             w.Write(figure);
         w.Write(s.Errors.Count);
@@ -149,12 +150,12 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
     private static NodeStatsSnapshot ReadSnapshot(BinaryReader r)
     {
         var node = r.ReadString();
-        var f = Enumerable.Range(0, 15).Select(_ => r.ReadInt64()).ToArray();
+        var f = Enumerable.Range(0, 16).Select(_ => r.ReadInt64()).ToArray();
         var errors = new SortedDictionary<string, long>();
         for (var i = r.ReadInt32(); i > 0; i--)
             errors[r.ReadString()] = r.ReadInt64();
         return new NodeStatsSnapshot(node, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12], f[13],
-            errors, f[14]);
+            f[14], errors, f[15]);
     }
 
     private static void Write(BinaryWriter w, string[] strings)

@@ -22,6 +22,7 @@ public sealed record NodeStatsSnapshot(
     long BroadcastsDropped,
     long ClosedSlow,
     long Timeouts,
+    long ControlFramesQueued,
     IReadOnlyDictionary<string, long> Errors,
     long UptimeSeconds) : IRoutingMessage
 {
@@ -29,7 +30,7 @@ public sealed record NodeStatsSnapshot(
         RoutingCounters routing, TimeSpan uptime) =>
         new(node, connections.Count, maxConnections, connections.Users, routing.LocalGroups, c.MessagesIn, c.MessagesOut,
             c.BytesIn, c.BytesOut, routing.Delivered, routing.Undeliverable, c.Dropped, routing.BroadcastsDropped, c.ClosedSlow,
-            c.Timeouts, new SortedDictionary<string, long>(c.Errors.ToDictionary()),
+            c.Timeouts, c.QueuedControlFrames, new SortedDictionary<string, long>(c.Errors.ToDictionary()),
             (long)uptime.TotalSeconds);
 
     /// <summary>The sum over <paramref name="nodes"/>; MaxConnections and uptime add up too, node names join.</summary>
@@ -39,6 +40,7 @@ public sealed record NodeStatsSnapshot(
         nodes.Sum(n => n.MessagesIn), nodes.Sum(n => n.MessagesOut), nodes.Sum(n => n.BytesIn), nodes.Sum(n => n.BytesOut),
         nodes.Sum(n => n.Delivered), nodes.Sum(n => n.Undeliverable), nodes.Sum(n => n.Dropped),
         nodes.Sum(n => n.BroadcastsDropped), nodes.Sum(n => n.ClosedSlow), nodes.Sum(n => n.Timeouts),
+        nodes.Sum(n => n.ControlFramesQueued),
         new SortedDictionary<string, long>(nodes.SelectMany(n => n.Errors).GroupBy(e => e.Key)
             .ToDictionary(g => g.Key, g => g.Sum(e => e.Value))),
         nodes.Count == 0 ? 0 : nodes.Max(n => n.UptimeSeconds));

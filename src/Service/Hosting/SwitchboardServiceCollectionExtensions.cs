@@ -19,6 +19,7 @@ using Switchboard.Actors.RateLimiting;
 using Switchboard.Actors.Routing;
 using Switchboard.Actors.Serialization;
 using Switchboard.Actors.Stats;
+using Switchboard.Service.Http;
 using Switchboard.Service.Settings;
 using Switchboard.Streams;
 using Switchboard.Streams.Outbound;
@@ -46,6 +47,12 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddSingleton<ConnectionCounters>();
         services.AddSingleton<RoutingCounters>();
         services.AddSingleton<LocalConnections>();
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<SwitchboardOptions>();
+            return new ClientQuotas(options.MaxConnectionsPerUser, options.MaxConnectionsPerIp);
+        });
+        services.AddSingleton<UpgradeAdmission>();
         // The host must outlast the drain, then the actor system's leave and Kestrel's stop.
         services.AddOptions<HostOptions>().Configure<SwitchboardOptions>((host, hub) =>
             host.ShutdownTimeout = hub.ShutdownTimeout + TimeSpan.FromSeconds(15));
@@ -89,7 +96,8 @@ public static class SwitchboardServiceCollectionExtensions
                 .AddRoutingSerializer()
                 .AddUserRouter(options.ShardCount, routing)
                 .AddGroupRouter(options.ShardCount, routing)
-                .AddNodeDelivery(new NodeDeliveryOptions(options.BroadcastWorkerCount, options.MessageQueueSize, node.RoutingReady),
+                .AddNodeDelivery(new NodeDeliveryOptions(options.BroadcastWorkerCount, options.MessageQueueSize,
+                    options.MaxGroupsPerConnection, node.RoutingReady),
                     routing, sp.GetRequiredService<ConnectionCounters>());
             var connections = sp.GetRequiredService<LocalConnections>();
             var counters = sp.GetRequiredService<ConnectionCounters>();

@@ -29,8 +29,7 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
     private HubServices? _resolved;
 
     // Resolved on the first connection rather than when Kestrel binds, whatever order the host starts its services in.
-    private sealed record HubServices(ConnectionHub Connections, NodeState Node, SwitchboardOptions Options, RateLimiter? Limiter,
-        SharedDeadline Deadline);
+    private sealed record HubServices(UpgradeAdmission Admission, RateLimiter? Limiter, SharedDeadline Deadline);
 
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
@@ -38,20 +37,19 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
         var (outcome, admitted) = await ReadHeadAsync(connection, hub);
         if (outcome == Outcome.Http)
             await next(connection);
-        if (outcome != Outcome.Upgrade)
+        if (outcome != Outcome.Upgrade || admitted is null)
             return;
         try
         {
-            admitted!.Handshake.WriteResponse(connection.Transport.Output);
+            admitted.Handshake.WriteResponse(connection.Transport.Output);
             await connection.Transport.Output.FlushAsync();
         }
         catch
         {
-            hub.Connections.Release();
+            admitted.Abandon();
             throw;
         }
-        await hub.Connections.RunAsync(new ConnectionTransport(connection.Transport.Input, connection.Transport.Output, connection.Abort),
-            admitted.UserId, admitted.Groups, admitted.Handshake.Compress);
+        await admitted.RunAsync(new ConnectionTransport(connection.Transport.Input, connection.Transport.Output, connection.Abort));
     }
 
     private enum Outcome { Upgrade, Http, Closed }
@@ -83,7 +81,7 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
             }
             var buffer = read.Buffer;
             var scan = Scan(buffer, out var request, out var head);
-            if (scan == UpgradeRequest.Scan.Ready && Admit(request!, hub) is { } admitted)
+            if (scan == UpgradeRequest.Scan.Ready && Admit(request!, hub, connection) is { } admitted)
             {
                 input.AdvanceTo(buffer.GetPosition(head));
                 return (Outcome.Upgrade, admitted);
@@ -101,8 +99,8 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
     private HubServices Resolve()
     {
         var options = services.GetRequiredService<SwitchboardOptions>();
-        var hub = new HubServices(services.GetRequiredService<ConnectionHub>(), services.GetRequiredService<NodeState>(), options,
-            services.GetService<RateLimiter>(), new SharedDeadline(options.HandshakeTimeout));
+        var hub = new HubServices(services.GetRequiredService<UpgradeAdmission>(), services.GetService<RateLimiter>(),
+            new SharedDeadline(options.HandshakeTimeout));
         return Interlocked.CompareExchange(ref _resolved, hub, null) ?? hub;
     }
 
@@ -117,9 +115,9 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
     }
 
     // Only upgrades that will be accepted, and none the rate limiter would see: the HTTP path words every refusal.
-    private AdmittedUpgrade? Admit(UpgradeRequest request, HubServices hub) =>
+    private AdmittedUpgrade? Admit(UpgradeRequest request, HubServices hub, ConnectionContext connection) =>
         hub.Limiter?.Policy.Limits(path) == true
             ? null
-            : UpgradeAdmission.Admit("GET", request.Query, request.Headers, upgradable: true, hub.Connections, hub.Node,
-                hub.Options.EnableCompression, out _);
+            : hub.Admission.Admit("GET", request.Query, request.Headers, upgradable: true,
+                (connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address, out _);
 }

@@ -1,11 +1,37 @@
+using System.Net;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Actors.Hub;
 using Switchboard.Service.Hosting;
+using Switchboard.Service.Settings;
+using Switchboard.Streams;
 
 namespace Switchboard.Service.Http;
 
-/// <summary>An upgrade the hub takes: its 101 answer, the user and the groups joined at connect; it holds a connection slot.</summary>
-public sealed record AdmittedUpgrade(WebSocketHandshake Handshake, string UserId, IReadOnlyList<string> Groups);
+/// <summary>
+/// An upgrade the hub takes: its 101 answer, the user and the groups joined at connect. It holds a
+/// connection slot and the client's places in the quotas until it has run, or is abandoned.
+/// </summary>
+public sealed class AdmittedUpgrade(WebSocketHandshake handshake, string userId, IReadOnlyList<string> groups,
+    ConnectionHub hub, ClientLease lease)
+{
+    public WebSocketHandshake Handshake { get; } = handshake;
+    public string UserId { get; } = userId;
+    public IReadOnlyList<string> Groups { get; } = groups;
+
+    /// <summary>Runs the connection until it has closed; then its slot and places are given back.</summary>
+    public async Task RunAsync(ConnectionTransport transport)
+    {
+        using (lease)
+            await hub.RunAsync(transport, UserId, Groups, Handshake.Compress);
+    }
+
+    /// <summary>Gives back the slot and places of an upgrade that will never run.</summary>
+    public void Abandon()
+    {
+        hub.Release();
+        lease.Dispose();
+    }
+}
 
 /// <summary>Why an upgrade is refused, and with which status.</summary>
 public sealed record UpgradeRefusal(ApiError Error, int Status);
@@ -14,7 +40,7 @@ public sealed record UpgradeRefusal(ApiError Error, int Status);
 /// The checks every upgrade passes, whichever path it came by (<see cref="WebSocketEndpoint"/> or
 /// <see cref="TransportUpgrade"/>), in the order their refusals are answered: one list, so the paths cannot drift.
 /// </summary>
-public static class UpgradeAdmission
+public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, SwitchboardOptions options, ClientQuotas quotas)
 {
     private static readonly UpgradeRefusal Draining =
         new(new ApiError("draining", "this node is shutting down; connect to another"), StatusCodes.Status503ServiceUnavailable);
@@ -24,8 +50,9 @@ public static class UpgradeAdmission
 
     /// <summary>Null and the refusal when the upgrade is not taken; when it is, a connection slot is taken for it.</summary>
     /// <param name="upgradable">Whether the request can be upgraded at all (HTTP/1.1, not HTTP/2).</param>
-    public static AdmittedUpgrade? Admit(string method, IQueryCollection query, IHeaderDictionary headers, bool upgradable,
-        ConnectionHub hub, NodeState node, bool compression, out UpgradeRefusal? refusal)
+    /// <param name="client">The address of the socket's peer (never a forwarded header), for the per-address bound.</param>
+    public AdmittedUpgrade? Admit(string method, IQueryCollection query, IHeaderDictionary headers, bool upgradable,
+        IPAddress? client, out UpgradeRefusal? refusal)
     {
         refusal = null;
         if (node.IsDraining)
@@ -33,14 +60,14 @@ public static class UpgradeAdmission
             refusal = Draining;
             return null;
         }
-        var handshake = WebSocketHandshake.Negotiate(method, headers, compression, out var error);
+        var handshake = WebSocketHandshake.Negotiate(method, headers, options.EnableCompression, out var error);
         if (handshake is null || !upgradable)
         {
             refusal = error is null ? NotHttp11 : new UpgradeRefusal(error, StatusCodes.Status400BadRequest);
             return null;
         }
         var userId = UserIdentity.Resolve(query, headers, out error);
-        var groups = userId is null ? null : UserIdentity.Groups(query, out error);
+        var groups = userId is null ? null : UserIdentity.Groups(query, options.MaxGroupsPerConnection, out error);
         if (userId is null || groups is null)
         {
             refusal = new UpgradeRefusal(error!, StatusCodes.Status400BadRequest);
@@ -48,10 +75,18 @@ public static class UpgradeAdmission
         }
         if (!hub.TryAdmit())
         {
-            refusal = new UpgradeRefusal(new ApiError("too_many_connections",
-                $"this node holds its maximum of {hub.Options.MaxConnections} connections"), StatusCodes.Status429TooManyRequests);
+            refusal = TooManyConnections($"this node holds its maximum of {hub.Options.MaxConnections} connections");
             return null;
         }
-        return new AdmittedUpgrade(handshake, userId, groups);
+        if (quotas.TryTake(userId, client, out var full) is not { } lease)
+        {
+            hub.Release();
+            refusal = TooManyConnections(full!);
+            return null;
+        }
+        return new AdmittedUpgrade(handshake, userId, groups, hub, lease);
     }
+
+    private static UpgradeRefusal TooManyConnections(string message) =>
+        new(new ApiError("too_many_connections", message), StatusCodes.Status429TooManyRequests);
 }

@@ -26,15 +26,16 @@ public static class UserIdentity
         return given;
     }
 
-    /// <summary>The groups named in <c>groups=</c>; null and an error when one is unusable.</summary>
-    public static IReadOnlyList<string>? Groups(IQueryCollection query, out ApiError? error)
+    /// <summary>The groups named in <c>groups=</c>; null and an error when one is unusable or there are more than <paramref name="max"/>.</summary>
+    public static IReadOnlyList<string>? Groups(IQueryCollection query, int max, out ApiError? error)
     {
         error = null;
         var groups = query["groups"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries))
             .Where(g => g.Length > 0).Distinct().ToList();
-        if (groups.All(Names.IsValid))
-            return groups;
-        error = new ApiError("invalid_group", $"a group name is 1 to {Names.MaxLength} characters with no control characters");
-        return null;
+        if (!groups.All(Names.IsValid))
+            error = new ApiError("invalid_group", $"a group name is 1 to {Names.MaxLength} characters with no control characters");
+        else if (groups.Count > max)
+            error = new ApiError("too_many_groups", $"a connection may join at most {max} groups");
+        return error is null ? groups : null;
     }
 }

@@ -1,8 +1,6 @@
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Switchboard.Actors.Hub;
-using Switchboard.Service.Hosting;
 using Switchboard.Service.Settings;
 using Switchboard.Streams;
 
@@ -11,12 +9,12 @@ namespace Switchboard.Service.Http;
 /// <summary><c>GET /ws</c>: refuses bad upgrades with a status and a JSON body, runs good ones until they close.</summary>
 public static class WebSocketEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, ConnectionHub hub, NodeState node, SwitchboardOptions options)
+    public static async Task HandleAsync(HttpContext context, UpgradeAdmission admission, SwitchboardOptions options)
     {
         var request = context.Request;
         var upgrade = context.Features.Get<IHttpUpgradeFeature>();
-        var admitted = UpgradeAdmission.Admit(request.Method, request.Query, request.Headers, upgrade is { IsUpgradableRequest: true },
-            hub, node, options.EnableCompression, out var refusal);
+        var admitted = admission.Admit(request.Method, request.Query, request.Headers, upgrade is { IsUpgradableRequest: true },
+            context.Connection.RemoteIpAddress, out var refusal);
         if (admitted is null)
         {
             if (refusal!.Error.Error == "unsupported_version")
@@ -33,7 +31,7 @@ public static class WebSocketEndpoint
         }
         catch
         {
-            hub.Release();
+            admitted.Abandon();
             throw;
         }
         var transport = new ConnectionTransport(
@@ -41,6 +39,6 @@ public static class WebSocketEndpoint
                 minimumReadSize: Math.Min(256, options.ReadBufferSize), leaveOpen: true, useZeroByteReads: true)),
             PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: options.WriteBufferSize, leaveOpen: true)),
             context.Abort);
-        await hub.RunAsync(transport, admitted.UserId, admitted.Groups, admitted.Handshake.Compress);
+        await admitted.RunAsync(transport);
     }
 }

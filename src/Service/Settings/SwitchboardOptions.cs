@@ -9,6 +9,15 @@ namespace Switchboard.Service.Settings;
 public sealed record SwitchboardOptions
 {
     public int MaxConnections { get; init; } = 100_000;
+    /// <summary>Groups one connection may have joined; a join past it gets <c>too_many_groups</c>.</summary>
+    public int MaxGroupsPerConnection { get; init; } = 128;
+
+    /// <summary>Connections one user may hold on this node; 0 for no bound.</summary>
+    public int MaxConnectionsPerUser { get; init; }
+
+    /// <summary>Connections from one client address on this node; 0 for no bound.</summary>
+    public int MaxConnectionsPerIp { get; init; }
+
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan ConnectionTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -23,6 +23,9 @@ public static class SwitchboardOptionsLoader
     private static readonly Setting[] Settings =
     [
         new("MaxConnections", "WEBSOCKET_MAX_CONNECTIONS", (o, v) => o with { MaxConnections = Int(v) }),
+        new("MaxGroupsPerConnection", "WEBSOCKET_MAX_GROUPS_PER_CONNECTION", (o, v) => o with { MaxGroupsPerConnection = Int(v) }),
+        new("MaxConnectionsPerUser", "WEBSOCKET_MAX_CONNECTIONS_PER_USER", (o, v) => o with { MaxConnectionsPerUser = Int(v) }),
+        new("MaxConnectionsPerIp", "WEBSOCKET_MAX_CONNECTIONS_PER_IP", (o, v) => o with { MaxConnectionsPerIp = Int(v) }),
         new("HeartbeatInterval", "WEBSOCKET_HEARTBEAT_INTERVAL", (o, v) => o with { HeartbeatInterval = Seconds(v) }),
         new("ConnectionTimeout", "WEBSOCKET_CONNECTION_TIMEOUT", (o, v) => o with { ConnectionTimeout = Seconds(v) }),
         new("MessageBufferSize", "WEBSOCKET_MESSAGE_BUFFER_SIZE", (o, v) => o with { MessageBufferSize = Int(v) }),
@@ -78,11 +81,16 @@ public static class SwitchboardOptionsLoader
                      ("MessageQueueSize", o.MessageQueueSize), ("ShardCount", o.ShardCount),
                      ("BroadcastWorkerCount", o.BroadcastWorkerCount), ("ReadBufferSize", o.ReadBufferSize),
                      ("WriteBufferSize", o.WriteBufferSize), ("MaxMessageSize", o.MaxMessageSize),
-                     ("PingWorkerCount", o.PingWorkerCount),
+                     ("PingWorkerCount", o.PingWorkerCount), ("MaxGroupsPerConnection", o.MaxGroupsPerConnection),
                  })
         {
             if (value < 1)
                 yield return $"{Describe(key)} = {value}: must be at least 1";
+        }
+        foreach (var (key, value) in new[] { ("MaxConnectionsPerUser", o.MaxConnectionsPerUser), ("MaxConnectionsPerIp", o.MaxConnectionsPerIp) })
+        {
+            if (value < 0)
+                yield return $"{Describe(key)} = {value}: must be 0 (no bound) or more";
         }
         if (o.CompressionLevel is < -2 or > 9)
             yield return $"{Describe("CompressionLevel")} = {o.CompressionLevel}: must be between -2 and 9";

@@ -11,6 +11,13 @@ namespace Switchboard.Streams.Inbound;
 /// </summary>
 public sealed class MessageAssembler(int maxMessageSize, int? compressionLevel)
 {
+    /// <summary>
+    /// Frames one message may come in. Clients fragment rarely and coarsely; without a bound, empty
+    /// continuation frames would keep a connection busy forever without ever making a message.
+    /// </summary>
+    public const int MaxFragments = 64;
+
+    private int _fragmentCount;
     private Opcode _opcode;
     private bool _compressed;
     private bool _inMessage;
@@ -25,6 +32,8 @@ public sealed class MessageAssembler(int maxMessageSize, int? compressionLevel)
         {
             if (!_inMessage)
                 throw new ProtocolViolation(CloseCode.ProtocolError, "continuation frame without a message to continue");
+            if (++_fragmentCount > MaxFragments)
+                throw new ProtocolViolation(CloseCode.MessageTooBig, $"message in more than {MaxFragments} fragments");
             Append(frame.Payload);
             if (!frame.Fin)
                 return null;
@@ -41,6 +50,7 @@ public sealed class MessageAssembler(int maxMessageSize, int? compressionLevel)
             return Complete(frame.Opcode, frame.Compressed, frame.Payload);
 
         _inMessage = true;
+        _fragmentCount = 1;
         _opcode = frame.Opcode;
         _compressed = frame.Compressed;
         Append(frame.Payload);
