@@ -3,7 +3,7 @@ using System.Text;
 namespace Switchboard.LoadGen;
 
 /// <summary>
-/// How a hub is spoken to: Switchboard's JSON frames (../shared/PROTOCOL.md) or SignalR's JSON
+/// How a hub is spoken to: Switchboard's JSON frames (docs/protocol.md) or SignalR's JSON
 /// hub protocol over a WebSocket. Every benchmark message carries <c>{"t":timestamp}</c>
 /// (Stopwatch ticks, one monotonic clock for every process on the machine) as its data.
 /// </summary>

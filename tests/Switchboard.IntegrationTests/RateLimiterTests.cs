@@ -167,7 +167,7 @@ public sealed class RateLimiterTests
         for (var i = 1; i < Actors.Hub.ConnectionSession.RateLimitStrikes; i++)
             Assert.Equal("rate_limited", (await client.ReceiveAsync()).GetProperty("data").GetProperty("code").GetString());
         Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, await client.ReceiveCloseAsync());
-        Assert.Equal("message rate exceeded", client.Socket.CloseStatusDescription);
+        Assert.Equal("rate limit", client.Socket.CloseStatusDescription);
     }
 
     [Fact]

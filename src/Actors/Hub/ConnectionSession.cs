@@ -69,7 +69,7 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
         if (++_strikes >= RateLimitStrikes)
         {
             counters.RecordError("close_1008");
-            connection.Close(Streams.Framing.CloseCode.PolicyViolation, "message rate exceeded");
+            connection.Close(Streams.Framing.CloseCode.PolicyViolation, "rate limit");
         }
         else
             Reply(frame, RateLimited);

@@ -30,7 +30,7 @@ public sealed class FrameWriter
         private readonly FrameWriter _stage;
         private readonly TaskCompletionSource _finished;
         private readonly Action _onFlushed;
-        private readonly Action _onStalledFlushDone;
+        private Action? _onStalledFlushDone;
         private ValueTask<FlushResult> _flush;
         private bool _flushing;
 
@@ -48,13 +48,6 @@ public sealed class FrameWriter
             _counters = connection.Counters;
             _finished = finished;
             _onFlushed = GetAsyncCallback(OnFlushed);
-            // Runs where the flush completes, so that offers see the socket taking bytes again at once,
-            // not only once the interpreter has run.
-            _onStalledFlushDone = () =>
-            {
-                _outbox.PipeDrained();
-                _onFlushed();
-            };
             SetHandler(stage.In, this);
         }
 
@@ -91,7 +84,13 @@ public sealed class FrameWriter
             }
             // The pipe is over its pause threshold: the peer is not taking bytes as fast as they come.
             _outbox.PipeFilled();
-            _flush.GetAwaiter().UnsafeOnCompleted(_onStalledFlushDone);
+            // Made on the first full pipe only: most connections never fill theirs. It runs where the flush
+            // completes, so that offers see the pipe draining at once, not only once the interpreter has run.
+            _flush.GetAwaiter().UnsafeOnCompleted(_onStalledFlushDone ??= () =>
+            {
+                _outbox.PipeDrained();
+                _onFlushed();
+            });
         }
 
         public override void OnUpstreamFinish()

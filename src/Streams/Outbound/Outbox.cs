@@ -31,7 +31,7 @@ public sealed class Outbox
     private readonly ConnectionCounters _counters;
     private readonly Queue<OutboundFrame> _data = new();
     private readonly ControlLane _control;
-    private readonly StallClock _stall;
+    private StallClock _stall;
     private Queue<(OutboundFrame Frame, long Deadline)>? _overflow;
     private OutboundFrame? _closeFrame;
     private bool _closing;
