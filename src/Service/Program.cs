@@ -35,5 +35,8 @@ builder.Services.AddSwitchboardRateLimiter();
 var app = builder.Build();
 app.UseSwitchboardRateLimiter();
 app.MapSwitchboard();
+var node = app.Services.GetRequiredService<NodeState>();
 await app.RunAsync();
-return 0;
+// 0 after a planned shutdown; NodeState's codes when the cluster removed the node or it never joined (docs/cluster.md).
+// Returned rather than left in Environment.ExitCode, which Akka.Hosting sets to -1 for any downing.
+return node.ExitCode;

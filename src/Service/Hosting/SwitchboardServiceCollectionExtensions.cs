@@ -85,6 +85,8 @@ public static class SwitchboardServiceCollectionExtensions
                 // By default port 0: each standalone node takes a free port, so several run side by side.
                 .WithRemoting(new RemoteOptions { HostName = options.ClusterHostname, Port = options.ClusterPort })
                 .WithClustering(new ClusterOptions { SeedNodes = [.. options.ClusterSeeds], Roles = [.. options.ClusterRoles] })
+                .AddHocon(ShutdownHocon(options), HoconAddMode.Prepend)
+                .AddStartup((system, _) => ClusterExit.Register(system, sp))
                 .AddStartup((system, _) =>
                 {
                     // Without seeds the node is a cluster of one, so the sharded routers run unchanged.
@@ -120,6 +122,13 @@ public static class SwitchboardServiceCollectionExtensions
         });
         return services;
     }
+
+    // The drain of a removed node runs in the first phase; a node with seeds gives up joining them in time.
+    private static string ShutdownHocon(SwitchboardOptions o) =>
+        $"akka.coordinated-shutdown.phases.before-service-unbind.timeout = {(int)o.ShutdownTimeout.TotalSeconds + 5}s\n" +
+        (o.ClusterSeeds.Count > 0
+            ? $"akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = {(int)Math.Ceiling(o.ClusterJoinTimeout.TotalSeconds)}s\n"
+            : "");
 
     private static HubOptions ToHubOptions(SwitchboardOptions o, int maxConnections) => new()
     {

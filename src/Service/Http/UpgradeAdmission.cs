@@ -45,6 +45,10 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
     private static readonly UpgradeRefusal Draining =
         new(new ApiError("draining", "this node is shutting down; connect to another"), StatusCodes.Status503ServiceUnavailable);
 
+    private static readonly UpgradeRefusal NotAMember =
+        new(new ApiError("not_serving", "this node is no longer a cluster member; connect to another"),
+            StatusCodes.Status503ServiceUnavailable);
+
     private static readonly UpgradeRefusal NotHttp11 =
         new(new ApiError("bad_handshake", "the connection cannot be upgraded (HTTP/1.1 is required)"), StatusCodes.Status400BadRequest);
 
@@ -57,7 +61,7 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
         refusal = null;
         if (node.IsDraining)
         {
-            refusal = Draining;
+            refusal = node.IsDown ? NotAMember : Draining;
             return null;
         }
         var handshake = WebSocketHandshake.Negotiate(method, headers, options.EnableCompression, out var error);

@@ -71,6 +71,9 @@ public sealed record SwitchboardOptions
 
     public IReadOnlyList<string> ClusterRoles { get; init; } = [];
 
+    /// <summary>How long a node with seeds may try to join them before it gives up and exits.</summary>
+    public TimeSpan ClusterJoinTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>How long SIGTERM waits for connections to close with 1001 before the process goes on stopping.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

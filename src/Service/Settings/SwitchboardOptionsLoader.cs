@@ -50,6 +50,7 @@ public static class SwitchboardOptionsLoader
         new("ClusterHostname", "CLUSTER_HOSTNAME", (o, v) => o with { ClusterHostname = Hostname(v) }, "Cluster:Hostname"),
         new("ClusterPort", "CLUSTER_PORT", (o, v) => o with { ClusterPort = Int(v) }, "Cluster:Port"),
         new("ClusterRoles", "CLUSTER_ROLES", (o, v) => o with { ClusterRoles = List(v) }, "Cluster:Roles"),
+        new("ClusterJoinTimeout", "CLUSTER_JOIN_TIMEOUT", (o, v) => o with { ClusterJoinTimeout = Seconds(v) }, "Cluster:JoinTimeout"),
     ];
 
     /// <summary>The WEBSOCKET_* variable behind each setting, for documentation and messages.</summary>
@@ -107,6 +108,8 @@ public static class SwitchboardOptionsLoader
             yield return $"{Describe("ClusterPort")} = 0: a node that joins seeds needs a fixed port for its peers to reach it";
         if (o.HandshakeTimeout <= TimeSpan.Zero)
             yield return $"{Describe("HandshakeTimeout")} = {o.HandshakeTimeout.TotalSeconds}: must be above 0 seconds";
+        if (o.ClusterJoinTimeout <= TimeSpan.Zero)
+            yield return $"{Describe("ClusterJoinTimeout")} = {o.ClusterJoinTimeout.TotalSeconds}: must be above 0 seconds";
         if (o.ShutdownTimeout < TimeSpan.Zero)
             yield return $"{Describe("ShutdownTimeout")} = {o.ShutdownTimeout.TotalSeconds}: must not be negative";
     }
