@@ -231,10 +231,13 @@ public sealed class ClusterSettingsTests
             ["CLUSTER_PORT"] = "4055",
             ["Cluster:Hostname"] = "node-3",
             ["Cluster:Roles"] = "hub,api",
+            ["CLUSTER_JOIN_TIMEOUT"] = "15",
         });
         Assert.Equal(["akka.tcp://switchboard@127.0.0.1:4053", "akka.tcp://switchboard@10.0.0.2:4054"], o.ClusterSeeds);
         Assert.Equal(("node-3", 4055), (o.ClusterHostname, o.ClusterPort));
         Assert.Equal(["hub", "api"], o.ClusterRoles);
+        Assert.Equal(TimeSpan.FromSeconds(15), o.ClusterJoinTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(60), Load([]).ClusterJoinTimeout);
     }
 
     [Theory]
@@ -243,6 +246,7 @@ public sealed class ClusterSettingsTests
     [InlineData("CLUSTER_SEEDS", "akka.tcp://switchboard@127.0.0.1")]
     [InlineData("CLUSTER_HOSTNAME", "not a host")]
     [InlineData("CLUSTER_PORT", "70000")]
+    [InlineData("CLUSTER_JOIN_TIMEOUT", "0")]
     public void Invalid_cluster_values_name_the_variable(string variable, string value)
     {
         var values = new Dictionary<string, string?> { [variable] = value, ["CLUSTER_PORT"] = variable == "CLUSTER_PORT" ? value : "4053" };
