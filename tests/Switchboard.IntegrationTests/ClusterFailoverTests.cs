@@ -12,7 +12,7 @@ public sealed class ClusterFailoverTests
 {
     private static Uri WebSocketUri(ServiceProcess node, string user) => new($"ws://{node.BaseUri.Authority}/ws?user_id={user}");
 
-    private static async Task WaitRegisteredAsync(ServiceProcess via, string user, int connections)
+    internal static async Task WaitRegisteredAsync(ServiceProcess via, string user, int connections)
     {
         using var http = new HttpClient { BaseAddress = via.BaseUri };
         await Eventually.TrueAsync(async () =>

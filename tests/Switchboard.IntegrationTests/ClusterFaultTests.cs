@@ -1,6 +1,4 @@
-using System.Net.Http.Json;
 using System.Net.WebSockets;
-using System.Text.Json;
 using Switchboard.IntegrationTests.Support;
 using Xunit.Abstractions;
 
@@ -57,7 +55,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
             var user = frozenClients[0].UserId;
             await using var again = await Client.ConnectAsync(WebSocketUri(nodes[0], user));
             await using var sender = await Client.ConnectAsync(WebSocketUri(nodes[1], Unique("sender")));
-            await WaitRegisteredAsync(nodes[1], user, 1);
+            await ClusterFailoverTests.WaitRegisteredAsync(nodes[1], user, 1);
             await sender.SendAsync($$"""{"type":"chat","to":"{{user}}","data":"welcome back"}""");
             Assert.Equal("welcome back", (await again.ReceiveAsync()).GetProperty("data").GetString());
             foreach (var client in frozenClients)
@@ -140,16 +138,5 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
             await Task.Delay(100);
         }
         return await node.WaitForExitAsync();
-    }
-
-    private static async Task WaitRegisteredAsync(ServiceProcess via, string user, int connections)
-    {
-        using var http = new HttpClient { BaseAddress = via.BaseUri };
-        await Eventually.TrueAsync(async () =>
-        {
-            var response = await http.GetAsync($"/ws/users/{user}");
-            return response.IsSuccessStatusCode
-                   && (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("connections").GetInt32() == connections;
-        }, $"{user} has {connections} connection(s) registered");
     }
 }
