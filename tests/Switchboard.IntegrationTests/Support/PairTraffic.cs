@@ -16,6 +16,7 @@ public sealed class PairTraffic : IAsyncDisposable
     public static readonly TimeSpan Settling = TimeSpan.FromSeconds(10);
 
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly CancellationTokenSource _stopSending = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly List<TrafficClient> _clients = [];
     private readonly ConcurrentDictionary<(string From, int N), TimeSpan> _sent = new();
@@ -58,8 +59,8 @@ public sealed class PairTraffic : IAsyncDisposable
         var until = runUntil ?? TimeSpan.Zero;
         while (_clock.Elapsed < until)
             await Task.Delay(100);
-        await _stop.CancelAsync();
-        await Task.Delay(TimeSpan.FromSeconds(3)); // the last messages land
+        await _stopSending.CancelAsync();
+        await Task.Delay(TimeSpan.FromSeconds(3)); // the last messages land, and are still read
         return _sent.Count;
     }
 
@@ -73,13 +74,13 @@ public sealed class PairTraffic : IAsyncDisposable
 
     private async Task SendLoopAsync(TrafficClient client)
     {
-        for (var n = 0; !_stop.IsCancellationRequested; n++)
+        for (var n = 0; !_stopSending.IsCancellationRequested; n++)
         {
             _sent[(client.User, n)] = _clock.Elapsed;
             try
             {
                 await client.Socket.SendAsync(Encoding.UTF8.GetBytes($$"""{"type":"chat","to":"{{client.Partner}}","data":{{n}}}"""),
-                    WebSocketMessageType.Text, true, _stop.Token);
+                    WebSocketMessageType.Text, true, _stopSending.Token);
             }
             catch (Exception e) when (e is OperationCanceledException or WebSocketException)
             {
@@ -117,6 +118,7 @@ public sealed class PairTraffic : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stopSending.CancelAsync();
         await _stop.CancelAsync();
         await Task.WhenAll(_loops);
         foreach (var client in _clients)
