@@ -6,7 +6,7 @@ namespace Switchboard.IntegrationTests;
 
 /// <summary>
 /// Real node processes under faults: a node frozen past the split brain resolver's decision, a node whose seeds
-/// never answer, and a rolling restart under traffic. Each test starts its own cluster.
+/// never answer. Each test starts its own cluster.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterFaultTests(ITestOutputHelper output)
@@ -81,43 +81,6 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
 
         Assert.Equal(4, await NeverHealthyUntilExitAsync(node));
         Assert.Contains("did not manage to join its seed nodes", node.Output);
-    }
-
-    [Fact]
-    public async Task A_rolling_restart_under_traffic_loses_nothing_between_clients_on_nodes_that_are_up()
-    {
-        var nodes = await ClusterTests.ThreeNodes.StartAsync(3, everyNodeSeeds: true);
-        try
-        {
-            await using var traffic = await RollingTraffic.StartAsync(nodes, clientsPerNode: 2);
-            for (var i = 0; i < nodes.Count; i++)
-            {
-                await traffic.MoveClientsOffAsync(i, () =>
-                {
-                    nodes[i].Terminate();
-                    return Task.CompletedTask;
-                });
-                var exitCode = await nodes[i].WaitForExitAsync();
-                if (exitCode != 0)
-                    output.WriteLine(nodes[i].Output);
-                Assert.Equal(0, exitCode);
-                nodes[i] = nodes[i].StartAgain();
-                await nodes[i].WaitUntilHealthyAsync();
-                await ClusterTests.ThreeNodes.AllSeeAsync(nodes, 3);
-                await traffic.ResumeAsync();
-            }
-            var (acked, lost, duplicates) = await traffic.StopAsync();
-            output.WriteLine($"rolling restart: {acked} messages counted, {lost} lost, {duplicates} delivered twice");
-            Assert.True(acked > 0);
-            Assert.Equal(0, duplicates);
-            Assert.Equal(0, lost);
-            Assert.True(traffic.AllConnected, "every client is connected again");
-        }
-        finally
-        {
-            foreach (var node in nodes)
-                await node.DisposeAsync();
-        }
     }
 
     /// <summary>Polls the node's health until the process exits; it must never answer 200 meanwhile.</summary>

@@ -36,7 +36,6 @@ public sealed class NodeDelivery : ReceiveActor
     private readonly Action _onReady;
     private readonly int _maxGroups;
     private readonly FrameError _tooManyGroups;
-    private int _subscriptions;
     private readonly (IActorRef Worker, BroadcastQueue Queue)[] _workers;
     private readonly int[] _partitionSize;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -75,19 +74,14 @@ public sealed class NodeDelivery : ReceiveActor
             _members.TryGetValue(find.Group, out var members)
                 ? members.SelectMany(c => new[] { _connections[c.Id].UserId, c.Id }).ToArray()
                 : [], Self)));
-        // Ready once both topics (broadcasts, registry queries) reach this node.
-        Receive<SubscribeAck>(_ =>
-        {
-            if (++_subscriptions == 2)
-                _onReady();
-        });
+        // Ready once broadcasts reach this node.
+        Receive<SubscribeAck>(_ => _onReady());
     }
 
     protected override void PreStart()
     {
         var mediator = DistributedPubSub.Get(Context.System).Mediator;
         mediator.Tell(new Subscribe(BroadcastTopic, Self));
-        mediator.Tell(new Subscribe(RegistryProtocol.Topic, Self));
     }
 
     private void Open(ConnectionOpened opened)
@@ -250,7 +244,7 @@ public static class NodeDeliveryHostingExtensions
             .WithActors((system, registry) =>
             {
                 var delivery = system.ActorOf(NodeDelivery.PropsFor(options, registry.Get<UserRouter>(),
-                    registry.Get<GroupRouter>(), counters, connectionCounters), "delivery");
+                    registry.Get<GroupRouter>(), counters, connectionCounters), RegistryProtocol.DeliveryActorName);
                 registry.Register<NodeDelivery>(delivery);
             });
 }

@@ -1,40 +1,48 @@
 using Akka.Actor;
 using Akka.Cluster;
-using Akka.Cluster.Tools.PublishSubscribe;
 
 namespace Switchboard.Actors.Routing;
 
 /// <summary>
-/// The start of a router entity: ask every Up member, stash everything else until each has
-/// answered or <see cref="Timeout"/> passes, then take the stashed messages back.
+/// The start of a router entity: ask the delivery actor of every Up member, stash everything else until
+/// each of them has answered or <see cref="Timeout"/> passes, then take the stashed messages back. The
+/// query goes to each member's delivery actor by its path, not over distributed pub-sub: on a node that has
+/// just joined, pub-sub does not yet know the others' subscriptions, and a leaving node's answer must not
+/// stand in for a member's.
 /// </summary>
 internal sealed class EntityRecovery(IActorContext context, IStash stash, ITimerScheduler timers)
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
 
-    private int _awaiting;
+    private readonly HashSet<Address> _awaiting = [];
+    private Address _self = Address.AllSystems;
     private bool _done;
 
     public bool IsRecovering => !_done;
 
     public void Start(object query)
     {
-        _awaiting = ((ExtendedActorSystem)context.System).Provider is ClusterActorRefProvider
-            ? Cluster.Get(context.System).State.Members.Count(m => m.Status == MemberStatus.Up)
-            : 0;
-        if (_awaiting == 0)
+        if (((ExtendedActorSystem)context.System).Provider is ClusterActorRefProvider)
+        {
+            var cluster = Cluster.Get(context.System);
+            _self = cluster.SelfAddress;
+            _awaiting.UnionWith(cluster.State.Members.Where(m => m.Status == MemberStatus.Up).Select(m => m.Address));
+        }
+        if (_awaiting.Count == 0)
         {
             Finish(); // no cluster, or not a member yet: there is nobody to ask
             return;
         }
-        DistributedPubSub.Get(context.System).Mediator.Tell(new Publish(RegistryProtocol.Topic, query));
+        foreach (var member in _awaiting)
+            context.ActorSelection(new RootActorPath(member) / "user" / RegistryProtocol.DeliveryActorName).Tell(query);
         timers.StartSingleTimer(this, Expired.Instance, Timeout);
     }
 
-    /// <summary>Counts one node's answer; finishes when all have answered.</summary>
-    public void Answered()
+    /// <summary>Counts the answer of the node whose delivery actor is <paramref name="node"/>; finishes when every member asked has answered.</summary>
+    public void Answered(IActorRef node)
     {
-        if (--_awaiting <= 0)
+        var address = node.Path.Address.HasLocalScope ? _self : node.Path.Address;
+        if (_awaiting.Remove(address) && _awaiting.Count == 0)
             Finish();
     }
 

@@ -80,7 +80,7 @@ public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
     {
         for (var i = 0; i + 1 < found.Members.Length; i += 2)
             Add(new AddMember(_group, found.Members[i], found.Members[i + 1], found.Node, default));
-        _recovery.Answered();
+        _recovery.Answered(found.Node);
     }
 
     private void Add(AddMember add)

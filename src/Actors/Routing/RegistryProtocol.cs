@@ -5,12 +5,13 @@ namespace Switchboard.Actors.Routing;
 
 /// <summary>
 /// How a router entity rebuilds its state when it starts (first use, after a shard moved, or
-/// after a crash): it asks every node's delivery actor, over distributed pub-sub, which of its
+/// after a crash): it asks every Up member's delivery actor, at <c>/user/delivery</c>, which of its
 /// connections belong to the bucket of users or the group.
 /// </summary>
 public static class RegistryProtocol
 {
-    public const string Topic = "switchboard.registry";
+    /// <summary>The name of each node's delivery actor, under <c>/user</c>: where the queries go.</summary>
+    public const string DeliveryActorName = "delivery";
 
     /// <summary>Which connections of users in <paramref name="Bucket"/> (<see cref="UserBuckets"/>) are on your node?</summary>
     public sealed record FindUsers(int Bucket, IActorRef ReplyTo) : IRoutingMessage;

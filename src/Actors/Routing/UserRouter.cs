@@ -106,7 +106,7 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
             Add(found.Members[i], found.Members[i + 1], found.Node);
         if (found.Members.Length > 0)
             Context.Watch(found.Node);
-        _recovery.Answered();
+        _recovery.Answered(found.Node);
     }
 
     private void Send(SendToUser send)

@@ -21,6 +21,9 @@ public sealed class RollingTraffic : IAsyncDisposable
 
     private RollingTraffic(List<ServiceProcess> nodes) => _nodes = nodes;
 
+    public string Phase = "start";
+    public List<string> LostDetails { get; } = [];
+
     public bool AllConnected => _peers.All(p => p.Socket.State == WebSocketState.Open);
 
     public static async Task<RollingTraffic> StartAsync(List<ServiceProcess> nodes, int clientsPerNode)
@@ -78,6 +81,8 @@ public sealed class RollingTraffic : IAsyncDisposable
         var counted = _peers.SelectMany(p => p.Counted.Keys.Where(n => p.Acked.ContainsKey(n)).Select(n => (From: p.User, To: p.Partner, N: n))).ToList();
         var byUser = _peers.ToDictionary(p => p.User);
         var lost = counted.Count(m => !byUser[m.To].Received.ContainsKey((m.From, m.N)));
+        foreach (var m in counted.Where(m => !byUser[m.To].Received.ContainsKey((m.From, m.N))))
+            LostDetails.Add($"{m.From} -> {m.To} #{m.N}: {byUser[m.From].Counted[m.N]}");
         var duplicates = _peers.Sum(p => p.Received.Count(r => r.Value > 1));
         return (counted.Count, lost, duplicates);
     }
@@ -102,7 +107,7 @@ public sealed class RollingTraffic : IAsyncDisposable
         {
             if (peer.Sending && partner.Reachable)
             {
-                peer.Counted[n] = true;
+                peer.Counted[n] = $"{DateTime.UtcNow:HH:mm:ss.fff} phase {Phase} sender on {peer.Node} partner on {partner.Node}";
                 if (!await peer.TrySendAsync($$"""{"type":"chat","to":"{{peer.Partner}}","data":{{n}},"id":{{n}}}"""))
                     peer.Counted.TryRemove(n, out _);
             }
@@ -130,7 +135,7 @@ public sealed class RollingTraffic : IAsyncDisposable
         public volatile bool Sending;
         public TaskCompletionSource Marker { get; set; } = new();
         public TaskCompletionSource Closed { get; private set; } = new();
-        public ConcurrentDictionary<int, bool> Counted { get; } = new();
+        public ConcurrentDictionary<int, string> Counted { get; } = new();
         public ConcurrentDictionary<int, bool> Acked { get; } = new();
         public ConcurrentDictionary<(string From, int N), int> Received { get; } = new();
 
