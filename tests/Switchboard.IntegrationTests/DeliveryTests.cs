@@ -10,20 +10,17 @@ namespace Switchboard.IntegrationTests;
 public sealed class DeliveryTests
 {
     [Fact]
-    public async Task Ten_bursts_from_one_sender_all_arrive_in_order()
-    {
-        await using var node = ServiceProcess.Start();
-        await node.WaitUntilHealthyAsync();
-        await Bursts.TenBurstsAsync(node.BaseUri, node.BaseUri);
-        Assert.Equal(0, await Bursts.DroppedAsync(node.BaseUri));
-    }
+    public Task Ten_bursts_from_one_sender_all_arrive_in_order() => OnAFreshNodeAsync(Bursts.TenBurstsAsync);
 
     [Fact]
-    public async Task Twenty_senders_at_once_all_arrive_each_in_its_order()
+    public Task Twenty_senders_at_once_all_arrive_each_in_its_order() => OnAFreshNodeAsync(Bursts.TwentySendersAsync);
+
+    /// <summary>Runs the traffic with sender and receiver on one freshly started node; it must drop nothing.</summary>
+    private static async Task OnAFreshNodeAsync(Func<Uri, Uri, Task> traffic)
     {
         await using var node = ServiceProcess.Start();
         await node.WaitUntilHealthyAsync();
-        await Bursts.TwentySendersAsync(node.BaseUri, node.BaseUri);
+        await traffic(node.BaseUri, node.BaseUri);
         Assert.Equal(0, await Bursts.DroppedAsync(node.BaseUri));
     }
 }

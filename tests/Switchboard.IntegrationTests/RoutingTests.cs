@@ -5,7 +5,6 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Switchboard.Actors.Routing;
 using Switchboard.IntegrationTests.Support;
-using Switchboard.Service.Settings;
 
 namespace Switchboard.IntegrationTests;
 

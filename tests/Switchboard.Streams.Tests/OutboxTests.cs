@@ -97,7 +97,6 @@ public sealed class OutboxTests
             outbox.SendPong(pong);
             outbox.SendPing(ping);
         }
-        Assert.Equal(2, outbox.ControlPending);
         Assert.Equal(2, _counters.QueuedControlFrames);
 
         var batch = Drain(outbox, out _);

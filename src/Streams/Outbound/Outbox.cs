@@ -71,12 +71,6 @@ public sealed class Outbox
         get { lock (_gate) return _stall.IsStalled(Environment.TickCount64); }
     }
 
-    /// <summary>Control frames queued and not yet written: at most the welcome, one ping and one pong.</summary>
-    public int ControlPending
-    {
-        get { lock (_gate) return _control.Count; }
-    }
-
     /// <summary>Raised once, on whichever thread starts the close (offer overflow, close, abort).</summary>
     internal event Action? Closing;
 

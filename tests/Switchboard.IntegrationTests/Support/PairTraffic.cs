@@ -53,7 +53,7 @@ public sealed class PairTraffic : IAsyncDisposable
     /// <summary>Messages received at or after <paramref name="since"/>.</summary>
     public int ReceivedSince(TimeSpan since) => _arrivals.Count(t => t >= since);
 
-    /// <summary>Keeps sending until <see cref="Settling"/> has surely passed, stops, lets the last messages land; the number sent.</summary>
+    /// <summary>Keeps sending until <paramref name="runUntil"/> (since the start), stops, lets the last messages land; the number sent.</summary>
     public async Task<int> StopAsync(TimeSpan? runUntil = null)
     {
         var until = runUntil ?? TimeSpan.Zero;

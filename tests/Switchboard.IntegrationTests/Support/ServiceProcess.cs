@@ -13,13 +13,10 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private bool _disposed;
 
-    private readonly IDictionary<string, string>? _environment;
-
-    private ServiceProcess(Process process, Uri baseUri, IDictionary<string, string>? environment)
+    private ServiceProcess(Process process, Uri baseUri)
     {
         _process = process;
         BaseUri = baseUri;
-        _environment = environment;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
@@ -41,9 +38,9 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     /// to set ASPNETCORE_URLS instead. <paramref name="openFileLimit"/> starts it under a lowered <c>ulimit -n</c>.
     /// </summary>
     public static ServiceProcess Start(IDictionary<string, string>? environment = null, bool useUrlsArgument = true,
-        int? openFileLimit = null, Uri? baseUri = null)
+        int? openFileLimit = null)
     {
-        baseUri ??= new Uri($"http://127.0.0.1:{FreePort()}");
+        var baseUri = new Uri($"http://127.0.0.1:{FreePort()}");
         var info = new ProcessStartInfo(openFileLimit is null ? "dotnet" : "bash")
         {
             RedirectStandardOutput = true,
@@ -70,11 +67,8 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             info.Environment[name] = value;
-        return new ServiceProcess(Process.Start(info)!, baseUri, environment);
+        return new ServiceProcess(Process.Start(info)!, baseUri);
     }
-
-    /// <summary>A new process of the service with this one's address and environment (this one must have exited).</summary>
-    public ServiceProcess StartAgain() => Start(_environment, baseUri: BaseUri);
 
     public async Task WaitUntilHealthyAsync()
     {
