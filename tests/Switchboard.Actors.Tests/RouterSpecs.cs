@@ -34,12 +34,16 @@ public sealed class UserRouterSpecs : Akka.Hosting.TestKit.TestKit
         router.Tell(new UserProtocol.AddConnection("bob", "c2", node1));
         router.Tell(new UserProtocol.AddConnection("bob", "c3", node2));
 
-        router.Tell(new UserProtocol.SendToUser("bob", Frame));
+        var relay = CreateTestProbe();
+        var stamp = new RelayStamp(relay, 5, Resent: false);
+        router.Tell(new UserProtocol.SendToUser("bob", Frame, stamp));
 
         var toNode1 = node1.ExpectMsg<DeliveryProtocol.DeliverToConnections>();
         Assert.Equal(["c1", "c2"], toNode1.ConnectionIds.Order());
         Assert.Same(Frame, toNode1.Frame);
+        Assert.Equal(stamp, toNode1.Stamp);
         Assert.Equal(["c3"], node2.ExpectMsg<DeliveryProtocol.DeliverToConnections>().ConnectionIds);
+        Assert.Equal(new RelayProtocol.Routed(5, null), relay.ExpectMsg<RelayProtocol.Routed>());
         node1.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 
@@ -58,7 +62,9 @@ public sealed class UserRouterSpecs : Akka.Hosting.TestKit.TestKit
     public void A_message_for_a_user_without_connections_is_counted_and_the_entity_passivates()
     {
         var (shard, router) = Start("ghost");
-        router.Tell(new UserProtocol.SendToUser("ghost", Frame));
+        var relay = CreateTestProbe();
+        router.Tell(new UserProtocol.SendToUser("ghost", Frame, new RelayStamp(relay, 1, Resent: false)));
+        Assert.Null(relay.ExpectMsg<RelayProtocol.Routed>().Refusal); // accepted for routing, like any direct message
         shard.ExpectMsg<Passivate>();
         Assert.Equal(1, _counters.Undeliverable);
     }
@@ -122,15 +128,18 @@ public sealed class GroupRouterSpecs : Akka.Hosting.TestKit.TestKit
     }
 
     [Fact]
-    public void A_join_with_an_id_is_acknowledged_to_the_members_node()
+    public void A_relayed_join_is_confirmed_and_a_resent_copy_only_confirms()
     {
         var (_, router) = Start("g");
-        var node = CreateTestProbe();
-        router.Tell(new GroupProtocol.AddMember("g", "ann", "c1", node, "\"j1\""u8.ToArray()));
-        var accepted = node.ExpectMsg<DeliveryProtocol.Accepted>();
-        Assert.Equal("c1", accepted.ConnectionId);
-        router.Tell(new GroupProtocol.AddMember("g", "ann", "c2", node, default));
-        node.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        var (node, relay) = (CreateTestProbe(), CreateTestProbe());
+        router.Tell(new GroupProtocol.AddMember("g", "ann", "c1", node, new RelayStamp(relay, 1, Resent: false)));
+        Assert.Equal(new RelayProtocol.Routed(1, null), relay.ExpectMsg<RelayProtocol.Routed>());
+
+        // c2 joined and left before its resent copy arrived: the copy must not bring it back.
+        router.Tell(new GroupProtocol.AddMember("g", "ann", "c2", node, new RelayStamp(relay, 2, Resent: true)));
+        Assert.Equal(new RelayProtocol.Routed(2, null), relay.ExpectMsg<RelayProtocol.Routed>());
+        router.Tell(new GroupProtocol.GetMembers("g"));
+        Assert.Equal(1, ExpectMsg<GroupProtocol.Members>().Connections);
     }
 
     [Fact]
@@ -139,13 +148,16 @@ public sealed class GroupRouterSpecs : Akka.Hosting.TestKit.TestKit
         var (_, router) = Start("g");
         var (node1, node2, sender) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
         for (var i = 0; i < 5; i++)
-            router.Tell(new GroupProtocol.AddMember("g", $"u{i}", $"c{i}", i < 3 ? node1 : node2, default));
+            router.Tell(new GroupProtocol.AddMember("g", $"u{i}", $"c{i}", i < 3 ? node1 : node2));
 
-        router.Tell(new GroupProtocol.SendToGroup("g", Frame, sender, "c0", "7"u8.ToArray()));
+        var stamp = new RelayStamp(sender, 7, Resent: false);
+        router.Tell(new GroupProtocol.SendToGroup("g", Frame, stamp));
 
-        Assert.Same(Frame, node1.ExpectMsg<DeliveryProtocol.DeliverToGroup>().Frame);
+        var toNode1 = node1.ExpectMsg<DeliveryProtocol.DeliverToGroup>();
+        Assert.Same(Frame, toNode1.Frame);
+        Assert.Equal(stamp, toNode1.Stamp);
         Assert.Equal("g", node2.ExpectMsg<DeliveryProtocol.DeliverToGroup>().Group);
-        Assert.Equal("c0", sender.ExpectMsg<DeliveryProtocol.Accepted>().ConnectionId);
+        Assert.Equal(new RelayProtocol.Routed(7, null), sender.ExpectMsg<RelayProtocol.Routed>());
         node1.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 
@@ -154,10 +166,10 @@ public sealed class GroupRouterSpecs : Akka.Hosting.TestKit.TestKit
     {
         var (_, router) = Start("g");
         var node = CreateTestProbe();
-        router.Tell(new GroupProtocol.AddMember("g", "ben", "c1", node, default));
-        router.Tell(new GroupProtocol.AddMember("g", "ann", "c2", node, default));
-        router.Tell(new GroupProtocol.AddMember("g", "ann", "c3", node, default));
-        router.Tell(new GroupProtocol.AddMember("g", "ann", "c3", node, default)); // a repeated join changes nothing
+        router.Tell(new GroupProtocol.AddMember("g", "ben", "c1", node));
+        router.Tell(new GroupProtocol.AddMember("g", "ann", "c2", node));
+        router.Tell(new GroupProtocol.AddMember("g", "ann", "c3", node));
+        router.Tell(new GroupProtocol.AddMember("g", "ann", "c3", node)); // a repeated join changes nothing
 
         router.Tell(new GroupProtocol.GetMembers("g"));
         var members = ExpectMsg<GroupProtocol.Members>();
@@ -170,9 +182,9 @@ public sealed class GroupRouterSpecs : Akka.Hosting.TestKit.TestKit
     {
         var (shard, router) = Start("empty");
         var sender = CreateTestProbe();
-        router.Tell(new GroupProtocol.SendToGroup("empty", Frame, sender, "c9", "1"u8.ToArray()));
-        var rejected = sender.ExpectMsg<DeliveryProtocol.Rejected>();
-        Assert.Equal("unknown_group", rejected.Error.Code);
+        router.Tell(new GroupProtocol.SendToGroup("empty", Frame, new RelayStamp(sender, 1, Resent: false)));
+        var refused = sender.ExpectMsg<RelayProtocol.Routed>();
+        Assert.Equal("unknown_group", refused.Refusal?.Code);
         Assert.Equal(1, _counters.Undeliverable);
         shard.ExpectMsg<Passivate>();
     }
@@ -182,7 +194,7 @@ public sealed class GroupRouterSpecs : Akka.Hosting.TestKit.TestKit
     {
         var (shard, router) = Start("g");
         var node = CreateTestProbe();
-        router.Tell(new GroupProtocol.AddMember("g", "ann", "c1", node, default));
+        router.Tell(new GroupProtocol.AddMember("g", "ann", "c1", node));
         router.Tell(new GroupProtocol.RemoveMember("g", "c1"));
         shard.ExpectMsg<Passivate>();
         router.Tell(new GroupProtocol.SendToGroup("g", Frame));

@@ -27,6 +27,8 @@ public sealed class RoutingSerializerSpecs : Akka.Hosting.TestKit.TestKit
         return Assert.IsType<T>(Sys.Serialization.Deserialize(bytes, serializer.Identifier, manifest));
     }
 
+    private Routing.RelayStamp Stamp => new(TestActor, 1234567890123, Resent: false);
+
     private static void AssertSameFrame(OutboundFrame expected, OutboundFrame actual)
     {
         Assert.Equal(expected.Bytes, actual.Bytes);
@@ -42,26 +44,23 @@ public sealed class RoutingSerializerSpecs : Akka.Hosting.TestKit.TestKit
         Assert.Equal(new RemoveConnection("u", "c1"), RoundTrip(new RemoveConnection("u", "c1")));
         Assert.Equal(new GetConnections("u"), RoundTrip(new GetConnections("u")));
         Assert.Equal(new Connections("u", 3, 2), RoundTrip(new Connections("u", 3, 2)));
-        var send = RoundTrip(new SendToUser("u", Frame));
+        var send = RoundTrip(new SendToUser("u", Frame, Stamp));
         AssertSameFrame(Frame, send.Frame);
+        Assert.Equal(Stamp, send.Stamp);
+        Assert.Null(RoundTrip(new SendToUser("u", Frame)).Stamp);
     }
 
     [Fact]
     public void Group_messages_round_trip()
     {
-        var add = RoundTrip(new AddMember("g", "u", "c1", TestActor, "\"id\""u8.ToArray()));
-        Assert.Equal(("g", "u", "c1", TestActor, "\"id\""), (add.Group, add.UserId, add.ConnectionId, add.Node,
-            System.Text.Encoding.UTF8.GetString(add.Id.Span)));
+        Assert.Equal(new AddMember("g", "u", "c1", TestActor, Stamp), RoundTrip(new AddMember("g", "u", "c1", TestActor, Stamp)));
         Assert.Equal(new RemoveMember("g", "c1"), RoundTrip(new RemoveMember("g", "c1")));
         Assert.Equal(new GetMembers("g"), RoundTrip(new GetMembers("g")));
 
-        var full = RoundTrip(new SendToGroup("g", LargeFrame, TestActor, "c1", "7"u8.ToArray()));
+        var full = RoundTrip(new SendToGroup("g", LargeFrame, Stamp));
         AssertSameFrame(LargeFrame, full.Frame);
-        Assert.Equal((TestActor, "c1", "7"), (full.ReplyTo, full.ConnectionId, System.Text.Encoding.UTF8.GetString(full.Id.Span)));
-        var bare = RoundTrip(new SendToGroup("g", Frame));
-        Assert.Null(bare.ReplyTo);
-        Assert.Null(bare.ConnectionId);
-        Assert.True(bare.Id.IsEmpty);
+        Assert.Equal(Stamp, full.Stamp);
+        Assert.Null(RoundTrip(new SendToGroup("g", Frame)).Stamp);
 
         var members = RoundTrip(new Members("g", [new Member("a", 2), new Member("b", 1)], 3));
         Assert.Equal(("g", 3), (members.Group, members.Connections));
@@ -71,10 +70,13 @@ public sealed class RoutingSerializerSpecs : Akka.Hosting.TestKit.TestKit
     [Fact]
     public void Delivery_messages_round_trip()
     {
-        var deliver = RoundTrip(new DeliverToConnections(["c1", "c2"], Frame));
+        var deliver = RoundTrip(new DeliverToConnections(["c1", "c2"], Frame, Stamp));
         Assert.Equal(["c1", "c2"], deliver.ConnectionIds);
         AssertSameFrame(Frame, deliver.Frame);
-        Assert.Equal("g", RoundTrip(new DeliverToGroup("g", Frame)).Group);
+        Assert.Equal(Stamp, deliver.Stamp);
+        var group = RoundTrip(new DeliverToGroup("g", Frame, Stamp with { Resent = true }));
+        Assert.Equal(("g", Stamp with { Resent = true }), (group.Group, group.Stamp));
+        Assert.Null(RoundTrip(new DeliverToGroup("g", Frame)).Stamp);
         AssertSameFrame(LargeFrame, RoundTrip(new Broadcast(LargeFrame)).Frame);
         Assert.Equal("c1", RoundTrip(new Accepted("c1", "1"u8.ToArray())).ConnectionId);
         var rejected = RoundTrip(new Rejected("c1", default, new FrameError("unknown_group", "none")));
@@ -83,10 +85,18 @@ public sealed class RoutingSerializerSpecs : Akka.Hosting.TestKit.TestKit
     }
 
     [Fact]
+    public void Relay_confirmations_round_trip()
+    {
+        Assert.Equal(new Routing.RelayProtocol.Routed(42, null), RoundTrip(new Routing.RelayProtocol.Routed(42, null)));
+        var refused = new Routing.RelayProtocol.Routed(43, new FrameError("unknown_group", "none"));
+        Assert.Equal(refused, RoundTrip(refused));
+    }
+
+    [Fact]
     public void Node_stats_round_trip()
     {
-        var snapshot = new Stats.NodeStatsSnapshot("n1:1", 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-            new SortedDictionary<string, long> { ["invalid_json"] = 16, ["close_1002"] = 17 }, 18);
+        var snapshot = new Stats.NodeStatsSnapshot("n1:1", 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
+            new SortedDictionary<string, long> { ["invalid_json"] = 19, ["close_1002"] = 20 }, 21);
         var back = RoundTrip(snapshot);
         Assert.Equal(snapshot with { Errors = back.Errors }, back);
         Assert.Equal(snapshot.Errors, back.Errors);

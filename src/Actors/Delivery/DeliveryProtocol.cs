@@ -1,4 +1,5 @@
 using Switchboard.Actors.Hub;
+using Switchboard.Actors.Routing;
 using Switchboard.Streams.Json;
 using Switchboard.Streams.Outbound;
 
@@ -17,11 +18,11 @@ public static class DeliveryProtocol
 
     public sealed record Leave(string ConnectionId, string Group, ReadOnlyMemory<byte> Id);
 
-    /// <summary>From a user router: these connections of this node get the frame.</summary>
-    public sealed record DeliverToConnections(string[] ConnectionIds, OutboundFrame Frame) : IRoutingMessage;
+    /// <summary>From a user router: these connections of this node get the frame; <paramref name="Stamp"/> is the relayed message's.</summary>
+    public sealed record DeliverToConnections(string[] ConnectionIds, OutboundFrame Frame, RelayStamp? Stamp = null) : IRoutingMessage;
 
-    /// <summary>From a group router: this node's members of the group get the frame.</summary>
-    public sealed record DeliverToGroup(string Group, OutboundFrame Frame) : IRoutingMessage;
+    /// <summary>From a group router: this node's members of the group get the frame; <paramref name="Stamp"/> is the relayed message's.</summary>
+    public sealed record DeliverToGroup(string Group, OutboundFrame Frame, RelayStamp? Stamp = null) : IRoutingMessage;
 
     /// <summary>Every connection of this node gets the frame.</summary>
     public sealed record Broadcast(OutboundFrame Frame) : IRoutingMessage;

@@ -24,6 +24,8 @@ public sealed class NodeDelivery : ReceiveActor
 
     private readonly IActorRef _users;
     private readonly IActorRef _groups;
+    private readonly IActorRef _relay;
+    private readonly DeliveredStamps _delivered = new();
     private readonly RoutingCounters _counters;
     private readonly ConnectionCounters _connectionCounters;
     private readonly Dictionary<string, LocalConnection> _connections = new();
@@ -40,11 +42,12 @@ public sealed class NodeDelivery : ReceiveActor
     private readonly int[] _partitionSize;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public NodeDelivery(NodeDeliveryOptions options, IActorRef users, IActorRef groups, RoutingCounters counters,
+    public NodeDelivery(NodeDeliveryOptions options, IActorRef users, IActorRef groups, IActorRef relay, RoutingCounters counters,
         ConnectionCounters connectionCounters)
     {
         _users = users;
         _groups = groups;
+        _relay = relay;
         _counters = counters;
         _connectionCounters = connectionCounters;
         _onReady = options.OnReady;
@@ -74,6 +77,7 @@ public sealed class NodeDelivery : ReceiveActor
             _members.TryGetValue(find.Group, out var members)
                 ? members.SelectMany(c => new[] { _connections[c.Id].UserId, c.Id }).ToArray()
                 : [], Self)));
+        Receive<Terminated>(relay => _delivered.Forget(relay.ActorRef));
         // Ready once broadcasts reach this node.
         Receive<SubscribeAck>(_ => _onReady());
     }
@@ -145,9 +149,10 @@ public sealed class NodeDelivery : ReceiveActor
             _members[group] = members = [];
         members.Add(local.Connection);
         _counters.LocalGroups = _members.Count;
-        // The group router acknowledges once it knows the member, so a group message sent after
+        // The group router confirms once it knows the member, so a group message sent after
         // the ack is sure to reach this connection.
-        _groups.Tell(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self, id));
+        _relay.Tell(new RelayProtocol.Relay(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self),
+            id.IsEmpty ? null : new RelayProtocol.ReplyTarget(Self, local.Id, id)));
     }
 
     private void LeaveGroup(LocalConnection local, string group, ReadOnlyMemory<byte> id)
@@ -172,6 +177,8 @@ public sealed class NodeDelivery : ReceiveActor
 
     private void DeliverTo(DeliverToConnections deliver)
     {
+        if (IsRepeat(deliver.Stamp))
+            return;
         var delivered = 0;
         foreach (var id in deliver.ConnectionIds)
         {
@@ -183,7 +190,7 @@ public sealed class NodeDelivery : ReceiveActor
 
     private void DeliverTo(DeliverToGroup deliver)
     {
-        if (!_members.TryGetValue(deliver.Group, out var members))
+        if (IsRepeat(deliver.Stamp) || !_members.TryGetValue(deliver.Group, out var members))
             return;
         var delivered = 0;
         foreach (var connection in members)
@@ -192,6 +199,21 @@ public sealed class NodeDelivery : ReceiveActor
                 delivered++;
         }
         _counters.RecordDelivered(delivered);
+    }
+
+    /// <summary>A resent message this node has already delivered: counted and dropped.</summary>
+    private bool IsRepeat(RelayStamp? stamp)
+    {
+        if (stamp is null)
+            return false;
+        if (_delivered.IsFirstDelivery(stamp, out var newRelay))
+        {
+            if (newRelay)
+                Context.Watch(stamp.Relay);
+            return false;
+        }
+        _counters.RecordRepeatDropped();
+        return true;
     }
 
     private void Fan(Broadcast broadcast)
@@ -226,9 +248,9 @@ public sealed class NodeDelivery : ReceiveActor
 
     private static bool IsDelivered(OfferResult result) => result is OfferResult.Enqueued or OfferResult.Waiting;
 
-    public static Props PropsFor(NodeDeliveryOptions options, IActorRef users, IActorRef groups, RoutingCounters counters,
-        ConnectionCounters connectionCounters) =>
-        Props.Create(() => new NodeDelivery(options, users, groups, counters, connectionCounters));
+    public static Props PropsFor(NodeDeliveryOptions options, IActorRef users, IActorRef groups, IActorRef relay,
+        RoutingCounters counters, ConnectionCounters connectionCounters) =>
+        Props.Create(() => new NodeDelivery(options, users, groups, relay, counters, connectionCounters));
 }
 
 /// <summary>The settings of a node's delivery; <see cref="OnReady"/> runs once broadcasts can reach this node.</summary>
@@ -236,7 +258,7 @@ public sealed record NodeDeliveryOptions(int BroadcastWorkerCount, int MessageQu
 
 public static class NodeDeliveryHostingExtensions
 {
-    /// <summary>Starts this node's delivery actor (after the routers), registered under <see cref="NodeDelivery"/>.</summary>
+    /// <summary>Starts this node's delivery actor (after the routers and the relay), registered under <see cref="NodeDelivery"/>.</summary>
     public static AkkaConfigurationBuilder AddNodeDelivery(this AkkaConfigurationBuilder builder, NodeDeliveryOptions options,
         RoutingCounters counters, ConnectionCounters connectionCounters) =>
         builder
@@ -244,7 +266,8 @@ public static class NodeDeliveryHostingExtensions
             .WithActors((system, registry) =>
             {
                 var delivery = system.ActorOf(NodeDelivery.PropsFor(options, registry.Get<UserRouter>(),
-                    registry.Get<GroupRouter>(), counters, connectionCounters), RegistryProtocol.DeliveryActorName);
+                    registry.Get<GroupRouter>(), registry.Get<RoutingRelay>(), counters, connectionCounters),
+                    RegistryProtocol.DeliveryActorName);
                 registry.Register<NodeDelivery>(delivery);
             });
 }

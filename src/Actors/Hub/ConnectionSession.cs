@@ -105,16 +105,18 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
                 return;
             }
             var encoded = ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, userId, Now(), To: to));
-            routing.Users.Tell(new UserProtocol.SendToUser(to, encoded));
-            Acknowledge(frame);
+            Relay(new UserProtocol.SendToUser(to, encoded), frame);
         }
         else if (RequireGroup(frame))
         {
             var encoded = ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, userId, Now(), Group: frame.Group));
-            // The group router acknowledges, or answers that the group has no members.
-            routing.Groups.Tell(new GroupProtocol.SendToGroup(frame.Group!, encoded, routing.Delivery, connection.Id, frame.Id));
+            Relay(new GroupProtocol.SendToGroup(frame.Group!, encoded), frame);
         }
     }
+
+    // The ack (or the error for a group with no members) comes once the router has taken the message.
+    private void Relay(RelayProtocol.IRelayed message, ClientFrame frame) =>
+        routing.Relay.Tell(new RelayProtocol.Relay(message, new RelayProtocol.ReplyTarget(routing.Delivery, connection.Id, frame.Id)));
 
     private bool RequireGroup(ClientFrame frame)
     {

@@ -4,8 +4,9 @@ namespace Switchboard.Actors.Hub;
 
 /// <summary>Where a node's connections send what they route.</summary>
 /// <param name="Delivery">This node's <see cref="Delivery.NodeDelivery"/>.</param>
+/// <param name="Relay">This node's <see cref="Routing.RoutingRelay"/>, which carries direct and group messages to their routers.</param>
 /// <param name="Users">The user router's shard region.</param>
 /// <param name="Groups">The group router's shard region.</param>
 /// <param name="Broadcasts">The distributed pub-sub mediator that carries broadcasts to every node.</param>
 /// <param name="AllowClientBroadcast">Whether clients may send <c>broadcast</c> frames.</param>
-public sealed record HubRouting(IActorRef Delivery, IActorRef Users, IActorRef Groups, IActorRef Broadcasts, bool AllowClientBroadcast);
+public sealed record HubRouting(IActorRef Delivery, IActorRef Relay, IActorRef Users, IActorRef Groups, IActorRef Broadcasts, bool AllowClientBroadcast);

@@ -13,18 +13,25 @@ public static class GroupProtocol
         string Group { get; }
     }
 
-    /// <summary>A connection joined; <paramref name="Node"/> is told <see cref="Delivery.DeliveryProtocol.Accepted"/> when <paramref name="Id"/> is set.</summary>
-    public sealed record AddMember(string Group, string UserId, string ConnectionId, IActorRef Node, ReadOnlyMemory<byte> Id)
-        : IGroupMessage, IRoutingMessage;
+    /// <summary>
+    /// A connection on the node whose delivery actor is <paramref name="Node"/> joined. A resent copy only confirms:
+    /// by then the entity knows the member (it took the first copy, or it started later and recovered the member),
+    /// and the connection may have left since.
+    /// </summary>
+    public sealed record AddMember(string Group, string UserId, string ConnectionId, IActorRef Node, RelayStamp? Stamp = null)
+        : IGroupMessage, RelayProtocol.IRelayed, IRoutingMessage
+    {
+        public RelayProtocol.IRelayed Stamped(RelayStamp stamp) => this with { Stamp = stamp };
+    }
 
     public sealed record RemoveMember(string Group, string ConnectionId) : IGroupMessage, IRoutingMessage;
 
-    /// <summary>
-    /// Deliver to every member. When a connection sent it (<paramref name="ConnectionId"/> and
-    /// <paramref name="ReplyTo"/> set), it hears back: accepted, or an error for a group with no members.
-    /// </summary>
-    public sealed record SendToGroup(string Group, OutboundFrame Frame, IActorRef? ReplyTo = null, string? ConnectionId = null,
-        ReadOnlyMemory<byte> Id = default) : IGroupMessage, IRoutingMessage;
+    /// <summary>Deliver to every member; the relay's confirmation refuses a group with no members.</summary>
+    public sealed record SendToGroup(string Group, OutboundFrame Frame, RelayStamp? Stamp = null)
+        : IGroupMessage, RelayProtocol.IRelayed, IRoutingMessage
+    {
+        public RelayProtocol.IRelayed Stamped(RelayStamp stamp) => this with { Stamp = stamp };
+    }
 
     public sealed record GetMembers(string Group) : IGroupMessage, IRoutingMessage;
 

@@ -79,19 +79,23 @@ public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
     private void Found(RegistryProtocol.GroupFound found)
     {
         for (var i = 0; i + 1 < found.Members.Length; i += 2)
-            Add(new AddMember(_group, found.Members[i], found.Members[i + 1], found.Node, default));
+            Add(found.Members[i + 1], found.Members[i], found.Node);
         _recovery.Answered(found.Node);
     }
 
     private void Add(AddMember add)
     {
-        if (_members.TryAdd(add.ConnectionId, (add.UserId, add.Node)))
-        {
-            _membersOnNode[add.Node] = _membersOnNode.GetValueOrDefault(add.Node) + 1;
-            Context.Watch(add.Node);
-        }
-        if (!add.Id.IsEmpty)
-            add.Node.Tell(new DeliveryProtocol.Accepted(add.ConnectionId, add.Id));
+        if (add.Stamp is not { Resent: true })
+            Add(add.ConnectionId, add.UserId, add.Node);
+        add.Stamp?.Confirm();
+    }
+
+    private void Add(string connectionId, string userId, IActorRef node)
+    {
+        if (!_members.TryAdd(connectionId, (userId, node)))
+            return;
+        _membersOnNode[node] = _membersOnNode.GetValueOrDefault(node) + 1;
+        Context.Watch(node);
     }
 
     private void Remove(string connectionId)
@@ -110,16 +114,14 @@ public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
         if (_members.Count == 0)
         {
             _counters.RecordUndeliverable();
-            if (send.ReplyTo is not null && send.ConnectionId is not null)
-                send.ReplyTo.Tell(new DeliveryProtocol.Rejected(send.ConnectionId, send.Id, UnknownGroup));
+            send.Stamp?.Confirm(UnknownGroup);
             PassivateWhenEmpty();
             return;
         }
-        var deliver = new DeliveryProtocol.DeliverToGroup(_group, send.Frame);
+        var deliver = new DeliveryProtocol.DeliverToGroup(_group, send.Frame, send.Stamp);
         foreach (var node in _membersOnNode.Keys)
             node.Tell(deliver);
-        if (send.ReplyTo is not null && send.ConnectionId is not null && !send.Id.IsEmpty)
-            send.ReplyTo.Tell(new DeliveryProtocol.Accepted(send.ConnectionId, send.Id));
+        send.Stamp?.Confirm();
     }
 
     private Members Listing() => new(_group,

@@ -6,6 +6,9 @@ public sealed class RoutingCounters
     private long _delivered;
     private long _undeliverable;
     private long _broadcastsDropped;
+    private long _resent;
+    private long _unconfirmed;
+    private long _repeatsDropped;
     private int _localGroups;
 
     /// <summary>Messages handed to a recipient connection's buffer.</summary>
@@ -17,6 +20,15 @@ public sealed class RoutingCounters
     /// <summary>Deliveries lost because a broadcast worker's queue was full.</summary>
     public long BroadcastsDropped => Volatile.Read(ref _broadcastsDropped);
 
+    /// <summary>Copies this node's relay sent again because their router had not confirmed them.</summary>
+    public long Resent => Volatile.Read(ref _resent);
+
+    /// <summary>Messages the relay refused (too many waiting) or gave up on; their senders got <c>unavailable</c>.</summary>
+    public long Unconfirmed => Volatile.Read(ref _unconfirmed);
+
+    /// <summary>Second copies of resent messages that this node had already delivered.</summary>
+    public long RepeatsDropped => Volatile.Read(ref _repeatsDropped);
+
     /// <summary>Groups with at least one member on this node.</summary>
     public int LocalGroups
     {
@@ -27,6 +39,12 @@ public sealed class RoutingCounters
     public void RecordDelivered(int count = 1) => Interlocked.Add(ref _delivered, count);
 
     public void RecordUndeliverable() => Interlocked.Increment(ref _undeliverable);
+
+    public void RecordResent() => Interlocked.Increment(ref _resent);
+
+    public void RecordUnconfirmed() => Interlocked.Increment(ref _unconfirmed);
+
+    public void RecordRepeatDropped() => Interlocked.Increment(ref _repeatsDropped);
 
     public void RecordBroadcastDropped(int recipients) => Interlocked.Add(ref _broadcastsDropped, recipients);
 }

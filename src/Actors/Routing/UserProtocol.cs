@@ -18,8 +18,12 @@ public static class UserProtocol
 
     public sealed record RemoveConnection(string UserId, string ConnectionId) : IUserMessage, IRoutingMessage;
 
-    /// <summary>Deliver to every connection of the user, on whichever node.</summary>
-    public sealed record SendToUser(string UserId, OutboundFrame Frame) : IUserMessage, IRoutingMessage;
+    /// <summary>Deliver to every connection of the user, on whichever node; sent by the <see cref="RoutingRelay"/>, which stamps it.</summary>
+    public sealed record SendToUser(string UserId, OutboundFrame Frame, RelayStamp? Stamp = null)
+        : IUserMessage, RelayProtocol.IRelayed, IRoutingMessage
+    {
+        public RelayProtocol.IRelayed Stamped(RelayStamp stamp) => this with { Stamp = stamp };
+    }
 
     public sealed record GetConnections(string UserId) : IUserMessage, IRoutingMessage;
 

@@ -115,17 +115,21 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
         {
             _counters.RecordUndeliverable();
             _log.Debug("No connection for user {0}; message counted as undeliverable", send.UserId);
+            send.Stamp?.Confirm();
             PassivateWhenEmpty();
             return;
         }
         if (OnlyNode(connections) is { } node)
         {
             // The usual case, a user on one node, without grouping.
-            node.Tell(new DeliveryProtocol.DeliverToConnections(connections.Keys.ToArray(), send.Frame));
-            return;
+            node.Tell(new DeliveryProtocol.DeliverToConnections(connections.Keys.ToArray(), send.Frame, send.Stamp));
         }
-        foreach (var perNode in connections.GroupBy(e => e.Value))
-            perNode.Key.Tell(new DeliveryProtocol.DeliverToConnections(perNode.Select(e => e.Key).ToArray(), send.Frame));
+        else
+        {
+            foreach (var perNode in connections.GroupBy(e => e.Value))
+                perNode.Key.Tell(new DeliveryProtocol.DeliverToConnections(perNode.Select(e => e.Key).ToArray(), send.Frame, send.Stamp));
+        }
+        send.Stamp?.Confirm();
     }
 
     private static IActorRef? OnlyNode(Dictionary<string, IActorRef> connections)

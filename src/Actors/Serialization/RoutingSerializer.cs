@@ -40,6 +40,7 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
         Broadcast => "DB",
         Accepted => "DA",
         Rejected => "DR",
+        RelayProtocol.Routed => "RR",
         RegistryProtocol.FindUsers => "RU",
         RegistryProtocol.UsersFound => "RF",
         RegistryProtocol.FindGroup => "RG",
@@ -57,14 +58,12 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
         {
             case AddConnection m: w.Write(m.UserId); w.Write(m.ConnectionId); Write(w, m.Node); break;
             case RemoveConnection m: w.Write(m.UserId); w.Write(m.ConnectionId); break;
-            case SendToUser m: w.Write(m.UserId); Write(w, m.Frame); break;
+            case SendToUser m: w.Write(m.UserId); Write(w, m.Frame); WriteOptional(w, m.Stamp); break;
             case GetConnections m: w.Write(m.UserId); break;
             case Connections m: w.Write(m.UserId); w.Write(m.Count); w.Write(m.Nodes); break;
-            case AddMember m: w.Write(m.Group); w.Write(m.UserId); w.Write(m.ConnectionId); Write(w, m.Node); Write(w, m.Id); break;
+            case AddMember m: w.Write(m.Group); w.Write(m.UserId); w.Write(m.ConnectionId); Write(w, m.Node); WriteOptional(w, m.Stamp); break;
             case RemoveMember m: w.Write(m.Group); w.Write(m.ConnectionId); break;
-            case SendToGroup m:
-                w.Write(m.Group); Write(w, m.Frame); WriteOptional(w, m.ReplyTo); WriteOptional(w, m.ConnectionId); Write(w, m.Id);
-                break;
+            case SendToGroup m: w.Write(m.Group); Write(w, m.Frame); WriteOptional(w, m.Stamp); break;
             case GetMembers m: w.Write(m.Group); break;
             case Members m:
                 w.Write(m.Group); w.Write(m.Connections); w.Write(m.Users.Count);
@@ -74,11 +73,16 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
                     w.Write(member.Connections);
                 }
                 break;
-            case DeliverToConnections m: Write(w, m.ConnectionIds); Write(w, m.Frame); break;
-            case DeliverToGroup m: w.Write(m.Group); Write(w, m.Frame); break;
+            case DeliverToConnections m: Write(w, m.ConnectionIds); Write(w, m.Frame); WriteOptional(w, m.Stamp); break;
+            case DeliverToGroup m: w.Write(m.Group); Write(w, m.Frame); WriteOptional(w, m.Stamp); break;
             case Broadcast m: Write(w, m.Frame); break;
             case Accepted m: w.Write(m.ConnectionId); Write(w, m.Id); break;
-            case Rejected m: w.Write(m.ConnectionId); Write(w, m.Id); w.Write(m.Error.Code); w.Write(m.Error.Message); break;
+            case Rejected m: w.Write(m.ConnectionId); Write(w, m.Id); Write(w, m.Error); break;
+            case RelayProtocol.Routed m:
+                w.Write(m.Seq); w.Write(m.Refusal is not null);
+                if (m.Refusal is not null)
+                    Write(w, m.Refusal);
+                break;
             case RegistryProtocol.FindUsers m: w.Write(m.Bucket); Write(w, m.ReplyTo); break;
             case RegistryProtocol.UsersFound m: w.Write(m.Bucket); Write(w, m.Members); Write(w, m.Node); break;
             case RegistryProtocol.FindGroup m: w.Write(m.Group); Write(w, m.ReplyTo); break;
@@ -98,19 +102,20 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
         {
             "UA" => new AddConnection(r.ReadString(), r.ReadString(), ReadRef(r)),
             "UR" => new RemoveConnection(r.ReadString(), r.ReadString()),
-            "US" => new SendToUser(r.ReadString(), ReadFrame(r)),
+            "US" => new SendToUser(r.ReadString(), ReadFrame(r), ReadOptionalStamp(r)),
             "UG" => new GetConnections(r.ReadString()),
             "UC" => new Connections(r.ReadString(), r.ReadInt32(), r.ReadInt32()),
-            "GA" => new AddMember(r.ReadString(), r.ReadString(), r.ReadString(), ReadRef(r), ReadBytes(r)),
+            "GA" => new AddMember(r.ReadString(), r.ReadString(), r.ReadString(), ReadRef(r), ReadOptionalStamp(r)),
             "GR" => new RemoveMember(r.ReadString(), r.ReadString()),
-            "GS" => new SendToGroup(r.ReadString(), ReadFrame(r), ReadOptionalRef(r), ReadOptionalString(r), ReadBytes(r)),
+            "GS" => new SendToGroup(r.ReadString(), ReadFrame(r), ReadOptionalStamp(r)),
             "GG" => new GetMembers(r.ReadString()),
             "GM" => ReadMembers(r),
-            "DC" => new DeliverToConnections(ReadStrings(r), ReadFrame(r)),
-            "DG" => new DeliverToGroup(r.ReadString(), ReadFrame(r)),
+            "DC" => new DeliverToConnections(ReadStrings(r), ReadFrame(r), ReadOptionalStamp(r)),
+            "DG" => new DeliverToGroup(r.ReadString(), ReadFrame(r), ReadOptionalStamp(r)),
             "DB" => new Broadcast(ReadFrame(r)),
             "DA" => new Accepted(r.ReadString(), ReadBytes(r)),
-            "DR" => new Rejected(r.ReadString(), ReadBytes(r), new FrameError(r.ReadString(), r.ReadString())),
+            "DR" => new Rejected(r.ReadString(), ReadBytes(r), ReadError(r)),
+            "RR" => new RelayProtocol.Routed(r.ReadInt64(), r.ReadBoolean() ? ReadError(r) : null),
             "RU" => new RegistryProtocol.FindUsers(r.ReadInt32(), ReadRef(r)),
             "RF" => new RegistryProtocol.UsersFound(r.ReadInt32(), ReadStrings(r), ReadRef(r)),
             "RG" => new RegistryProtocol.FindGroup(r.ReadString(), ReadRef(r)),
@@ -136,7 +141,7 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
                  {
                      s.Connections, s.MaxConnections, s.Users, s.Groups, s.MessagesIn, s.MessagesOut, s.BytesIn, s.BytesOut,
                      s.Delivered, s.Undeliverable, s.Dropped, s.BroadcastsDropped, s.ClosedSlow, s.Timeouts, s.ControlFramesQueued,
-                     s.UptimeSeconds,
+                     s.Resent, s.Unconfirmed, s.RepeatsDropped, s.UptimeSeconds,
                  })
             w.Write(figure);
         w.Write(s.Errors.Count);
@@ -150,12 +155,12 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
     private static NodeStatsSnapshot ReadSnapshot(BinaryReader r)
     {
         var node = r.ReadString();
-        var f = Enumerable.Range(0, 16).Select(_ => r.ReadInt64()).ToArray();
+        var f = Enumerable.Range(0, 19).Select(_ => r.ReadInt64()).ToArray();
         var errors = new SortedDictionary<string, long>();
         for (var i = r.ReadInt32(); i > 0; i--)
             errors[r.ReadString()] = r.ReadInt64();
         return new NodeStatsSnapshot(node, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12], f[13],
-            f[14], errors, f[15]);
+            f[14], f[15], f[16], f[17], errors, f[18]);
     }
 
     private static void Write(BinaryWriter w, string[] strings)
@@ -183,19 +188,23 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
 
     private static void Write(BinaryWriter w, IActorRef actor) => w.Write(Akka.Serialization.Serialization.SerializedActorPath(actor));
 
-    private static void WriteOptional(BinaryWriter w, IActorRef? actor)
+    private static void WriteOptional(BinaryWriter w, RelayStamp? stamp)
     {
-        w.Write(actor is not null);
-        if (actor is not null)
-            Write(w, actor);
+        w.Write(stamp is not null);
+        if (stamp is null)
+            return;
+        Write(w, stamp.Relay);
+        w.Write(stamp.Seq);
+        w.Write(stamp.Resent);
     }
 
-    private static void WriteOptional(BinaryWriter w, string? text)
+    private static void Write(BinaryWriter w, FrameError error)
     {
-        w.Write(text is not null);
-        if (text is not null)
-            w.Write(text);
+        w.Write(error.Code);
+        w.Write(error.Message);
     }
+
+    private static FrameError ReadError(BinaryReader r) => new(r.ReadString(), r.ReadString());
 
     private static byte[] ReadBytes(BinaryReader r) => r.ReadBytes(r.ReadInt32());
 
@@ -203,9 +212,8 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
 
     private IActorRef ReadRef(BinaryReader r) => system.Provider.ResolveActorRef(r.ReadString());
 
-    private IActorRef? ReadOptionalRef(BinaryReader r) => r.ReadBoolean() ? ReadRef(r) : null;
-
-    private static string? ReadOptionalString(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
+    private RelayStamp? ReadOptionalStamp(BinaryReader r) =>
+        r.ReadBoolean() ? new RelayStamp(ReadRef(r), r.ReadInt64(), r.ReadBoolean()) : null;
 }
 
 public static class RoutingSerializerHostingExtensions

@@ -23,6 +23,9 @@ public sealed record NodeStatsSnapshot(
     long ClosedSlow,
     long Timeouts,
     long ControlFramesQueued,
+    long Resent,
+    long Unconfirmed,
+    long RepeatsDropped,
     IReadOnlyDictionary<string, long> Errors,
     long UptimeSeconds) : IRoutingMessage
 {
@@ -30,7 +33,7 @@ public sealed record NodeStatsSnapshot(
         RoutingCounters routing, TimeSpan uptime) =>
         new(node, connections.Count, maxConnections, connections.Users, routing.LocalGroups, c.MessagesIn, c.MessagesOut,
             c.BytesIn, c.BytesOut, routing.Delivered, routing.Undeliverable, c.Dropped, routing.BroadcastsDropped, c.ClosedSlow,
-            c.Timeouts, c.QueuedControlFrames, new SortedDictionary<string, long>(c.Errors.ToDictionary()),
+            c.Timeouts, c.QueuedControlFrames, routing.Resent, routing.Unconfirmed, routing.RepeatsDropped, new SortedDictionary<string, long>(c.Errors.ToDictionary()),
             (long)uptime.TotalSeconds);
 
     /// <summary>The sum over <paramref name="nodes"/>; MaxConnections and uptime add up too, node names join.</summary>
@@ -40,7 +43,7 @@ public sealed record NodeStatsSnapshot(
         nodes.Sum(n => n.MessagesIn), nodes.Sum(n => n.MessagesOut), nodes.Sum(n => n.BytesIn), nodes.Sum(n => n.BytesOut),
         nodes.Sum(n => n.Delivered), nodes.Sum(n => n.Undeliverable), nodes.Sum(n => n.Dropped),
         nodes.Sum(n => n.BroadcastsDropped), nodes.Sum(n => n.ClosedSlow), nodes.Sum(n => n.Timeouts),
-        nodes.Sum(n => n.ControlFramesQueued),
+        nodes.Sum(n => n.ControlFramesQueued), nodes.Sum(n => n.Resent), nodes.Sum(n => n.Unconfirmed), nodes.Sum(n => n.RepeatsDropped),
         new SortedDictionary<string, long>(nodes.SelectMany(n => n.Errors).GroupBy(e => e.Key)
             .ToDictionary(g => g.Key, g => g.Sum(e => e.Value))),
         nodes.Count == 0 ? 0 : nodes.Max(n => n.UptimeSeconds));

@@ -98,6 +98,7 @@ public static class SwitchboardServiceCollectionExtensions
                 .AddRoutingSerializer()
                 .AddUserRouter(options.ShardCount, routing)
                 .AddGroupRouter(options.ShardCount, routing)
+                .AddRoutingRelay(RoutingRelayOptions.Default, routing)
                 .AddNodeDelivery(new NodeDeliveryOptions(options.BroadcastWorkerCount, options.MessageQueueSize,
                     options.MaxGroupsPerConnection, node.RoutingReady),
                     routing, sp.GetRequiredService<ConnectionCounters>());
@@ -113,7 +114,7 @@ public static class SwitchboardServiceCollectionExtensions
             var system = sp.GetRequiredService<ActorSystem>();
             var registry = sp.GetRequiredService<IActorRegistry>();
             var options = sp.GetRequiredService<SwitchboardOptions>();
-            var routing = new HubRouting(registry.Get<NodeDelivery>(), registry.Get<UserRouter>(), registry.Get<GroupRouter>(),
+            var routing = new HubRouting(registry.Get<NodeDelivery>(), registry.Get<RoutingRelay>(), registry.Get<UserRouter>(), registry.Get<GroupRouter>(),
                 DistributedPubSub.Get(system).Mediator, options.AllowClientBroadcast);
             var pingScheduler = options.EnableGlobalPing ? registry.Get<PingScheduler>() : null;
             var hubOptions = ToHubOptions(options, sp.GetRequiredService<ConnectionCap>().MaxConnections);

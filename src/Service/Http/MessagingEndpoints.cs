@@ -40,10 +40,9 @@ public static class MessagingEndpoints
         }
 
         var encoded = ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, ServerSender, Now(), frame.To, frame.Group));
-        if (frame.To is { } to)
-            hub.Routing.Users.Tell(new UserProtocol.SendToUser(to, encoded));
-        else
-            hub.Routing.Groups.Tell(new GroupProtocol.SendToGroup(frame.Group!, encoded));
+        hub.Routing.Relay.Tell(new RelayProtocol.Relay(frame.To is { } to
+            ? new UserProtocol.SendToUser(to, encoded)
+            : new GroupProtocol.SendToGroup(frame.Group!, encoded)));
         return Results.Json(Accepted, HttpJson.Options, statusCode: 202);
     }
 

@@ -21,7 +21,7 @@ public sealed class PairTraffic : IAsyncDisposable
     private readonly List<TrafficClient> _clients = [];
     private readonly ConcurrentDictionary<(string From, int N), TimeSpan> _sent = new();
     private readonly ConcurrentDictionary<(string From, int N), int> _received = new();
-    private readonly ConcurrentQueue<TimeSpan> _arrivals = new();
+    private readonly ConcurrentDictionary<(string From, int N), TimeSpan> _arrivedAt = new();
     private readonly List<Task> _loops = [];
 
     public TimeSpan Elapsed => _clock.Elapsed;
@@ -51,7 +51,11 @@ public sealed class PairTraffic : IAsyncDisposable
     }
 
     /// <summary>Messages received at or after <paramref name="since"/>.</summary>
-    public int ReceivedSince(TimeSpan since) => _arrivals.Count(t => t >= since);
+    public int ReceivedSince(TimeSpan since) => _arrivedAt.Values.Count(t => t >= since);
+
+    /// <summary>The longest a message took from being sent to its first arrival.</summary>
+    public TimeSpan LongestDelay =>
+        _arrivedAt.Select(a => a.Value - _sent.GetValueOrDefault(a.Key, a.Value)).DefaultIfEmpty(TimeSpan.Zero).Max();
 
     /// <summary>Keeps sending until <paramref name="runUntil"/> (since the start), stops, lets the last messages land; the number sent.</summary>
     public async Task<int> StopAsync(TimeSpan? runUntil = null)
@@ -112,7 +116,7 @@ public sealed class PairTraffic : IAsyncDisposable
             if (root.GetProperty("type").GetString() != "chat")
                 continue;
             _received.AddOrUpdate((root.GetProperty("from").GetString()!, root.GetProperty("data").GetInt32()), 1, (_, c) => c + 1);
-            _arrivals.Enqueue(_clock.Elapsed);
+            _arrivedAt.TryAdd((root.GetProperty("from").GetString()!, root.GetProperty("data").GetInt32()), _clock.Elapsed);
         }
     }
 

@@ -13,10 +13,13 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private bool _disposed;
 
-    private ServiceProcess(Process process, Uri baseUri)
+    private readonly IDictionary<string, string>? _environment;
+
+    private ServiceProcess(Process process, Uri baseUri, IDictionary<string, string>? environment)
     {
         _process = process;
         BaseUri = baseUri;
+        _environment = environment;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
@@ -38,9 +41,9 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     /// to set ASPNETCORE_URLS instead. <paramref name="openFileLimit"/> starts it under a lowered <c>ulimit -n</c>.
     /// </summary>
     public static ServiceProcess Start(IDictionary<string, string>? environment = null, bool useUrlsArgument = true,
-        int? openFileLimit = null)
+        int? openFileLimit = null, Uri? baseUri = null)
     {
-        var baseUri = new Uri($"http://127.0.0.1:{FreePort()}");
+        baseUri ??= new Uri($"http://127.0.0.1:{FreePort()}");
         var info = new ProcessStartInfo(openFileLimit is null ? "dotnet" : "bash")
         {
             RedirectStandardOutput = true,
@@ -67,8 +70,11 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             info.Environment[name] = value;
-        return new ServiceProcess(Process.Start(info)!, baseUri);
+        return new ServiceProcess(Process.Start(info)!, baseUri, environment);
     }
+
+    /// <summary>A new process of the service with this one's address and environment (this one must have exited).</summary>
+    public ServiceProcess StartAgain() => Start(_environment, baseUri: BaseUri);
 
     public async Task WaitUntilHealthyAsync()
     {

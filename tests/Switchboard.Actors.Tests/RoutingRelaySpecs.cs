@@ -1,0 +1,142 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.TestKit;
+using Switchboard.Actors.Delivery;
+using Switchboard.Actors.Routing;
+using Switchboard.Streams.Outbound;
+using static Switchboard.Actors.Routing.RelayProtocol;
+
+namespace Switchboard.Actors.Tests;
+
+/// <summary>The relay between a node's senders and the shard regions, with probes for the regions and the delivery actor.</summary>
+public sealed class RoutingRelaySpecs : Akka.Hosting.TestKit.TestKit
+{
+    private static readonly OutboundFrame Frame = OutboundFrame.Text("""{"type":"chat"}"""u8);
+    private static readonly RoutingRelayOptions Quick = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), 100);
+
+    private readonly RoutingCounters _counters = new();
+    private TestProbe _users = null!;
+    private TestProbe _groups = null!;
+    private TestProbe _delivery = null!;
+
+    protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider)
+    {
+    }
+
+    // The probes need the actor system, which the hosting test kit starts after the constructor.
+    private IActorRef Start(RoutingRelayOptions? options = null)
+    {
+        (_users, _groups, _delivery) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        return Sys.ActorOf(RoutingRelay.PropsFor(options ?? RoutingRelayOptions.Default, _users, _groups, _counters));
+    }
+
+    private ReplyTarget From(string connectionId, string id) => new(_delivery, connectionId, System.Text.Encoding.UTF8.GetBytes(id));
+
+    [Fact]
+    public void Messages_go_stamped_to_their_region_and_the_sender_hears_once_when_the_router_confirms()
+    {
+        var relay = Start();
+        relay.Tell(new Relay(new UserProtocol.SendToUser("bob", Frame), From("c1", "1")));
+        relay.Tell(new Relay(new GroupProtocol.SendToGroup("g", Frame), From("c1", "2")));
+
+        var direct = _users.ExpectMsg<UserProtocol.SendToUser>();
+        Assert.Equal(new RelayStamp(relay, 1, Resent: false), direct.Stamp);
+        var group = _groups.ExpectMsg<GroupProtocol.SendToGroup>();
+        Assert.Equal(2, group.Stamp!.Seq);
+
+        direct.Stamp!.Confirm();
+        direct.Stamp.Confirm(); // a resent copy's confirmation
+        group.Stamp.Confirm();
+        Assert.Equal("1", IdOf(_delivery.ExpectMsg<DeliveryProtocol.Accepted>()));
+        Assert.Equal("2", IdOf(_delivery.ExpectMsg<DeliveryProtocol.Accepted>()));
+    }
+
+    [Fact]
+    public void A_refusal_reaches_the_sender_as_an_error()
+    {
+        var relay = Start();
+        relay.Tell(new Relay(new GroupProtocol.SendToGroup("empty", Frame), From("c1", "9")));
+        _groups.ExpectMsg<GroupProtocol.SendToGroup>().Stamp!.Confirm(new("unknown_group", "none"));
+        var rejected = _delivery.ExpectMsg<DeliveryProtocol.Rejected>();
+        Assert.Equal(("c1", "unknown_group"), (rejected.ConnectionId, rejected.Error.Code));
+    }
+
+    [Fact]
+    public void An_unconfirmed_message_is_sent_again_marked_resent_until_confirmed()
+    {
+        var relay = Start(Quick);
+        relay.Tell(new Relay(new UserProtocol.SendToUser("bob", Frame), From("c1", "1")));
+        var first = _users.ExpectMsg<UserProtocol.SendToUser>();
+        Assert.False(first.Stamp!.Resent);
+
+        var again = _users.ExpectMsg<UserProtocol.SendToUser>();
+        Assert.Equal(first.Stamp with { Resent = true }, again.Stamp);
+        Assert.Same(first.Frame, again.Frame);
+        again.Stamp!.Confirm();
+        Assert.Equal("1", IdOf(_delivery.ExpectMsg<DeliveryProtocol.Accepted>()));
+        Assert.True(_counters.Resent >= 1);
+
+        // Confirmed: nothing more of seq 1; the next message is the next thing the region sees.
+        relay.Tell(new Relay(new UserProtocol.SendToUser("eve", Frame)));
+        Assert.Equal("eve", _users.FishForMessage<UserProtocol.SendToUser>(m => m.UserId == "eve" || m.Stamp!.Seq == 1).UserId);
+    }
+
+    [Fact]
+    public void A_message_never_confirmed_is_given_up_and_its_sender_told_unavailable()
+    {
+        var relay = Start(Quick);
+        relay.Tell(new Relay(new GroupProtocol.SendToGroup("g", Frame), From("c1", "1")));
+        var rejected = _delivery.ExpectMsg<DeliveryProtocol.Rejected>(TimeSpan.FromSeconds(5));
+        Assert.Equal("unavailable", rejected.Error.Code);
+        Assert.Equal(1, _counters.Unconfirmed);
+    }
+
+    [Fact]
+    public void With_too_many_unconfirmed_messages_new_ones_are_refused()
+    {
+        var relay = Start(Quick with { MaxPending = 2, GiveUpAfter = TimeSpan.FromMinutes(1) });
+        for (var i = 1; i <= 3; i++)
+            relay.Tell(new Relay(new UserProtocol.SendToUser("bob", Frame), From("c1", $"{i}")));
+        var rejected = _delivery.ExpectMsg<DeliveryProtocol.Rejected>();
+        Assert.Equal(("3", "unavailable"), (IdOf(rejected), rejected.Error.Code));
+    }
+
+    private static string IdOf(DeliveryProtocol.Accepted accepted) => System.Text.Encoding.UTF8.GetString(accepted.Id.Span);
+
+    private static string IdOf(DeliveryProtocol.Rejected rejected) => System.Text.Encoding.UTF8.GetString(rejected.Id.Span);
+}
+
+public sealed class DeliveredStampsSpecs : Akka.Hosting.TestKit.TestKit
+{
+    protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider)
+    {
+    }
+
+    [Fact]
+    public void The_second_copy_of_a_message_is_recognised_per_relay()
+    {
+        var (relay1, relay2) = (CreateTestProbe().Ref, CreateTestProbe().Ref);
+        var delivered = new DeliveredStamps();
+        Assert.True(delivered.IsFirstDelivery(new RelayStamp(relay1, 7, false), out var newRelay));
+        Assert.True(newRelay);
+        Assert.False(delivered.IsFirstDelivery(new RelayStamp(relay1, 7, true), out newRelay));
+        Assert.False(newRelay);
+        Assert.True(delivered.IsFirstDelivery(new RelayStamp(relay2, 7, false), out _));
+        Assert.True(delivered.IsFirstDelivery(new RelayStamp(relay1, 6, false), out _)); // out of order is fine
+
+        delivered.Forget(relay1);
+        Assert.Equal(1, delivered.Relays);
+    }
+
+    [Fact]
+    public void Numbers_far_behind_the_newest_count_as_delivered()
+    {
+        var relay = CreateTestProbe().Ref;
+        var delivered = new DeliveredStamps();
+        const long span = (long)DeliveredStamps.ChunkSize * DeliveredStamps.KeptChunks;
+        Assert.True(delivered.IsFirstDelivery(new RelayStamp(relay, 5, false), out _));
+        Assert.True(delivered.IsFirstDelivery(new RelayStamp(relay, 5 + span, false), out _));
+        Assert.False(delivered.IsFirstDelivery(new RelayStamp(relay, 6, true), out _));
+        Assert.True(delivered.IsFirstDelivery(new RelayStamp(relay, 6 + span - DeliveredStamps.ChunkSize, false), out _));
+    }
+}
