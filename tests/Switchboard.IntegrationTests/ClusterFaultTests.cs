@@ -48,7 +48,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
             Assert.True(flowingDuringTheFreeze > 0, "messages kept flowing between the survivors while node 3 was frozen");
             var (lost, duplicates) = traffic.Check(sentAfter: TimeSpan.Zero);
             output.WriteLine($"frozen at {frozenAt.TotalSeconds:F1} s, downed at {downedAt.TotalSeconds:F1} s; {sent} sent, " +
-                             $"{lost} lost (the last sent at {traffic.LastLoss?.TotalSeconds:F1} s), {duplicates} twice; " +
+                             $"{lost} lost{(traffic.LastLoss is { } last ? $" (the last sent at {last.TotalSeconds:F1} s)" : "")}, {duplicates} twice; " +
                              $"the slowest took {traffic.LongestDelay.TotalSeconds:F1} s");
             Assert.Equal(0, duplicates);
             Assert.Equal(0, lost);
