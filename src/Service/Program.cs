@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration.Memory;
+using Switchboard.Service.Auth;
 using Switchboard.Service.Hosting;
 using Switchboard.Service.Http;
 using Switchboard.Service.RateLimiting;
@@ -18,6 +19,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 try
 {
     SwitchboardOptionsLoader.Load(builder.Configuration);
+    AuthOptionsLoader.Load(builder.Configuration);
     RateLimitPolicy.From(builder.Configuration.GetSection(RateLimiterOptions.SectionName).Get<RateLimiterOptions>() ?? new());
 }
 catch (Exception e) when (e is SwitchboardSettingsException or FormatException)

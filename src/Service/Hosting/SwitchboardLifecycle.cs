@@ -21,6 +21,7 @@ public sealed class SwitchboardLifecycle(
     {
         // Resolving the settings validates them: an invalid value stops start-up here, with its message.
         _ = Get<SwitchboardOptions>();
+        _ = Get<Auth.AuthOptions>();
         WarnWhenCapped(Get<ConnectionCap>());
         return Task.CompletedTask;
     }

@@ -19,6 +19,7 @@ using Switchboard.Actors.RateLimiting;
 using Switchboard.Actors.Routing;
 using Switchboard.Actors.Serialization;
 using Switchboard.Actors.Stats;
+using Switchboard.Service.Auth;
 using Switchboard.Service.Http;
 using Switchboard.Service.Settings;
 using Switchboard.Streams;
@@ -42,6 +43,7 @@ public static class SwitchboardServiceCollectionExtensions
         Func<SwitchboardOptions, SwitchboardOptions>? configure = null)
     {
         services.AddSingleton(sp => SwitchboardOptionsLoader.Load(sp.GetRequiredService<IConfiguration>(), configure));
+        services.AddSingleton(sp => AuthOptionsLoader.Load(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton(sp => ConnectionCap.OfThisProcess(sp.GetRequiredService<SwitchboardOptions>().MaxConnections));
         services.AddSingleton<NodeState>();
         services.AddSingleton<ConnectionCounters>();

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Actors.Hub;
+using Switchboard.Service.Auth;
 using Switchboard.Service.Hosting;
 using Switchboard.Service.Settings;
 using Switchboard.Streams;
@@ -40,8 +41,16 @@ public sealed record UpgradeRefusal(ApiError Error, int Status);
 /// The checks every upgrade passes, whichever path it came by (<see cref="WebSocketEndpoint"/> or
 /// <see cref="TransportUpgrade"/>), in the order their refusals are answered: one list, so the paths cannot drift.
 /// </summary>
-public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, SwitchboardOptions options, ClientQuotas quotas)
+public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, SwitchboardOptions options, AuthOptions auth,
+    ClientQuotas quotas)
 {
+    private static readonly UpgradeRefusal ForbiddenOrigin =
+        new(new ApiError("forbidden_origin", "this origin may not open connections here"), StatusCodes.Status403Forbidden);
+
+    private readonly HashSet<string>? _origins = auth.AllowedOrigins.Count == 0
+        ? null
+        : new HashSet<string>(auth.AllowedOrigins, StringComparer.OrdinalIgnoreCase);
+
     private static readonly UpgradeRefusal Draining =
         new(new ApiError("draining", "this node is shutting down; connect to another"), StatusCodes.Status503ServiceUnavailable);
 
@@ -68,6 +77,12 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
         if (handshake is null || !upgradable)
         {
             refusal = error is null ? NotHttp11 : new UpgradeRefusal(error, StatusCodes.Status400BadRequest);
+            return null;
+        }
+        // A browser always names the page's origin; a client without Origin is not a browser and is not refused for it.
+        if (_origins is not null && headers.Origin is { Count: > 0 } origin && !_origins.Contains(origin.ToString()))
+        {
+            refusal = ForbiddenOrigin;
             return null;
         }
         var userId = UserIdentity.Resolve(query, headers, out error);

@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Configuration;
+using Switchboard.Service.Settings;
+
+namespace Switchboard.Service.Auth;
+
+/// <summary>
+/// Builds <see cref="AuthOptions"/> from the <c>Auth</c> section and reports every bad value at once, naming its
+/// path (as <see cref="SwitchboardOptionsLoader"/> does for the hub's settings). Lists are either children
+/// (<c>Auth:AllowedOrigins:0</c>) or one comma-separated value (<c>Auth:AllowedOrigins</c>).
+/// </summary>
+public static class AuthOptionsLoader
+{
+    public const int MinSecretBytes = 32;
+    public const int MinApiKeyLength = 16;
+
+    public static readonly IReadOnlySet<string> Scopes = new HashSet<string> { "publish", "read", "impersonate", "admin" };
+
+    /// <exception cref="SwitchboardSettingsException">A value does not parse or is out of range.</exception>
+    public static AuthOptions Load(IConfiguration configuration)
+    {
+        var problems = new List<string>();
+        var auth = configuration.GetSection(AuthOptions.SectionName);
+        var options = new AuthOptions
+        {
+            Jwt = ReadJwt(auth.GetSection("Jwt"), problems),
+            AllowedOrigins = ReadOrigins(auth.GetSection("AllowedOrigins"), problems),
+            ApiKeys = ReadApiKeys(auth.GetSection("ApiKeys"), problems),
+            UseHttpContextUser = ReadBool(auth.GetSection("UseHttpContextUser"), problems) ?? false,
+        };
+        return problems.Count == 0 ? options : throw new SwitchboardSettingsException(problems);
+    }
+
+    private static JwtOptions? ReadJwt(IConfigurationSection jwt, List<string> problems)
+    {
+        if (!jwt.GetChildren().Any())
+            return null;
+        var options = new JwtOptions
+        {
+            Secret = NonEmpty(jwt["Secret"]),
+            PublicKeyFile = NonEmpty(jwt["PublicKeyFile"]),
+            JwksUrl = ReadUrl(jwt.GetSection("JwksUrl"), problems),
+            Algorithms = ReadList(jwt.GetSection("Algorithms")),
+            Issuer = NonEmpty(jwt["Issuer"]),
+            Audience = NonEmpty(jwt["Audience"]),
+            ClockSkew = ReadSeconds(jwt.GetSection("ClockSkew"), problems) ?? TimeSpan.FromSeconds(30),
+            RestrictGroups = ReadBool(jwt.GetSection("RestrictGroups"), problems) ?? false,
+        };
+        if (options.Secret is null && options.PublicKeyFile is null && options.JwksUrl is null)
+            problems.Add($"{jwt.Path}: needs Secret, PublicKeyFile or JwksUrl to check tokens with");
+        if (options.Secret is { } secret && Encoding.UTF8.GetByteCount(secret) < MinSecretBytes)
+            problems.Add($"{jwt.Path}:Secret: {Encoding.UTF8.GetByteCount(secret)} bytes; an HS256 secret needs at least {MinSecretBytes}");
+        SigningKeys.Check(options, problems);
+        return options;
+    }
+
+    private static IReadOnlyList<string> ReadOrigins(IConfigurationSection section, List<string> problems)
+    {
+        var origins = ReadList(section);
+        foreach (var origin in origins)
+        {
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
+                || uri.GetLeftPart(UriPartial.Authority) != origin.ToLowerInvariant())
+                problems.Add($"{section.Path}=\"{origin}\": an origin is scheme://host[:port], without a path or a trailing slash");
+        }
+        return origins;
+    }
+
+    private static IReadOnlyList<ApiKeyOptions> ReadApiKeys(IConfigurationSection section, List<string> problems)
+    {
+        var keys = new List<ApiKeyOptions>();
+        foreach (var entry in section.GetChildren().OrderBy(c => int.TryParse(c.Key, out var i) ? i : int.MaxValue))
+        {
+            var key = entry["Key"] ?? "";
+            var name = NonEmpty(entry["Name"]) ?? $"key{entry.Key}";
+            var scopes = ReadList(entry.GetSection("Scopes"));
+            if (key.Length < MinApiKeyLength)
+                problems.Add($"{entry.Path}:Key: {(key.Length == 0 ? "missing" : $"{key.Length} characters")}; a key needs at least {MinApiKeyLength}");
+            if (scopes.Count == 0)
+                problems.Add($"{entry.Path}:Scopes: missing; give one or more of {string.Join(", ", Scopes)}");
+            foreach (var scope in scopes.Where(s => !Scopes.Contains(s)))
+                problems.Add($"{entry.Path}:Scopes=\"{scope}\": not a scope; use {string.Join(", ", Scopes)}");
+            if (keys.Any(k => k.Key == key) && key.Length > 0)
+                problems.Add($"{entry.Path}:Key: the same key as {keys.First(k => k.Key == key).Name}");
+            if (keys.Any(k => k.Name == name))
+                problems.Add($"{entry.Path}:Name=\"{name}\": two keys have this name");
+            keys.Add(new ApiKeyOptions(name, key, scopes));
+        }
+        return keys;
+    }
+
+    private static IReadOnlyList<string> ReadList(IConfigurationSection section) =>
+        section.Value is { } joined
+            ? joined.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            : section.GetChildren().Select(c => c.Value?.Trim()).Where(v => !string.IsNullOrEmpty(v)).Select(v => v!).ToList();
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static Uri? ReadUrl(IConfigurationSection section, List<string> problems)
+    {
+        if (NonEmpty(section.Value) is not { } value)
+            return null;
+        if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            return uri;
+        problems.Add($"{section.Path}=\"{value}\": not an http or https URL");
+        return null;
+    }
+
+    private static TimeSpan? ReadSeconds(IConfigurationSection section, List<string> problems)
+    {
+        if (NonEmpty(section.Value) is not { } value)
+            return null;
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && double.IsFinite(s) && s >= 0)
+            return TimeSpan.FromSeconds(s);
+        problems.Add($"{section.Path}=\"{value}\": not a number of seconds, 0 or more");
+        return null;
+    }
+
+    private static bool? ReadBool(IConfigurationSection section, List<string> problems)
+    {
+        switch (NonEmpty(section.Value)?.ToLowerInvariant())
+        {
+            case null:
+                return null;
+            case "1" or "true":
+                return true;
+            case "0" or "false":
+                return false;
+            default:
+                problems.Add($"{section.Path}=\"{section.Value}\": not a boolean (use 1, 0, true or false)");
+                return null;
+        }
+    }
+}
