@@ -41,9 +41,11 @@ public sealed class UserRouterSpecs : Akka.Hosting.TestKit.TestKit
         var toNode1 = node1.ExpectMsg<DeliveryProtocol.DeliverToConnections>();
         Assert.Equal(["c1", "c2"], toNode1.ConnectionIds.Order());
         Assert.Same(Frame, toNode1.Frame);
-        Assert.Equal(stamp, toNode1.Stamp);
-        Assert.Equal(["c3"], node2.ExpectMsg<DeliveryProtocol.DeliverToConnections>().ConnectionIds);
-        Assert.Equal(new RelayProtocol.Routed(5, null), relay.ExpectMsg<RelayProtocol.Routed>());
+        // The recipient nodes confirm to the relay, each naming the route and how many nodes it reaches.
+        Assert.Equal((5, 2), (toNode1.Stamp!.Seq, toNode1.Stamp.Nodes));
+        var toNode2 = node2.ExpectMsg<DeliveryProtocol.DeliverToConnections>();
+        Assert.Equal(["c3"], toNode2.ConnectionIds);
+        Assert.Equal(toNode1.Stamp, toNode2.Stamp);
         node1.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 
@@ -155,9 +157,8 @@ public sealed class GroupRouterSpecs : Akka.Hosting.TestKit.TestKit
 
         var toNode1 = node1.ExpectMsg<DeliveryProtocol.DeliverToGroup>();
         Assert.Same(Frame, toNode1.Frame);
-        Assert.Equal(stamp, toNode1.Stamp);
+        Assert.Equal(stamp with { Route = toNode1.Stamp!.Route, Nodes = 2 }, toNode1.Stamp);
         Assert.Equal("g", node2.ExpectMsg<DeliveryProtocol.DeliverToGroup>().Group);
-        Assert.Equal(new RelayProtocol.Routed(7, null), sender.ExpectMsg<RelayProtocol.Routed>());
         node1.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 

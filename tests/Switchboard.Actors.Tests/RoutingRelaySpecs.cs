@@ -33,7 +33,7 @@ public sealed class RoutingRelaySpecs : Akka.Hosting.TestKit.TestKit
     private ReplyTarget From(string connectionId, string id) => new(_delivery, connectionId, System.Text.Encoding.UTF8.GetBytes(id));
 
     [Fact]
-    public void Messages_go_stamped_to_their_region_and_the_sender_hears_once_when_the_router_confirms()
+    public void Messages_go_stamped_to_their_region_and_the_sender_hears_once_when_the_recipient_node_has_it()
     {
         var relay = Start();
         relay.Tell(new Relay(new UserProtocol.SendToUser("bob", Frame), From("c1", "1")));
@@ -44,11 +44,32 @@ public sealed class RoutingRelaySpecs : Akka.Hosting.TestKit.TestKit
         var group = _groups.ExpectMsg<GroupProtocol.SendToGroup>();
         Assert.Equal(2, group.Stamp!.Seq);
 
-        direct.Stamp!.Confirm();
-        direct.Stamp.Confirm(); // a resent copy's confirmation
-        group.Stamp.Confirm();
+        var node = CreateTestProbe().Ref;
+        var route = direct.Stamp!.RoutedTo(1);
+        route.ConfirmDelivered(node);
+        route.ConfirmDelivered(node); // a resent copy's confirmation
+        group.Stamp.Confirm(); // a router that handed it to no node
         Assert.Equal("1", IdOf(_delivery.ExpectMsg<DeliveryProtocol.Accepted>()));
         Assert.Equal("2", IdOf(_delivery.ExpectMsg<DeliveryProtocol.Accepted>()));
+    }
+
+    [Fact]
+    public void A_message_routed_to_several_nodes_is_done_once_every_node_of_one_route_has_it()
+    {
+        var relay = Start(Quick with { GiveUpAfter = TimeSpan.FromMinutes(1) });
+        relay.Tell(new Relay(new GroupProtocol.SendToGroup("g", Frame), From("c1", "1")));
+        var stamp = _groups.ExpectMsg<GroupProtocol.SendToGroup>().Stamp!;
+        var (node1, node2) = (CreateTestProbe().Ref, CreateTestProbe().Ref);
+
+        var first = stamp.RoutedTo(2);
+        first.ConfirmDelivered(node1);
+        first.ConfirmDelivered(node1); // the same node twice is still one of two
+        // Resent meanwhile, and routed again to two nodes: its nodes are counted on their own.
+        var second = stamp.RoutedTo(2);
+        second.ConfirmDelivered(node2);
+        _groups.ExpectMsg<GroupProtocol.SendToGroup>(); // resent: not done yet
+        first.ConfirmDelivered(node2);
+        Assert.Equal("1", IdOf(_delivery.ExpectMsg<DeliveryProtocol.Accepted>()));
     }
 
     [Fact]
@@ -72,7 +93,7 @@ public sealed class RoutingRelaySpecs : Akka.Hosting.TestKit.TestKit
         var again = _users.ExpectMsg<UserProtocol.SendToUser>();
         Assert.Equal(first.Stamp with { Resent = true }, again.Stamp);
         Assert.Same(first.Frame, again.Frame);
-        again.Stamp!.Confirm();
+        again.Stamp!.RoutedTo(1).ConfirmDelivered(CreateTestProbe().Ref);
         Assert.Equal("1", IdOf(_delivery.ExpectMsg<DeliveryProtocol.Accepted>()));
         Assert.True(_counters.Resent >= 1);
 

@@ -74,8 +74,9 @@ public sealed class RoutingSerializerSpecs : Akka.Hosting.TestKit.TestKit
         Assert.Equal(["c1", "c2"], deliver.ConnectionIds);
         AssertSameFrame(Frame, deliver.Frame);
         Assert.Equal(Stamp, deliver.Stamp);
-        var group = RoundTrip(new DeliverToGroup("g", Frame, Stamp with { Resent = true }));
-        Assert.Equal(("g", Stamp with { Resent = true }), (group.Group, group.Stamp));
+        var routed = Stamp.RoutedTo(3) with { Resent = true };
+        var group = RoundTrip(new DeliverToGroup("g", Frame, routed));
+        Assert.Equal(("g", routed), (group.Group, group.Stamp));
         Assert.Null(RoundTrip(new DeliverToGroup("g", Frame)).Stamp);
         AssertSameFrame(LargeFrame, RoundTrip(new Broadcast(LargeFrame)).Frame);
         Assert.Equal("c1", RoundTrip(new Accepted("c1", "1"u8.ToArray())).ConnectionId);
@@ -90,6 +91,7 @@ public sealed class RoutingSerializerSpecs : Akka.Hosting.TestKit.TestKit
         Assert.Equal(new Routing.RelayProtocol.Routed(42, null), RoundTrip(new Routing.RelayProtocol.Routed(42, null)));
         var refused = new Routing.RelayProtocol.Routed(43, new FrameError("unknown_group", "none"));
         Assert.Equal(refused, RoundTrip(refused));
+        Assert.Equal(new Routing.RelayProtocol.Delivered(44, 987654321987, 3), RoundTrip(new Routing.RelayProtocol.Delivered(44, 987654321987, 3)));
     }
 
     [Fact]

@@ -201,11 +201,13 @@ public sealed class NodeDelivery : ReceiveActor
         _counters.RecordDelivered(delivered);
     }
 
-    /// <summary>A resent message this node has already delivered: counted and dropped.</summary>
+    /// <summary>Confirms the message to its relay; true for a resent message this node has already delivered (counted, dropped).</summary>
     private bool IsRepeat(RelayStamp? stamp)
     {
         if (stamp is null)
             return false;
+        // Confirmed before the frame is offered: the connections' outboxes take it at once or drop it by their policy.
+        stamp.ConfirmDelivered(Self);
         if (_delivered.IsFirstDelivery(stamp, out var newRelay))
         {
             if (newRelay)

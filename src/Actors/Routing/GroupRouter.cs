@@ -118,10 +118,9 @@ public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
             PassivateWhenEmpty();
             return;
         }
-        var deliver = new DeliveryProtocol.DeliverToGroup(_group, send.Frame, send.Stamp);
+        var deliver = new DeliveryProtocol.DeliverToGroup(_group, send.Frame, send.Stamp?.RoutedTo(_membersOnNode.Count));
         foreach (var node in _membersOnNode.Keys)
             node.Tell(deliver);
-        send.Stamp?.Confirm();
     }
 
     private Members Listing() => new(_group,

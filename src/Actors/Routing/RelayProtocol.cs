@@ -25,16 +25,34 @@ public static class RelayProtocol
     /// <summary>A connection that sent the message: its node's delivery actor gets Accepted or Rejected for it.</summary>
     public sealed record ReplyTarget(IActorRef Delivery, string ConnectionId, ReadOnlyMemory<byte> Id);
 
-    /// <summary>From a router entity: the relayed message <paramref name="Seq"/> was taken, or refused with <paramref name="Refusal"/>.</summary>
+    /// <summary>
+    /// From a router entity, for a message it handed to no node: taken (a join; a user without connections), or
+    /// refused with <paramref name="Refusal"/> (a group without members).
+    /// </summary>
     public sealed record Routed(long Seq, FrameError? Refusal) : IRoutingMessage;
+
+    /// <summary>
+    /// From a recipient node's delivery actor (the sender): it has the message <paramref name="Seq"/>, which the
+    /// router's <paramref name="Route"/> handed to <paramref name="Nodes"/> nodes. The relay is done with the message
+    /// once every node of one route has said so: confirmed where it arrived, not where it left, so that a router on a
+    /// node that is being downed cannot confirm what the recipients never got.
+    /// </summary>
+    public sealed record Delivered(long Seq, long Route, int Nodes) : IRoutingMessage;
 }
 
 /// <summary>
 /// Which relay sent a message and its number there. <paramref name="Resent"/> marks a copy sent again, which the
-/// receiving node may already have delivered.
+/// receiving node may already have delivered. A router sets <paramref name="Route"/> (which handling of the
+/// message) and <paramref name="Nodes"/> (how many nodes it handed it to) on the copies it sends on.
 /// </summary>
-public sealed record RelayStamp(IActorRef Relay, long Seq, bool Resent)
+public sealed record RelayStamp(IActorRef Relay, long Seq, bool Resent, long Route = 0, int Nodes = 0)
 {
-    /// <summary>Tells the relay its message was taken (or refused): it stops resending it.</summary>
+    /// <summary>Tells the relay its message needs no delivery (or was refused): it stops resending it.</summary>
     public void Confirm(FrameError? refusal = null) => Relay.Tell(new RelayProtocol.Routed(Seq, refusal));
+
+    /// <summary>This stamp as a router sends it on to <paramref name="nodes"/> nodes.</summary>
+    public RelayStamp RoutedTo(int nodes) => this with { Route = Random.Shared.NextInt64(1, long.MaxValue), Nodes = nodes };
+
+    /// <summary>Tells the relay that <paramref name="node"/>'s delivery actor has the message.</summary>
+    public void ConfirmDelivered(IActorRef node) => Relay.Tell(new RelayProtocol.Delivered(Seq, Route, Nodes), node);
 }

@@ -12,7 +12,7 @@ namespace Switchboard.Actors.Routing;
 /// sends it again every <see cref="RoutingRelayOptions.ResendAfter"/> until the router entity confirms it, for up to
 /// <see cref="RoutingRelayOptions.GiveUpAfter"/>. Receiving nodes drop the second copy of a resent message
 /// (<see cref="DeliveredStamps"/>), so a shard handoff or a downed node costs time, not messages. The sender's
-/// ack or error is sent from here, once, when the router has answered.
+/// ack or error is sent from here, once, when every recipient node has the message (or the router refused it).
 /// </summary>
 public sealed class RoutingRelay : ReceiveActor, IWithTimers
 {
@@ -38,6 +38,7 @@ public sealed class RoutingRelay : ReceiveActor, IWithTimers
         _counters = counters;
         Receive<Relay>(Send);
         Receive<Routed>(Confirmed);
+        Receive<Delivered>(Confirmed);
         Receive<ResendOverdue>(_ => Resend());
     }
 
@@ -61,10 +62,24 @@ public sealed class RoutingRelay : ReceiveActor, IWithTimers
 
     private void Confirmed(Routed routed)
     {
-        // A second confirmation, of a resent copy, finds nothing: the sender heard once.
-        if (!_pending.Remove(routed.Seq, out var pending) || pending.Reply is not { } reply)
+        if (_pending.Remove(routed.Seq, out var pending))
+            Reply(pending, routed.Refusal);
+    }
+
+    private void Confirmed(Delivered delivered)
+    {
+        // A confirmation of a message already done finds nothing: the sender heard once.
+        if (!_pending.TryGetValue(delivered.Seq, out var pending) || !pending.AllNodesHave(delivered, Sender))
             return;
-        if (routed.Refusal is { } refusal)
+        _pending.Remove(delivered.Seq);
+        Reply(pending, null);
+    }
+
+    private static void Reply(Pending pending, FrameError? refusal)
+    {
+        if (pending.Reply is not { } reply)
+            return;
+        if (refusal is not null)
             reply.Delivery.Tell(new DeliveryProtocol.Rejected(reply.ConnectionId, reply.Id, refusal));
         else if (!reply.Id.IsEmpty)
             reply.Delivery.Tell(new DeliveryProtocol.Accepted(reply.ConnectionId, reply.Id));
@@ -115,10 +130,25 @@ public sealed class RoutingRelay : ReceiveActor, IWithTimers
 
     private sealed class Pending(IRelayed message, ReplyTarget? reply, long sentAt)
     {
+        /// <summary>For routes to several nodes: the nodes that confirmed, by route. Most messages never need it.</summary>
+        private Dictionary<long, HashSet<IActorRef>>? _confirmedBy;
+
         public IRelayed Message { get; set; } = message;
         public ReplyTarget? Reply { get; } = reply;
         public long FirstSentAt { get; } = sentAt;
         public long LastSentAt { get; set; } = sentAt;
+
+        /// <summary>Counts <paramref name="node"/>'s confirmation; true once every node of its route has confirmed.</summary>
+        public bool AllNodesHave(Delivered delivered, IActorRef node)
+        {
+            if (delivered.Nodes <= 1)
+                return true;
+            _confirmedBy ??= new Dictionary<long, HashSet<IActorRef>>();
+            if (!_confirmedBy.TryGetValue(delivered.Route, out var nodes))
+                _confirmedBy[delivered.Route] = nodes = [];
+            nodes.Add(node);
+            return nodes.Count >= delivered.Nodes;
+        }
     }
 
     private sealed class ResendOverdue

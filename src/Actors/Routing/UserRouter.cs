@@ -122,14 +122,13 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
         if (OnlyNode(connections) is { } node)
         {
             // The usual case, a user on one node, without grouping.
-            node.Tell(new DeliveryProtocol.DeliverToConnections(connections.Keys.ToArray(), send.Frame, send.Stamp));
+            node.Tell(new DeliveryProtocol.DeliverToConnections(connections.Keys.ToArray(), send.Frame, send.Stamp?.RoutedTo(1)));
+            return;
         }
-        else
-        {
-            foreach (var perNode in connections.GroupBy(e => e.Value))
-                perNode.Key.Tell(new DeliveryProtocol.DeliverToConnections(perNode.Select(e => e.Key).ToArray(), send.Frame, send.Stamp));
-        }
-        send.Stamp?.Confirm();
+        var perNode = connections.GroupBy(e => e.Value).ToList();
+        var stamp = send.Stamp?.RoutedTo(perNode.Count);
+        foreach (var onNode in perNode)
+            onNode.Key.Tell(new DeliveryProtocol.DeliverToConnections(onNode.Select(e => e.Key).ToArray(), send.Frame, stamp));
     }
 
     private static IActorRef? OnlyNode(Dictionary<string, IActorRef> connections)

@@ -41,6 +41,7 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
         Accepted => "DA",
         Rejected => "DR",
         RelayProtocol.Routed => "RR",
+        RelayProtocol.Delivered => "RD",
         RegistryProtocol.FindUsers => "RU",
         RegistryProtocol.UsersFound => "RF",
         RegistryProtocol.FindGroup => "RG",
@@ -78,6 +79,7 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
             case Broadcast m: Write(w, m.Frame); break;
             case Accepted m: w.Write(m.ConnectionId); Write(w, m.Id); break;
             case Rejected m: w.Write(m.ConnectionId); Write(w, m.Id); Write(w, m.Error); break;
+            case RelayProtocol.Delivered m: w.Write(m.Seq); w.Write(m.Route); w.Write(m.Nodes); break;
             case RelayProtocol.Routed m:
                 w.Write(m.Seq); w.Write(m.Refusal is not null);
                 if (m.Refusal is not null)
@@ -116,6 +118,7 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
             "DA" => new Accepted(r.ReadString(), ReadBytes(r)),
             "DR" => new Rejected(r.ReadString(), ReadBytes(r), ReadError(r)),
             "RR" => new RelayProtocol.Routed(r.ReadInt64(), r.ReadBoolean() ? ReadError(r) : null),
+            "RD" => new RelayProtocol.Delivered(r.ReadInt64(), r.ReadInt64(), r.ReadInt32()),
             "RU" => new RegistryProtocol.FindUsers(r.ReadInt32(), ReadRef(r)),
             "RF" => new RegistryProtocol.UsersFound(r.ReadInt32(), ReadStrings(r), ReadRef(r)),
             "RG" => new RegistryProtocol.FindGroup(r.ReadString(), ReadRef(r)),
@@ -196,6 +199,8 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
         Write(w, stamp.Relay);
         w.Write(stamp.Seq);
         w.Write(stamp.Resent);
+        w.Write(stamp.Route);
+        w.Write(stamp.Nodes);
     }
 
     private static void Write(BinaryWriter w, FrameError error)
@@ -213,7 +218,7 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
     private IActorRef ReadRef(BinaryReader r) => system.Provider.ResolveActorRef(r.ReadString());
 
     private RelayStamp? ReadOptionalStamp(BinaryReader r) =>
-        r.ReadBoolean() ? new RelayStamp(ReadRef(r), r.ReadInt64(), r.ReadBoolean()) : null;
+        r.ReadBoolean() ? new RelayStamp(ReadRef(r), r.ReadInt64(), r.ReadBoolean(), r.ReadInt64(), r.ReadInt32()) : null;
 }
 
 public static class RoutingSerializerHostingExtensions
