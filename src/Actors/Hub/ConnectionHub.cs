@@ -15,14 +15,20 @@ public sealed class ConnectionHub
 {
     private readonly string _idPrefix = Convert.ToHexStringLower(BitConverter.GetBytes(Random.Shared.Next()));
     private readonly IActorRef? _pingScheduler;
+    private readonly TokenDeadlines? _deadlines;
+    private readonly ITokenRenewal? _renewal;
     private long _nextId;
 
     /// <param name="pingScheduler">The node's ping scheduler, or null when each connection pings on its own.</param>
+    /// <param name="deadlines">The node's token deadlines and <paramref name="renewal"/> its token checks, when tokens are on.</param>
     public ConnectionHub(ActorSystem system, HubOptions options, string node, HubRouting routing,
-        ConnectionCounters counters, LocalConnections connections, IActorRef? pingScheduler)
+        ConnectionCounters counters, LocalConnections connections, IActorRef? pingScheduler,
+        TokenDeadlines? deadlines = null, ITokenRenewal? renewal = null)
     {
         Connections = connections;
         _pingScheduler = pingScheduler;
+        _deadlines = deadlines;
+        _renewal = renewal;
         Options = options;
         Node = node;
         Routing = routing;
@@ -47,8 +53,11 @@ public sealed class ConnectionHub
 
     /// <summary>Runs an admitted connection until it has closed; its slot is released at the end.</summary>
     /// <param name="groups">Groups joined at connect time.</param>
-    public async Task RunAsync(ConnectionTransport transport, string userId, IReadOnlyList<string> groups, bool compress)
+    /// <param name="grant">What the connection's token allows; <see cref="ConnectionGrant.None"/> without tokens.</param>
+    public async Task RunAsync(ConnectionTransport transport, string userId, IReadOnlyList<string> groups, bool compress,
+        ConnectionGrant? grant = null)
     {
+        grant ??= ConnectionGrant.None;
         LocalConnection? local = null;
         try
         {
@@ -62,7 +71,10 @@ public sealed class ConnectionHub
                     Connections.Add(local);
                     Routing.Delivery.Tell(new DeliveryProtocol.ConnectionOpened(local, groups));
                     _pingScheduler?.Tell(new PingProtocol.Track(c));
-                    return new ConnectionSession(c, userId, Routing, Counters, Options.MessageRate);
+                    if (grant.Expires is { } expires)
+                        _deadlines?.Track(c, expires);
+                    return new ConnectionSession(c, userId, Routing, Counters, Options.MessageRate, grant,
+                        _renewal is null || _deadlines is null ? null : new TokenRefresh(_renewal, _deadlines));
                 }, Materializer);
             await connection.Completion;
         }
@@ -76,6 +88,7 @@ public sealed class ConnectionHub
             {
                 Routing.Delivery.Tell(new DeliveryProtocol.ConnectionClosed(local));
                 _pingScheduler?.Tell(new PingProtocol.Untrack(local.Connection));
+                _deadlines?.Untrack(local.Connection);
                 Connections.Remove(local);
             }
         }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Switchboard.Actors.Delivery;
@@ -14,8 +15,14 @@ namespace Switchboard.Actors.Hub;
 /// routed messages, encoded once, to the routers.
 /// </summary>
 public sealed class ConnectionSession(WebSocketConnection connection, string userId, HubRouting routing,
-    ConnectionCounters counters, Rate? messageRate = null) : IInboundHandler
+    ConnectionCounters counters, Rate? messageRate = null, ConnectionGrant? grant = null, TokenRefresh? refresh = null)
+    : IInboundHandler
 {
+    private static readonly FrameError TokensOff = new("invalid_token", "this server does not use tokens");
+    private static readonly FrameError RefreshNeedsToken = new("invalid_token", "a refresh frame needs data.token");
+
+    private readonly ConnectionGrant _grant = grant ?? ConnectionGrant.None;
+
     /// <summary>Refused frames in a row after which the connection is closed with 1008.</summary>
     public const int RateLimitStrikes = 10;
 
@@ -43,8 +50,11 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
                 Acknowledge(frame);
                 break;
             case "join":
-                if (RequireGroup(frame))
+                if (RequireGroup(frame) && MayJoin(frame))
                     routing.Delivery.Tell(new DeliveryProtocol.Join(connection.Id, frame.Group!, frame.Id));
+                break;
+            case "refresh":
+                Refresh(frame);
                 break;
             case "leave":
                 if (RequireGroup(frame))
@@ -78,7 +88,7 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
 
     private void Broadcast(ClientFrame frame)
     {
-        if (!routing.AllowClientBroadcast)
+        if (!routing.AllowClientBroadcast && !_grant.MayBroadcast)
         {
             Reply(frame, BroadcastForbidden);
             return;
@@ -117,6 +127,48 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
     // The ack (or the error for a group with no members) comes once the router has taken the message.
     private void Relay(RelayProtocol.IRelayed message, ClientFrame frame) =>
         routing.Relay.Tell(new RelayProtocol.Relay(message, new RelayProtocol.ReplyTarget(routing.Delivery, connection.Id, frame.Id)));
+
+    private bool MayJoin(ClientFrame frame)
+    {
+        if (_grant.AllowedGroups is not { } allowed || allowed.Allows(frame.Group!))
+            return true;
+        Reply(frame, new FrameError("forbidden", $"the connection's token does not allow the group \"{frame.Group}\""));
+        return false;
+    }
+
+    private void Refresh(ClientFrame frame)
+    {
+        if (refresh is null)
+            Reply(frame, TokensOff);
+        else if (TokenIn(frame.Data) is not { } token)
+            Reply(frame, RefreshNeedsToken);
+        else
+            _ = RefreshAsync(frame, token, refresh);
+    }
+
+    // Off the stream's thread once the check is asynchronous (a key fetch); the deadlines and the outbox take any thread.
+    private async Task RefreshAsync(ClientFrame frame, string token, TokenRefresh refresh)
+    {
+        var (renewed, error) = await refresh.Renewal.RenewAsync(userId, token);
+        if (renewed?.Expires is { } expires)
+        {
+            refresh.Deadlines.Track(connection, expires);
+            Acknowledge(frame);
+        }
+        else
+            Reply(frame, error ?? RefreshNeedsToken);
+    }
+
+    private static string? TokenIn(ReadOnlyMemory<byte> data)
+    {
+        if (data.IsEmpty)
+            return null;
+        using var json = JsonDocument.Parse(data);
+        return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("token", out var token)
+               && token.ValueKind == JsonValueKind.String
+            ? token.GetString()
+            : null;
+    }
 
     private bool RequireGroup(ClientFrame frame)
     {

@@ -75,7 +75,7 @@ public sealed class SigningKeys
             rsa.ImportFromPem(pem);
             return (new RsaSecurityKey(rsa), SecurityAlgorithms.RsaSha256);
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
         {
         }
         try
@@ -86,7 +86,7 @@ public sealed class SigningKeys
                 throw new InvalidOperationException($"PublicKeyFile=\"{file}\": an EC key of {ec.KeySize} bits; ES256 needs P-256");
             return (new ECDsaSecurityKey(ec), SecurityAlgorithms.EcdsaSha256);
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
         {
             throw new InvalidOperationException($"PublicKeyFile=\"{file}\": holds no RSA or EC public key in PEM form");
         }

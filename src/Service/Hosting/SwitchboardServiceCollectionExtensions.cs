@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -44,6 +45,15 @@ public static class SwitchboardServiceCollectionExtensions
     {
         services.AddSingleton(sp => SwitchboardOptionsLoader.Load(sp.GetRequiredService<IConfiguration>(), configure));
         services.AddSingleton(sp => AuthOptionsLoader.Load(sp.GetRequiredService<IConfiguration>()));
+        services.TryAddSingleton(TimeProvider.System);
+        // Null without Auth:Jwt: upgrades then name their user as before.
+        services.AddSingleton(sp => sp.GetRequiredService<AuthOptions>().Jwt is { } jwt
+            ? new TokenValidator(jwt, new HttpClient { Timeout = TimeSpan.FromSeconds(10) },
+                sp.GetRequiredService<ILogger<TokenValidator>>(), sp.GetRequiredService<TimeProvider>())
+            : null!);
+        services.AddSingleton(sp => sp.GetService<TokenValidator>() is { } tokens
+            ? new TokenDeadlines(tokens.ClockSkew, sp.GetRequiredService<TimeProvider>())
+            : null!);
         services.AddSingleton(sp => ConnectionCap.OfThisProcess(sp.GetRequiredService<SwitchboardOptions>().MaxConnections));
         services.AddSingleton<NodeState>();
         services.AddSingleton<ConnectionCounters>();
@@ -121,7 +131,8 @@ public static class SwitchboardServiceCollectionExtensions
             var pingScheduler = options.EnableGlobalPing ? registry.Get<PingScheduler>() : null;
             var hubOptions = ToHubOptions(options, sp.GetRequiredService<ConnectionCap>().MaxConnections);
             return new ConnectionHub(system, hubOptions, NodeName.Of(system), routing,
-                sp.GetRequiredService<ConnectionCounters>(), sp.GetRequiredService<LocalConnections>(), pingScheduler);
+                sp.GetRequiredService<ConnectionCounters>(), sp.GetRequiredService<LocalConnections>(), pingScheduler,
+                sp.GetService<TokenDeadlines>(), sp.GetService<TokenValidator>());
         });
         return services;
     }

@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Actors.Hub;
+using Switchboard.Service.Auth;
 using Switchboard.Service.Hosting;
 using Switchboard.Service.RateLimiting;
 using Switchboard.Service.Settings;
@@ -29,7 +30,7 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
     private HubServices? _resolved;
 
     // Resolved on the first connection rather than when Kestrel binds, whatever order the host starts its services in.
-    private sealed record HubServices(UpgradeAdmission Admission, RateLimiter? Limiter, SharedDeadline Deadline);
+    private sealed record HubServices(UpgradeAdmission Admission, RateLimiter? Limiter, SharedDeadline Deadline, bool AppAuthenticates);
 
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
@@ -81,7 +82,7 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
             }
             var buffer = read.Buffer;
             var scan = Scan(buffer, out var request, out var head);
-            if (scan == UpgradeRequest.Scan.Ready && Admit(request!, hub, connection) is { } admitted)
+            if (scan == UpgradeRequest.Scan.Ready && await AdmitAsync(request!, hub, connection) is { } admitted)
             {
                 input.AdvanceTo(buffer.GetPosition(head));
                 return (Outcome.Upgrade, admitted);
@@ -100,7 +101,7 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
     {
         var options = services.GetRequiredService<SwitchboardOptions>();
         var hub = new HubServices(services.GetRequiredService<UpgradeAdmission>(), services.GetService<RateLimiter>(),
-            new SharedDeadline(options.HandshakeTimeout));
+            new SharedDeadline(options.HandshakeTimeout), services.GetRequiredService<AuthOptions>().UseHttpContextUser);
         return Interlocked.CompareExchange(ref _resolved, hub, null) ?? hub;
     }
 
@@ -114,10 +115,14 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
         return UpgradeRequest.TryRead(copy, _start, out request, out head);
     }
 
-    // Only upgrades that will be accepted, and none the rate limiter would see: the HTTP path words every refusal.
-    private AdmittedUpgrade? Admit(UpgradeRequest request, HubServices hub, ConnectionContext connection) =>
-        hub.Limiter?.Policy.Limits(path) == true
-            ? null
-            : hub.Admission.Admit("GET", request.Query, request.Headers, upgradable: true,
-                (connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address, out _);
+    // Only upgrades that will be accepted, none the rate limiter would see, and none the app authenticates itself:
+    // the HTTP path words every refusal and runs the app's middleware.
+    private async ValueTask<AdmittedUpgrade?> AdmitAsync(UpgradeRequest request, HubServices hub, ConnectionContext connection)
+    {
+        if (hub.Limiter?.Policy.Limits(path) == true || hub.AppAuthenticates)
+            return null;
+        var (admitted, _) = await hub.Admission.AdmitAsync("GET", request.Query, request.Headers, upgradable: true,
+            (connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address);
+        return admitted;
+    }
 }

@@ -13,17 +13,18 @@ namespace Switchboard.Service.Http;
 /// connection slot and the client's places in the quotas until it has run, or is abandoned.
 /// </summary>
 public sealed class AdmittedUpgrade(WebSocketHandshake handshake, string userId, IReadOnlyList<string> groups,
-    ConnectionHub hub, ClientLease lease)
+    ConnectionGrant grant, ConnectionHub hub, ClientLease lease)
 {
     public WebSocketHandshake Handshake { get; } = handshake;
     public string UserId { get; } = userId;
     public IReadOnlyList<string> Groups { get; } = groups;
+    public ConnectionGrant Grant { get; } = grant;
 
     /// <summary>Runs the connection until it has closed; then its slot and places are given back.</summary>
     public async Task RunAsync(ConnectionTransport transport)
     {
         using (lease)
-            await hub.RunAsync(transport, UserId, Groups, Handshake.Compress);
+            await hub.RunAsync(transport, UserId, Groups, Handshake.Compress, Grant);
     }
 
     /// <summary>Gives back the slot and places of an upgrade that will never run.</summary>
@@ -42,7 +43,7 @@ public sealed record UpgradeRefusal(ApiError Error, int Status);
 /// <see cref="TransportUpgrade"/>), in the order their refusals are answered: one list, so the paths cannot drift.
 /// </summary>
 public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, SwitchboardOptions options, AuthOptions auth,
-    ClientQuotas quotas)
+    ClientQuotas quotas, TokenValidator? tokens = null)
 {
     private static readonly UpgradeRefusal ForbiddenOrigin =
         new(new ApiError("forbidden_origin", "this origin may not open connections here"), StatusCodes.Status403Forbidden);
@@ -61,50 +62,48 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
     private static readonly UpgradeRefusal NotHttp11 =
         new(new ApiError("bad_handshake", "the connection cannot be upgraded (HTTP/1.1 is required)"), StatusCodes.Status400BadRequest);
 
-    /// <summary>Null and the refusal when the upgrade is not taken; when it is, a connection slot is taken for it.</summary>
+    /// <summary>The admitted upgrade, holding a connection slot; or null and the refusal.</summary>
     /// <param name="upgradable">Whether the request can be upgraded at all (HTTP/1.1, not HTTP/2).</param>
     /// <param name="client">The address of the socket's peer (never a forwarded header), for the per-address bound.</param>
-    public AdmittedUpgrade? Admit(string method, IQueryCollection query, IHeaderDictionary headers, bool upgradable,
-        IPAddress? client, out UpgradeRefusal? refusal)
+    /// <param name="appUser">The user the embedding app authenticated, taken with Auth:UseHttpContextUser (HTTP path only).</param>
+    public async ValueTask<(AdmittedUpgrade? Upgrade, UpgradeRefusal? Refusal)> AdmitAsync(string method, IQueryCollection query,
+        IHeaderDictionary headers, bool upgradable, IPAddress? client, string? appUser = null)
     {
-        refusal = null;
         if (node.IsDraining)
-        {
-            refusal = node.IsDown ? NotAMember : Draining;
-            return null;
-        }
+            return (null, node.IsDown ? NotAMember : Draining);
         var handshake = WebSocketHandshake.Negotiate(method, headers, options.EnableCompression, out var error);
         if (handshake is null || !upgradable)
-        {
-            refusal = error is null ? NotHttp11 : new UpgradeRefusal(error, StatusCodes.Status400BadRequest);
-            return null;
-        }
+            return (null, error is null ? NotHttp11 : new UpgradeRefusal(error, StatusCodes.Status400BadRequest));
         // A browser always names the page's origin; a client without Origin is not a browser and is not refused for it.
         if (_origins is not null && headers.Origin is { Count: > 0 } origin && !_origins.Contains(origin.ToString()))
-        {
-            refusal = ForbiddenOrigin;
-            return null;
-        }
-        var userId = UserIdentity.Resolve(query, headers, out error);
-        var groups = userId is null ? null : UserIdentity.Groups(query, options.MaxGroupsPerConnection, out error);
-        if (userId is null || groups is null)
-        {
-            refusal = new UpgradeRefusal(error!, StatusCodes.Status400BadRequest);
-            return null;
-        }
+            return (null, ForbiddenOrigin);
+        var (identity, refusal) = appUser is not null
+            ? (new ConnectingIdentity(appUser, [], ConnectionGrant.None), null)
+            : tokens is null
+                ? Anonymous(query, headers)
+                : await TokenIdentity.ResolveAsync(tokens, query, headers);
+        if (identity is null)
+            return (null, refusal);
+        var groups = UserIdentity.Groups(query, options.MaxGroupsPerConnection, out error, identity.Groups);
+        if (groups is null)
+            return (null, new UpgradeRefusal(error!, StatusCodes.Status400BadRequest));
+        if (identity.Grant.AllowedGroups is { } allowed && groups.FirstOrDefault(g => !allowed.Allows(g)) is { } outside)
+            return (null, new UpgradeRefusal(new ApiError("forbidden", $"the token does not allow the group \"{outside}\""),
+                StatusCodes.Status403Forbidden));
         if (!hub.TryAdmit())
-        {
-            refusal = TooManyConnections($"this node holds its maximum of {hub.Options.MaxConnections} connections");
-            return null;
-        }
-        if (quotas.TryTake(userId, client, out var full) is not { } lease)
+            return (null, TooManyConnections($"this node holds its maximum of {hub.Options.MaxConnections} connections"));
+        if (quotas.TryTake(identity.UserId, client, out var full) is not { } lease)
         {
             hub.Release();
-            refusal = TooManyConnections(full!);
-            return null;
+            return (null, TooManyConnections(full!));
         }
-        return new AdmittedUpgrade(handshake, userId, groups, hub, lease);
+        return (new AdmittedUpgrade(handshake, identity.UserId, groups, identity.Grant, hub, lease), null);
     }
+
+    private static (ConnectingIdentity?, UpgradeRefusal?) Anonymous(IQueryCollection query, IHeaderDictionary headers) =>
+        UserIdentity.Resolve(query, headers, out var error) is { } userId
+            ? (new ConnectingIdentity(userId, [], ConnectionGrant.None), null)
+            : (null, new UpgradeRefusal(error!, StatusCodes.Status400BadRequest));
 
     private static UpgradeRefusal TooManyConnections(string message) =>
         new(new ApiError("too_many_connections", message), StatusCodes.Status429TooManyRequests);

@@ -26,11 +26,16 @@ public static class UserIdentity
         return given;
     }
 
-    /// <summary>The groups named in <c>groups=</c>; null and an error when one is unusable or there are more than <paramref name="max"/>.</summary>
-    public static IReadOnlyList<string>? Groups(IQueryCollection query, int max, out ApiError? error)
+    /// <summary>
+    /// The groups named in <c>groups=</c> and <paramref name="fromToken"/> (a token's own names; its patterns ending
+    /// in <c>*</c> are not joined); null and an error when one is unusable or there are more than <paramref name="max"/>.
+    /// </summary>
+    public static IReadOnlyList<string>? Groups(IQueryCollection query, int max, out ApiError? error,
+        IReadOnlyList<string>? fromToken = null)
     {
         error = null;
         var groups = query["groups"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries))
+            .Concat(fromToken?.Where(g => !g.EndsWith('*')) ?? [])
             .Where(g => g.Length > 0).Distinct().ToList();
         if (!groups.All(Names.IsValid))
             error = new ApiError("invalid_group", $"a group name is 1 to {Names.MaxLength} characters with no control characters");

@@ -1,6 +1,8 @@
 using System.IO.Pipelines;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Switchboard.Service.Auth;
 using Switchboard.Service.Settings;
 using Switchboard.Streams;
 
@@ -9,12 +11,12 @@ namespace Switchboard.Service.Http;
 /// <summary><c>GET /ws</c>: refuses bad upgrades with a status and a JSON body, runs good ones until they close.</summary>
 public static class WebSocketEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, UpgradeAdmission admission, SwitchboardOptions options)
+    public static async Task HandleAsync(HttpContext context, UpgradeAdmission admission, SwitchboardOptions options, AuthOptions auth)
     {
         var request = context.Request;
         var upgrade = context.Features.Get<IHttpUpgradeFeature>();
-        var admitted = admission.Admit(request.Method, request.Query, request.Headers, upgrade is { IsUpgradableRequest: true },
-            context.Connection.RemoteIpAddress, out var refusal);
+        var (admitted, refusal) = await admission.AdmitAsync(request.Method, request.Query, request.Headers,
+            upgrade is { IsUpgradableRequest: true }, context.Connection.RemoteIpAddress, auth.UseHttpContextUser ? AppUserOf(context.User) : null);
         if (admitted is null)
         {
             if (refusal!.Error.Error == "unsupported_version")
@@ -41,4 +43,10 @@ public static class WebSocketEndpoint
             context.Abort);
         await admitted.RunAsync(transport);
     }
+
+    // The embedding app's own authentication named the user: its sub, or the name-identifier claim.
+    private static string? AppUserOf(ClaimsPrincipal user) =>
+        user.Identity?.IsAuthenticated == true
+            ? user.FindFirst("sub")?.Value ?? user.FindFirst(ClaimTypes.NameIdentifier)?.Value
+            : null;
 }

@@ -22,6 +22,15 @@ public static class ServerFrames
             w.WriteEndObject();
         });
 
+    /// <summary><c>{"type":"token_expiring","data":{"expires_in":N}}</c>: the connection's token runs out in N seconds.</summary>
+    public static OutboundFrame TokenExpiring(long expiresIn) => Encode(expiresIn, static (w, seconds) =>
+    {
+        w.WriteString("type"u8, "token_expiring"u8);
+        w.WriteStartObject("data"u8);
+        w.WriteNumber("expires_in"u8, seconds);
+        w.WriteEndObject();
+    });
+
     public static OutboundFrame Ack(ReadOnlyMemory<byte> id) => Encode(id, static (w, id) =>
     {
         w.WriteString("type"u8, "ack"u8);

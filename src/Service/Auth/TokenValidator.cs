@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Switchboard.Actors.Hub;
+using Switchboard.Streams.Json;
+
+namespace Switchboard.Service.Auth;
+
+/// <summary>A token that passed every check: who it names, what it grants.</summary>
+public sealed record VerifiedToken(string Subject, IReadOnlyList<string> Groups, IReadOnlySet<string> Scopes, DateTimeOffset Expires);
+
+/// <summary>
+/// Checks the tokens of <c>Auth:Jwt</c> with Microsoft.IdentityModel's <see cref="JsonWebTokenHandler"/> (what
+/// ASP.NET Core's JWT bearer uses): signature with the configured keys and algorithms only, <c>exp</c> required,
+/// <c>nbf</c>, issuer and audience as configured, then <c>sub</c> required. Also renews a connection's token.
+/// </summary>
+public sealed class TokenValidator : ITokenRenewal
+{
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+    private readonly JwtOptions _options;
+    private readonly SigningKeys _keys;
+    private readonly JwksKeys? _jwks;
+    private readonly TokenValidationParameters _parameters;
+
+    public TokenValidator(JwtOptions options, HttpClient http, ILogger<TokenValidator> logger, TimeProvider clock)
+    {
+        _options = options;
+        _keys = SigningKeys.Load(options);
+        _jwks = options.JwksUrl is { } url ? new JwksKeys(url, http, logger, clock) : null;
+        _parameters = new TokenValidationParameters
+        {
+            ValidAlgorithms = _keys.Algorithms,
+            IssuerSigningKeys = _keys.Keys,
+            ValidateIssuer = options.Issuer is not null,
+            ValidIssuer = options.Issuer,
+            ValidateAudience = options.Audience is not null,
+            ValidAudience = options.Audience,
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            ClockSkew = options.ClockSkew,
+        };
+    }
+
+    public TimeSpan ClockSkew => _options.ClockSkew;
+
+    /// <summary>The verified token, or null and why it was refused (words for the client, never the token).</summary>
+    public async ValueTask<(VerifiedToken? Token, string? Problem)> CheckAsync(string token, CancellationToken cancellation = default)
+    {
+        var parameters = _parameters;
+        if (_jwks is not null)
+        {
+            if (!_handler.CanReadToken(token))
+                return (null, "the token is not a JWS in compact form");
+            var kid = _handler.ReadJsonWebToken(token).Kid;
+            var published = await _jwks.KeysForAsync(string.IsNullOrEmpty(kid) ? null : kid, cancellation);
+            parameters = _parameters.Clone();
+            parameters.IssuerSigningKeys = [.. _keys.Keys, .. published];
+        }
+        var result = await _handler.ValidateTokenAsync(token, parameters);
+        if (!result.IsValid)
+            return (null, Describe(result.Exception));
+        var jwt = (JsonWebToken)result.SecurityToken;
+        if (!jwt.TryGetPayloadValue<string>("sub", out var subject) || string.IsNullOrEmpty(subject))
+            return (null, "the token has no sub claim");
+        return (new VerifiedToken(subject, ListClaim(jwt, "groups"), ScopesOf(jwt), new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero)), null);
+    }
+
+    public async ValueTask<(ConnectionGrant? Grant, FrameError? Error)> RenewAsync(string userId, string token)
+    {
+        var (verified, problem) = await CheckAsync(token);
+        if (verified is null)
+            return (null, new FrameError("invalid_token", problem!));
+        if (verified.Subject != userId)
+            return (null, new FrameError("invalid_token", "the new token names another user"));
+        return (GrantOf(verified), null);
+    }
+
+    /// <summary>What a verified token lets its connection do; with RestrictGroups only the groups it lists.</summary>
+    public ConnectionGrant GrantOf(VerifiedToken token) =>
+        new(token.Scopes.Contains("broadcast"), _options.RestrictGroups ? new GroupPatterns(token.Groups) : null, token.Expires);
+
+    private static string Describe(Exception? problem) => problem switch
+    {
+        SecurityTokenExpiredException => "the token has expired",
+        SecurityTokenNotYetValidException => "the token is not valid yet",
+        SecurityTokenNoExpirationException => "the token has no exp claim",
+        SecurityTokenInvalidIssuerException => "the token's issuer is not accepted",
+        SecurityTokenInvalidAudienceException => "the token's audience is not accepted",
+        SecurityTokenInvalidAlgorithmException => "the token's algorithm is not accepted",
+        SecurityTokenInvalidSignatureException or SecurityTokenSignatureKeyNotFoundException => "the token's signature does not verify",
+        SecurityTokenMalformedException or ArgumentException => "the token is not a JWS in compact form",
+        _ => "the token is not valid",
+    };
+
+    private static IReadOnlyList<string> ListClaim(JsonWebToken jwt, string name)
+    {
+        if (!jwt.TryGetPayloadValue<JsonElement>(name, out var value))
+            return [];
+        return value.ValueKind switch
+        {
+            JsonValueKind.Array => value.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToList(),
+            JsonValueKind.String => [value.GetString()!],
+            _ => [],
+        };
+    }
+
+    private static HashSet<string> ScopesOf(JsonWebToken jwt) =>
+        jwt.TryGetPayloadValue<string>("scope", out var scope) && scope is not null
+            ? scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal)
+            : [];
+}

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Http;
+using Switchboard.Actors.Hub;
+using Switchboard.Service.Auth;
+
+namespace Switchboard.Service.Http;
+
+/// <summary>Who is connecting, and what their token lets them do.</summary>
+/// <param name="Groups">The groups the token names, joined at connect.</param>
+public sealed record ConnectingIdentity(string UserId, IReadOnlyList<string> Groups, ConnectionGrant Grant);
+
+/// <summary>
+/// With <c>Auth:Jwt</c>, the user of an upgrade is the <c>sub</c> of its token, taken from <c>access_token</c> (browsers
+/// cannot set headers on a WebSocket) or <c>Authorization: Bearer</c>; a <c>user_id</c> or <c>X-User-ID</c> that names
+/// someone else is refused.
+/// </summary>
+public static class TokenIdentity
+{
+    private const string BearerPrefix = "Bearer ";
+
+    public static async ValueTask<(ConnectingIdentity?, UpgradeRefusal?)> ResolveAsync(TokenValidator tokens, IQueryCollection query,
+        IHeaderDictionary headers)
+    {
+        if (TokenOf(query, headers) is not { } token)
+            return (null, InvalidToken("a token is required: give it as access_token or in Authorization: Bearer"));
+        var (verified, problem) = await tokens.CheckAsync(token);
+        if (verified is null)
+            return (null, InvalidToken(problem!));
+        var named = query["user_id"].ToString();
+        if (named.Length == 0)
+            named = headers["X-User-ID"].ToString();
+        if (named.Length > 0 && named != verified.Subject)
+        {
+            return (null, new UpgradeRefusal(new ApiError("user_mismatch", "user_id names another user than the token's sub"),
+                StatusCodes.Status401Unauthorized));
+        }
+        return (new ConnectingIdentity(verified.Subject, verified.Groups, tokens.GrantOf(verified)), null);
+    }
+
+    private static string? TokenOf(IQueryCollection query, IHeaderDictionary headers)
+    {
+        var token = query["access_token"].ToString();
+        if (token.Length > 0)
+            return token;
+        var authorization = headers.Authorization.ToString();
+        return authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) && authorization.Length > BearerPrefix.Length
+            ? authorization[BearerPrefix.Length..].Trim()
+            : null;
+    }
+
+    private static UpgradeRefusal InvalidToken(string message) =>
+        new(new ApiError("invalid_token", message), StatusCodes.Status401Unauthorized);
+}
