@@ -44,6 +44,7 @@ public static class SwitchboardServiceCollectionExtensions
     {
         services.AddSingleton(sp => SwitchboardOptionsLoader.Load(sp.GetRequiredService<IConfiguration>(), configure));
         services.AddSingleton(sp => AuthOptionsLoader.Load(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton(sp => new ApiAccess(sp.GetRequiredService<AuthOptions>()));
         services.AddSingleton(sp => ConnectionCap.OfThisProcess(sp.GetRequiredService<SwitchboardOptions>().MaxConnections));
         services.AddSingleton<NodeState>();
         services.AddSingleton<ConnectionCounters>();
