@@ -16,6 +16,18 @@ public sealed class ClientFrameDecoderTests
         Assert.Equal(("chat", "bob", (string?)null), (frame.Type, frame.To, frame.Group));
         Assert.Equal("""{"a":[1,"x"]}""", Encoding.UTF8.GetString(frame.Data.Span));
         Assert.Equal("[1, 2]", Encoding.UTF8.GetString(frame.Id.Span));
+        Assert.Equal("\"eve\"", Encoding.UTF8.GetString(frame.From.Span));
+    }
+
+    [Theory]
+    [InlineData("""{"type":"t","from":5}""", "5")]
+    [InlineData("""{"type":"t","from":{"a":1}}""", """{"a":1}""")]
+    [InlineData("""{"type":"t"}""", "")]
+    public void From_of_any_kind_is_kept_raw_and_never_refuses_the_frame(string json, string raw)
+    {
+        var frame = Decode(json);
+        Assert.Null(frame.Error);
+        Assert.Equal(raw, Encoding.UTF8.GetString(frame.From.Span));
     }
 
     [Theory]

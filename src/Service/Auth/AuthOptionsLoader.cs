@@ -70,6 +70,9 @@ public static class AuthOptionsLoader
     private static IReadOnlyList<ApiKeyOptions> ReadApiKeys(IConfigurationSection section, List<string> problems)
     {
         var keys = new List<ApiKeyOptions>();
+        // A lone value is most likely a key meant as the whole setting: say so without echoing it.
+        if (!string.IsNullOrEmpty(section.Value))
+            problems.Add($"{section.Path}: a list of keys, each with Key, Scopes and a Name ({section.Path}:0:Key, {section.Path}:0:Scopes:0)");
         foreach (var entry in section.GetChildren().OrderBy(c => int.TryParse(c.Key, out var i) ? i : int.MaxValue))
         {
             var key = entry["Key"] ?? "";
@@ -77,6 +80,8 @@ public static class AuthOptionsLoader
             var scopes = ReadList(entry.GetSection("Scopes"));
             if (key.Length < MinApiKeyLength)
                 problems.Add($"{entry.Path}:Key: {(key.Length == 0 ? "missing" : $"{key.Length} characters")}; a key needs at least {MinApiKeyLength}");
+            else if (key.Any(c => c is < '!' or > '~'))
+                problems.Add($"{entry.Path}:Key: a key is printable ASCII without spaces, as it travels in a header");
             if (scopes.Count == 0)
                 problems.Add($"{entry.Path}:Scopes: missing; give one or more of {string.Join(", ", Scopes)}");
             foreach (var scope in scopes.Where(s => !Scopes.Contains(s)))

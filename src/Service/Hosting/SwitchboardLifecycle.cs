@@ -1,5 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Actors.Hub;
@@ -44,8 +46,32 @@ public sealed class SwitchboardLifecycle(
         var hub = Get<ConnectionHub>();
         logger.LogInformation("Switchboard node {Node} started; at most {MaxConnections} connections", hub.Node,
             hub.Options.MaxConnections);
+        WarnWhenOpen();
         return Task.CompletedTask;
     }
+
+    // Only the bound addresses tell whether other hosts can reach the node: the defaults are safe on loopback
+    // and say too little beyond it.
+    private void WarnWhenOpen()
+    {
+        var addresses = (services.GetService(typeof(IServer)) as IServer)?.Features.Get<IServerAddressesFeature>()?.Addresses;
+        var open = Unguarded(Get<Auth.AuthOptions>(), addresses ?? []);
+        if (open.Count == 0)
+            return;
+        logger.LogWarning(
+            "This node listens beyond loopback ({Addresses}) with neither Auth:ApiKeys nor Auth:Jwt configured: the HTTP API " +
+            "answers loopback callers only (protected mode), and WebSocket clients name any user id they like. Configure " +
+            "Auth:ApiKeys for the API and Auth:Jwt for clients (docs/security.md)", string.Join(", ", open));
+    }
+
+    /// <summary>The bound addresses other hosts can reach while neither API keys nor tokens are configured; else none.</summary>
+    public static IReadOnlyList<string> Unguarded(Auth.AuthOptions auth, IEnumerable<string> addresses) =>
+        auth.ApiKeys.Count > 0 || auth.Jwt is not null ? [] : addresses.Where(BeyondLoopback).ToList();
+
+    /// <summary>An address as Kestrel reports it that other hosts can reach: not loopback, not a Unix socket.</summary>
+    public static bool BeyondLoopback(string address) =>
+        Uri.TryCreate(address, UriKind.Absolute, out var uri) && uri.Scheme is ("http" or "https")
+        && uri.Host != "unix" && !uri.IsLoopback;
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {

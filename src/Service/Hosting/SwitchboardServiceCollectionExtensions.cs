@@ -54,6 +54,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetService<TokenValidator>() is { } tokens
             ? new TokenDeadlines(tokens.ClockSkew, sp.GetRequiredService<TimeProvider>())
             : null!);
+        services.AddSingleton(sp => new ApiAccess(sp.GetRequiredService<AuthOptions>()));
         services.AddSingleton(sp => ConnectionCap.OfThisProcess(sp.GetRequiredService<SwitchboardOptions>().MaxConnections));
         services.AddSingleton<NodeState>();
         services.AddSingleton<ConnectionCounters>();

@@ -1,18 +1,21 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Actors.Delivery;
 using Switchboard.Actors.Hub;
 using Switchboard.Actors.Routing;
+using Switchboard.Service.Auth;
 using Switchboard.Streams.Json;
 
 namespace Switchboard.Service.Http;
 
 /// <summary>
 /// <c>POST /message</c>, <c>POST /broadcast</c>, <c>GET /groups/{name}</c> and <c>GET /users/{id}</c>: the HTTP side of
-/// routing. Bodies are the JSON of a client frame; messages carry <c>"from":"server"</c>.
+/// routing. Bodies are the JSON of a client frame; messages carry <c>"from":"server"</c>, or the body's <c>from</c>
+/// when the caller's key has the <c>impersonate</c> scope.
 /// </summary>
 public static class MessagingEndpoints
 {
@@ -28,6 +31,8 @@ public static class MessagingEndpoints
         var (frame, failure) = await ReadFrameAsync(request);
         if (failure is not null)
             return failure;
+        if (Sender(frame!, request.HttpContext, out var sender) is { } refused)
+            return refused;
         if (frame!.To is not null == frame.Group is not null)
         {
             return new ApiError(frame.To is null ? "missing_field" : "invalid_field",
@@ -39,7 +44,7 @@ public static class MessagingEndpoints
                 $"names are 1 to {Names.MaxLength} characters with no control characters").ToResult(400);
         }
 
-        var encoded = ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, ServerSender, Now(), frame.To, frame.Group));
+        var encoded = ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, sender, Now(), frame.To, frame.Group));
         hub.Routing.Relay.Tell(new RelayProtocol.Relay(frame.To is { } to
             ? new UserProtocol.SendToUser(to, encoded)
             : new GroupProtocol.SendToGroup(frame.Group!, encoded)));
@@ -51,7 +56,9 @@ public static class MessagingEndpoints
         var (frame, failure) = await ReadFrameAsync(request);
         if (failure is not null)
             return failure;
-        var encoded = ServerFrames.Routed(new RoutedFields(frame!.Type!, frame.Data, ServerSender, Now()));
+        if (Sender(frame!, request.HttpContext, out var sender) is { } refused)
+            return refused;
+        var encoded = ServerFrames.Routed(new RoutedFields(frame!.Type!, frame.Data, sender, Now()));
         hub.Routing.Broadcasts.Tell(new Publish(NodeDelivery.BroadcastTopic, new DeliveryProtocol.Broadcast(encoded)));
         return Results.Json(Accepted, HttpJson.Options, statusCode: 202);
     }
@@ -79,6 +86,28 @@ public static class MessagingEndpoints
         if (user.Count == 0)
             return new ApiError("unknown_user", $"the user \"{id}\" has no connection").ToResult(404);
         return Results.Json(new { user_id = user.UserId, connections = user.Count, nodes = user.Nodes }, HttpJson.Options);
+    }
+
+    // A caller that may not impersonate is refused rather than quietly sent as "server": its message would
+    // otherwise reach people under a name it did not ask for.
+    private static IResult? Sender(ClientFrame frame, HttpContext context, out string sender)
+    {
+        sender = ServerSender;
+        if (frame.From.IsEmpty || frame.From.Span.SequenceEqual("null"u8))
+            return null;
+        if (context.Features.Get<ApiCaller>()?.Has(ApiScopes.Impersonate) != true)
+        {
+            return new ApiError("forbidden", "setting \"from\" needs an API key with the \"impersonate\" scope")
+                .ToResult(StatusCodes.Status403Forbidden);
+        }
+        var reader = new Utf8JsonReader(frame.From.Span);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+            return new ApiError("invalid_field", "\"from\" must be a string").ToResult(400);
+        var from = reader.GetString();
+        if (!Names.IsValid(from))
+            return new ApiError("invalid_user_id", $"names are 1 to {Names.MaxLength} characters with no control characters").ToResult(400);
+        sender = from!;
+        return null;
     }
 
     private static async Task<(ClientFrame? Frame, IResult? Failure)> ReadFrameAsync(HttpRequest request)

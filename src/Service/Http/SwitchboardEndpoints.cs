@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Switchboard.Actors.Hub;
+using Switchboard.Service.Auth;
 using Switchboard.Service.Hosting;
 
 namespace Switchboard.Service.Http;
@@ -20,9 +22,33 @@ public static class SwitchboardEndpoints
             : new ApiError("not_serving", $"this node is {node.Status}; send to another node").ToResult(503);
     }
 
+    // One filter per scope, made once at mapping. A granted call goes on with its caller in the request's features,
+    // for the checks an endpoint makes itself (impersonate).
+    private static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> Require(ApiScopes scope) =>
+        (context, next) =>
+        {
+            var http = context.HttpContext;
+            var decision = http.RequestServices.GetRequiredService<ApiAccess>().Decide(scope, ApiRequest.Of(http));
+            if (decision.Refusal is not { } refusal)
+            {
+                http.Features.Set(decision.Caller);
+                return next(context);
+            }
+            if (decision.Caller is { } known)
+                LogForbidden(http, known, scope);
+            return ValueTask.FromResult<object?>(refusal.Error.ToResult(refusal.Status));
+        };
+
+    // A key's name, never the key: enough for an operator to see which caller needs which scope.
+    private static void LogForbidden(HttpContext http, ApiCaller caller, ApiScopes scope) =>
+        http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ApiAccess))
+            .LogInformation("API key {KeyName} lacks the {Scope} scope for {Method} {Path}", caller.Name, ApiAccess.NameOf(scope),
+                http.Request.Method, http.Request.Path);
+
     /// <summary>
     /// Maps the hub under <paramref name="prefix"/>: the WebSocket endpoint itself, <c>/health</c>,
-    /// <c>/stats</c>, <c>/message</c>, <c>/broadcast</c>, <c>/groups/{name}</c> and <c>/users/{id}</c>.
+    /// <c>/stats</c>, <c>/message</c>, <c>/broadcast</c>, <c>/groups/{name}</c> and <c>/users/{id}</c>. The WebSocket endpoint
+    /// and the health probes are open; the rest need an API key with their scope (docs/security.md).
     /// </summary>
     public static RouteGroupBuilder MapSwitchboard(this IEndpointRouteBuilder endpoints, string prefix = "/ws")
     {
@@ -43,12 +69,16 @@ public static class SwitchboardEndpoints
         // Liveness: the process answers. A supervisor must not restart a node merely for waiting to join.
         hub.MapGet("/health/live", (NodeState node, ConnectionHub connections) =>
             Results.Json(new { status = "alive", node = connections.Node, serving = node.IsServing }, HttpJson.Options));
-        hub.MapGet("/stats", NodeStats.GetAsync);
-        var routing = hub.MapGroup("").AddEndpointFilter(RefuseUnlessServing);
-        routing.MapPost("/message", MessagingEndpoints.SendMessageAsync);
-        routing.MapPost("/broadcast", MessagingEndpoints.BroadcastAsync);
-        routing.MapGet("/groups/{name}", MessagingEndpoints.GroupAsync);
-        routing.MapGet("/users/{id}", MessagingEndpoints.UserAsync);
+
+        var read = hub.MapGroup("").AddEndpointFilter(Require(ApiScopes.Read));
+        read.MapGet("/stats", NodeStats.GetAsync);
+        var lookups = read.MapGroup("").AddEndpointFilter(RefuseUnlessServing);
+        lookups.MapGet("/groups/{name}", MessagingEndpoints.GroupAsync);
+        lookups.MapGet("/users/{id}", MessagingEndpoints.UserAsync);
+
+        var publish = hub.MapGroup("").AddEndpointFilter(Require(ApiScopes.Publish)).AddEndpointFilter(RefuseUnlessServing);
+        publish.MapPost("/message", MessagingEndpoints.SendMessageAsync);
+        publish.MapPost("/broadcast", MessagingEndpoints.BroadcastAsync);
         return hub;
     }
 }

@@ -15,6 +15,12 @@ public sealed class ClientFrame
     public ReadOnlyMemory<byte> Data { get; init; }
     public ReadOnlyMemory<byte> Id { get; init; }
 
+    /// <summary>
+    /// The raw JSON of <c>from</c>, unchecked. A connection's frames never use it (the server names the sender);
+    /// the HTTP API honours it for a caller allowed to impersonate.
+    /// </summary>
+    public ReadOnlyMemory<byte> From { get; init; }
+
     /// <summary>Set when the message is not a usable frame; the other fields may be partial.</summary>
     public FrameError? Error { get; init; }
 

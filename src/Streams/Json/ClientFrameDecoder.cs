@@ -11,7 +11,7 @@ public static class ClientFrameDecoder
     public static ClientFrame Decode(ReadOnlyMemory<byte> utf8)
     {
         string? type = null, to = null, group = null;
-        ReadOnlyMemory<byte> data = default, id = default;
+        ReadOnlyMemory<byte> data = default, id = default, from = default;
         var typeSeen = false;
         FrameError? fieldError = null;
         var reader = new Utf8JsonReader(utf8.Span, new JsonReaderOptions { MaxDepth = 64 });
@@ -36,6 +36,8 @@ public static class ClientFrameDecoder
                     data = RawValue(utf8, ref reader);
                 else if (name.SequenceEqual("id"u8))
                     id = RawValue(utf8, ref reader);
+                else if (name.SequenceEqual("from"u8))
+                    from = RawValue(utf8, ref reader);
                 else
                     reader.Skip();
             }
@@ -51,7 +53,7 @@ public static class ClientFrameDecoder
             return ClientFrame.Invalid(fieldError, id);
         if (!typeSeen || string.IsNullOrEmpty(type))
             return ClientFrame.Invalid(Errors.MissingType, id);
-        return new ClientFrame { Type = type, To = to, Group = group, Data = data, Id = id };
+        return new ClientFrame { Type = type, To = to, Group = group, Data = data, Id = id, From = from };
     }
 
     private static string? ReadString(ref Utf8JsonReader reader, string field, ref FrameError? error)
