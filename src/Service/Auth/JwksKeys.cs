@@ -14,7 +14,7 @@ public sealed class JwksKeys(Uri url, HttpClient http, ILogger logger, TimeProvi
 
     private readonly SemaphoreSlim _fetching = new(1, 1);
     private volatile IReadOnlyList<SecurityKey> _keys = [];
-    private long _fetchedAt = long.MinValue;
+    private long _fetchedAt; // a timestamp of the clock; 0 before the first fetch
 
     /// <summary>The keys, fetched first if none are held yet or <paramref name="kid"/> is not among them (and a fetch is due).</summary>
     public async ValueTask<IReadOnlyList<SecurityKey>> KeysForAsync(string? kid, CancellationToken cancellation)
@@ -22,13 +22,13 @@ public sealed class JwksKeys(Uri url, HttpClient http, ILogger logger, TimeProvi
         var keys = _keys;
         if (keys.Count > 0 && (kid is null || keys.Any(k => k.KeyId == kid)))
             return keys;
-        if (clock.GetTimestamp() - Interlocked.Read(ref _fetchedAt) < RefetchInterval.TotalSeconds * clock.TimestampFrequency)
+        if (!FetchDue())
             return keys;
         await _fetching.WaitAsync(cancellation);
         try
         {
             // Another caller may have fetched while this one waited.
-            if (clock.GetTimestamp() - Interlocked.Read(ref _fetchedAt) >= RefetchInterval.TotalSeconds * clock.TimestampFrequency)
+            if (FetchDue())
                 await FetchAsync(cancellation);
             return _keys;
         }
@@ -36,6 +36,12 @@ public sealed class JwksKeys(Uri url, HttpClient http, ILogger logger, TimeProvi
         {
             _fetching.Release();
         }
+    }
+
+    private bool FetchDue()
+    {
+        var fetchedAt = Interlocked.Read(ref _fetchedAt);
+        return fetchedAt == 0 || clock.GetElapsedTime(fetchedAt) >= RefetchInterval;
     }
 
     private async Task FetchAsync(CancellationToken cancellation)

@@ -36,7 +36,8 @@ public static class TokenIdentity
         return (new ConnectingIdentity(verified.Subject, verified.Groups, tokens.GrantOf(verified)), null);
     }
 
-    private static string? TokenOf(IQueryCollection query, IHeaderDictionary headers)
+    /// <summary>The token an upgrade carries: <c>access_token</c>, else <c>Authorization: Bearer</c>.</summary>
+    public static string? TokenOf(IQueryCollection query, IHeaderDictionary headers)
     {
         var token = query["access_token"].ToString();
         if (token.Length > 0)

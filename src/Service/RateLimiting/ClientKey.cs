@@ -41,15 +41,17 @@ public static class ClientKey
         return new IPAddress(bytes);
     }
 
-    public static string For(HttpContext context, RateLimitPolicy policy)
+    /// <param name="tokensOn">Whether Auth:Jwt is configured: then only <paramref name="tokenSubject"/> (a verified token's sub) names a user.</param>
+    public static string For(HttpContext context, RateLimitPolicy policy, bool tokensOn = false, string? tokenSubject = null)
     {
         var options = policy.Options;
         var ip = Address(context, policy.TrustedProxies).ToString();
         return options.Identifier.ToLowerInvariant() switch
         {
+            "user" when tokenSubject is not null => "user:" + tokenSubject,
             "user" => context.User.Identity?.IsAuthenticated == true && context.User.Identity.Name is { } name
                 ? "user:" + name
-                : context.Request.Headers["X-User-ID"].ToString() is { Length: > 0 } header ? "user:" + header : "ip:" + ip,
+                : !tokensOn && context.Request.Headers["X-User-ID"].ToString() is { Length: > 0 } header ? "user:" + header : "ip:" + ip,
             "header" => context.Request.Headers[options.HeaderName].ToString() is { Length: > 0 } value
                 ? "header:" + value
                 : "ip:" + ip,

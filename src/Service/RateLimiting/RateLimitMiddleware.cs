@@ -1,6 +1,8 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Actors.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Service.Auth;
 using Switchboard.Service.Http;
 
 namespace Switchboard.Service.RateLimiting;
@@ -11,8 +13,11 @@ namespace Switchboard.Service.RateLimiting;
 /// RateLimit-Policy fields of draft-ietf-httpapi-ratelimit-headers-10; a denial adds Retry-After.
 /// </summary>
 public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limiter, IRateLimitStore store, RateLimitCounters counters,
-    IEnumerable<IRateLimitObserver> observers)
+    IEnumerable<IRateLimitObserver> observers, IServiceProvider services)
 {
+    // With tokens on, Identifier=user counts a request against its token's sub: a claimed X-User-ID could spend another user's bucket.
+    private readonly TokenValidator? _tokens = services.GetService<TokenValidator>();
+
     private static readonly ApiError StoreUnavailable =
         new("rate_limiter_unavailable", "The rate limit store cannot be reached; try again shortly");
 
@@ -31,7 +36,11 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limite
         var perRoute = policy.PerRoute.TryGetValue(path, out var routeRate);
         var rate = perRoute ? routeRate! : policy.Rate!; // Limits(path): one of them is set
         // A route with its own rate has its own buckets.
-        var key = perRoute ? $"{path}|{ClientKey.For(context, policy)}" : ClientKey.For(context, policy);
+        var subject = _tokens is not null && options.Identifier.Equals("user", StringComparison.OrdinalIgnoreCase)
+            ? await VerifiedSubjectAsync(context.Request, _tokens)
+            : null;
+        var client = ClientKey.For(context, policy, tokensOn: _tokens is not null, subject);
+        var key = perRoute ? $"{path}|{client}" : client;
         RateDecision decision;
         try
         {
@@ -87,6 +96,9 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limite
     }
 
     private static long Seconds(TimeSpan span) => (long)Math.Ceiling(span.TotalSeconds);
+
+    private static async ValueTask<string?> VerifiedSubjectAsync(HttpRequest request, TokenValidator tokens) =>
+        TokenIdentity.TokenOf(request.Query, request.Headers) is { } token ? (await tokens.CheckAsync(token)).Token?.Subject : null;
 }
 
 /// <summary>The limiter's decisions on this node, shown in the stats.</summary>

@@ -47,7 +47,7 @@ public sealed class SwitchboardServer : IAsyncDisposable
         IDictionary<string, string?>? configuration = null, string prefix = "/ws",
         Func<RateLimiterOptions, RateLimiterOptions>? rateLimiter = null, string? settingsFile = null,
         Action<IServiceCollection>? services = null, Func<IServiceProvider, IRateLimitStore>? rateLimitStore = null,
-        bool transportUpgrades = true)
+        bool transportUpgrades = true, Action<WebApplication>? pipeline = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(configuration ?? new Dictionary<string, string?>());
@@ -65,6 +65,7 @@ public sealed class SwitchboardServer : IAsyncDisposable
         var app = builder.Build();
         if (rateLimiter is not null)
             app.UseSwitchboardRateLimiter();
+        pipeline?.Invoke(app);
         app.MapSwitchboard(prefix);
         await app.StartAsync();
 
