@@ -1,10 +1,8 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using Akka.Event;
 using Microsoft.Extensions.Logging;
-using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 using Switchboard.IntegrationTests.Support;
 
 namespace Switchboard.IntegrationTests;
@@ -121,7 +119,7 @@ public sealed class LogRedactionTests
     [Fact]
     public async Task Akka_and_providers_added_after_AddSwitchboard_get_redacted_lines()
     {
-        var captured = new Captured();
+        var captured = new CapturedLogs();
         await using var server = await SwitchboardServer.StartAsync(logging: l => l.AddProvider(captured));
         const string secret = "akkaTOKe5Rt8Yu1Io4Pa";
         server.ActorSystem.Log.Warning("fetching keys from http://issuer/jwks?access_token={0}", secret);
@@ -150,28 +148,5 @@ public sealed class LogRedactionTests
     {
         var at = output.IndexOf(secret, StringComparison.Ordinal);
         return output[Math.Max(0, at - 400)..Math.Min(output.Length, at + 400)];
-    }
-
-    private sealed class Captured : ILoggerProvider
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-        public IReadOnlyList<string> Lines => [.. _lines];
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(Captured provider) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
-                Func<TState, Exception?, string> formatter) =>
-                provider._lines.Enqueue(string.Join(" | ", [formatter(state, exception),
-                    .. (state as IEnumerable<KeyValuePair<string, object?>> ?? []).Select(kv => $"{kv.Key}={kv.Value}")]));
-        }
     }
 }
