@@ -146,6 +146,7 @@ public sealed class LogRedactionTests
         var shown = Assert.IsType<RedactedException>(entry.Exception);
         Assert.Contains("access_token=[redacted] x", shown.ToString());
         Assert.Contains(nameof(Throw), shown.ToString()); // the stack trace stays
+        Assert.Equal(thrown.StackTrace, shown.StackTrace);
         Assert.DoesNotContain(Token, shown.ToString());
         Assert.Equal(typeof(InvalidOperationException).FullName, shown.OriginalType);
     }

@@ -87,10 +87,9 @@ internal sealed class RedactedState : IReadOnlyList<KeyValuePair<string, object?
         }
         if (state is IEnumerable<KeyValuePair<string, object?>> values)
         {
-            var copy = values.ToArray();
-            if (!copy.Any(MayHoldSecret))
+            if (!values.Any(MayHoldSecret))
                 return false;
-            redacted = Of(copy, formatter(state, exception));
+            redacted = Of(values.ToArray(), formatter(state, exception));
             return true;
         }
         var message = formatter(state, exception);
@@ -193,11 +192,13 @@ public sealed class RedactedException : Exception
 {
     private const int MaxExamined = 32;
     private readonly string _text;
+    private readonly string? _stackTrace;
 
     private RedactedException(Exception original, string text)
         : base(SecretRedactor.Redact(original.Message))
     {
         _text = text;
+        _stackTrace = original.StackTrace; // code locations only
         HResult = original.HResult;
         OriginalType = original.GetType().FullName ?? original.GetType().Name;
     }
@@ -205,7 +206,7 @@ public sealed class RedactedException : Exception
     /// <summary>The type of the exception this one stands in for.</summary>
     public string OriginalType { get; }
 
-    public override string? StackTrace => null; // part of the text
+    public override string? StackTrace => _stackTrace;
 
     public override string ToString() => _text;
 
