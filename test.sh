@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: builds in Release, runs every test project
-# (unit tests, then real hosts and processes on loopback, a real redis-server), and ends with "N passed, N failed".
+# (unit tests, then real hosts and processes on loopback, a real redis-server, a headless Chromium), and ends with "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")"
 
 command -v dotnet >/dev/null || { echo "the .NET 10 SDK is required (dotnet on PATH)" >&2; exit 1; }
 
-# The Redis store tests start their own redis-server on a free loopback port.
-if ! command -v redis-server >/dev/null; then
-    echo "installing redis-server (apt-get)"
+# The Redis store tests start their own redis-server on a free loopback port; the origin tests drive a
+# headless Chromium against a page served on loopback.
+missing=()
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v chromium >/dev/null || missing+=(chromium)
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "installing ${missing[*]} (apt-get)"
     sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+    $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration.Memory;
 using Switchboard.Service.Auth;
 using Switchboard.Service.Hosting;
 using Switchboard.Service.Http;
+using Switchboard.Service.Logging;
 using Switchboard.Service.RateLimiting;
 using Switchboard.Service.Settings;
 
@@ -24,7 +25,7 @@ try
 }
 catch (Exception e) when (e is SwitchboardSettingsException or FormatException)
 {
-    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(SecretRedactor.Redact(e.Message)); // a JwksUrl may carry a token in its query
     return 2;
 }
 

@@ -22,6 +22,7 @@ using Switchboard.Actors.Serialization;
 using Switchboard.Actors.Stats;
 using Switchboard.Service.Auth;
 using Switchboard.Service.Http;
+using Switchboard.Service.Logging;
 using Switchboard.Service.Settings;
 using Switchboard.Streams;
 using Switchboard.Streams.Outbound;
@@ -39,10 +40,12 @@ public static class SwitchboardServiceCollectionExtensions
     /// Adds the hub: its settings (from configuration, overlaid by <paramref name="configure"/>),
     /// an actor system that is a cluster of one unless told otherwise, the sharded user and group
     /// routers, this node's delivery, and the connection hub. Map its endpoints with <c>MapSwitchboard</c>.
+    /// Tokens and keys are taken out of every log line, whoever logs it (<see cref="LogRedactionExtensions.AddLogRedaction"/>).
     /// </summary>
     public static IServiceCollection AddSwitchboard(this IServiceCollection services,
         Func<SwitchboardOptions, SwitchboardOptions>? configure = null)
     {
+        services.AddLogRedaction();
         services.AddSingleton(sp => SwitchboardOptionsLoader.Load(sp.GetRequiredService<IConfiguration>(), configure));
         services.AddSingleton(sp => AuthOptionsLoader.Load(sp.GetRequiredService<IConfiguration>()));
         services.TryAddSingleton(TimeProvider.System);

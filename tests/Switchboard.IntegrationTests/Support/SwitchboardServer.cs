@@ -47,7 +47,7 @@ public sealed class SwitchboardServer : IAsyncDisposable
         IDictionary<string, string?>? configuration = null, string prefix = "/ws",
         Func<RateLimiterOptions, RateLimiterOptions>? rateLimiter = null, string? settingsFile = null,
         Action<IServiceCollection>? services = null, Func<IServiceProvider, IRateLimitStore>? rateLimitStore = null,
-        bool transportUpgrades = true, Action<WebApplication>? pipeline = null)
+        bool transportUpgrades = true, Action<WebApplication>? pipeline = null, Action<ILoggingBuilder>? logging = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(configuration ?? new Dictionary<string, string?>());
@@ -59,6 +59,7 @@ public sealed class SwitchboardServer : IAsyncDisposable
             builder.WebHost.UseSwitchboardTransportUpgrades(prefix);
         builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSwitchboard(configure);
+        logging?.Invoke(builder.Logging); // after AddSwitchboard, as an app may add its providers
         if (rateLimiter is not null)
             builder.Services.AddSwitchboardRateLimiter(rateLimiter, rateLimitStore);
 
