@@ -117,6 +117,39 @@ public sealed class LogRedactionTests
     }
 
     [Fact]
+    public async Task Tokens_in_use_never_reach_the_output_of_a_node_that_checks_them()
+    {
+        await using var node = ServiceProcess.Start(new Dictionary<string, string>
+        {
+            ["Logging__LogLevel__Default"] = "Trace",
+            ["Logging__LogLevel__Microsoft.AspNetCore"] = "Trace",
+            ["Auth__Jwt__Secret"] = TestTokens.Secret,
+            ["Auth__ApiKeys__0__Name"] = "test",
+            ["Auth__ApiKeys__0__Key"] = ConfiguredKey,
+            ["Auth__ApiKeys__0__Scopes__0"] = "admin",
+        });
+        await node.WaitUntilHealthyAsync();
+        var (byQuery, byHeader, refreshed) = (TestTokens.Mint("ann", issuer: null, audience: null),
+            TestTokens.Mint("ben", issuer: null, audience: null), TestTokens.Mint("ann", issuer: null, audience: null, scope: "x"));
+
+        await using (var transport = await RawWebSocket.ConnectAsync(node.BaseUri, $"/ws?access_token={byQuery}"))
+        {
+            Assert.Equal(101, transport.Status);
+            await transport.SendTextAsync($$$"""{"type":"refresh","id":1,"data":{"token":"{{{refreshed}}}"}}""");
+            Assert.Contains("welcome", (await transport.ReceiveSkippingPingsAsync())!.Text);
+            Assert.Contains("\"ack\"", (await transport.ReceiveSkippingPingsAsync())!.Text);
+        }
+        await using (var http = await RawWebSocket.ConnectAsync(node.BaseUri, $"/ws?access_token={byHeader}",
+                         new Dictionary<string, string?> { ["Cookie"] = "session=" + new string('c', TransportUpgradeLimit) }))
+            Assert.Equal(101, http.Status);
+        await Eventually.TrueAsync(() => node.Output.Contains("/ws?access_token=[redacted]"), "the HTTP path's upgrade is in the log");
+        node.Terminate();
+        Assert.Equal(0, await node.WaitForExitAsync());
+        foreach (var secret in new[] { byQuery, byHeader, refreshed, TestTokens.Secret, ConfiguredKey })
+            Assert.False(node.Output.Contains(secret, StringComparison.Ordinal), $"a secret is in the output:\n{Around(node.Output, secret)}");
+    }
+
+    [Fact]
     public async Task Akka_and_providers_added_after_AddSwitchboard_get_redacted_lines()
     {
         var captured = new CapturedLogs();
