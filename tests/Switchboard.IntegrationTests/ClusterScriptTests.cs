@@ -5,12 +5,15 @@ using Switchboard.IntegrationTests.Support;
 
 namespace Switchboard.IntegrationTests;
 
-/// <summary>scripts/cluster.sh, the Docker-free way to run three nodes, starts a cluster and stops it gracefully.</summary>
+/// <summary>
+/// scripts/cluster.sh, the Docker-free way to run three nodes, starts a cluster and stops it gracefully; every node
+/// enforces the same token settings, so a token minted once works on each.
+/// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterScriptTests
 {
     [Fact]
-    public async Task Script_starts_three_nodes_that_form_one_cluster_and_stops_them()
+    public async Task Script_starts_three_nodes_that_form_one_cluster_take_one_token_everywhere_and_stop()
     {
         var run = Directory.CreateTempSubdirectory("switchboard-cluster").FullName;
         var (httpBase, remoteBase) = (ServiceProcess.FreePorts(3), ServiceProcess.FreePorts(3));
@@ -21,6 +24,7 @@ public sealed class ClusterScriptTests
             ["REMOTE_BASE"] = remoteBase.ToString(),
             ["RUN_DIR"] = run,
             ["SWITCHBOARD_DLL"] = ServiceProcess.ServiceAssembly,
+            ["Auth__Jwt__Secret"] = TestTokens.Secret,
         };
         try
         {
@@ -32,6 +36,24 @@ public sealed class ClusterScriptTests
                 await Eventually.TrueAsync(async () =>
                     (await http.GetFromJsonAsync<JsonElement>(health)).GetProperty("cluster_members").GetInt32() == 3,
                     $"node {n + 1} sees three members");
+            }
+
+            var ann = TestTokens.Mint("ann", issuer: null, audience: null);
+            var devices = new List<Client>();
+            for (var n = 0; n < 3; n++)
+                devices.Add(await Client.ConnectAsync(new Uri($"ws://127.0.0.1:{httpBase + n}/ws?access_token={ann}")));
+            await Eventually.TrueAsync(async () =>
+                (await http.GetFromJsonAsync<JsonElement>(new Uri($"http://127.0.0.1:{httpBase}/ws/users/ann"))).GetProperty("connections").GetInt32() == 3,
+                "ann's three connections are registered");
+            await using var ben = await Client.ConnectAsync(new Uri(
+                $"ws://127.0.0.1:{httpBase}/ws?access_token={TestTokens.Mint("ben", issuer: null, audience: null)}"));
+            await ben.SendAsync("""{"type":"chat","to":"ann","data":"hi","id":1}""");
+            Assert.Equal("ack", (await ben.ReceiveAsync()).GetProperty("type").GetString());
+            foreach (var device in devices)
+            {
+                Assert.Equal("ann", device.UserId);
+                Assert.Equal("hi", (await device.ReceiveAsync()).GetProperty("data").GetString());
+                await device.DisposeAsync();
             }
         }
         finally
