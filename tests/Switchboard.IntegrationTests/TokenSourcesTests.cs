@@ -15,8 +15,10 @@ namespace Switchboard.IntegrationTests;
 /// <summary>Where identities come from besides a fixed key: a JWKS that rotates, the embedding app's own authentication; and who a rate limit counts against.</summary>
 public sealed class TokenSourcesTests
 {
-    [Fact]
-    public async Task Keys_come_from_a_jwks_url_and_a_rotated_key_is_fetched_when_a_token_names_it()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Keys_come_from_a_jwks_url_and_a_rotated_key_is_fetched_when_a_token_names_it(bool transportUpgrades)
     {
         using var key1 = RSA.Create(2048);
         using var key2 = RSA.Create(2048);
@@ -24,7 +26,7 @@ public sealed class TokenSourcesTests
         await using var server = await SwitchboardServer.StartAsync(configuration: new Dictionary<string, string?>
         {
             ["Auth:Jwt:JwksUrl"] = jwks.Url.ToString(),
-        });
+        }, transportUpgrades: transportUpgrades);
         await using var ann = await Client.ConnectAsync(server.WebSocketUri($"access_token={TestTokens.Mint("ann", TestTokens.Rs256(key1, "k1"))}"));
         Assert.Equal("ann", ann.UserId);
 

@@ -126,11 +126,14 @@ public sealed class TokenTests
         }
     }
 
-    [Fact]
-    public async Task Es256_from_a_pem_file()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Es256_from_a_pem_file(bool transportUpgrades)
     {
         using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        await using var server = await StartAsync(new Dictionary<string, string?> { ["Auth:Jwt:PublicKeyFile"] = TestTokens.PublicPemFile(ec) });
+        await using var server = await StartAsync(new Dictionary<string, string?> { ["Auth:Jwt:PublicKeyFile"] = TestTokens.PublicPemFile(ec) },
+            transportUpgrades);
         await using var ann = await Client.ConnectAsync(server.WebSocketUri($"access_token={TestTokens.Mint("ann", TestTokens.Es256(ec))}"));
         Assert.Equal("ann", ann.UserId);
         using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -172,11 +175,13 @@ public sealed class TokenTests
             await Eventually.TrueAsync(async () => (await server.Http.GetAsync($"/ws/groups/{group}")).IsSuccessStatusCode, $"ann is in {group}");
     }
 
-    [Fact]
-    public async Task A_token_running_out_is_announced_refreshed_and_else_closed_with_4401()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_token_running_out_is_announced_refreshed_and_else_closed_with_4401(bool transportUpgrades)
     {
         // A leeway of one second (the setting under test) rather than the default 30 keeps the wait short.
-        await using var server = await StartAsync(SecretSettings(("Auth:Jwt:ClockSkew", "1")));
+        await using var server = await StartAsync(SecretSettings(("Auth:Jwt:ClockSkew", "1")), transportUpgrades);
         await using var kept = await Client.ConnectAsync(server.WebSocketUri(
             $"access_token={TestTokens.Mint("ann", expiresIn: TimeSpan.FromSeconds(4))}"));
         await using var lapsed = await Client.ConnectAsync(server.WebSocketUri(
