@@ -149,7 +149,17 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
     // Off the stream's thread once the check is asynchronous (a key fetch); the deadlines and the outbox take any thread.
     private async Task RefreshAsync(ClientFrame frame, string token, TokenRefresh refresh)
     {
-        var (renewed, error) = await refresh.Renewal.RenewAsync(userId, token);
+        ConnectionGrant? renewed;
+        FrameError? error;
+        try
+        {
+            (renewed, error) = await refresh.Renewal.RenewAsync(userId, token);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Nobody awaits this task: an answer, not an unobserved exception.
+            (renewed, error) = (null, new FrameError("invalid_token", "the token could not be checked; try again"));
+        }
         if (renewed?.Expires is { } expires)
         {
             refresh.Deadlines.Track(connection, expires);

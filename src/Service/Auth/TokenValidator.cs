@@ -15,8 +15,9 @@ public sealed record VerifiedToken(string Subject, IReadOnlyList<string> Groups,
 /// ASP.NET Core's JWT bearer uses): signature with the configured keys and algorithms only, <c>exp</c> required,
 /// <c>nbf</c>, issuer and audience as configured, then <c>sub</c> required. Also renews a connection's token.
 /// </summary>
-public sealed class TokenValidator : ITokenRenewal
+public sealed class TokenValidator : ITokenRenewal, IDisposable
 {
+    private readonly HttpClient _http;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly JwtOptions _options;
     private readonly SigningKeys _keys;
@@ -26,6 +27,7 @@ public sealed class TokenValidator : ITokenRenewal
     public TokenValidator(JwtOptions options, HttpClient http, ILogger<TokenValidator> logger, TimeProvider clock)
     {
         _options = options;
+        _http = http;
         _keys = SigningKeys.Load(options);
         _jwks = options.JwksUrl is { } url ? new JwksKeys(url, http, logger, clock) : null;
         _parameters = new TokenValidationParameters
@@ -45,15 +47,16 @@ public sealed class TokenValidator : ITokenRenewal
 
     public TimeSpan ClockSkew => _options.ClockSkew;
 
+    public void Dispose() => _http.Dispose();
+
     /// <summary>The verified token, or null and why it was refused (words for the client, never the token).</summary>
     public async ValueTask<(VerifiedToken? Token, string? Problem)> CheckAsync(string token, CancellationToken cancellation = default)
     {
         var parameters = _parameters;
         if (_jwks is not null)
         {
-            if (!_handler.CanReadToken(token))
+            if (KidOf(token) is not { } kid)
                 return (null, "the token is not a JWS in compact form");
-            var kid = _handler.ReadJsonWebToken(token).Kid;
             var published = await _jwks.KeysForAsync(string.IsNullOrEmpty(kid) ? null : kid, cancellation);
             parameters = _parameters.Clone();
             parameters.IssuerSigningKeys = [.. _keys.Keys, .. published];
@@ -80,6 +83,19 @@ public sealed class TokenValidator : ITokenRenewal
     /// <summary>What a verified token lets its connection do; with RestrictGroups only the groups it lists.</summary>
     public ConnectionGrant GrantOf(VerifiedToken token) =>
         new(token.Scopes.Contains("broadcast"), _options.RestrictGroups ? new GroupPatterns(token.Groups) : null, token.Expires);
+
+    /// <summary>The token's <c>kid</c> ("" when it names none); null when the token cannot be read at all.</summary>
+    private string? KidOf(string token)
+    {
+        try
+        {
+            return _handler.CanReadToken(token) ? _handler.ReadJsonWebToken(token).Kid ?? "" : null;
+        }
+        catch (Exception e) when (e is ArgumentException or SecurityTokenMalformedException)
+        {
+            return null;
+        }
+    }
 
     private static string Describe(Exception? problem) => problem switch
     {
