@@ -16,16 +16,31 @@ builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://localhost:8080");
 
-// Checked before the host starts so that an operator sees one message, not a host failure trace.
-try
+// Checked before the host starts so that an operator sees one message, with every section's problems, not a host failure trace.
+var problems = new List<string>();
+foreach (var check in new Action[]
+         {
+             () => SwitchboardOptionsLoader.Load(builder.Configuration),
+             () => AuthOptionsLoader.Load(builder.Configuration),
+             () => RateLimitPolicy.From(builder.Configuration.GetSection(RateLimiterOptions.SectionName).Get<RateLimiterOptions>() ?? new()),
+         })
 {
-    SwitchboardOptionsLoader.Load(builder.Configuration);
-    AuthOptionsLoader.Load(builder.Configuration);
-    RateLimitPolicy.From(builder.Configuration.GetSection(RateLimiterOptions.SectionName).Get<RateLimiterOptions>() ?? new());
+    try
+    {
+        check();
+    }
+    catch (SwitchboardSettingsException e)
+    {
+        problems.AddRange(e.Problems);
+    }
+    catch (FormatException e)
+    {
+        problems.Add(e.Message);
+    }
 }
-catch (Exception e) when (e is SwitchboardSettingsException or FormatException)
+if (problems.Count > 0)
 {
-    Console.Error.WriteLine(SecretRedactor.Redact(e.Message)); // a JwksUrl may carry a token in its query
+    Console.Error.WriteLine(SecretRedactor.Redact(new SwitchboardSettingsException(problems).Message)); // a JwksUrl may carry a token in its query
     return 2;
 }
 

@@ -68,6 +68,23 @@ public sealed class ServiceProcessTests
     }
 
     [Fact]
+    public async Task Problems_in_several_sections_stop_start_up_in_one_message()
+    {
+        await using var node = ServiceProcess.Start(new Dictionary<string, string>
+        {
+            ["WEBSOCKET_MAX_CONNECTIONS"] = "lots",
+            ["Auth__Jwt__Secret"] = "tiny-secret-xq",
+            ["Auth__AllowedOrigins"] = "https://app.example.com/",
+        });
+        Assert.Equal(2, await node.WaitForExitAsync());
+        Assert.Single(node.Output.Split('\n'), line => line.Contains("Invalid Switchboard settings"));
+        Assert.Contains("WEBSOCKET_MAX_CONNECTIONS=\"lots\"", node.Output);
+        Assert.Contains("Auth:Jwt:Secret: 14 bytes", node.Output);
+        Assert.Contains("https://app.example.com/", node.Output);
+        Assert.DoesNotContain("tiny-secret-xq", node.Output); // a secret is never echoed
+    }
+
+    [Fact]
     public async Task Two_standalone_nodes_run_side_by_side_without_settings()
     {
         await using var byArgument = ServiceProcess.Start();
