@@ -1,0 +1,65 @@
+namespace Switchboard.Contracts;
+
+/// <summary>Every refusal: <c>{"error":"code","message":"..."}</c>.</summary>
+public sealed record ErrorBody(string Error, string Message);
+
+/// <summary>A cluster-wide answer lists the nodes that did not answer within the deadline.</summary>
+public interface IGathered
+{
+    IReadOnlyList<string> MissingNodes { get; }
+}
+
+public sealed record ClusterMember(string Address, IReadOnlyList<string> Roles, string Status, bool Reachable, string Version,
+    bool IsLeader, bool IsSelf);
+
+public sealed record ClusterView(string Self, string? Leader, IReadOnlyList<ClusterMember> Members);
+
+/// <summary>One membership or reachability event (<c>member_up</c>, <c>member_left</c>, <c>member_removed</c>, <c>unreachable</c>, <c>reachable</c>, <c>leader_changed</c>, ...).</summary>
+public sealed record ClusterEvent(DateTimeOffset At, string Type, string Address, string? Status);
+
+/// <summary>A member to act on; null <see cref="Address"/> means the node that answers.</summary>
+public sealed record MemberRequest(string? Address);
+
+public sealed record ActionResult(bool Done, string Message);
+
+public sealed record RegionsView(IReadOnlyList<string> Regions);
+
+public sealed record NodeRegionStats(string Node, int Shards, int Entities);
+
+public sealed record RegionStatsView(string Region, IReadOnlyList<NodeRegionStats> Nodes, IReadOnlyList<string> MissingNodes) : IGathered;
+
+public sealed record ShardEntities(string ShardId, int Entities);
+
+public sealed record NodeShardStats(string Node, IReadOnlyList<ShardEntities> Shards);
+
+public sealed record ShardStatsView(string Region, IReadOnlyList<NodeShardStats> Nodes, IReadOnlyList<string> MissingNodes) : IGathered;
+
+public sealed record ActorNode(string Path, IReadOnlyList<ActorNode> Children);
+
+public sealed record ConnectionInfo(string ConnectionId, string UserId, string Node, string? RemoteAddress, DateTimeOffset ConnectedAt,
+    IReadOnlyList<string> Groups, long MessagesIn, long MessagesOut, int OutboxDepth);
+
+/// <summary>One page; <see cref="Next"/> is the <c>after</c> of the next page, null on the last.</summary>
+public sealed record ConnectionPage(IReadOnlyList<ConnectionInfo> Connections, string? Next, IReadOnlyList<string> MissingNodes) : IGathered;
+
+public sealed record UserView(string UserId, IReadOnlyList<ConnectionInfo> Connections, IReadOnlyList<string> MissingNodes) : IGathered;
+
+public sealed record GroupSummary(string Group, int Users, int Connections);
+
+public sealed record GroupPage(IReadOnlyList<GroupSummary> Groups, string? Next, IReadOnlyList<string> MissingNodes) : IGathered;
+
+public sealed record GroupMember(string UserId, int Connections);
+
+public sealed record GroupView(string Group, int Connections, IReadOnlyList<GroupMember> Members);
+
+/// <summary>Exactly one of <see cref="UserId"/> and <see cref="ConnectionId"/>; the reason defaults to <c>kicked</c>.</summary>
+public sealed record KickRequest(string? UserId, string? ConnectionId, string? Reason);
+
+public sealed record KickResult(int Closed, IReadOnlyList<string> Nodes, IReadOnlyList<string> MissingNodes) : IGathered;
+
+public sealed record RateLimitView(string? Rate, IReadOnlyDictionary<string, string> PerRouteRates);
+
+public sealed record NodeTop(string Node, string Status, long Connections, double MessagesInPerSecond, double MessagesOutPerSecond,
+    double DeliveriesPerSecond, long Dropped, long ClosedSlow, double CpuPercent, long MemoryBytes);
+
+public sealed record TopSample(DateTimeOffset At, IReadOnlyList<NodeTop> Nodes, NodeTop Totals, IReadOnlyList<string> MissingNodes) : IGathered;
