@@ -46,11 +46,18 @@ public sealed class OriginSettingsTests
     [InlineData("ws://app.example.com")]
     [InlineData("app.example.com")]
     [InlineData("*")]
+    [InlineData("http://user@app.example.com")]
     public void A_bad_origin_stops_start_up_naming_it(string origin)
     {
         var problem = Assert.Single(Refused(new() { ["Auth:AllowedOrigins:0"] = origin }).Problems);
         Assert.StartsWith($"Auth:AllowedOrigins=\"{origin}\": ", problem);
     }
+
+    [Theory]
+    [InlineData("http://app.example.com:80")]
+    [InlineData("https://app.example.com:443")]
+    public void A_default_port_is_named_as_such(string origin) =>
+        Assert.Contains("without its default port", Assert.Single(Refused(new() { ["Auth:AllowedOrigins:0"] = origin }).Problems));
 
     [Fact]
     public void Every_bad_origin_is_named_in_one_message()

@@ -60,8 +60,12 @@ public static class AuthOptionsLoader
         var origins = ReadList(section);
         foreach (var origin in origins)
         {
-            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
-                || uri.GetLeftPart(UriPartial.Authority) != origin.ToLowerInvariant())
+            // Compared as browsers send it: lower case, no user info, no default port, nothing after the authority.
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.UserInfo.Length > 0)
+                problems.Add($"{section.Path}=\"{origin}\": an origin is http(s)://host[:port]");
+            else if (uri.IsDefaultPort && origin.TrimEnd('/').EndsWith($":{uri.Port}", StringComparison.Ordinal))
+                problems.Add($"{section.Path}=\"{origin}\": browsers send the origin without its default port {uri.Port}; leave it out");
+            else if (uri.GetLeftPart(UriPartial.Authority) != origin.ToLowerInvariant())
                 problems.Add($"{section.Path}=\"{origin}\": an origin is scheme://host[:port], without a path or a trailing slash");
         }
         return origins;
