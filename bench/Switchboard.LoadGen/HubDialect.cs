@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using System.Text;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Switchboard.LoadGen;
 
@@ -9,7 +12,9 @@ namespace Switchboard.LoadGen;
 /// </summary>
 public abstract class HubDialect
 {
-    public static HubDialect For(HubKind kind) => kind == HubKind.Switchboard ? new SwitchboardDialect() : new SignalRDialect();
+    /// <param name="jwtSecret">With Switchboard: connect with an HS256 token for each user instead of <c>user_id</c>.</param>
+    public static HubDialect For(HubKind kind, string? jwtSecret = null) =>
+        kind == HubKind.Switchboard ? new SwitchboardDialect(jwtSecret) : new SignalRDialect();
 
     public abstract Uri ConnectUri(Uri node, string user);
 
@@ -28,9 +33,22 @@ public abstract class HubDialect
     /// <summary>The HTTP API call that broadcasts to every connection.</summary>
     public abstract (string Path, string Body) Broadcast(long timestamp);
 
-    private sealed class SwitchboardDialect : HubDialect
+    private sealed class SwitchboardDialect(string? jwtSecret) : HubDialect
     {
-        public override Uri ConnectUri(Uri node, string user) => new($"ws://{node.Authority}/ws?user_id={user}");
+        private readonly ConcurrentDictionary<string, string> _tokens = new();
+
+        public override Uri ConnectUri(Uri node, string user) => jwtSecret is null
+            ? new($"ws://{node.Authority}/ws?user_id={user}")
+            : new($"ws://{node.Authority}/ws?access_token={_tokens.GetOrAdd(user, Mint)}");
+
+        // As an identity provider would: the user as sub, valid for a day.
+        private string Mint(string user) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = new Dictionary<string, object> { ["sub"] = user },
+            Expires = DateTime.UtcNow.AddDays(1),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(jwtSecret!)),
+                SecurityAlgorithms.HmacSha256),
+        });
         public override byte[]? Handshake => null;
         public override byte[]? KeepAlive => null;
         public override byte[] Direct(string to, long timestamp) => Encoding.UTF8.GetBytes($$$"""{"type":"bench","to":"{{{to}}}","data":{"t":{{{timestamp}}}}}""");

@@ -34,6 +34,9 @@ public sealed record LoadOptions
     public int Processes { get; init; } = 1;
     public string? SyncDirectory { get; init; }
 
+    /// <summary>The node's Auth:Jwt:Secret: connections then carry an HS256 token for their user.</summary>
+    public string? JwtSecret { get; init; }
+
     /// <summary>A prefix for user and group names, so that runs and processes do not collide.</summary>
     public string RunId { get; init; } = Guid.NewGuid().ToString("N")[..8];
 
@@ -66,6 +69,7 @@ public sealed record LoadOptions
                 "processes" => options with { Processes = Int(value) },
                 "sync-dir" => options with { SyncDirectory = value },
                 "run-id" => options with { RunId = value },
+                "jwt-secret" => options with { JwtSecret = value },
                 var name => throw new ArgumentException($"unknown option --{name}"),
             };
         }

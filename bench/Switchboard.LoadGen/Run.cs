@@ -8,7 +8,7 @@ public sealed class Run
     public Run(LoadOptions options, int expectedDeliveries)
     {
         Options = options;
-        Dialect = HubDialect.For(options.Kind);
+        Dialect = HubDialect.For(options.Kind, options.JwtSecret);
         Deliveries = new Deliveries(Math.Max(1, expectedDeliveries));
         Connector = new Connector(options, Dialect, Deliveries);
         Server = new ServerProbe(options.ServerPids);
