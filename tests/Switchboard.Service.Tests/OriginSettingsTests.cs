@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Switchboard.Service.Auth;
 using Switchboard.Service.Settings;
 
@@ -7,11 +6,9 @@ namespace Switchboard.Service.Tests;
 /// <summary><c>Auth:AllowedOrigins</c>: exact <c>scheme://host[:port]</c> strings, checked before the host starts.</summary>
 public sealed class OriginSettingsTests
 {
-    private static AuthOptions Load(Dictionary<string, string?> values) =>
-        AuthOptionsLoader.Load(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+    private static AuthOptions Load(Dictionary<string, string?> values) => AuthSettings.Load(values);
 
-    private static SwitchboardSettingsException Refused(Dictionary<string, string?> values) =>
-        Assert.Throws<SwitchboardSettingsException>(() => Load(values));
+    private static SwitchboardSettingsException Refused(Dictionary<string, string?> values) => AuthSettings.Refused(values);
 
     [Fact]
     public void Without_the_setting_no_origin_is_refused() => Assert.Empty(Load([]).AllowedOrigins);
