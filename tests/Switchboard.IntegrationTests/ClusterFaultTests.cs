@@ -81,6 +81,8 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
             ["CLUSTER_JOIN_TIMEOUT"] = "5",
         });
 
+        // While it tries, it takes no connections: it could not route for them.
+        Assert.Equal((503, "starting"), await UpgradeRefusalWhileStartingAsync(node));
         Assert.Equal(4, await NeverHealthyUntilExitAsync(node));
         Assert.Contains("did not manage to join its seed nodes", node.Output);
     }
@@ -121,6 +123,25 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
         {
             foreach (var node in nodes)
                 await node.DisposeAsync();
+        }
+    }
+
+    /// <summary>The status and error code of an upgrade, once the node answers at all.</summary>
+    private static async Task<(int, string?)> UpgradeRefusalWhileStartingAsync(ServiceProcess node)
+    {
+        var giveUp = DateTime.UtcNow + Eventually.Deadline;
+        while (true)
+        {
+            try
+            {
+                await using var refused = await RawWebSocket.ConnectAsync(node.BaseUri);
+                return (refused.Status, refused.Status == 101 ? null
+                    : System.Text.Json.JsonDocument.Parse(refused.Body).RootElement.GetProperty("error").GetString());
+            }
+            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < giveUp && !node.HasExited)
+            {
+                await Task.Delay(100); // not listening yet
+            }
         }
     }
 

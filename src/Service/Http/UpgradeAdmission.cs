@@ -59,6 +59,10 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
         new(new ApiError("not_serving", "this node is no longer a cluster member; connect to another"),
             StatusCodes.Status503ServiceUnavailable);
 
+    private static readonly UpgradeRefusal Starting =
+        new(new ApiError("starting", "this node has not joined its cluster yet; connect to another or retry"),
+            StatusCodes.Status503ServiceUnavailable);
+
     private static readonly UpgradeRefusal NotHttp11 =
         new(new ApiError("bad_handshake", "the connection cannot be upgraded (HTTP/1.1 is required)"), StatusCodes.Status400BadRequest);
 
@@ -71,6 +75,9 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
     {
         if (node.IsDraining)
             return (null, node.IsDown ? NotAMember : Draining);
+        // Until it is an Up member with routing ready, a node could not route for the connection.
+        if (!node.IsServing)
+            return (null, Starting);
         var handshake = WebSocketHandshake.Negotiate(method, headers, options.EnableCompression, out var error);
         if (handshake is null || !upgradable)
             return (null, error is null ? NotHttp11 : new UpgradeRefusal(error, StatusCodes.Status400BadRequest));
