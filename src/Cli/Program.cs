@@ -6,6 +6,9 @@ using Switchboard.Cli.Interactive;
 // the interactive prompt survives it and a one-shot command still exits with its status.
 using var interrupt = new CommandInterrupt();
 var console = AnsiConsole.Console;
+// Piped into grep or a file, a table keeps one row a line instead of wrapping at Spectre's default 80 columns.
+if (Console.IsOutputRedirected)
+    console.Profile.Width = 240;
 
 var commandLine = new SbctlCommandLine(new Session(interactive: false, console), console, Console.Out, Console.Error,
     noCommand: (target, globalArgs, _) => new InteractivePrompt(target, globalArgs, console, interrupt).RunAsync());
