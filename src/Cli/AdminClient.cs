@@ -54,11 +54,37 @@ public sealed class AdminClient(NodeTarget target) : IDisposable
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         using var response = await SendOrRefuseAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel, cancel);
         await using var body = await response.Content.ReadAsStreamAsync(cancel);
-        await foreach (var item in SseParser.Create(body).EnumerateAsync(cancel))
+        await using var events = SseParser.Create(body).EnumerateAsync(cancel).GetAsyncEnumerator(cancel);
+        while (await NextAsync(events, route, cancel))
         {
-            if (string.IsNullOrWhiteSpace(item.Data))
+            if (string.IsNullOrWhiteSpace(events.Current.Data))
                 continue;
-            yield return JsonSerializer.Deserialize<T>(item.Data, AdminJson.Options)!;
+            yield return Decode<T>(events.Current.Data, route);
+        }
+    }
+
+    // A stream cut mid-way (the node stopped, the network failed) is the node's failure, not a crash of the CLI.
+    private async Task<bool> NextAsync(IAsyncEnumerator<SseItem<string>> events, string route, CancellationToken cancel)
+    {
+        try
+        {
+            return await events.MoveNextAsync();
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException && !cancel.IsCancellationRequested)
+        {
+            throw new NodeRefusedException($"the stream {route} from {target.Node} broke off: {e.Message}", e);
+        }
+    }
+
+    private static T Decode<T>(string data, string route)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(data, AdminJson.Options)!;
+        }
+        catch (JsonException e)
+        {
+            throw new NodeRefusedException($"an event of {route} is not the expected JSON: {e.Message}", e);
         }
     }
 

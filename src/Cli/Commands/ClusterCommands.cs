@@ -24,7 +24,7 @@ public static class ClusterCommands
                         m.Reachable ? "yes" : "[red]no[/]", Output.Escape(m.Version), Marks(m));
                 }
                 console.Write(table);
-                console.WriteLine($"{view.Members.Count} members");
+                console.WriteLine($"{view.Members.Count} member{(view.Members.Count == 1 ? "" : "s")}");
             });
         });
 
@@ -32,14 +32,10 @@ public static class ClusterCommands
         actions.Bind(status, async (c, cancel) =>
         {
             var view = await c.Client.GetAsync<ClusterView>(AdminRoutes.Cluster, cancel);
-            var self = view.Members.FirstOrDefault(m => m.IsSelf || m.Address == view.Self);
-            c.Output.Write(self ?? new ClusterMember(view.Self, [], "unknown", false, "", false, true), console =>
+            var self = view.Members.FirstOrDefault(m => m.IsSelf || m.Address == view.Self)
+                ?? throw new NodeRefusedException($"{view.Self} is not among the members it reports");
+            c.Output.Write(self, console =>
             {
-                if (self is null)
-                {
-                    console.WriteLine($"{view.Self}: not a member");
-                    return;
-                }
                 var grid = new Grid().AddColumn().AddColumn();
                 grid.AddRow("address", Output.Escape(self.Address));
                 grid.AddRow("status", Output.Escape(self.Status));
