@@ -153,6 +153,30 @@ public sealed class SbctlTests(KeyedServerFixture keyed) : IClassFixture<KeyedSe
         Assert.Contains("cannot reach", run.Stderr);
     }
 
+    [Theory]
+    [InlineData("/ws")]
+    [InlineData("ws/")]
+    public async Task The_prefix_is_where_the_hub_is_mapped(string prefix)
+    {
+        var run = await Sbctl.RunAsync(Against("stats", "--json", "--prefix", prefix));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(Server.Hub.Node, run.Json().GetProperty("node").GetString());
+    }
+
+    [Theory]
+    [InlineData("stats")]
+    [InlineData("top")]
+    [InlineData("cluster", "tail")]
+    public async Task A_prefix_where_no_hub_is_mapped_exits_1_with_the_status(params string[] command)
+    {
+        var run = await Sbctl.RunAsync(Against([.. command, "--prefix", "/no-hub-here"]));
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains("HTTP 404", run.Stderr);
+        Assert.Equal("", run.Stdout);
+    }
+
     [Fact]
     public async Task Send_to_a_user_reaches_its_connection()
     {

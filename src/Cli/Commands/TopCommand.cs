@@ -21,14 +21,18 @@ public static class TopCommand
                     c.Output.WriteLine(sample);
                 return;
             }
+            // The first sample before the live view, so that a refusal leaves nothing on stdout.
+            await using var stream = samples.GetAsyncEnumerator(stop.Token);
+            if (!await stream.MoveNextAsync())
+                return;
             var keys = WatchForQuit(stop);
             try
             {
-                await c.Output.Console.Live(Waiting()).AutoClear(false).StartAsync(async live =>
+                await c.Output.Console.Live(View(stream.Current)).AutoClear(false).StartAsync(async live =>
                 {
-                    await foreach (var sample in samples)
+                    while (await stream.MoveNextAsync())
                     {
-                        live.UpdateTarget(View(sample));
+                        live.UpdateTarget(View(stream.Current));
                         live.Refresh();
                     }
                 });
@@ -64,8 +68,6 @@ public static class TopCommand
             }
         });
     }
-
-    private static IRenderable Waiting() => new Markup("[grey]waiting for the first sample…[/]");
 
     private static IRenderable View(TopSample sample)
     {

@@ -74,3 +74,48 @@ public static class Sbctl
         return path;
     }
 }
+
+/// <summary>
+/// A streaming sbctl (<c>cluster tail --json</c>, <c>top --json</c>) still running: its stdout line by line. Disposing
+/// stops it by its process id.
+/// </summary>
+public sealed class SbctlStream : IAsyncDisposable
+{
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+    private readonly Process _process;
+
+    private SbctlStream(Process process) => _process = process;
+
+    public static SbctlStream Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
+        };
+        start.ArgumentList.Add(Sbctl.Dll);
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        start.Environment.Remove("SBCTL_NODE");
+        start.Environment.Remove("SBCTL_KEY");
+        var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        return new SbctlStream(process);
+    }
+
+    /// <summary>The next line of stdout, as JSON; fails with stderr when the stream ends first.</summary>
+    public async Task<JsonElement> ReadJsonLineAsync()
+    {
+        using var guard = new CancellationTokenSource(HangGuard);
+        var line = await _process.StandardOutput.ReadLineAsync(guard.Token)
+            ?? throw new InvalidOperationException("sbctl ended its output: " + await _process.StandardError.ReadToEndAsync());
+        return JsonDocument.Parse(line).RootElement.Clone();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+            _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+}
