@@ -40,6 +40,27 @@ public sealed class GlobalOptions
 
     public IEnumerable<Option> All => [Node, Prefix, Key, Json];
 
+    /// <summary>
+    /// <paramref name="words"/> (a line of the interactive prompt) with the session's global options added for each one
+    /// the line does not give itself: a line may point one command elsewhere (<c>stats --node ...</c>) without the
+    /// option being given twice.
+    /// </summary>
+    public IReadOnlyList<string> Inherit(RootCommand root, IReadOnlyList<string> words, NodeTarget session)
+    {
+        var line = root.Parse(words);
+        bool Given(Option option) => line.GetResult(option) is { Implicit: false };
+        var inherited = new List<string>(words);
+        if (!Given(Node))
+            inherited.AddRange([Node.Name, session.Node.ToString()]);
+        if (!Given(Prefix))
+            inherited.AddRange([Prefix.Name, session.Prefix]);
+        if (!Given(Key) && session.Key is { } key)
+            inherited.AddRange([Key.Name, key]);
+        if (!Given(Json) && session.Json)
+            inherited.Add(Json.Name);
+        return inherited;
+    }
+
     /// <summary>The target these options name; a node address that is not an absolute http(s) URL is a usage error.</summary>
     public NodeTarget Resolve(ParseResult parse)
     {

@@ -11,5 +11,5 @@ if (Console.IsOutputRedirected)
     console.Profile.Width = 240;
 
 var commandLine = new SbctlCommandLine(new Session(interactive: false, console), console, Console.Out, Console.Error,
-    noCommand: (target, globalArgs, _) => new InteractivePrompt(target, globalArgs, console, interrupt).RunAsync());
+    noCommand: (target, _) => new InteractivePrompt(target, console, interrupt).RunAsync());
 return await commandLine.RunAsync(args, interrupt.Next());

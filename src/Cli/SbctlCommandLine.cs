@@ -13,7 +13,7 @@ public sealed class SbctlCommandLine
 
     /// <param name="noCommand">what a line with only global options does: the interactive prompt from the shell; null in the prompt itself.</param>
     public SbctlCommandLine(Session session, IAnsiConsole console, TextWriter stdout, TextWriter stderr,
-        Func<NodeTarget, IReadOnlyList<string>, CancellationToken, Task<int>>? noCommand = null)
+        Func<NodeTarget, CancellationToken, Task<int>>? noCommand = null)
     {
         _stdout = stdout;
         _stderr = stderr;
@@ -41,7 +41,7 @@ public sealed class SbctlCommandLine
             {
                 try
                 {
-                    return await noCommand(Globals.Resolve(parse), parse.Tokens.Select(t => t.Value).ToList(), cancel);
+                    return await noCommand(Globals.Resolve(parse), cancel);
                 }
                 catch (UsageException e)
                 {

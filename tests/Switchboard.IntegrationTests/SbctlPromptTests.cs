@@ -44,6 +44,22 @@ public sealed class SbctlPromptTests(KeyedServerFixture keyed) : IClassFixture<K
     }
 
     [Fact]
+    public async Task A_global_option_on_a_line_applies_to_that_line_only()
+    {
+        await using var terminal = await OpenPromptAsync();
+        await terminal.WaitForTextAsync(Prompt);
+
+        await terminal.TypeLineAsync("stats --prefix /no-hub-here");
+        await terminal.WaitForTextAsync("HTTP 404");
+        await terminal.TypeLineAsync("stats --json");
+        var screen = await terminal.WaitForTextAsync("\"uptime_seconds\"");
+        await terminal.TypeLineAsync("exit");
+
+        Assert.Contains(keyed.Server.Hub.Node, screen);
+        Assert.Equal(0, await terminal.ExitCodeAsync());
+    }
+
+    [Fact]
     public async Task History_lists_the_lines_and_bang_number_runs_one_again()
     {
         await using var terminal = await OpenPromptAsync();

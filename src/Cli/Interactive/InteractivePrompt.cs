@@ -7,7 +7,7 @@ namespace Switchboard.Cli.Interactive;
 /// <c>sbctl --node URL</c> with no command, as Petabridge.Cmd does: one node, the same commands without the global
 /// options, line history, <c>help</c> and <c>exit</c>. A command that changes state asks first unless <c>--yes</c>.
 /// </summary>
-public sealed class InteractivePrompt(NodeTarget target, IReadOnlyList<string> globalArgs, IAnsiConsole console, CommandInterrupt interrupt)
+public sealed class InteractivePrompt(NodeTarget target, IAnsiConsole console, CommandInterrupt interrupt)
 {
     private static readonly string[] Leave = ["exit", "quit"];
 
@@ -32,8 +32,7 @@ public sealed class InteractivePrompt(NodeTarget target, IReadOnlyList<string> g
             }
             if (words[0] == "help")
                 words = [.. words.Skip(1), "--help"];
-            // The session's global options come first, so that the line reads as it would after "sbctl --node URL".
-            await commands.RunAsync([.. globalArgs, .. words], interrupt.Next());
+            await commands.RunAsync(commands.Globals.Inherit(commands.Root, words, target), interrupt.Next());
         }
         return ExitCodes.Done;
     }
