@@ -38,6 +38,9 @@ public sealed class Output(bool json, IAnsiConsole console, TextWriter stdout, T
 
     public void Error(string text) => stderr.WriteLine("sbctl: " + text);
 
+    /// <summary>A word to the operator that is not the answer (stderr, so that piping the answer leaves it out).</summary>
+    public void Note(string text) => stderr.WriteLine(text);
+
     /// <summary>Nodes that did not answer a cluster-wide question within its deadline: said, not hidden.</summary>
     public void Missing(IGathered gathered)
     {

@@ -175,4 +175,20 @@ public sealed class SbctlAdminTests(KeyedServerFixture keyed) : IClassFixture<Ke
 
         Assert.Equal(0, await terminal.ExitCodeAsync());
     }
+
+    [Fact(Skip = Pending)]
+    public async Task Ctrl_c_ends_cluster_tail_and_the_prompt_stays()
+    {
+        await using var terminal = await Tmux.StartAsync(Sbctl.CommandLine(["--node", Server.BaseUri.ToString(), "--key", KeyedServerFixture.Operator]));
+        await terminal.WaitForTextAsync("sbctl 127.0.0.1:");
+
+        await terminal.TypeLineAsync("cluster tail");
+        await terminal.WaitForTextAsync("Ctrl+C to stop");
+        await terminal.KeysAsync("C-c");
+        await terminal.TypeLineAsync("cluster leader");
+        await terminal.WaitForTextAsync("akka.tcp://");
+        await terminal.TypeLineAsync("exit");
+
+        Assert.Equal(0, await terminal.ExitCodeAsync());
+    }
 }

@@ -57,6 +57,8 @@ public static class ClusterCommands
         var tail = new Command("tail", "membership and reachability events as they happen, until Ctrl+C");
         actions.Bind(tail, async (c, cancel) =>
         {
+            if (!c.Output.Json)
+                c.Output.Note("following the cluster's events; Ctrl+C to stop");
             await foreach (var e in c.Client.StreamAsync<ClusterEvent>(AdminRoutes.ClusterEvents, cancel))
             {
                 if (c.Output.Json)
