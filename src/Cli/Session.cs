@@ -11,6 +11,13 @@ public sealed class Session(bool interactive, IAnsiConsole console)
     public bool Interactive => interactive;
 
     /// <summary>True when the change may go ahead.</summary>
-    public bool Confirm(string what, bool yes) =>
-        yes || !interactive || console.Confirm($"{Markup.Escape(what)}?", defaultValue: false);
+    public bool Confirm(string what, bool yes)
+    {
+        if (yes || !interactive)
+            return true;
+        // Lines piped into the prompt have no one to answer: the change needs --yes rather than a guess.
+        if (!console.Profile.Capabilities.Interactive)
+            throw new UsageException($"{what}: asks for confirmation, and input is not a terminal; add --yes");
+        return console.Confirm($"{Markup.Escape(what)}?", defaultValue: false);
+    }
 }

@@ -93,4 +93,15 @@ public sealed class SbctlPromptTests(KeyedServerFixture keyed) : IClassFixture<K
         Assert.DoesNotContain("sbctl: ", screen);
         Assert.Equal(0, await terminal.ExitCodeAsync());
     }
+
+    [Fact]
+    public async Task Lines_piped_into_the_prompt_run_and_a_change_without_yes_is_refused()
+    {
+        var run = await Sbctl.RunAsync(["--node", keyed.Server.BaseUri.ToString(), "--key", KeyedServerFixture.Operator], null,
+            stdin: "cluster down akka.tcp://switchboard@10.9.9.9:4053\nstats --json\nexit\n");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("add --yes", run.Stderr);
+        Assert.Contains("\"uptime_seconds\"", run.Stdout);
+    }
 }

@@ -23,13 +23,17 @@ public static class Sbctl
 
     public static string Dll { get; } = Locate();
 
-    public static async Task<SbctlResult> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    /// <param name="stdin">lines for sbctl's standard input (its prompt, piped); none when null.</param>
+    public static async Task<SbctlResult> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null,
+        string? stdin = null)
     {
         using var process = new Process { StartInfo = StartInfo(args, environment) };
         process.StartInfo.RedirectStandardOutput = true;
         process.StartInfo.RedirectStandardError = true;
         process.StartInfo.RedirectStandardInput = true;
         process.Start();
+        if (stdin is not null)
+            await process.StandardInput.WriteAsync(stdin);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
