@@ -7,10 +7,11 @@ cd "$(dirname "$0")"
 command -v dotnet >/dev/null || { echo "the .NET 10 SDK is required (dotnet on PATH)" >&2; exit 1; }
 
 # The Redis store tests start their own redis-server on a free loopback port; the origin tests drive a
-# headless Chromium against a page served on loopback.
+# headless Chromium against a page served on loopback; the sbctl prompt tests drive it in tmux.
 missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v chromium >/dev/null || missing+=(chromium)
+command -v tmux >/dev/null || missing+=(tmux)
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "installing ${missing[*]} (apt-get)"
     sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace Switchboard.Cli;
+
+/// <summary>
+/// Binds a command's body to its command: resolves the global options, runs the body, and turns what went wrong into
+/// the exit status and one line on stderr.
+/// </summary>
+public sealed class CommandActions(GlobalOptions globals, Session session, IAnsiConsole console, TextWriter stdout, TextWriter stderr)
+{
+    public GlobalOptions Globals => globals;
+    public Session Session => session;
+
+    public void Bind(Command command, Func<CommandContext, CancellationToken, Task> body) =>
+        command.SetAction(async (parse, cancel) => await RunAsync(parse, body, cancel));
+
+    private async Task<int> RunAsync(ParseResult parse, Func<CommandContext, CancellationToken, Task> body, CancellationToken cancel)
+    {
+        try
+        {
+            var target = globals.Resolve(parse);
+            var output = new Output(target.Json, console, stdout, stderr);
+            using var client = new AdminClient(target);
+            await body(new CommandContext(parse, client, output, session), cancel);
+            return ExitCodes.Done;
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine("sbctl: " + e.Message);
+            return ExitCodes.Usage;
+        }
+        catch (NodeRefusedException e)
+        {
+            stderr.WriteLine("sbctl: " + e.Message);
+            return ExitCodes.Refused;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // Ctrl+C ends a stream, or abandons a request, as the operator asked.
+            return ExitCodes.Done;
+        }
+    }
+}
