@@ -14,6 +14,8 @@ public sealed class WebSocketConnection
     private readonly Func<TimeSpan, Action, ICancelable> _scheduleOnce;
     private ICancelable? _closeDeadline;
     private long _lastSeen = Environment.TickCount64;
+    private long _messagesIn;
+    private long _messagesOut;
     private volatile bool _discardingInput;
     private volatile bool _failed;
     private volatile bool _closeReceived;
@@ -52,6 +54,17 @@ public sealed class WebSocketConnection
     public long LastSeen => Interlocked.Read(ref _lastSeen);
 
     internal bool IsDiscardingInput => _discardingInput;
+
+    /// <summary>Messages this connection received (the admin API's figure; the node's are in <see cref="Counters"/>).</summary>
+    public long MessagesIn => Interlocked.Read(ref _messagesIn);
+
+    /// <summary>Messages written to this connection's socket.</summary>
+    public long MessagesOut => Interlocked.Read(ref _messagesOut);
+
+    // Beside the node's counters on the message path: one field increment, no allocation.
+    internal void RecordMessageIn() => Interlocked.Increment(ref _messagesIn);
+
+    internal void RecordMessagesOut(int messages) => Interlocked.Add(ref _messagesOut, messages);
 
     /// <summary>The protocol ping every heartbeat sends: one frame shared by all connections.</summary>
     public static readonly OutboundFrame PingFrame = OutboundFrame.Control(Opcode.Ping, []);

@@ -3,6 +3,7 @@ using Akka.Serialization;
 using Switchboard.Actors.Serialization;
 using Switchboard.Streams.Json;
 using Switchboard.Streams.Outbound;
+using static Switchboard.Actors.Admin.AdminProtocol;
 using static Switchboard.Actors.Delivery.DeliveryProtocol;
 using static Switchboard.Actors.Routing.GroupProtocol;
 using static Switchboard.Actors.Routing.UserProtocol;
@@ -98,7 +99,7 @@ public sealed class RoutingSerializerSpecs : Akka.Hosting.TestKit.TestKit
     public void Node_stats_round_trip()
     {
         var snapshot = new Stats.NodeStatsSnapshot("n1:1", 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
-            new SortedDictionary<string, long> { ["invalid_json"] = 19, ["close_1002"] = 20 }, 21);
+            new SortedDictionary<string, long> { ["invalid_json"] = 19, ["close_1002"] = 20 }, 21, CpuTimeMs: 22, MemoryBytes: 23);
         var back = RoundTrip(snapshot);
         Assert.Equal(snapshot with { Errors = back.Errors }, back);
         Assert.Equal(snapshot.Errors, back.Errors);
@@ -115,5 +116,42 @@ public sealed class RoutingSerializerSpecs : Akka.Hosting.TestKit.TestKit
         Assert.Equal(["u1", "c1", "u2", "c2"], users.Members);
         var group = RoundTrip(new Routing.RegistryProtocol.GroupFound("g", ["u1", "c1"], TestActor));
         Assert.Equal(["u1", "c1"], group.Members);
+    }
+
+    [Fact]
+    public void Admin_queries_and_their_answers_round_trip()
+    {
+        Assert.Equal(new ListConnections("alice", "c-9", 100), RoundTrip(new ListConnections("alice", "c-9", 100)));
+        Assert.Equal(new ListConnections(null, null, 1), RoundTrip(new ListConnections(null, null, 1)));
+        var list = new ConnectionList("n1:1", [
+            new ConnectionEntry("c-1", "alice", "127.0.0.1", 1234567890123, ["g1", "g2"], 5, 6, 7),
+            new ConnectionEntry("c-2", "bob", null, 1, [], 0, long.MaxValue, 0),
+        ], More: true);
+        var back = RoundTrip(list);
+        Assert.Equal((list.Node, list.More), (back.Node, back.More));
+        Assert.Equal(list.Connections.Length, back.Connections.Length);
+        for (var i = 0; i < list.Connections.Length; i++)
+        {
+            Assert.Equal(list.Connections[i] with { Groups = back.Connections[i].Groups }, back.Connections[i]);
+            Assert.Equal(list.Connections[i].Groups, back.Connections[i].Groups);
+        }
+
+        Assert.Equal(new ListGroups("g", 10), RoundTrip(new ListGroups("g", 10)));
+        Assert.Equal(new ListGroups(null, 10), RoundTrip(new ListGroups(null, 10)));
+        var groups = RoundTrip(new GroupList("n1:1", ["a", "b"], More: false));
+        Assert.Equal(("n1:1", false), (groups.Node, groups.More));
+        Assert.Equal(["a", "b"], groups.Groups);
+    }
+
+    [Fact]
+    public void Admin_actions_round_trip()
+    {
+        Assert.Equal(new Kick("alice", null, "kicked", "ops"), RoundTrip(new Kick("alice", null, "kicked", "ops")));
+        Assert.Equal(new Kick(null, "c-1", "kicked: spam", "loopback"), RoundTrip(new Kick(null, "c-1", "kicked: spam", "loopback")));
+        Assert.Equal(new Kicked("n1:1", 3), RoundTrip(new Kicked("n1:1", 3)));
+        Assert.Equal(new DrainNode("ops"), RoundTrip(new DrainNode("ops")));
+        Assert.Equal(new DrainStarted("n1:1", true), RoundTrip(new DrainStarted("n1:1", true)));
+        var update = new RateLimitUpdate("""{"Rate":"10-S"}""", "n1:1", "ops");
+        Assert.Equal(update, RoundTrip(update));
     }
 }

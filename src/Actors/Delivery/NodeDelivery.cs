@@ -3,9 +3,11 @@ using Akka.Hosting;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
+using Switchboard.Actors.Admin;
 using Switchboard.Actors.Hub;
 using Switchboard.Actors.Routing;
 using Switchboard.Streams;
+using Switchboard.Streams.Framing;
 using Switchboard.Streams.Json;
 using Switchboard.Streams.Outbound;
 using static Switchboard.Actors.Delivery.DeliveryProtocol;
@@ -41,6 +43,7 @@ public sealed class NodeDelivery : ReceiveActor
     private readonly (IActorRef Worker, BroadcastQueue Queue)[] _workers;
     private readonly int[] _partitionSize;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private string? _node;
 
     public NodeDelivery(NodeDeliveryOptions options, IActorRef users, IActorRef groups, IActorRef relay, RoutingCounters counters,
         ConnectionCounters connectionCounters)
@@ -78,9 +81,14 @@ public sealed class NodeDelivery : ReceiveActor
                 ? members.SelectMany(c => new[] { _connections[c.Id].UserId, c.Id }).ToArray()
                 : [], Self)));
         Receive<Terminated>(relay => _delivered.Forget(relay.ActorRef));
+        Receive<AdminProtocol.ListConnections>(list => Sender.Tell(ListConnections(list)));
+        Receive<AdminProtocol.ListGroups>(list => Sender.Tell(ListGroups(list)));
+        Receive<AdminProtocol.Kick>(kick => Sender.Tell(Kick(kick)));
         // Ready once broadcasts reach this node.
         Receive<SubscribeAck>(_ => _onReady());
     }
+
+    private string Node => _node ??= NodeName.Of(Context.System);
 
     protected override void PreStart()
     {
@@ -238,6 +246,48 @@ public sealed class NodeDelivery : ReceiveActor
     {
         _connectionCounters.RecordError(error.Code);
         local.Connection.Send(ServerFrames.Error(id, error));
+    }
+
+    // The admin API's questions: a page at a time, so that no answer carries a node's every connection.
+    private AdminProtocol.ConnectionList ListConnections(AdminProtocol.ListConnections list)
+    {
+        IEnumerable<string> ids = list.UserId is null
+            ? _connections.Keys
+            : _connectionsOf.TryGetValue(list.UserId, out var ofUser) ? ofUser : [];
+        if (list.After is { } after)
+            ids = ids.Where(id => string.CompareOrdinal(id, after) > 0);
+        var page = ids.Order(StringComparer.Ordinal).Take(list.Limit + 1).ToList();
+        var entries = page.Take(list.Limit).Select(id =>
+        {
+            var local = _connections[id];
+            var c = local.Connection;
+            return new AdminProtocol.ConnectionEntry(id, local.UserId, local.RemoteAddress, local.ConnectedAt.ToUnixTimeMilliseconds(),
+                _groupsOf.TryGetValue(id, out var groups) ? groups.Order(StringComparer.Ordinal).ToArray() : [],
+                c.MessagesIn, c.MessagesOut, c.Outbox.Depth);
+        }).ToArray();
+        return new AdminProtocol.ConnectionList(Node, entries, page.Count > list.Limit);
+    }
+
+    private AdminProtocol.GroupList ListGroups(AdminProtocol.ListGroups list)
+    {
+        IEnumerable<string> names = _members.Keys;
+        if (list.After is { } after)
+            names = names.Where(name => string.CompareOrdinal(name, after) > 0);
+        var page = names.Order(StringComparer.Ordinal).Take(list.Limit + 1).ToArray();
+        return new AdminProtocol.GroupList(Node, page.Take(list.Limit).ToArray(), page.Length > list.Limit);
+    }
+
+    // The close goes through each connection's outbox; ConnectionClosed follows as for any other close.
+    private AdminProtocol.Kicked Kick(AdminProtocol.Kick kick)
+    {
+        var targets = kick.ConnectionId is { } one
+            ? _connections.TryGetValue(one, out var local) && (kick.UserId is null || local.UserId == kick.UserId) ? [local] : []
+            : kick.UserId is { } user && _connectionsOf.TryGetValue(user, out var ids) ? ids.Select(id => _connections[id]).ToList() : [];
+        foreach (var target in targets)
+            target.Connection.Close(CloseCode.PolicyViolation, kick.Reason);
+        _log.Info("Audit: kick by {0} target {1} on {2}: closed {3} with 1008 \"{4}\"", kick.By,
+            kick.ConnectionId is null ? $"user {kick.UserId}" : $"connection {kick.ConnectionId}", Node, targets.Count, kick.Reason);
+        return new AdminProtocol.Kicked(Node, targets.Count);
     }
 
     private void WithConnection(string connectionId, Action<LocalConnection> action)

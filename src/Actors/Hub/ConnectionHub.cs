@@ -54,8 +54,9 @@ public sealed class ConnectionHub
     /// <summary>Runs an admitted connection until it has closed; its slot is released at the end.</summary>
     /// <param name="groups">Groups joined at connect time.</param>
     /// <param name="grant">What the connection's token allows; <see cref="ConnectionGrant.None"/> without tokens.</param>
+    /// <param name="remoteAddress">The client's address, shown by the admin API.</param>
     public async Task RunAsync(ConnectionTransport transport, string userId, IReadOnlyList<string> groups, bool compress,
-        ConnectionGrant? grant = null)
+        ConnectionGrant? grant = null, string? remoteAddress = null)
     {
         grant ??= ConnectionGrant.None;
         LocalConnection? local = null;
@@ -67,7 +68,7 @@ public sealed class ConnectionHub
                 {
                     // Registered before the graph runs, so that routing knows the connection
                     // before the first frame the client sends.
-                    local = new LocalConnection(c, userId);
+                    local = new LocalConnection(c, userId) { RemoteAddress = remoteAddress };
                     Connections.Add(local);
                     Routing.Delivery.Tell(new DeliveryProtocol.ConnectionOpened(local, groups));
                     _pingScheduler?.Tell(new PingProtocol.Track(c));

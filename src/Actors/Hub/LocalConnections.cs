@@ -3,10 +3,15 @@ using Switchboard.Streams;
 
 namespace Switchboard.Actors.Hub;
 
-/// <summary>A connection on this node and who it belongs to.</summary>
+/// <summary>A connection on this node and who it belongs to; when it connected and from where, for the admin API.</summary>
 public sealed record LocalConnection(WebSocketConnection Connection, string UserId)
 {
     public string Id => Connection.Id;
+
+    public DateTimeOffset ConnectedAt { get; init; } = DateTimeOffset.UtcNow;
+
+    /// <summary>The client's address as the socket saw it, when known.</summary>
+    public string? RemoteAddress { get; init; }
 }
 
 /// <summary>The live connections of this node, by connection id and by user.</summary>

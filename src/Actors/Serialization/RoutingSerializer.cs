@@ -3,6 +3,7 @@ using System.Text;
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Serialization;
+using Switchboard.Actors.Admin;
 using Switchboard.Actors.Delivery;
 using Switchboard.Actors.Routing;
 using Switchboard.Actors.Stats;
@@ -48,6 +49,15 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
         RegistryProtocol.GroupFound => "RH",
         GetNodeStats => "SQ",
         NodeStatsSnapshot => "SS",
+        AdminProtocol.ListConnections => "AL",
+        AdminProtocol.ConnectionList => "AC",
+        AdminProtocol.ListGroups => "AG",
+        AdminProtocol.GroupList => "AH",
+        AdminProtocol.Kick => "AK",
+        AdminProtocol.Kicked => "AX",
+        AdminProtocol.DrainNode => "AD",
+        AdminProtocol.DrainStarted => "AS",
+        AdminProtocol.RateLimitUpdate => "AR",
         _ => throw new ArgumentException($"{o.GetType()} is not a routing message", nameof(o)),
     };
 
@@ -91,6 +101,22 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
             case RegistryProtocol.GroupFound m: w.Write(m.Group); Write(w, m.Members); Write(w, m.Node); break;
             case GetNodeStats: break;
             case NodeStatsSnapshot m: Write(w, m); break;
+            case AdminProtocol.ListConnections m: WriteOptional(w, m.UserId); WriteOptional(w, m.After); w.Write(m.Limit); break;
+            case AdminProtocol.ConnectionList m:
+                w.Write(m.Node); w.Write(m.More); w.Write(m.Connections.Length);
+                foreach (var c in m.Connections)
+                {
+                    w.Write(c.ConnectionId); w.Write(c.UserId); WriteOptional(w, c.RemoteAddress); w.Write(c.ConnectedAtMs);
+                    Write(w, c.Groups); w.Write(c.MessagesIn); w.Write(c.MessagesOut); w.Write(c.OutboxDepth);
+                }
+                break;
+            case AdminProtocol.ListGroups m: WriteOptional(w, m.After); w.Write(m.Limit); break;
+            case AdminProtocol.GroupList m: w.Write(m.Node); Write(w, m.Groups); w.Write(m.More); break;
+            case AdminProtocol.Kick m: WriteOptional(w, m.UserId); WriteOptional(w, m.ConnectionId); w.Write(m.Reason); w.Write(m.By); break;
+            case AdminProtocol.Kicked m: w.Write(m.Node); w.Write(m.Closed); break;
+            case AdminProtocol.DrainNode m: w.Write(m.By); break;
+            case AdminProtocol.DrainStarted m: w.Write(m.Node); w.Write(m.Started); break;
+            case AdminProtocol.RateLimitUpdate m: w.Write(m.OptionsJson); w.Write(m.Origin); w.Write(m.By); break;
             default: throw new ArgumentException($"{o.GetType()} is not a routing message", nameof(o));
         }
         w.Flush();
@@ -125,6 +151,15 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
             "RH" => new RegistryProtocol.GroupFound(r.ReadString(), ReadStrings(r), ReadRef(r)),
             "SQ" => GetNodeStats.Instance,
             "SS" => ReadSnapshot(r),
+            "AL" => new AdminProtocol.ListConnections(ReadOptionalString(r), ReadOptionalString(r), r.ReadInt32()),
+            "AC" => ReadConnectionList(r),
+            "AG" => new AdminProtocol.ListGroups(ReadOptionalString(r), r.ReadInt32()),
+            "AH" => new AdminProtocol.GroupList(r.ReadString(), ReadStrings(r), r.ReadBoolean()),
+            "AK" => new AdminProtocol.Kick(ReadOptionalString(r), ReadOptionalString(r), r.ReadString(), r.ReadString()),
+            "AX" => new AdminProtocol.Kicked(r.ReadString(), r.ReadInt32()),
+            "AD" => new AdminProtocol.DrainNode(r.ReadString()),
+            "AS" => new AdminProtocol.DrainStarted(r.ReadString(), r.ReadBoolean()),
+            "AR" => new AdminProtocol.RateLimitUpdate(r.ReadString(), r.ReadString(), r.ReadString()),
             _ => throw new SerializationException($"unknown routing manifest \"{manifest}\""),
         };
     }
@@ -144,7 +179,7 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
                  {
                      s.Connections, s.MaxConnections, s.Users, s.Groups, s.MessagesIn, s.MessagesOut, s.BytesIn, s.BytesOut,
                      s.Delivered, s.Undeliverable, s.Dropped, s.BroadcastsDropped, s.ClosedSlow, s.Timeouts, s.ControlFramesQueued,
-                     s.Resent, s.Unconfirmed, s.RepeatsDropped, s.UptimeSeconds,
+                     s.Resent, s.Unconfirmed, s.RepeatsDropped, s.UptimeSeconds, s.CpuTimeMs, s.MemoryBytes,
                  })
             w.Write(figure);
         w.Write(s.Errors.Count);
@@ -158,13 +193,35 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
     private static NodeStatsSnapshot ReadSnapshot(BinaryReader r)
     {
         var node = r.ReadString();
-        var f = Enumerable.Range(0, 19).Select(_ => r.ReadInt64()).ToArray();
+        var f = Enumerable.Range(0, 21).Select(_ => r.ReadInt64()).ToArray();
         var errors = new SortedDictionary<string, long>();
         for (var i = r.ReadInt32(); i > 0; i--)
             errors[r.ReadString()] = r.ReadInt64();
         return new NodeStatsSnapshot(node, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12], f[13],
-            f[14], f[15], f[16], f[17], errors, f[18]);
+            f[14], f[15], f[16], f[17], errors, f[18], f[19], f[20]);
     }
+
+    private static AdminProtocol.ConnectionList ReadConnectionList(BinaryReader r)
+    {
+        var node = r.ReadString();
+        var more = r.ReadBoolean();
+        var connections = new AdminProtocol.ConnectionEntry[r.ReadInt32()];
+        for (var i = 0; i < connections.Length; i++)
+        {
+            connections[i] = new AdminProtocol.ConnectionEntry(r.ReadString(), r.ReadString(), ReadOptionalString(r), r.ReadInt64(),
+                ReadStrings(r), r.ReadInt64(), r.ReadInt64(), r.ReadInt32());
+        }
+        return new AdminProtocol.ConnectionList(node, connections, more);
+    }
+
+    private static void WriteOptional(BinaryWriter w, string? text)
+    {
+        w.Write(text is not null);
+        if (text is not null)
+            w.Write(text);
+    }
+
+    private static string? ReadOptionalString(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
 
     private static void Write(BinaryWriter w, string[] strings)
     {

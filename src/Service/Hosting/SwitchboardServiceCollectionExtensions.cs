@@ -13,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Switchboard.Actors.Admin;
 using Switchboard.Actors.Delivery;
 using Switchboard.Actors.Heartbeat;
 using Switchboard.Actors.Hub;
@@ -20,6 +21,7 @@ using Switchboard.Actors.RateLimiting;
 using Switchboard.Actors.Routing;
 using Switchboard.Actors.Serialization;
 using Switchboard.Actors.Stats;
+using Switchboard.Service.Admin;
 using Switchboard.Service.Auth;
 using Switchboard.Service.Http;
 using Switchboard.Service.Logging;
@@ -69,6 +71,7 @@ public static class SwitchboardServiceCollectionExtensions
             return new ClientQuotas(options.MaxConnectionsPerUser, options.MaxConnectionsPerIp);
         });
         services.AddSingleton<UpgradeAdmission>();
+        services.AddSingleton<NodeDrain>();
         // The host must outlast the drain, then the actor system's leave and Kestrel's stop.
         services.AddOptions<HostOptions>().Configure<SwitchboardOptions>((host, hub) =>
             host.ShutdownTimeout = hub.ShutdownTimeout + TimeSpan.FromSeconds(15));
@@ -122,6 +125,7 @@ public static class SwitchboardServiceCollectionExtensions
             var counters = sp.GetRequiredService<ConnectionCounters>();
             builder.AddNodeStatsReporter(system => () =>
                 NodeStatsSnapshot.Of(NodeName.Of(system), cap.MaxConnections, connections, counters, routing, system.Uptime));
+            builder.AddAdminAgent(_ => new AdminHost(sp));
             if (options.EnableGlobalPing)
                 builder.AddPingScheduler(new PingSchedulerOptions(options.HeartbeatInterval, options.ConnectionTimeout, options.PingWorkerCount));
         });

@@ -48,6 +48,7 @@ public static class MessagingEndpoints
         hub.Routing.Relay.Tell(new RelayProtocol.Relay(frame.To is { } to
             ? new UserProtocol.SendToUser(to, encoded)
             : new GroupProtocol.SendToGroup(frame.Group!, encoded)));
+        Admin.AdminAudit.Log(request.HttpContext, "message", frame.To is { } user ? $"user {user}" : $"group {frame.Group}", "accepted");
         return Results.Json(Accepted, HttpJson.Options, statusCode: 202);
     }
 
@@ -60,6 +61,7 @@ public static class MessagingEndpoints
             return refused;
         var encoded = ServerFrames.Routed(new RoutedFields(frame!.Type!, frame.Data, sender, Now()));
         hub.Routing.Broadcasts.Tell(new Publish(NodeDelivery.BroadcastTopic, new DeliveryProtocol.Broadcast(encoded)));
+        Admin.AdminAudit.Log(request.HttpContext, "broadcast", "every connection", "accepted");
         return Results.Json(Accepted, HttpJson.Options, statusCode: 202);
     }
 
@@ -122,7 +124,7 @@ public static class MessagingEndpoints
     }
 
     // Null when the body is over the limit, read no further than one byte past it.
-    private static async Task<byte[]?> ReadBodyAsync(PipeReader reader)
+    internal static async Task<byte[]?> ReadBodyAsync(PipeReader reader)
     {
         while (true)
         {

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Switchboard.Actors.Hub;
+using Switchboard.Service.Admin;
 using Switchboard.Service.Auth;
 using Switchboard.Service.Hosting;
 
@@ -47,7 +48,7 @@ public static class SwitchboardEndpoints
 
     /// <summary>
     /// Maps the hub under <paramref name="prefix"/>: the WebSocket endpoint itself, <c>/health</c>,
-    /// <c>/stats</c>, <c>/message</c>, <c>/broadcast</c>, <c>/groups/{name}</c> and <c>/users/{id}</c>. The WebSocket endpoint
+    /// <c>/stats</c>, <c>/message</c>, <c>/broadcast</c>, <c>/groups/{name}</c>, <c>/users/{id}</c> and the admin API under <c>/admin</c>. The WebSocket endpoint
     /// and the health probes are open; the rest need an API key with their scope (docs/security.md).
     /// </summary>
     public static RouteGroupBuilder MapSwitchboard(this IEndpointRouteBuilder endpoints, string prefix = "/ws")
@@ -79,6 +80,10 @@ public static class SwitchboardEndpoints
         var publish = hub.MapGroup("").AddEndpointFilter(Require(ApiScopes.Publish)).AddEndpointFilter(RefuseUnlessServing);
         publish.MapPost("/message", MessagingEndpoints.SendMessageAsync);
         publish.MapPost("/broadcast", MessagingEndpoints.BroadcastAsync);
+
+        // The operator's API (docs/admin-api.md). Not refused while the node is not serving: a starting or draining node
+        // is exactly the one an operator looks at.
+        hub.MapGroup("").AddEndpointFilter(Require(ApiScopes.Admin)).MapAdmin();
         return hub;
     }
 }

@@ -13,7 +13,7 @@ namespace Switchboard.Service.Http;
 /// connection slot and the client's places in the quotas until it has run, or is abandoned.
 /// </summary>
 public sealed class AdmittedUpgrade(WebSocketHandshake handshake, string userId, IReadOnlyList<string> groups,
-    ConnectionGrant grant, ConnectionHub hub, ClientLease lease)
+    ConnectionGrant grant, ConnectionHub hub, ClientLease lease, string? remoteAddress = null)
 {
     public WebSocketHandshake Handshake { get; } = handshake;
     public string UserId { get; } = userId;
@@ -24,7 +24,7 @@ public sealed class AdmittedUpgrade(WebSocketHandshake handshake, string userId,
     public async Task RunAsync(ConnectionTransport transport)
     {
         using (lease)
-            await hub.RunAsync(transport, UserId, Groups, Handshake.Compress, Grant);
+            await hub.RunAsync(transport, UserId, Groups, Handshake.Compress, Grant, remoteAddress);
     }
 
     /// <summary>Gives back the slot and places of an upgrade that will never run.</summary>
@@ -104,7 +104,7 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
             hub.Release();
             return (null, TooManyConnections(full!));
         }
-        return (new AdmittedUpgrade(handshake, identity.UserId, groups, identity.Grant, hub, lease), null);
+        return (new AdmittedUpgrade(handshake, identity.UserId, groups, identity.Grant, hub, lease, client?.ToString()), null);
     }
 
     private static (ConnectingIdentity?, UpgradeRefusal?) Anonymous(IQueryCollection query, IHeaderDictionary headers) =>

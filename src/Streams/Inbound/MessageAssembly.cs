@@ -73,6 +73,7 @@ public sealed class MessageAssembly : GraphStageWithMaterializedValue<SinkShape<
             if (message is null)
                 return;
             Connection.Counters.RecordMessageIn();
+            Connection.RecordMessageIn();
             try
             {
                 _handler.OnFrame(ClientFrameDecoder.Decode(message));

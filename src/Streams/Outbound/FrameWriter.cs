@@ -38,6 +38,7 @@ public sealed class FrameWriter
         private readonly Outbox _outbox;
         private readonly int? _compressionLevel;
         private readonly ConnectionCounters _counters;
+        private readonly WebSocketConnection _connection;
 
         public Logic(FrameWriter stage, WebSocketConnection connection, TaskCompletionSource finished) : base(stage.Shape)
         {
@@ -46,6 +47,7 @@ public sealed class FrameWriter
             _outbox = connection.Outbox;
             _compressionLevel = connection.CompressionLevel;
             _counters = connection.Counters;
+            _connection = connection;
             _finished = finished;
             _onFlushed = GetAsyncCallback(OnFlushed);
             SetHandler(stage.In, this);
@@ -66,6 +68,7 @@ public sealed class FrameWriter
                     messages++;
             }
             _counters.RecordWrite(messages, bytes);
+            _connection.RecordMessagesOut(messages);
 
             _flushing = true;
             try

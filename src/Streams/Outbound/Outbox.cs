@@ -60,6 +60,12 @@ public sealed class Outbox
         get { lock (_gate) return _overflow?.Count ?? 0; }
     }
 
+    /// <summary>Messages queued and not yet written, waiting ones included (the admin API's outbox depth).</summary>
+    public int Depth
+    {
+        get { lock (_gate) return _data.Count + (_overflow?.Count ?? 0); }
+    }
+
     public bool IsClosing
     {
         get { lock (_gate) return _closing; }
