@@ -32,7 +32,7 @@ public sealed class AdminApiTests : IAsyncLifetime
     {
         var view = await GetAsync<ClusterView>(AdminRoutes.Cluster);
         var member = Assert.Single(view.Members);
-        Assert.Equal("up", member.Status);
+        Assert.Equal("Up", member.Status);
         Assert.True(member.Reachable);
         Assert.True(member.IsSelf);
         Assert.True(member.IsLeader);
@@ -227,7 +227,7 @@ public sealed class AdminApiTests : IAsyncLifetime
         Assert.Equal("text/event-stream", contentType);
         var node = Assert.Single(sample.Nodes);
         Assert.Equal(_server.Hub.Node, node.Node);
-        Assert.Equal("up", node.Status);
+        Assert.Equal("Up", node.Status);
         Assert.True(node.Connections >= 1);
         Assert.True(node.MemoryBytes > 0);
         Assert.Equal(node.Connections, sample.Totals.Connections);
@@ -280,7 +280,7 @@ public sealed class AdminApiScopeTests(KeyedServerFixture keyed, ServerFixture u
         using var request = new HttpRequestMessage(HttpMethod.Post, "/ws" + AdminRoutes.ClusterLeave);
         request.Headers.Authorization = new("Bearer", KeyedServerFixture.Publisher);
         Assert.Equal(HttpStatusCode.Forbidden, (await keyed.Server.Http.SendAsync(request)).StatusCode);
-        Assert.Equal("up", Assert.Single((await AdminClient.GetAsync<ClusterView>(keyed.Server.Http, "/ws" + AdminRoutes.Cluster,
+        Assert.Equal("Up", Assert.Single((await AdminClient.GetAsync<ClusterView>(keyed.Server.Http, "/ws" + AdminRoutes.Cluster,
             KeyedServerFixture.Operator)).Members).Status);
     }
 
@@ -381,7 +381,7 @@ public sealed class AdminApiClusterTests(ClusterTests.ThreeNodes cluster) : ICla
         {
             var view = await GetAsync<ClusterView>(node, AdminRoutes.Cluster);
             Assert.Equal(3, view.Members.Count);
-            Assert.All(view.Members, m => Assert.Equal(("up", true), (m.Status, m.Reachable)));
+            Assert.All(view.Members, m => Assert.Equal(("Up", true), (m.Status, m.Reachable)));
             Assert.Equal(view.Self, Assert.Single(view.Members, m => m.IsSelf).Address);
             Assert.Equal(view.Leader, Assert.Single(view.Members, m => m.IsLeader).Address);
         }
@@ -498,7 +498,7 @@ public sealed class AdminApiClusterTests(ClusterTests.ThreeNodes cluster) : ICla
         var (_, sample) = await AdminClient.FirstEventAsync<TopSample>(http, "/ws" + AdminRoutes.Top);
         Assert.Equal(3, sample.Nodes.Count);
         Assert.Empty(sample.MissingNodes);
-        Assert.All(sample.Nodes, n => Assert.Equal("up", n.Status));
+        Assert.All(sample.Nodes, n => Assert.Equal("Up", n.Status));
         Assert.Equal(sample.Nodes.Sum(n => n.Connections), sample.Totals.Connections);
     }
 }

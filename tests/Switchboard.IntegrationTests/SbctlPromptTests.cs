@@ -34,7 +34,7 @@ public sealed class SbctlPromptTests(KeyedServerFixture keyed) : IClassFixture<K
 
         await terminal.TypeLineAsync("send --type chat");
         await terminal.WaitForTextAsync("exactly one of --to and --group");
-        await terminal.TypeLineAsync("users show nobody-is-here");
+        await terminal.TypeLineAsync("stats --prefix /no-hub-here");
         await terminal.WaitForAsync(s => s.Split('\n').Count(l => l.StartsWith("sbctl: ")) >= 2, "a second error line");
         await terminal.TypeLineAsync("help stats");
         await terminal.WaitForTextAsync("--cluster");

@@ -48,7 +48,8 @@ public sealed class ClusterEventFeed : ReceiveActor
         _ => new(DateTimeOffset.UtcNow, e.GetType().Name.ToLowerInvariant(), "", null),
     };
 
-    public static string StatusOf(MemberStatus status) => status.ToString().ToLowerInvariant();
+    /// <summary>As Akka (and pbm) name it: <c>Up</c>, <c>Leaving</c>, <c>Exiting</c>, ...</summary>
+    public static string StatusOf(MemberStatus status) => status.ToString();
 
     public static Props PropsFor(ChannelWriter<ClusterEvent> events) => Props.Create(() => new ClusterEventFeed(events));
 }
