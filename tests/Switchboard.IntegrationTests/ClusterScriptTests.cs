@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.WebSockets;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Switchboard.IntegrationTests.Support;
@@ -7,13 +8,13 @@ namespace Switchboard.IntegrationTests;
 
 /// <summary>
 /// scripts/cluster.sh, the Docker-free way to run three nodes, starts a cluster and stops it gracefully; every node
-/// enforces the same token settings, so a token minted once works on each.
+/// enforces the same token settings, so a token minted once works on each; the real sbctl sees and acts on all three.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterScriptTests
 {
     [Fact]
-    public async Task Script_starts_three_nodes_that_form_one_cluster_take_one_token_everywhere_and_stop()
+    public async Task Script_starts_three_nodes_that_take_one_token_everywhere_answer_sbctl_and_stop()
     {
         var run = Directory.CreateTempSubdirectory("switchboard-cluster").FullName;
         var (httpBase, remoteBase) = (ServiceProcess.FreePorts(3), ServiceProcess.FreePorts(3));
@@ -53,6 +54,22 @@ public sealed class ClusterScriptTests
             {
                 Assert.Equal("ann", device.UserId);
                 Assert.Equal("hi", (await device.ReceiveAsync()).GetProperty("data").GetString());
+            }
+
+            // The operator's view with the real sbctl (protected mode: loopback callers need no key).
+            var node = $"http://127.0.0.1:{httpBase + 1}";
+            var members = (await SbctlJsonAsync("cluster", "show", "--node", node)).GetProperty("members").EnumerateArray().ToList();
+            Assert.Equal(3, members.Count(m => m.GetProperty("status").GetString() == "Up"));
+            var regionNodes = (await SbctlJsonAsync("cluster-sharding", "region-stats", "-r", "user", "--node", node)).GetProperty("nodes");
+            Assert.Equal(3, regionNodes.GetArrayLength());
+            var connections = (await SbctlJsonAsync("connections", "list", "--user", "ann", "--node", node)).GetProperty("connections")
+                .EnumerateArray().ToList();
+            Assert.Equal(3, connections.Select(c => c.GetProperty("node").GetString()).Distinct().Count());
+            Assert.Equal(3, (await SbctlJsonAsync("kick", "--user", "ann", "--node", node)).GetProperty("closed").GetInt32());
+            foreach (var device in devices)
+            {
+                Assert.Equal((WebSocketCloseStatus)1008, await device.ReceiveCloseAsync());
+                Assert.Equal("kicked", device.Socket.CloseStatusDescription);
                 await device.DisposeAsync();
             }
         }
@@ -61,6 +78,13 @@ public sealed class ClusterScriptTests
             Assert.Equal(0, await ScriptAsync("stop", environment));
         }
         Assert.Empty(Directory.GetFiles(run, "*.pid"));
+    }
+
+    private static async Task<JsonElement> SbctlJsonAsync(params string[] args)
+    {
+        var run = await Sbctl.RunAsync([.. args, "--json"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        return run.Json();
     }
 
     private static async Task<int> ScriptAsync(string command, IDictionary<string, string> environment)
