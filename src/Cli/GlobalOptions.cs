@@ -41,15 +41,16 @@ public sealed class GlobalOptions
     public IEnumerable<Option> All => [Node, Prefix, Key, Json];
 
     /// <summary>
-    /// <paramref name="words"/> (a line of the interactive prompt) with the session's global options added for each one
-    /// the line does not give itself: a line may point one command elsewhere (<c>stats --node ...</c>) without the
-    /// option being given twice.
+    /// <paramref name="words"/> (a line of the interactive prompt) with the session's global options put before it for
+    /// each one the line does not give itself: a line may point one command elsewhere (<c>stats --node ...</c>) without
+    /// the option being given twice. Before, not after, because a command's own option may shadow a global one
+    /// (<c>connections list --node ADDRESS</c>).
     /// </summary>
     public IReadOnlyList<string> Inherit(RootCommand root, IReadOnlyList<string> words, NodeTarget session)
     {
         var line = root.Parse(words);
         bool Given(Option option) => line.GetResult(option) is { Implicit: false };
-        var inherited = new List<string>(words);
+        var inherited = new List<string>();
         if (!Given(Node))
             inherited.AddRange([Node.Name, session.Node.ToString()]);
         if (!Given(Prefix))
@@ -58,6 +59,7 @@ public sealed class GlobalOptions
             inherited.AddRange([Key.Name, key]);
         if (!Given(Json) && session.Json)
             inherited.Add(Json.Name);
+        inherited.AddRange(words);
         return inherited;
     }
 

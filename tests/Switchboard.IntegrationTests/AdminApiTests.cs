@@ -537,6 +537,33 @@ public sealed class AdminApiNodeActionTests
     }
 
     [Fact]
+    public async Task Sbctls_leave_without_an_address_takes_the_node_asked_out_its_clients_get_1001_and_it_exits_0()
+    {
+        var nodes = await ClusterTests.ThreeNodes.StartAsync(2);
+        try
+        {
+            var leaving = nodes[1];
+            await using var client = await Client.ConnectAsync(new Uri($"ws://{leaving.BaseUri.Authority}/ws?user_id=leaving"));
+
+            var run = await Sbctl.RunAsync("--node", leaving.BaseUri.ToString(), "cluster", "leave", "--yes", "--json");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.True(run.Json().GetProperty("done").GetBoolean(), run.ToString());
+
+            Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, await client.ReceiveCloseAsync());
+            Assert.Equal("node leaving the cluster", client.Socket.CloseStatusDescription);
+            Assert.Equal(0, await leaving.WaitForExitAsync());
+            await Eventually.TrueAsync(async () =>
+                (await AdminApiClusterTests.GetAsync<ClusterView>(nodes[0], AdminRoutes.Cluster)).Members.Count == 1,
+                "the node that left is gone from the cluster");
+        }
+        finally
+        {
+            foreach (var node in nodes)
+                await node.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Down_of_a_killed_node_removes_it()
     {
         var nodes = await ClusterTests.ThreeNodes.StartAsync(3);

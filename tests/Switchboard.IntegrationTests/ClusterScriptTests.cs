@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.WebSockets;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -16,28 +17,11 @@ public sealed class ClusterScriptTests
     [Fact]
     public async Task Script_starts_three_nodes_that_take_one_token_everywhere_answer_sbctl_and_stop()
     {
-        var run = Directory.CreateTempSubdirectory("switchboard-cluster").FullName;
-        var (httpBase, remoteBase) = (ServiceProcess.FreePorts(3), ServiceProcess.FreePorts(3));
-        var environment = new Dictionary<string, string>
-        {
-            ["NODES"] = "3",
-            ["HTTP_BASE"] = httpBase.ToString(),
-            ["REMOTE_BASE"] = remoteBase.ToString(),
-            ["RUN_DIR"] = run,
-            ["SWITCHBOARD_DLL"] = ServiceProcess.ServiceAssembly,
-            ["Auth__Jwt__Secret"] = TestTokens.Secret,
-        };
+        var (run, httpBase, environment) = Script(("Auth__Jwt__Secret", TestTokens.Secret));
         try
         {
-            Assert.Equal(0, await ScriptAsync("start", environment));
+            await StartAsync(environment, httpBase);
             using var http = new HttpClient();
-            for (var n = 0; n < 3; n++)
-            {
-                var health = new Uri($"http://127.0.0.1:{httpBase + n}/ws/health");
-                await Eventually.TrueAsync(async () =>
-                    (await http.GetFromJsonAsync<JsonElement>(health)).GetProperty("cluster_members").GetInt32() == 3,
-                    $"node {n + 1} sees three members");
-            }
 
             var ann = TestTokens.Mint("ann", issuer: null, audience: null);
             var devices = new List<Client>();
@@ -58,14 +42,17 @@ public sealed class ClusterScriptTests
 
             // The operator's view with the real sbctl (protected mode: loopback callers need no key).
             var node = $"http://127.0.0.1:{httpBase + 1}";
-            var members = (await SbctlJsonAsync("cluster", "show", "--node", node)).GetProperty("members").EnumerateArray().ToList();
+            var members = (await SbctlJsonAsync(node, "cluster", "show")).GetProperty("members").EnumerateArray().ToList();
             Assert.Equal(3, members.Count(m => m.GetProperty("status").GetString() == "Up"));
-            var regionNodes = (await SbctlJsonAsync("cluster-sharding", "region-stats", "-r", "user", "--node", node)).GetProperty("nodes");
+            var regionNodes = (await SbctlJsonAsync(node, "cluster-sharding", "region-stats", "-r", "user")).GetProperty("nodes");
             Assert.Equal(3, regionNodes.GetArrayLength());
-            var connections = (await SbctlJsonAsync("connections", "list", "--user", "ann", "--node", node)).GetProperty("connections")
+            var connections = (await SbctlJsonAsync(node, "connections", "list", "--user", "ann")).GetProperty("connections")
                 .EnumerateArray().ToList();
-            Assert.Equal(3, connections.Select(c => c.GetProperty("node").GetString()).Distinct().Count());
-            Assert.Equal(3, (await SbctlJsonAsync("kick", "--user", "ann", "--node", node)).GetProperty("closed").GetInt32());
+            var onNodes = connections.Select(c => c.GetProperty("node").GetString()!).Distinct().ToList();
+            Assert.Equal(3, onNodes.Count);
+            var onFirst = (await SbctlJsonAsync(node, "connections", "list", "--user", "ann", "--node", onNodes[0])).GetProperty("connections");
+            Assert.Equal(onNodes[0], Assert.Single(onFirst.EnumerateArray()).GetProperty("node").GetString());
+            Assert.Equal(3, (await SbctlJsonAsync(node, "kick", "--user", "ann")).GetProperty("closed").GetInt32());
             foreach (var device in devices)
             {
                 Assert.Equal((WebSocketCloseStatus)1008, await device.ReceiveCloseAsync());
@@ -80,9 +67,118 @@ public sealed class ClusterScriptTests
         Assert.Empty(Directory.GetFiles(run, "*.pid"));
     }
 
-    private static async Task<JsonElement> SbctlJsonAsync(params string[] args)
+    [Fact]
+    public async Task Script_nodes_take_sbctls_rate_limit_a_drain_moves_clients_away_and_a_killed_node_is_downed()
     {
-        var run = await Sbctl.RunAsync([.. args, "--json"]);
+        var (run, httpBase, environment) = Script();
+        var urls = Enumerable.Range(0, 3).Select(n => $"http://127.0.0.1:{httpBase + n}").ToArray();
+        try
+        {
+            await StartAsync(environment, httpBase);
+            using var http = new HttpClient();
+
+            // A rate set through one node is applied by all three.
+            const string route = "/ws/health/live";
+            var set = await SbctlJsonAsync(urls[1], "ratelimit", "set", "--rate", "off", "--route", $"{route}=1-H", "--yes");
+            Assert.Equal("1-H", set.GetProperty("per_route_rates").GetProperty(route).GetString());
+            foreach (var url in urls)
+            {
+                await Eventually.TrueAsync(async () => (await SbctlJsonAsync(url, "ratelimit", "show"))
+                    .GetProperty("per_route_rates").TryGetProperty(route, out var rate) && rate.GetString() == "1-H",
+                    $"{url} shows the new rate");
+                Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(url + route)).StatusCode);
+                Assert.Equal(HttpStatusCode.TooManyRequests, (await http.GetAsync(url + route)).StatusCode);
+            }
+
+            // The third node's clients get 1001 and find the first node; the drained node leaves and its process ends.
+            var members = (await SbctlJsonAsync(urls[0], "cluster", "show")).GetProperty("members").EnumerateArray()
+                .Select(m => m.GetProperty("address").GetString()!).ToList();
+            var third = members.Single(m => m.EndsWith($":{ServicePort(environment, 2)}", StringComparison.Ordinal));
+            var clients = new List<Client>();
+            for (var i = 0; i < 2; i++)
+                clients.Add(await Client.ConnectAsync(new Uri($"ws://127.0.0.1:{httpBase + 2}/ws?user_id=drained-{i}")));
+            var drain = await SbctlJsonAsync(urls[0], "node", "drain", third, "--yes");
+            Assert.True(drain.GetProperty("done").GetBoolean(), drain.ToString());
+            foreach (var client in clients)
+            {
+                Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, await client.ReceiveCloseAsync());
+                await using var again = await Client.ConnectAsync(new Uri($"ws://127.0.0.1:{httpBase}/ws?user_id={client.UserId}"));
+                Assert.Equal(client.UserId, again.UserId);
+                await client.DisposeAsync();
+            }
+            await Eventually.TrueAsync(() => Task.FromResult(Exited(run, 3)), "the drained node's process ends");
+            await Eventually.TrueAsync(async () => (await SbctlJsonAsync(urls[0], "cluster", "show")).GetProperty("members")
+                .EnumerateArray().All(m => m.GetProperty("address").GetString() != third), "the drained node has left");
+
+            // A killed node never says goodbye: it stays unreachable until an operator downs it.
+            var second = members.Single(m => m.EndsWith($":{ServicePort(environment, 1)}", StringComparison.Ordinal));
+            Process.GetProcessById(Pid(run, 2)).Kill();
+            await Eventually.TrueAsync(async () => (await SbctlJsonAsync(urls[0], "cluster", "show")).GetProperty("members")
+                .EnumerateArray().Any(m => m.GetProperty("address").GetString() == second && !m.GetProperty("reachable").GetBoolean()),
+                "the killed node is unreachable");
+            var down = await SbctlJsonAsync(urls[0], "cluster", "down", second, "--yes");
+            Assert.True(down.GetProperty("done").GetBoolean(), down.ToString());
+            await Eventually.TrueAsync(async () => (await SbctlJsonAsync(urls[0], "cluster", "show")).GetProperty("members")
+                .GetArrayLength() == 1, "the downed node is removed");
+        }
+        finally
+        {
+            Assert.Equal(0, await ScriptAsync("stop", environment));
+        }
+        Assert.Empty(Directory.GetFiles(run, "*.pid"));
+    }
+
+    private static (string Run, int HttpBase, Dictionary<string, string> Environment) Script(params (string Name, string Value)[] settings)
+    {
+        var run = Directory.CreateTempSubdirectory("switchboard-cluster").FullName;
+        var (httpBase, remoteBase) = (ServiceProcess.FreePorts(3), ServiceProcess.FreePorts(3));
+        var environment = new Dictionary<string, string>
+        {
+            ["NODES"] = "3",
+            ["HTTP_BASE"] = httpBase.ToString(),
+            ["REMOTE_BASE"] = remoteBase.ToString(),
+            ["RUN_DIR"] = run,
+            ["SWITCHBOARD_DLL"] = ServiceProcess.ServiceAssembly,
+        };
+        foreach (var (name, value) in settings)
+            environment[name] = value;
+        return (run, httpBase, environment);
+    }
+
+    private static async Task StartAsync(Dictionary<string, string> environment, int httpBase)
+    {
+        Assert.Equal(0, await ScriptAsync("start", environment));
+        using var http = new HttpClient();
+        for (var n = 0; n < 3; n++)
+        {
+            var health = new Uri($"http://127.0.0.1:{httpBase + n}/ws/health");
+            await Eventually.TrueAsync(async () =>
+                (await http.GetFromJsonAsync<JsonElement>(health)).GetProperty("cluster_members").GetInt32() == 3,
+                $"node {n + 1} sees three members");
+        }
+    }
+
+    private static int ServicePort(Dictionary<string, string> environment, int index) => int.Parse(environment["REMOTE_BASE"]) + index;
+
+    private static int Pid(string run, int node) => int.Parse(File.ReadAllText(Path.Combine(run, $"node{node}.pid")).Trim());
+
+    private static bool Exited(string run, int node)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(Pid(run, node));
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+    }
+
+    // The global --node goes before the command, where connections list's own --node (a member) cannot take it.
+    private static async Task<JsonElement> SbctlJsonAsync(string node, params string[] args)
+    {
+        var run = await Sbctl.RunAsync(["--node", node, .. args, "--json"]);
         Assert.True(run.ExitCode == 0, run.ToString());
         return run.Json();
     }

@@ -104,4 +104,19 @@ public sealed class SbctlPromptTests(KeyedServerFixture keyed) : IClassFixture<K
         Assert.Contains("add --yes", run.Stderr);
         Assert.Contains("\"uptime_seconds\"", run.Stdout);
     }
+
+    [Fact]
+    public async Task A_prompt_lines_own_node_option_filters_connections_by_member_while_the_session_says_which_node_to_ask()
+    {
+        string[] session = ["--node", keyed.Server.BaseUri.ToString(), "--key", KeyedServerFixture.Operator];
+        var self = (await Sbctl.RunAsync([.. session, "cluster", "status", "--json"])).Json().GetProperty("address").GetString()!;
+        var member = self[(self.LastIndexOf('@') + 1)..];
+
+        var run = await Sbctl.RunAsync(session, null,
+            stdin: $"connections list --node {member} --limit 1 --json\nconnections list --node 10.9.9.9:4053\nexit\n");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("\"connections\"", run.Stdout);
+        Assert.Contains("\"10.9.9.9:4053\" is not an Up member", run.Stderr);
+    }
 }

@@ -15,7 +15,7 @@ public sealed class SbctlTests(KeyedServerFixture keyed) : IClassFixture<KeyedSe
     private SwitchboardServer Server => keyed.Server;
 
     private string[] Against(params string[] args) =>
-        [.. args, "--node", Server.BaseUri.ToString(), "--key", KeyedServerFixture.Operator];
+        ["--node", Server.BaseUri.ToString(), "--key", KeyedServerFixture.Operator, .. args];
 
     private static string Unique(string name) => $"{name}-{Guid.NewGuid():N}"[..20];
 

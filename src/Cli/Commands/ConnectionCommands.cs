@@ -10,8 +10,12 @@ public static class ConnectionCommands
     public static Command Connections(CommandActions actions)
     {
         var user = new Option<string?>("--user") { Description = "only this user's connections", HelpName = "USER" };
-        // --node is the global option (which node to ask), so the filter by member is --on.
-        var node = new Option<string?>("--on", "--member") { Description = "only connections on this member (its address)", HelpName = "ADDRESS" };
+        // Shadows the global --node after the command words: "sbctl --node URL connections list --node ADDRESS".
+        var node = new Option<string?>("--node", "--member")
+        {
+            Description = "only connections on this member (its address); to say which node to ask, put the global --node URL before the command",
+            HelpName = "ADDRESS",
+        };
         var limit = LimitOption("connections");
         var list = new Command("list", "open connections, every page of them (up to --limit)") { user, node, limit };
         actions.Bind(list, async (c, cancel) =>

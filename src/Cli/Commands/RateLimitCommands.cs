@@ -12,7 +12,7 @@ public static class RateLimitCommands
         var show = new Command("show", "the rate and the per-route rates");
         actions.Bind(show, async (c, cancel) => Write(c, await c.Client.GetAsync<RateLimitView>(AdminRoutes.RateLimit, cancel)));
 
-        var rate = new Option<string>("--rate") { Description = "the default rate, e.g. 100/s", HelpName = "R", Required = true };
+        var rate = new Option<string>("--rate") { Description = "the default rate, N-S, N-M, N-H or N-D (N per second, minute, hour or day), e.g. 100-S; \"off\" for none", HelpName = "R", Required = true };
         var routes = new Option<string[]>("--route")
         {
             Description = "a route's own rate, PATH=RATE; repeat for more",
@@ -33,9 +33,10 @@ public static class RateLimitCommands
         actions.Bind(set, async (c, cancel) =>
         {
             var perRoute = c.Value(routes).Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
-            if (!c.Session.Confirm($"set the rate to {c.Value(rate)}", c.Value(yes)))
+            var defaultRate = string.Equals(c.Value(rate), "off", StringComparison.OrdinalIgnoreCase) ? null : c.Value(rate);
+            if (!c.Session.Confirm($"set the rate to {defaultRate ?? "unlimited"}", c.Value(yes)))
                 return;
-            Write(c, await c.Client.PutAsync<RateLimitView>(AdminRoutes.RateLimit, new RateLimitView(c.Value(rate), perRoute), cancel));
+            Write(c, await c.Client.PutAsync<RateLimitView>(AdminRoutes.RateLimit, new RateLimitView(defaultRate, perRoute), cancel));
         });
         return new Command("ratelimit", "the HTTP rate limiter") { show, set };
     }

@@ -226,9 +226,10 @@ public static class AdminEndpoints
             return BadLimit();
         if (user is not null && !Names.IsValid(user))
             return Error("invalid_user_id", $"a user id is 1 to {Names.MaxLength} characters", 400);
-        var members = ClusterGather.UpMembers(system, node);
-        if (node is not null && members.Count == 0)
-            return Error("unknown_node", $"\"{node}\" is not an Up member (name it as host:port)", 404);
+        var member = ParseAddress(system, node);
+        var members = ClusterGather.UpMembers(system, member is null ? null : ClusterGather.NodeOf(member));
+        if (node is not null && (member is null || members.Count == 0))
+            return Error("unknown_node", $"\"{node}\" is not an Up member (name it as host:port or by its address)", 404);
         var (lists, missing) = await ClusterGather.AskAllAsync<AdminProtocol.ConnectionList>(system, DeliveryPath,
             new AdminProtocol.ListConnections(user, after, take), members);
         var all = lists.SelectMany(l => l.Connections.Select(c => ToInfo(c, l.Node))).OrderBy(c => c.ConnectionId, StringComparer.Ordinal).ToList();

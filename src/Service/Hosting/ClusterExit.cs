@@ -11,11 +11,12 @@ namespace Switchboard.Service.Hosting;
 
 /// <summary>
 /// When the cluster removes this node (the split brain resolver, an operator's <c>down</c>, the minority side
-/// of a partition) or the node never joins its seeds, Akka runs its coordinated shutdown with that reason.
-/// This task, in the first phase, makes the node stop serving at once: it answers 503 from then on, closes
-/// every connection with 1001 so that clients reconnect elsewhere, and stops the host, which exits with
-/// <see cref="NodeState.DownedExitCode"/> or <see cref="NodeState.JoinFailedExitCode"/> so that a supervisor
-/// starts a fresh node that joins again. A planned shutdown (SIGTERM) is left to <see cref="SwitchboardLifecycle"/>.
+/// of a partition), the node never joins its seeds, or an operator's <c>cluster leave</c> takes it out, Akka runs
+/// its coordinated shutdown with that reason. This task, in the first phase, makes the node stop serving at once:
+/// it answers 503 from then on, closes every connection with 1001 so that clients reconnect elsewhere while the
+/// node's routing still works, and stops the host, which exits with <see cref="NodeState.DownedExitCode"/> or
+/// <see cref="NodeState.JoinFailedExitCode"/> so that a supervisor starts a fresh node that joins again (0 after a
+/// leave: the operator meant it). A planned shutdown (SIGTERM) is left to <see cref="SwitchboardLifecycle"/>.
 /// </summary>
 public static class ClusterExit
 {
@@ -24,36 +25,52 @@ public static class ClusterExit
         var shutdown = CoordinatedShutdown.Get(system);
         shutdown.AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "switchboard-exit-when-removed", async () =>
         {
-            var exitCode = shutdown.ShutdownReason switch
+            var reason = shutdown.ShutdownReason;
+            var (exitCode, closeReason) = reason switch
             {
-                CoordinatedShutdown.ClusterDowningReason => NodeState.DownedExitCode,
-                CoordinatedShutdown.ClusterJoinUnsuccessfulReason => NodeState.JoinFailedExitCode,
-                _ => 0,
+                CoordinatedShutdown.ClusterDowningReason => (NodeState.DownedExitCode, "node left the cluster"),
+                CoordinatedShutdown.ClusterJoinUnsuccessfulReason => (NodeState.JoinFailedExitCode, "node left the cluster"),
+                CoordinatedShutdown.ClusterLeavingReason => (0, "node leaving the cluster"),
+                _ => (0, null),
             };
-            if (exitCode == 0)
+            if (closeReason is null)
                 return Done.Instance;
 
             var node = services.GetRequiredService<NodeState>();
-            node.Down(exitCode);
-            Environment.ExitCode = exitCode;
             var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ClusterExit));
             var options = services.GetRequiredService<SwitchboardOptions>();
             var hub = services.GetRequiredService<ConnectionHub>();
-            if (exitCode == NodeState.DownedExitCode)
+            if (exitCode == 0)
             {
-                logger.LogError("This node was removed from the cluster (downed by the split brain resolver or an operator, " +
-                                "or on the minority side of a partition): it stops serving, closes its {Count} connections with 1001 " +
-                                "and exits with status {ExitCode} so that its supervisor starts a fresh node", hub.Connections.Count, exitCode);
+                node.Draining();
+                logger.LogInformation("This node is leaving the cluster (an operator's leave): it stops taking connections, closes " +
+                                      "its {Count} connections with 1001 and exits with status 0", hub.Connections.Count);
             }
             else
             {
-                logger.LogError("This node did not manage to join its seed nodes ({Seeds}) within {Timeout} s (CLUSTER_JOIN_TIMEOUT): " +
-                                "it exits with status {ExitCode} instead of serving alone as a second cluster",
-                    string.Join(", ", options.ClusterSeeds), options.ClusterJoinTimeout.TotalSeconds, exitCode);
+                node.Down(exitCode);
+                Environment.ExitCode = exitCode;
+                LogRemoved(logger, options, hub, exitCode);
             }
-            await hub.CloseAllAsync(CloseCode.GoingAway, "node left the cluster", options.ShutdownTimeout);
+            await hub.CloseAllAsync(CloseCode.GoingAway, closeReason, options.ShutdownTimeout);
             services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
             return Done.Instance;
         });
+    }
+
+    private static void LogRemoved(ILogger logger, SwitchboardOptions options, ConnectionHub hub, int exitCode)
+    {
+        if (exitCode == NodeState.DownedExitCode)
+        {
+            logger.LogError("This node was removed from the cluster (downed by the split brain resolver or an operator, " +
+                            "or on the minority side of a partition): it stops serving, closes its {Count} connections with 1001 " +
+                            "and exits with status {ExitCode} so that its supervisor starts a fresh node", hub.Connections.Count, exitCode);
+        }
+        else
+        {
+            logger.LogError("This node did not manage to join its seed nodes ({Seeds}) within {Timeout} s (CLUSTER_JOIN_TIMEOUT): " +
+                            "it exits with status {ExitCode} instead of serving alone as a second cluster",
+                string.Join(", ", options.ClusterSeeds), options.ClusterJoinTimeout.TotalSeconds, exitCode);
+        }
     }
 }
