@@ -55,6 +55,9 @@ public sealed class WebSocketConnection
 
     internal bool IsDiscardingInput => _discardingInput;
 
+    /// <summary>True when the client's close frame came before any close of the node's: the client ended it.</summary>
+    public bool ClosedByPeer { get; private set; }
+
     /// <summary>Messages this connection received (the admin API's figure; the node's are in <see cref="Counters"/>).</summary>
     public long MessagesIn => Interlocked.Read(ref _messagesIn);
 
@@ -105,10 +108,7 @@ public sealed class WebSocketConnection
     {
         _discardingInput = true;
         // Echo the peer's code (§5.5.1); a close without a code is answered without one.
-        if (code is { } echoed)
-            Outbox.Close(echoed, "", discardPending: true);
-        else
-            Outbox.Close(CloseCode.Normal, "", discardPending: true);
+        ClosedByPeer = Outbox.Close(code ?? CloseCode.Normal, "", discardPending: true);
         _closeReceived = true;
         if (_outboundFinished)
             Transport.Input.CancelPendingRead();

@@ -34,7 +34,7 @@ public sealed class AdminAgent : ReceiveActor
         Receive<DrainNode>(drain =>
         {
             var started = host.Drain(drain.By);
-            _log.Info("Audit: drain by {0} target {1}: {2}", drain.By, node, started ? "started" : "already draining");
+            _log.Info("Audit: drain by {Caller} target {Target}: {Outcome}", drain.By, node, started ? "started" : "already draining");
             Sender.Tell(new DrainStarted(node, started));
         });
         Receive<RateLimitUpdate>(update =>
@@ -43,7 +43,7 @@ public sealed class AdminAgent : ReceiveActor
             if (update.Origin == node)
                 return;
             var applied = host.ApplyRateLimit(update.OptionsJson, update.By);
-            _log.Info("Audit: ratelimit-set by {0} target {1}: {2} (from {3})", update.By, node, applied ? "applied" : "refused",
+            _log.Info("Audit: ratelimit-set by {Caller} target {Target}: {Outcome} (from {Origin})", update.By, node, applied ? "applied" : "refused",
                 update.Origin);
         });
         Receive<SubscribeAck>(_ => { });

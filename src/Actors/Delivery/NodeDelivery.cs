@@ -237,7 +237,7 @@ public sealed class NodeDelivery : ReceiveActor
             else
             {
                 _counters.RecordBroadcastDropped(_partitionSize[i]);
-                _log.Warning("Broadcast queue of worker {0} is full; {1} deliveries dropped", i, _partitionSize[i]);
+                _log.Warning("Broadcast queue of worker {Worker} is full; {Dropped} deliveries dropped", i, _partitionSize[i]);
             }
         }
     }
@@ -285,7 +285,7 @@ public sealed class NodeDelivery : ReceiveActor
             : kick.UserId is { } user && _connectionsOf.TryGetValue(user, out var ids) ? ids.Select(id => _connections[id]).ToList() : [];
         foreach (var target in targets)
             target.Connection.Close(CloseCode.PolicyViolation, kick.Reason);
-        _log.Info("Audit: kick by {0} target {1} on {2}: closed {3} with 1008 \"{4}\"", kick.By,
+        _log.Info("Audit: kick by {Caller} target {Target} on {Node}: closed {Closed} with 1008 \"{Reason}\"", kick.By,
             kick.ConnectionId is null ? $"user {kick.UserId}" : $"connection {kick.ConnectionId}", Node, targets.Count, kick.Reason);
         return new AdminProtocol.Kicked(Node, targets.Count);
     }

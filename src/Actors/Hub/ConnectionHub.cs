@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka.Streams;
 using Switchboard.Actors.Delivery;
 using Switchboard.Actors.Heartbeat;
@@ -17,6 +18,7 @@ public sealed class ConnectionHub
     private readonly IActorRef? _pingScheduler;
     private readonly TokenDeadlines? _deadlines;
     private readonly ITokenRenewal? _renewal;
+    private readonly ILoggingAdapter _log;
     private long _nextId;
 
     /// <param name="pingScheduler">The node's ping scheduler, or null when each connection pings on its own.</param>
@@ -34,6 +36,7 @@ public sealed class ConnectionHub
         Routing = routing;
         Counters = counters;
         Materializer = system.Materializer(namePrefix: "connection");
+        _log = Logging.GetLogger(system, typeof(ConnectionHub));
     }
 
     public HubOptions Options { get; }
@@ -69,6 +72,8 @@ public sealed class ConnectionHub
                     // Registered before the graph runs, so that routing knows the connection
                     // before the first frame the client sends.
                     local = new LocalConnection(c, userId) { RemoteAddress = remoteAddress };
+                    if (_log.IsDebugEnabled)
+                        _log.Debug("Connection {ConnectionId} of {UserId} opened from {RemoteAddress}", c.Id, userId, remoteAddress ?? "");
                     Connections.Add(local);
                     Routing.Delivery.Tell(new DeliveryProtocol.ConnectionOpened(local, groups));
                     _pingScheduler?.Tell(new PingProtocol.Track(c));
@@ -87,11 +92,31 @@ public sealed class ConnectionHub
             }
             else
             {
+                LogClosed(local);
                 Routing.Delivery.Tell(new DeliveryProtocol.ConnectionClosed(local));
                 _pingScheduler?.Tell(new PingProtocol.Untrack(local.Connection));
                 _deadlines?.Untrack(local.Connection);
                 Connections.Remove(local);
             }
+        }
+    }
+
+    // A close the node made for a cause (kicked, slow, silent, token expired, protocol error) is worth a line an operator
+    // sees; the everyday ones (the client left, the node drains) only at Debug: at 100,000 connections they are a flood.
+    private void LogClosed(LocalConnection local)
+    {
+        var connection = local.Connection;
+        var code = connection.Outbox.CloseCode;
+        var forCause = !connection.ClosedByPeer && code is not (null or Streams.Framing.CloseCode.Normal or Streams.Framing.CloseCode.GoingAway);
+        if (forCause)
+        {
+            _log.Info("Connection {ConnectionId} of {UserId} closed by the node with {CloseCode} {CloseReason}", connection.Id,
+                local.UserId, code!.Value, connection.Outbox.CloseReason ?? "");
+        }
+        else if (_log.IsDebugEnabled)
+        {
+            _log.Debug("Connection {ConnectionId} of {UserId} closed by the {ClosedBy} with {CloseCode}", connection.Id, local.UserId,
+                connection.ClosedByPeer ? "client" : code is null ? "network" : "node", code?.ToString() ?? "none");
         }
     }
 

@@ -113,7 +113,7 @@ public sealed class RoutingRelay : ReceiveActor, IWithTimers
             _pending.Remove(seq, out var pending);
             Refuse(pending!.Reply, Unconfirmed);
         }
-        _log.Warning("{0} routed messages were not confirmed by their routers within {1}s; given up", expired.Count,
+        _log.Warning("{Count} routed messages were not confirmed by their routers within {Seconds}s; given up", expired.Count,
             _options.GiveUpAfter.TotalSeconds);
     }
 

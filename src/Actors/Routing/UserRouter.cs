@@ -114,7 +114,7 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
         if (!_connectionsOf.TryGetValue(send.UserId, out var connections))
         {
             _counters.RecordUndeliverable();
-            _log.Debug("No connection for user {0}; message counted as undeliverable", send.UserId);
+            _log.Debug("No connection for user {UserId}; message counted as undeliverable", send.UserId);
             send.Stamp?.Confirm();
             PassivateWhenEmpty();
             return;

@@ -100,7 +100,7 @@ public static class SwitchboardServiceCollectionExtensions
             var node = sp.GetRequiredService<NodeState>();
             builder
                 .AddHocon(SwitchboardHocon.Load(), HoconAddMode.Append)
-                .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
+                .ConfigureLoggers(AkkaLogBridge.Configure)
                 // By default port 0: each standalone node takes a free port, so several run side by side.
                 .WithRemoting(new RemoteOptions { HostName = options.ClusterHostname, Port = options.ClusterPort })
                 .WithClustering(new ClusterOptions { SeedNodes = [.. options.ClusterSeeds], Roles = [.. options.ClusterRoles] })

@@ -54,6 +54,9 @@ public sealed class Outbox
     /// <summary>Set once the connection starts closing; the close code it sends, or null when aborted.</summary>
     public ushort? CloseCode { get; private set; }
 
+    /// <summary>The reason sent with <see cref="CloseCode"/>.</summary>
+    public string? CloseReason { get; private set; }
+
     /// <summary>Messages waiting for room under a Wait policy.</summary>
     public int Waiting
     {
@@ -321,6 +324,7 @@ public sealed class Outbox
     {
         _closing = true;
         CloseCode = code;
+        CloseReason = reason;
         _closeFrame = OutboundFrame.Close(code, reason);
         if (discardPending)
         {
