@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Streams;
 using BenchmarkDotNet.Attributes;
 using Switchboard.Streams;
+using Switchboard.Streams.Hosting;
 using Switchboard.Streams.Json;
 using Switchboard.Streams.Outbound;
 
@@ -17,7 +18,7 @@ namespace Switchboard.Benchmarks;
 public class ConnectionGraphBenchmarks
 {
     private ActorSystem _system = null!;
-    private ActorMaterializer _materializer = null!;
+    private ConnectionHosts _hosts = null!;
     private readonly ConnectionCounters _counters = new();
     private readonly ConnectionOptions _options = new();
     private readonly OutboundFrame _welcome = ServerFrames.Welcome("user", "connection", "node");
@@ -26,7 +27,7 @@ public class ConnectionGraphBenchmarks
     public void Setup()
     {
         _system = ActorSystem.Create("bench");
-        _materializer = _system.Materializer();
+        _hosts = new ConnectionHosts(_system.Materializer(), ConnectionHosts.DefaultCount);
     }
 
     [GlobalCleanup]
@@ -38,7 +39,7 @@ public class ConnectionGraphBenchmarks
         var toServer = new Pipe();
         var fromServer = new Pipe();
         var transport = new ConnectionTransport(toServer.Reader, fromServer.Writer, () => { });
-        var connection = ConnectionGraph.Run("c", transport, _options, null, _counters, _welcome, _ => Ignore.Instance, _materializer);
+        var connection = ConnectionGraph.Run("c", transport, _options, null, _counters, _welcome, _ => Ignore.Instance, _hosts);
         var welcome = await fromServer.Reader.ReadAsync();
         fromServer.Reader.AdvanceTo(welcome.Buffer.End);
         await toServer.Writer.CompleteAsync();

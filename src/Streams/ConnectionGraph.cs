@@ -1,5 +1,6 @@
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Switchboard.Streams.Hosting;
 using Switchboard.Streams.Inbound;
 using Switchboard.Streams.Outbound;
 
@@ -13,7 +14,8 @@ namespace Switchboard.Streams;
 /// </code>
 /// The graph is a blueprint built and fused once; each connection materializes it with its own
 /// <see cref="ConnectionAttribute"/>, so a connect pays for no graph building or fusing and keeps no
-/// stages or modules of its own.
+/// stages or modules of its own; and it runs on one of the node's <see cref="ConnectionHosts"/>, so a
+/// connect creates no actor either.
 /// </summary>
 public static class ConnectionGraph
 {
@@ -22,21 +24,17 @@ public static class ConnectionGraph
 
     public static WebSocketConnection Run(string connectionId, ConnectionTransport transport, ConnectionOptions options,
         int? compressionLevel, ConnectionCounters counters, OutboundFrame firstFrame,
-        Func<WebSocketConnection, IInboundHandler> handlerFactory, IMaterializer materializer)
+        Func<WebSocketConnection, IInboundHandler> handlerFactory, ConnectionHosts hosts)
     {
-        var connection = new WebSocketConnection(connectionId, options, compressionLevel, transport, counters,
-            materializer.ScheduleOnce);
+        var connection = new WebSocketConnection(connectionId, options, compressionLevel, transport, counters, hosts.ScheduleOnce);
         // Queued ahead of everything, heartbeat pings included: the contract makes it the first frame.
         connection.Outbox.SendControl(firstFrame);
         var handler = handlerFactory(connection);
 
         var blueprint = options.KeepAlive is null ? Plain : WithKeepAlive;
         counters.GraphStarted();
-        var (inboundDone, outboundDone) = materializer.Materialize(
-            blueprint.AddAttributes(Attributes.None.And(new ConnectionAttribute(connection, handler))));
-        var outboundSignalled = outboundDone.ContinueWith(static (_, state) => ((WebSocketConnection)state!).OnOutboundFinished(),
-            connection, TaskContinuationOptions.ExecuteSynchronously);
-        connection.Completion = Finish(connection, inboundDone, outboundSignalled, counters);
+        connection.Completion = RunAsync(connection, hosts.LaunchAsync(
+            blueprint.AddAttributes(Attributes.None.And(new ConnectionAttribute(connection, handler)))), counters);
         return connection;
     }
 
@@ -51,18 +49,35 @@ public static class ConnectionGraph
             (_, _, _) => ClosedShape.Instance)));
     }
 
-    private static async Task Finish(WebSocketConnection connection, Task inbound, Task outbound, ConnectionCounters counters)
+    private static async Task RunAsync(WebSocketConnection connection, Task<(Task Inbound, Task Outbound)> launched,
+        ConnectionCounters counters)
     {
         try
         {
-            await inbound;
+            var (inbound, outbound) = await launched;
+            // Told as soon as it happens, while the inbound side may still be waiting on the socket.
+            var outboundSignalled = outbound.ContinueWith(static (_, state) => ((WebSocketConnection)state!).OnOutboundFinished(),
+                connection, TaskContinuationOptions.ExecuteSynchronously);
+            try
+            {
+                await inbound;
+            }
+            catch (Exception)
+            {
+                // The handler failed; MessageAssembly has closed the connection with 1011.
+            }
+            await outboundSignalled;
+            if (outbound.IsFaulted)
+            {
+                // The graph was torn down under the writer (its host died): the close frame is written here instead.
+                await connection.WriteCloseAsync(Framing.CloseCode.InternalError, "internal error");
+            }
         }
-        catch (Exception)
+        catch (ConnectionHostStoppedException)
         {
-            // A handler failure ends the inbound side; tell the client it was our fault.
-            connection.Outbox.Close(Framing.CloseCode.InternalError, "internal error", discardPending: true);
+            await connection.Transport.Input.CompleteAsync();
+            await connection.WriteCloseAsync(Framing.CloseCode.InternalError, "internal error");
         }
-        await outbound;
         try
         {
             await connection.Transport.Output.CompleteAsync();

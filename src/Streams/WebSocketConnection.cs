@@ -1,3 +1,4 @@
+using System.Buffers;
 using Akka.Actor;
 using Switchboard.Streams.Framing;
 using Switchboard.Streams.Outbound;
@@ -127,6 +128,24 @@ public sealed class WebSocketConnection
         // the peer's close frame, bounded by the close timeout.
         if (_failed || _closeReceived || !Outbox.IsClosing)
             Transport.Input.CancelPendingRead();
+    }
+
+    /// <summary>
+    /// Writes a close frame straight to the socket, for when the graph that would have written it is gone; bounded by
+    /// the close timeout, and nothing when the peer is gone already.
+    /// </summary>
+    internal async Task WriteCloseAsync(ushort code, string reason)
+    {
+        try
+        {
+            Transport.Output.Write<byte>(OutboundFrame.Close(code, reason).BytesFor(CompressionLevel));
+            using var deadline = new CancellationTokenSource(Options.CloseTimeout);
+            await Transport.Output.FlushAsync(deadline.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            // The peer is not reading or is gone: the socket is closed without the frame.
+        }
     }
 
     internal void OnFinished()

@@ -8,7 +8,7 @@ namespace Switchboard.IntegrationTests;
 public sealed class LifecycleTests
 {
     [Fact]
-    public async Task A_thousand_connects_and_disconnects_leave_no_connection_stream_or_actor()
+    public async Task A_thousand_connects_and_disconnects_leave_no_connection_graph_and_no_actor_beyond_the_hosts()
     {
         await using var server = await SwitchboardServer.StartAsync();
         var uri = server.WebSocketUri("user_id=churn");
@@ -31,26 +31,28 @@ public sealed class LifecycleTests
             "stats show no connection");
         Assert.Equal(0, (await server.StatsAsync()).GetProperty("users").GetInt64());
         await Eventually.TrueAsync(() => server.Hub.Counters.LiveGraphs == 0, "every connection graph has finished");
-        await Eventually.TrueAsync(async () => await StreamActorsAsync(server) == 0, "every stream actor has stopped");
+        Assert.Equal(server.Hub.Hosts.Count, await StreamActorsAsync(server));
     }
 
     [Fact]
-    public async Task Open_connections_each_run_one_stream_actor()
+    public async Task Connections_run_on_the_nodes_connection_hosts_without_an_actor_each()
     {
         await using var server = await SwitchboardServer.StartAsync();
+        var hosts = server.Hub.Hosts.Count;
         var clients = new List<Client>();
-        for (var i = 0; i < 5; i++)
+        for (var i = 0; i < hosts + 5; i++)
             clients.Add(await Client.ConnectAsync(server.WebSocketUri($"user_id=u{i}")));
 
-        Assert.Equal(5, await StreamActorsAsync(server));
+        Assert.Equal(hosts, await StreamActorsAsync(server));
         foreach (var client in clients)
             await client.DisposeAsync();
-        await Eventually.TrueAsync(async () => await StreamActorsAsync(server) == 0, "every stream actor has stopped");
+        await Eventually.TrueAsync(() => server.Hub.Counters.LiveGraphs == 0, "every connection graph has finished");
+        Assert.Equal(hosts, await StreamActorsAsync(server));
     }
 
     private static async Task<int> StreamActorsAsync(SwitchboardServer server)
     {
-        var children = await server.Hub.Materializer.Supervisor.Ask<StreamSupervisor.Children>(
+        var children = await server.Hub.Hosts.Materializer.Supervisor.Ask<StreamSupervisor.Children>(
             StreamSupervisor.GetChildren.Instance, TimeSpan.FromSeconds(10));
         return children.Refs.Count;
     }

@@ -33,6 +33,7 @@ public sealed class SettingsLoaderTests
         Assert.Equal(512, o.MaxMessageSize);
         Assert.True(o.EnableGlobalPing);
         Assert.Equal(16, o.PingWorkerCount);
+        Assert.Equal(4 * Environment.ProcessorCount, o.ConnectionHosts);
         Assert.False(o.AllowClientBroadcast);
         Assert.Equal(128, o.MaxGroupsPerConnection);
         Assert.Equal((0, 0), (o.MaxConnectionsPerUser, o.MaxConnectionsPerIp));
@@ -60,6 +61,7 @@ public sealed class SettingsLoaderTests
             ["WEBSOCKET_MAX_MESSAGE_SIZE"] = "65536",
             ["WEBSOCKET_ENABLE_GLOBAL_PING"] = "false",
             ["WEBSOCKET_PING_WORKERS"] = "2",
+            ["WEBSOCKET_CONNECTION_HOSTS"] = "3",
             ["WEBSOCKET_ALLOW_CLIENT_BROADCAST"] = "TRUE",
             ["WEBSOCKET_SHUTDOWN_TIMEOUT"] = "3",
             ["WEBSOCKET_MAX_GROUPS_PER_CONNECTION"] = "7",
@@ -83,6 +85,7 @@ public sealed class SettingsLoaderTests
         Assert.Equal(65536, o.MaxMessageSize);
         Assert.False(o.EnableGlobalPing);
         Assert.Equal(2, o.PingWorkerCount);
+        Assert.Equal(3, o.ConnectionHosts);
         Assert.True(o.AllowClientBroadcast);
         Assert.Equal(TimeSpan.FromSeconds(3), o.ShutdownTimeout);
         Assert.Equal((7, 5, 50), (o.MaxGroupsPerConnection, o.MaxConnectionsPerUser, o.MaxConnectionsPerIp));
@@ -170,6 +173,7 @@ public sealed class SettingsLoaderTests
     [InlineData("WEBSOCKET_COMPRESSION_LEVEL", "-3")]
     [InlineData("WEBSOCKET_SEND_TIMEOUT_MS", "-5")]
     [InlineData("WEBSOCKET_MAX_GROUPS_PER_CONNECTION", "0")]
+    [InlineData("WEBSOCKET_CONNECTION_HOSTS", "0")]
     [InlineData("WEBSOCKET_MAX_CONNECTIONS_PER_USER", "-1")]
     [InlineData("WEBSOCKET_MAX_CONNECTIONS_PER_IP", "-2")]
     public void Out_of_range_value_names_the_variable_and_the_value(string variable, string value)

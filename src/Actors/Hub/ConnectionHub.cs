@@ -4,6 +4,7 @@ using Akka.Streams;
 using Switchboard.Actors.Delivery;
 using Switchboard.Actors.Heartbeat;
 using Switchboard.Streams;
+using Switchboard.Streams.Hosting;
 using Switchboard.Streams.Json;
 
 namespace Switchboard.Actors.Hub;
@@ -35,14 +36,14 @@ public sealed class ConnectionHub
         Node = node;
         Routing = routing;
         Counters = counters;
-        Materializer = system.Materializer(namePrefix: "connection");
+        Hosts = new ConnectionHosts(system.Materializer(namePrefix: "connection-host"), options.ConnectionHosts);
         _log = Logging.GetLogger(system, typeof(ConnectionHub));
     }
 
     public HubOptions Options { get; }
 
-    /// <summary>The one materializer every connection graph of this node runs on.</summary>
-    public ActorMaterializer Materializer { get; }
+    /// <summary>The actors every connection graph of this node runs on.</summary>
+    public ConnectionHosts Hosts { get; }
     public string Node { get; }
     public HubRouting Routing { get; }
     public ConnectionCounters Counters { get; }
@@ -81,7 +82,7 @@ public sealed class ConnectionHub
                         _deadlines?.Track(c, expires);
                     return new ConnectionSession(c, userId, Routing, Counters, Options.MessageRate, grant,
                         _renewal is null || _deadlines is null ? null : new TokenRefresh(_renewal, _deadlines));
-                }, Materializer);
+                }, Hosts);
             await connection.Completion;
         }
         finally

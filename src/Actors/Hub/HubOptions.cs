@@ -6,6 +6,9 @@ namespace Switchboard.Actors.Hub;
 public sealed record HubOptions
 {
     public int MaxConnections { get; init; } = 100_000;
+
+    /// <summary>How many host actors run the connection graphs.</summary>
+    public int ConnectionHosts { get; init; } = Streams.Hosting.ConnectionHosts.DefaultCount;
     public ConnectionOptions Connection { get; init; } = new();
 
     /// <summary>Each connection's message rate, or null for none.</summary>

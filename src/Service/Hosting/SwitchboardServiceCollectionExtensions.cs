@@ -155,6 +155,7 @@ public static class SwitchboardServiceCollectionExtensions
     private static HubOptions ToHubOptions(SwitchboardOptions o, int maxConnections) => new()
     {
         MaxConnections = maxConnections,
+        ConnectionHosts = o.ConnectionHosts,
         CompressionLevel = o.CompressionLevel,
         MessageRate = o.MessageRate is null ? null : Rate.Parse(o.MessageRate),
         Connection = new ConnectionOptions

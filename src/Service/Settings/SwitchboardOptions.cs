@@ -48,6 +48,9 @@ public sealed record SwitchboardOptions
     public bool EnableGlobalPing { get; init; } = true;
     public int PingWorkerCount { get; init; } = 16;
 
+    /// <summary>The actors that run the node's connection graphs, many graphs each (docs/connections.md, "Hosting").</summary>
+    public int ConnectionHosts { get; init; } = Streams.Hosting.ConnectionHosts.DefaultCount;
+
     /// <summary>How long a client may take to send the whole upgrade request (Kestrel's request headers timeout).</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -42,6 +42,7 @@ public static class SwitchboardOptionsLoader
         new("MaxMessageSize", "WEBSOCKET_MAX_MESSAGE_SIZE", (o, v) => o with { MaxMessageSize = Int(v) }),
         new("EnableGlobalPing", "WEBSOCKET_ENABLE_GLOBAL_PING", (o, v) => o with { EnableGlobalPing = Bool(v) }),
         new("PingWorkerCount", "WEBSOCKET_PING_WORKERS", (o, v) => o with { PingWorkerCount = Int(v) }),
+        new("ConnectionHosts", "WEBSOCKET_CONNECTION_HOSTS", (o, v) => o with { ConnectionHosts = Int(v) }),
         new("MessageRate", "WEBSOCKET_MESSAGE_RATE", (o, v) => o with { MessageRate = Switchboard.Actors.RateLimiting.Rate.Parse(v).ToString() }),
         new("HandshakeTimeout", "WEBSOCKET_HANDSHAKE_TIMEOUT", (o, v) => o with { HandshakeTimeout = Seconds(v) }),
         new("AllowClientBroadcast", "WEBSOCKET_ALLOW_CLIENT_BROADCAST", (o, v) => o with { AllowClientBroadcast = Bool(v) }),
@@ -83,6 +84,7 @@ public static class SwitchboardOptionsLoader
                      ("BroadcastWorkerCount", o.BroadcastWorkerCount), ("ReadBufferSize", o.ReadBufferSize),
                      ("WriteBufferSize", o.WriteBufferSize), ("MaxMessageSize", o.MaxMessageSize),
                      ("PingWorkerCount", o.PingWorkerCount), ("MaxGroupsPerConnection", o.MaxGroupsPerConnection),
+                     ("ConnectionHosts", o.ConnectionHosts),
                  })
         {
             if (value < 1)

@@ -80,6 +80,9 @@ public sealed class MessageAssembly : GraphStageWithMaterializedValue<SinkShape<
             }
             catch (Exception e)
             {
+                // Closed before the stage fails: failing cancels the reader, whose end would abort the outbox
+                // without a close frame. The client learns it was our fault.
+                Connection.Outbox.Close(CloseCode.InternalError, "internal error", discardPending: true);
                 _finished.TrySetException(e);
                 FailStage(e);
             }

@@ -33,6 +33,7 @@ public sealed class FrameWriter
         private Action? _onStalledFlushDone;
         private ValueTask<FlushResult> _flush;
         private bool _flushing;
+        private bool _ended;
 
         private readonly PipeWriter _writer;
         private readonly Outbox _outbox;
@@ -77,7 +78,7 @@ public sealed class FrameWriter
             }
             catch (Exception)
             {
-                CompleteStage();
+                End();
                 return;
             }
             if (_flush.IsCompleted)
@@ -99,12 +100,26 @@ public sealed class FrameWriter
         public override void OnUpstreamFinish()
         {
             if (!_flushing)
-                CompleteStage();
+                End();
         }
 
         // The transport's writer stays open: completing it would close the socket, also on a close
         // frame still waiting for the peer's answer. ConnectionGraph completes it once both sides end.
-        public override void PostStop() => _finished.TrySetResult();
+        // Stopped without ending itself, the stage was torn down with its host or failed from upstream:
+        // what it had to write is lost, and ConnectionGraph tells the peer.
+        public override void PostStop()
+        {
+            if (_ended)
+                _finished.TrySetResult();
+            else
+                _finished.TrySetException(new AbruptStageTerminationException(this));
+        }
+
+        private void End()
+        {
+            _ended = true;
+            CompleteStage();
+        }
 
         private void OnFlushed()
         {
@@ -116,11 +131,11 @@ public sealed class FrameWriter
             }
             catch (Exception)
             {
-                CompleteStage(); // the peer is gone; nothing more can be written
+                End(); // the peer is gone; nothing more can be written
                 return;
             }
             if (result.IsCompleted || result.IsCanceled || IsClosed(_stage.In))
-                CompleteStage();
+                End();
             else
                 Pull(_stage.In);
         }

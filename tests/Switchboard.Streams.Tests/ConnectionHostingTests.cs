@@ -1,0 +1,183 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using System.Text;
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Implementation;
+using Switchboard.Streams.Framing;
+using Switchboard.Streams.Hosting;
+using Switchboard.Streams.Json;
+using Switchboard.Streams.Outbound;
+
+namespace Switchboard.Streams.Tests;
+
+/// <summary>
+/// Connection graphs on shared host actors, over in-memory pipes: a failure stays in its connection, a host that dies
+/// closes its own connections with 1011 and is replaced, and the others never notice.
+/// </summary>
+public sealed class ConnectionHostingTests : IAsyncLifetime
+{
+    private const int Hosts = 2;
+    private ActorSystem _system = null!;
+    private ConnectionHosts _hosts = null!;
+    private readonly ConnectionCounters _counters = new();
+
+    public Task InitializeAsync()
+    {
+        _system = ActorSystem.Create("hosting");
+        _hosts = new ConnectionHosts(_system.Materializer(), Hosts);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _system.Terminate();
+
+    [Fact]
+    public async Task A_connection_whose_handler_fails_is_closed_with_1011_and_its_host_neighbours_go_on()
+    {
+        // Dealt in turn, so with two hosts every other connection shares a host with the failing one.
+        var connections = new List<PipeConnection>();
+        for (var i = 0; i < 2 * Hosts; i++)
+            connections.Add(await OpenAsync($"c{i}"));
+
+        await connections[0].SendAsync("""{"type":"boom"}""");
+        Assert.Equal((Opcode.Close, 1011), await connections[0].ReceiveCloseAsync());
+        await connections[0].Connection.Completion;
+
+        foreach (var other in connections.Skip(1))
+            Assert.Equal("""{"type":"echo"}""", await other.EchoAsync("""{"type":"echo"}"""));
+    }
+
+    [Fact]
+    public async Task A_host_that_dies_closes_its_connections_with_1011_and_is_replaced_while_the_others_go_on()
+    {
+        var connections = new List<PipeConnection>();
+        for (var i = 0; i < 2 * Hosts; i++)
+            connections.Add(await OpenAsync($"c{i}"));
+        var hostActors = await HostActorsAsync();
+        Assert.Equal(Hosts, hostActors.Count);
+
+        var victim = hostActors[0];
+        var watcher = _system.ActorOf(Props.Create(() => new Watcher(victim)));
+        var stopped = await watcher.Ask<Terminated>("stop", TimeSpan.FromSeconds(10));
+        Assert.Equal(victim, stopped.ActorRef);
+
+        // The dead host's connections are told, the others answer as before.
+        var answers = new List<(Opcode, int)>();
+        foreach (var connection in connections)
+        {
+            await connection.SendAsync("""{"type":"echo"}""");
+            var (opcode, payload) = await connection.ReceiveAsync();
+            answers.Add((opcode, opcode == Opcode.Close ? BinaryPrimitives.ReadUInt16BigEndian(payload) : 0));
+        }
+        Assert.Equal(Hosts, answers.Count(a => a == (Opcode.Close, 1011)));
+        Assert.Equal(Hosts, answers.Count(a => a == (Opcode.Text, 0)));
+
+        // The host is replaced: new connections run, on as many hosts as before.
+        Assert.Equal("""{"type":"echo"}""", await (await OpenAsync("after")).EchoAsync("""{"type":"echo"}"""));
+        Assert.Equal(Hosts, (await HostActorsAsync()).Count);
+    }
+
+    private async Task<List<IActorRef>> HostActorsAsync() =>
+        [.. (await _hosts.Materializer.Supervisor.Ask<StreamSupervisor.Children>(StreamSupervisor.GetChildren.Instance,
+            TimeSpan.FromSeconds(10))).Refs.OrderBy(r => r.Path.Name, StringComparer.Ordinal)];
+
+    private async Task<PipeConnection> OpenAsync(string id)
+    {
+        var toServer = new Pipe();
+        var fromServer = new Pipe();
+        var connection = ConnectionGraph.Run(id, new ConnectionTransport(toServer.Reader, fromServer.Writer, () => { }),
+            new ConnectionOptions(), null, _counters, OutboundFrame.Text("""{"type":"welcome"}"""u8), c => new EchoHandler(c), _hosts);
+        var client = new PipeConnection(connection, toServer.Writer, fromServer.Reader);
+        Assert.Equal((Opcode.Text, """{"type":"welcome"}"""), await client.ReceiveTextAsync());
+        return client;
+    }
+
+    /// <summary>Echoes every frame's type back; a frame of type <c>boom</c> makes it throw, as a broken handler would.</summary>
+    private sealed class EchoHandler(WebSocketConnection connection) : IInboundHandler
+    {
+        public void OnFrame(ClientFrame frame)
+        {
+            if (frame.Type == "boom")
+                throw new InvalidOperationException("boom");
+            connection.Send(OutboundFrame.Text(Encoding.UTF8.GetBytes($$"""{"type":"{{frame.Type}}"}""")));
+        }
+    }
+
+    private sealed class Watcher : ReceiveActor
+    {
+        public Watcher(IActorRef victim)
+        {
+            IActorRef? asker = null;
+            Receive<string>(_ =>
+            {
+                asker = Sender;
+                Context.Watch(victim);
+                victim.Tell(Kill.Instance);
+            });
+            Receive<Terminated>(t => asker!.Tell(t));
+        }
+    }
+
+    /// <summary>The client's ends of one connection's pipes: masked frames in, the server's frames read back.</summary>
+    private sealed class PipeConnection(WebSocketConnection connection, PipeWriter toServer, PipeReader fromServer)
+    {
+        public WebSocketConnection Connection { get; } = connection;
+
+        public async Task SendAsync(string json)
+        {
+            await toServer.WriteAsync(ClientFrames.Build(1, Encoding.UTF8.GetBytes(json)));
+        }
+
+        public async Task<string> EchoAsync(string json)
+        {
+            await SendAsync(json);
+            var (opcode, text) = await ReceiveTextAsync();
+            Assert.Equal(Opcode.Text, opcode);
+            return text;
+        }
+
+        public async Task<(Opcode, string)> ReceiveTextAsync()
+        {
+            var (opcode, payload) = await ReceiveAsync();
+            return (opcode, Encoding.UTF8.GetString(payload));
+        }
+
+        public async Task<(Opcode, int)> ReceiveCloseAsync()
+        {
+            var (opcode, payload) = await ReceiveAsync();
+            return (opcode, payload.Length >= 2 ? BinaryPrimitives.ReadUInt16BigEndian(payload) : 0);
+        }
+
+        // Server frames are unmasked and, here, short: a two-byte header or a 16-bit length.
+        public async Task<(Opcode, byte[])> ReceiveAsync()
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (true)
+            {
+                var read = await fromServer.ReadAsync(deadline.Token);
+                var buffer = read.Buffer;
+                if (buffer.Length >= 2)
+                {
+                    var header = buffer.Slice(0, Math.Min(4, buffer.Length)).ToArray();
+                    var length = header[1] & 0x7F;
+                    var offset = 2;
+                    if (length == 126 && header.Length >= 4)
+                    {
+                        length = BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(2));
+                        offset = 4;
+                    }
+                    if (length != 126 && buffer.Length >= offset + length)
+                    {
+                        var payload = buffer.Slice(offset, length).ToArray();
+                        fromServer.AdvanceTo(buffer.GetPosition(offset + length));
+                        return ((Opcode)(header[0] & 0x0F), payload);
+                    }
+                }
+                if (read.IsCompleted)
+                    throw new EndOfStreamException("the server's side ended without a whole frame");
+                fromServer.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+    }
+}
