@@ -48,7 +48,7 @@ setInterval(() => {
     socket.isAlive = false;
     socket.ping();
   }
-}, heartbeatMs).unref();
+}, heartbeatMs);
 
 // The socket's handlers are shared functions (`this` is the socket): nothing is allocated per connection for them.
 function onMessage(data) {
