@@ -53,6 +53,9 @@
     return value.toFixed(1);
   }
 
+  // Axis steps are quarters of a round number: 0.25 and 37.5 keep their digits.
+  const axisLabel = (value) => (value >= 1e4 ? compact(value) : String(Number(value.toFixed(2))));
+
   function bytes(value) {
     const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
     let i = 0;
@@ -71,7 +74,9 @@
     const figure = element('figure', undefined, 'chart');
     const caption = element('figcaption');
     const latest = element('span', '–', 'latest');
-    caption.append(element('span', spec.title, 'title'), latest);
+    const total = element('span', undefined, 'total');
+    total.append(element('span', 'total ', 'muted'), latest);
+    caption.append(element('span', spec.title, 'title'), total);
     const canvas = element('canvas');
     const legend = element('div', undefined, 'legend');
     figure.append(caption, canvas, legend);
@@ -162,7 +167,7 @@
       g.moveTo(left, at);
       g.lineTo(width - right, at);
       g.stroke();
-      g.fillText(compact(value), left - 6, at);
+      g.fillText(axisLabel(value), left - 6, at);
     }
     g.textAlign = 'center';
     g.textBaseline = 'top';
