@@ -52,6 +52,9 @@ public sealed partial class DashboardTests(KeyedServerFixture keyed) : IClassFix
         Assert.NotEmpty(scripts);
         Assert.All(scripts, tag => Assert.Contains("src=", tag.Value));
         Assert.DoesNotMatch(EventHandlerAttribute(), html);
+        using var slashed = await GetAsync("/ws/dashboard/");
+        Assert.Equal(HttpStatusCode.OK, slashed.StatusCode);
+        Assert.Equal("/ws/dashboard", slashed.RequestMessage!.RequestUri!.AbsolutePath); // redirected, so that its files resolve
         Assert.Equal(HttpStatusCode.NotFound, (await GetAsync("/ws/dashboard/switchboard.hocon")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await GetAsync("/ws/dashboard/..%2Fhealth")).StatusCode);
     }

@@ -30,7 +30,10 @@ public static class DashboardPage
     /// <summary>Maps the page at <c>/dashboard</c> and its files at <c>/dashboard/{file}</c> on <paramref name="hub"/>.</summary>
     public static void MapDashboard(this RouteGroupBuilder hub)
     {
-        hub.MapGet(Route, (HttpContext http) => Serve(http, "index.html"));
+        // The page names its files relative to itself, which only works without the trailing slash.
+        hub.MapGet(Route, (HttpContext http) => http.Request.Path.Value!.EndsWith('/')
+            ? Results.Redirect(http.Request.PathBase + http.Request.Path.Value.TrimEnd('/'))
+            : Serve(http, "index.html"));
         hub.MapGet(Route + "/{file}", (HttpContext http, string file) => Serve(http, file));
     }
 
