@@ -56,8 +56,6 @@ public sealed class DashboardBrowser : IAsyncDisposable
         return double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : null;
     }
 
-    public Task<int> CountAsync(string selector) => Page.Locator(selector).CountAsync();
-
     public async ValueTask DisposeAsync()
     {
         await _browser.CloseAsync(); // Playwright ends the browser process it started
