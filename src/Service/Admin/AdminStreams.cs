@@ -51,8 +51,8 @@ public static class AdminStreams
         return EverySecondAsync(http, () => SampleAsync(system, previous), aborted);
     }
 
-    /// <summary>How many groups the dashboard lists; each node names at most this many of its own.</summary>
-    public const int DashboardGroups = 10;
+    // How many groups the dashboard lists; each node names at most this many of its own.
+    private const int DashboardGroups = 10;
 
     // The groups cost a question to every node and one to each candidate's router, and change slowly: asked every
     // fifth sample rather than every one.
@@ -70,7 +70,7 @@ public static class AdminStreams
             {
                 try
                 {
-                    groups = (await GroupSizes.LargestAsync(system, hub, DashboardGroups, TopInterval)).Largest;
+                    groups = await GroupSizes.LargestAsync(system, hub, DashboardGroups, TopInterval);
                 }
                 catch (AskTimeoutException)
                 {

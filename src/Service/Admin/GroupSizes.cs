@@ -24,15 +24,14 @@ public static class GroupSizes
     /// <paramref name="limit"/>, so the question stays small however many groups there are; the routers then count
     /// those few. A group spread thinly over every node can be missed, which a dashboard can live with.
     /// </summary>
-    public static async Task<(List<GroupSummary> Largest, List<string> Missing)> LargestAsync(ActorSystem system, ConnectionHub hub,
-        int limit, TimeSpan deadline)
+    public static async Task<List<GroupSummary>> LargestAsync(ActorSystem system, ConnectionHub hub, int limit, TimeSpan deadline)
     {
-        var (lists, missing) = await ClusterGather.AskAllAsync<AdminProtocol.LargestGroups>(system, AdminEndpoints.DeliveryPath,
+        // A node that does not answer is named by the top sample beside this list, which asks it too.
+        var (lists, _) = await ClusterGather.AskAllAsync<AdminProtocol.LargestGroups>(system, AdminEndpoints.DeliveryPath,
             new AdminProtocol.ListLargestGroups(limit), deadline: deadline);
         var candidates = lists.SelectMany(l => l.Groups).Distinct();
         var sizes = await OfAsync(hub, candidates);
-        var largest = sizes.Where(s => s.Connections > 0)
+        return sizes.Where(s => s.Connections > 0)
             .OrderByDescending(s => s.Connections).ThenBy(s => s.Group, StringComparer.Ordinal).Take(limit).ToList();
-        return (largest, missing);
     }
 }
