@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs the benchmark scenarios against Switchboard and the SignalR baseline side by side and
-# prints a Markdown table with the ratio of each figure.
-#   bench/run.sh quick    # about two minutes: smaller counts, short runs
+# Runs the benchmark scenarios against Switchboard and the two baselines (SignalR, Node.js ws)
+# side by side and prints a Markdown table with Switchboard's ratio to each.
+#   bench/run.sh quick    # about four minutes: smaller counts, short runs
 #   bench/run.sh full     # the budget's figures: 15,000 held, 10,000 broadcast to, 1,000 pairs at 20,000/s
 # Each scenario gets a freshly started server process, stopped by its PID afterwards.
 # Raw results (one JSON line per scenario and hub) go to bench/results/<mode>-<time>.jsonl.
@@ -19,8 +19,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 for project in src/Service bench/SignalRBaseline bench/Switchboard.LoadGen; do
   dotnet build "$project" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
 done
+[ -d bench/NodeWsBaseline/node_modules ] || npm ci --prefix bench/NodeWsBaseline --no-audit --no-fund --silent
 service=src/Service/bin/Release/net10.0/Switchboard.Service.dll
-baseline=bench/SignalRBaseline/bin/Release/net10.0/SignalRBaseline.dll
+signalr=bench/SignalRBaseline/bin/Release/net10.0/SignalRBaseline.dll
+nodews=bench/NodeWsBaseline/server.js
 loadgen=bench/Switchboard.LoadGen/bin/Release/net10.0/Switchboard.LoadGen.dll
 port=${BENCH_PORT:-18080}
 
@@ -29,14 +31,13 @@ results="bench/results/${mode}-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
 server_pid=""
 trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; true' EXIT
 
+# Each server is started directly, so that $! is the PID of the dotnet or node process the probe reads.
 start_server() { # kind
-  if [ "$1" = switchboard ]; then
-    dotnet "$service" --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
-    health="/ws/health"
-  else
-    dotnet "$baseline" --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
-    health="/health"
-  fi
+  case "$1" in
+    switchboard) dotnet "$service" --urls "http://127.0.0.1:$port" >/dev/null 2>&1 & health="/ws/health" ;;
+    signalr) dotnet "$signalr" --urls "http://127.0.0.1:$port" >/dev/null 2>&1 & health="/health" ;;
+    nodews) PORT=$port node "$nodews" >/dev/null 2>&1 & health="/ws/health" ;;
+  esac
   server_pid=$!
   for _ in $(seq 1 100); do
     curl -fs "http://127.0.0.1:$port$health" >/dev/null 2>&1 && return 0
@@ -55,7 +56,7 @@ stop_server() {
 run() { # scenario, then load generator options
   local scenario=$1
   shift
-  for kind in switchboard signalr; do
+  for kind in switchboard signalr nodews; do
     start_server "$kind"
     echo "== $scenario: $kind" >&2
     dotnet "$loadgen" "$scenario" --kind "$kind" --targets "http://127.0.0.1:$port" --server-pids "$server_pid" "$@" \

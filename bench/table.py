@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Prints the load generator's results (JSON lines) as a Markdown table: Switchboard, SignalR, ratio."""
+"""Prints the load generator's results (JSON lines) as a Markdown table: Switchboard, the baselines, and Switchboard's ratio to each."""
 import json
 import sys
+
+# (kind in the results, column heading), Switchboard first: the ratios are its figure over each baseline's.
+HUBS = [("switchboard", "Switchboard"), ("signalr", "SignalR"), ("nodews", "Node ws")]
 
 # (scenario, figure path, label, which way is better)
 FIGURES = [
@@ -42,15 +45,20 @@ def main(path):
             if line.strip():
                 result = json.loads(line)
                 results[(result["scenario"], result["kind"])] = result
-    print("| figure | Switchboard | SignalR | ratio | better |")
-    print("|---|---:|---:|---:|---|")
+    baselines = HUBS[1:]
+    print("| figure | " + " | ".join(name for _, name in HUBS) + " | " + " | ".join(f"vs {name}" for _, name in baselines) + " | better |")
+    print("|---|" + "---:|" * (len(HUBS) + len(baselines)) + "---|")
     for scenario, path_, label, better in FIGURES:
-        ours = figure(results.get((scenario, "switchboard"), {}), path_)
-        theirs = figure(results.get((scenario, "signalr"), {}), path_)
-        if ours is None and theirs is None:
+        values = [figure(results.get((scenario, kind), {}), path_) for kind, _ in HUBS]
+        if all(value is None for value in values):
             continue
-        ratio = f"{ours / theirs:.2f}×" if isinstance(ours, (int, float)) and isinstance(theirs, (int, float)) and theirs else "–"
-        print(f"| {label} | {fmt(ours)} | {fmt(theirs)} | {ratio} | {better} |")
+        ratios = [ratio(values[0], theirs) for theirs in values[1:]]
+        print(f"| {label} | " + " | ".join(fmt(value) for value in values) + " | " + " | ".join(ratios) + f" | {better} |")
+
+
+def ratio(ours, theirs):
+    numbers = isinstance(ours, (int, float)) and isinstance(theirs, (int, float))
+    return f"{ours / theirs:.2f}×" if numbers and theirs else "–"
 
 
 def fmt(value):

@@ -6,15 +6,15 @@ using Microsoft.IdentityModel.Tokens;
 namespace Switchboard.LoadGen;
 
 /// <summary>
-/// How a hub is spoken to: Switchboard's JSON frames (docs/protocol.md) or SignalR's JSON
-/// hub protocol over a WebSocket. Every benchmark message carries <c>{"t":timestamp}</c>
+/// How a hub is spoken to: Switchboard's JSON frames (docs/protocol.md), which the Node.js
+/// <c>ws</c> baseline speaks too, or SignalR's JSON hub protocol over a WebSocket. Every benchmark message carries <c>{"t":timestamp}</c>
 /// (Stopwatch ticks, one monotonic clock for every process on the machine) as its data.
 /// </summary>
 public abstract class HubDialect
 {
     /// <param name="jwtSecret">With Switchboard: connect with an HS256 token for each user instead of <c>user_id</c>.</param>
     public static HubDialect For(HubKind kind, string? jwtSecret = null) =>
-        kind == HubKind.Switchboard ? new SwitchboardDialect(jwtSecret) : new SignalRDialect();
+        kind == HubKind.SignalR ? new SignalRDialect() : new SwitchboardDialect(jwtSecret);
 
     public abstract Uri ConnectUri(Uri node, string user);
 

@@ -90,4 +90,7 @@ public enum HubKind
 {
     Switchboard,
     SignalR,
+
+    /// <summary>bench/NodeWsBaseline: Switchboard's dialect, reported under its own name.</summary>
+    NodeWs,
 }

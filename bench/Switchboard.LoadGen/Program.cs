@@ -1,7 +1,7 @@
 using Switchboard.LoadGen;
 using Switchboard.LoadGen.Scenarios;
 
-// A load generator for Switchboard and the SignalR baseline. Each scenario prints one line
+// A load generator for Switchboard and the baselines (SignalR, Node.js ws). Each scenario prints one line
 // "RESULT {json}" on stdout for scripts, and a readable summary on stderr.
 LoadOptions options;
 try

@@ -63,3 +63,10 @@ public sealed record NodeTop(string Node, string Status, long Connections, doubl
     double DeliveriesPerSecond, long Dropped, long ClosedSlow, double CpuPercent, long MemoryBytes);
 
 public sealed record TopSample(DateTimeOffset At, IReadOnlyList<NodeTop> Nodes, NodeTop Totals, IReadOnlyList<string> MissingNodes) : IGathered;
+
+/// <summary>
+/// What the dashboard page draws, once a second: the member list as this node sees it (<see cref="Self"/>), the
+/// <see cref="TopSample"/> of every member, and the cluster's largest groups by connections, largest first.
+/// </summary>
+public sealed record DashboardSample(string Self, IReadOnlyList<ClusterMember> Members, TopSample Top,
+    IReadOnlyList<GroupSummary> LargestGroups);

@@ -141,6 +141,11 @@ public sealed class RoutingSerializerSpecs : Akka.Hosting.TestKit.TestKit
         var groups = RoundTrip(new GroupList("n1:1", ["a", "b"], More: false));
         Assert.Equal(("n1:1", false), (groups.Node, groups.More));
         Assert.Equal(["a", "b"], groups.Groups);
+
+        Assert.Equal(new ListLargestGroups(10), RoundTrip(new ListLargestGroups(10)));
+        var largest = RoundTrip(new LargestGroups("n1:1", ["big", "small"]));
+        Assert.Equal("n1:1", largest.Node);
+        Assert.Equal(["big", "small"], largest.Groups);
     }
 
     [Fact]

@@ -335,10 +335,11 @@ public static class AdminClient
         throw new InvalidOperationException("the stream ended without an event");
     }
 
-    public static async IAsyncEnumerable<(string? ContentType, T Event)> EventsAsync<T>(HttpClient http, string path)
+    public static async IAsyncEnumerable<(string? ContentType, T Event)> EventsAsync<T>(HttpClient http, string path, string? key = null)
     {
         using var guard = new CancellationTokenSource(Eventually.Deadline);
-        using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, guard.Token);
+        using var request = Request(HttpMethod.Get, path, null, key);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, guard.Token);
         Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode}");
         var contentType = response.Content.Headers.ContentType?.MediaType;
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(guard.Token));

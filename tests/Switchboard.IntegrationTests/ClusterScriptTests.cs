@@ -17,10 +17,10 @@ public sealed class ClusterScriptTests
     [Fact]
     public async Task Script_starts_three_nodes_that_take_one_token_everywhere_answer_sbctl_and_stop()
     {
-        var (run, httpBase, environment) = Script(("Auth__Jwt__Secret", TestTokens.Secret));
+        var (run, httpBase, environment) = ClusterScript.Prepare(("Auth__Jwt__Secret", TestTokens.Secret));
         try
         {
-            await StartAsync(environment, httpBase);
+            await ClusterScript.StartAsync(environment, httpBase);
             using var http = new HttpClient();
 
             var ann = TestTokens.Mint("ann", issuer: null, audience: null);
@@ -62,7 +62,7 @@ public sealed class ClusterScriptTests
         }
         finally
         {
-            Assert.Equal(0, await ScriptAsync("stop", environment));
+            Assert.Equal(0, await ClusterScript.RunAsync("stop", environment));
         }
         Assert.Empty(Directory.GetFiles(run, "*.pid"));
     }
@@ -70,11 +70,11 @@ public sealed class ClusterScriptTests
     [Fact]
     public async Task Script_nodes_take_sbctls_rate_limit_a_drain_moves_clients_away_and_a_killed_node_is_downed()
     {
-        var (run, httpBase, environment) = Script();
+        var (run, httpBase, environment) = ClusterScript.Prepare();
         var urls = Enumerable.Range(0, 3).Select(n => $"http://127.0.0.1:{httpBase + n}").ToArray();
         try
         {
-            await StartAsync(environment, httpBase);
+            await ClusterScript.StartAsync(environment, httpBase);
             using var http = new HttpClient();
 
             // A rate set through one node is applied by all three.
@@ -123,39 +123,9 @@ public sealed class ClusterScriptTests
         }
         finally
         {
-            Assert.Equal(0, await ScriptAsync("stop", environment));
+            Assert.Equal(0, await ClusterScript.RunAsync("stop", environment));
         }
         Assert.Empty(Directory.GetFiles(run, "*.pid"));
-    }
-
-    private static (string Run, int HttpBase, Dictionary<string, string> Environment) Script(params (string Name, string Value)[] settings)
-    {
-        var run = Directory.CreateTempSubdirectory("switchboard-cluster").FullName;
-        var (httpBase, remoteBase) = (ServiceProcess.FreePorts(3), ServiceProcess.FreePorts(3));
-        var environment = new Dictionary<string, string>
-        {
-            ["NODES"] = "3",
-            ["HTTP_BASE"] = httpBase.ToString(),
-            ["REMOTE_BASE"] = remoteBase.ToString(),
-            ["RUN_DIR"] = run,
-            ["SWITCHBOARD_DLL"] = ServiceProcess.ServiceAssembly,
-        };
-        foreach (var (name, value) in settings)
-            environment[name] = value;
-        return (run, httpBase, environment);
-    }
-
-    private static async Task StartAsync(Dictionary<string, string> environment, int httpBase)
-    {
-        Assert.Equal(0, await ScriptAsync("start", environment));
-        using var http = new HttpClient();
-        for (var n = 0; n < 3; n++)
-        {
-            var health = new Uri($"http://127.0.0.1:{httpBase + n}/ws/health");
-            await Eventually.TrueAsync(async () =>
-                (await http.GetFromJsonAsync<JsonElement>(health)).GetProperty("cluster_members").GetInt32() == 3,
-                $"node {n + 1} sees three members");
-        }
     }
 
     private static int ServicePort(Dictionary<string, string> environment, int index) => int.Parse(environment["REMOTE_BASE"]) + index;
@@ -181,19 +151,5 @@ public sealed class ClusterScriptTests
         var run = await Sbctl.RunAsync(["--node", node, .. args, "--json"]);
         Assert.True(run.ExitCode == 0, run.ToString());
         return run.Json();
-    }
-
-    private static async Task<int> ScriptAsync(string command, IDictionary<string, string> environment)
-    {
-        var info = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true };
-        info.ArgumentList.Add(Path.Combine(ServiceProcess.RepositoryRoot, "scripts", "cluster.sh"));
-        info.ArgumentList.Add(command);
-        foreach (var (name, value) in environment)
-            info.Environment[name] = value;
-        using var script = Process.Start(info)!;
-        await script.StandardOutput.ReadToEndAsync();
-        using var guard = new CancellationTokenSource(Eventually.Deadline * 2);
-        await script.WaitForExitAsync(guard.Token);
-        return script.ExitCode;
     }
 }

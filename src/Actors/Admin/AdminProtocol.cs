@@ -27,6 +27,12 @@ public static class AdminProtocol
     /// <summary>A page of one node's group names, in ordinal order.</summary>
     public sealed record GroupList(string Node, string[] Groups, bool More) : IRoutingMessage;
 
+    /// <summary>To a node's delivery actor: the names of its <paramref name="Limit"/> groups with the most connections here, largest first.</summary>
+    public sealed record ListLargestGroups(int Limit) : IRoutingMessage;
+
+    /// <summary>One node's largest groups by its own connections, largest first (ties by name).</summary>
+    public sealed record LargestGroups(string Node, string[] Groups) : IRoutingMessage;
+
     /// <summary>
     /// To a node's delivery actor: close the connections of <paramref name="UserId"/>, or the one connection
     /// <paramref name="ConnectionId"/>, with 1008 and <paramref name="Reason"/>. <paramref name="By"/> is the API key's name, for the audit line.

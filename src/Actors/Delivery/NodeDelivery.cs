@@ -83,6 +83,9 @@ public sealed class NodeDelivery : ReceiveActor
         Receive<Terminated>(relay => _delivered.Forget(relay.ActorRef));
         Receive<AdminProtocol.ListConnections>(list => Sender.Tell(ListConnections(list)));
         Receive<AdminProtocol.ListGroups>(list => Sender.Tell(ListGroups(list)));
+        Receive<AdminProtocol.ListLargestGroups>(list => Sender.Tell(new AdminProtocol.LargestGroups(Node, _members
+            .OrderByDescending(g => g.Value.Count).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Take(list.Limit).Select(g => g.Key).ToArray())));
         Receive<AdminProtocol.Kick>(kick => Sender.Tell(Kick(kick)));
         // Ready once broadcasts reach this node.
         Receive<SubscribeAck>(_ => _onReady());

@@ -53,6 +53,8 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
         AdminProtocol.ConnectionList => "AC",
         AdminProtocol.ListGroups => "AG",
         AdminProtocol.GroupList => "AH",
+        AdminProtocol.ListLargestGroups => "AT",
+        AdminProtocol.LargestGroups => "AU",
         AdminProtocol.Kick => "AK",
         AdminProtocol.Kicked => "AX",
         AdminProtocol.DrainNode => "AD",
@@ -112,6 +114,8 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
                 break;
             case AdminProtocol.ListGroups m: WriteOptional(w, m.After); w.Write(m.Limit); break;
             case AdminProtocol.GroupList m: w.Write(m.Node); Write(w, m.Groups); w.Write(m.More); break;
+            case AdminProtocol.ListLargestGroups m: w.Write(m.Limit); break;
+            case AdminProtocol.LargestGroups m: w.Write(m.Node); Write(w, m.Groups); break;
             case AdminProtocol.Kick m: WriteOptional(w, m.UserId); WriteOptional(w, m.ConnectionId); w.Write(m.Reason); w.Write(m.By); break;
             case AdminProtocol.Kicked m: w.Write(m.Node); w.Write(m.Closed); break;
             case AdminProtocol.DrainNode m: w.Write(m.By); break;
@@ -155,6 +159,8 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
             "AC" => ReadConnectionList(r),
             "AG" => new AdminProtocol.ListGroups(ReadOptionalString(r), r.ReadInt32()),
             "AH" => new AdminProtocol.GroupList(r.ReadString(), ReadStrings(r), r.ReadBoolean()),
+            "AT" => new AdminProtocol.ListLargestGroups(r.ReadInt32()),
+            "AU" => new AdminProtocol.LargestGroups(r.ReadString(), ReadStrings(r)),
             "AK" => new AdminProtocol.Kick(ReadOptionalString(r), ReadOptionalString(r), r.ReadString(), r.ReadString()),
             "AX" => new AdminProtocol.Kicked(r.ReadString(), r.ReadInt32()),
             "AD" => new AdminProtocol.DrainNode(r.ReadString()),

@@ -26,7 +26,7 @@ public static class AdminEndpoints
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
 
-    private static readonly string DeliveryPath = "/user/" + RegistryProtocol.DeliveryActorName;
+    internal static readonly string DeliveryPath = "/user/" + RegistryProtocol.DeliveryActorName;
 
     /// <summary>Maps the admin routes on <paramref name="admin"/>, a group that already requires the <c>admin</c> scope.</summary>
     public static void MapAdmin(this RouteGroupBuilder admin)
@@ -50,6 +50,7 @@ public static class AdminEndpoints
         admin.MapGet(AdminRoutes.RateLimit, RateLimitShow);
         admin.MapPut(AdminRoutes.RateLimit, RateLimitSetAsync);
         admin.MapGet(AdminRoutes.Top, AdminStreams.TopAsync);
+        admin.MapGet(AdminRoutes.Dashboard, AdminStreams.DashboardAsync);
     }
 
     public const string UserRegion = "user";
@@ -61,7 +62,9 @@ public static class AdminEndpoints
 
     // The cluster palette.
 
-    private static IResult ClusterView(ActorSystem system)
+    private static IResult ClusterView(ActorSystem system) => Json(ViewOf(system));
+
+    internal static ClusterView ViewOf(ActorSystem system)
     {
         var cluster = Cluster.Get(system);
         var state = cluster.State;
@@ -69,7 +72,7 @@ public static class AdminEndpoints
         var members = state.Members.OrderBy(m => m.Address.ToString(), StringComparer.Ordinal).Select(m => new ClusterMember(
             m.Address.ToString(), m.Roles.Order(StringComparer.Ordinal).ToList(), ClusterEventFeed.StatusOf(m.Status),
             !unreachable.Contains(m.Address), m.AppVersion.ToString(), m.Address == state.Leader, m.Address == cluster.SelfAddress)).ToList();
-        return Json(new ClusterView(cluster.SelfAddress.ToString(), state.Leader?.ToString(), members));
+        return new ClusterView(cluster.SelfAddress.ToString(), state.Leader?.ToString(), members);
     }
 
     private static async Task<IResult> LeaveAsync(HttpContext http, ActorSystem system)
@@ -261,13 +264,7 @@ public static class AdminEndpoints
         var names = lists.SelectMany(l => l.Groups).Distinct().Order(StringComparer.Ordinal).ToList();
         var page = names.Take(take).ToList();
         var more = names.Count > take || lists.Any(l => l.More);
-        // The counts come from each group's router, which knows the group across the cluster: a user with connections
-        // on two nodes is one user.
-        var summaries = await Task.WhenAll(page.Select(async name =>
-        {
-            var members = await hub.Routing.Groups.Ask<GroupProtocol.Members>(new GroupProtocol.GetMembers(name), ClusterGather.Deadline);
-            return new GroupSummary(name, members.Users.Count, members.Connections);
-        }));
+        var summaries = await GroupSizes.OfAsync(hub, page);
         return Json(new GroupPage(summaries, more && page.Count > 0 ? page[^1] : null, missing));
     }
 

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Cluster;
 using Microsoft.AspNetCore.Http;
+using Switchboard.Actors.Hub;
 using Switchboard.Actors.Stats;
 using Switchboard.Contracts;
 using ClusterEvent = Switchboard.Contracts.ClusterEvent;
@@ -10,9 +11,10 @@ using ClusterEvent = Switchboard.Contracts.ClusterEvent;
 namespace Switchboard.Service.Admin;
 
 /// <summary>
-/// The admin API's two streams, as server-sent events (<c>text/event-stream</c>, one <c>data: &lt;json&gt;</c> per event):
-/// <c>cluster/events</c>, a <see cref="ClusterEvent"/> per membership or reachability event this node sees, and <c>top</c>,
-/// a <see cref="TopSample"/> every second with rates made from two snapshots of every member. Both run until the client goes.
+/// The admin API's streams, as server-sent events (<c>text/event-stream</c>, one <c>data: &lt;json&gt;</c> per event):
+/// <c>cluster/events</c>, a <see cref="ClusterEvent"/> per membership or reachability event this node sees; <c>top</c>,
+/// a <see cref="TopSample"/> every second with rates made from two snapshots of every member; and <c>dashboard</c>, a
+/// <see cref="DashboardSample"/> every second for the dashboard page. All run until the client goes.
 /// </summary>
 public static class AdminStreams
 {
@@ -43,20 +45,57 @@ public static class AdminStreams
         }
     }
 
-    public static async Task TopAsync(HttpContext http, ActorSystem system, CancellationToken aborted)
+    public static Task TopAsync(HttpContext http, ActorSystem system, CancellationToken aborted)
+    {
+        var previous = new Dictionary<string, (NodeStatsSnapshot Stats, long At)>();
+        return EverySecondAsync(http, () => SampleAsync(system, previous), aborted);
+    }
+
+    // How many groups the dashboard lists; each node names at most this many of its own.
+    private const int DashboardGroups = 10;
+
+    // The groups cost a question to every node and one to each candidate's router, and change slowly: asked every
+    // fifth sample rather than every one.
+    private const int GroupsEvery = 5;
+
+    public static Task DashboardAsync(HttpContext http, ActorSystem system, ConnectionHub hub, CancellationToken aborted)
+    {
+        var previous = new Dictionary<string, (NodeStatsSnapshot Stats, long At)>();
+        IReadOnlyList<GroupSummary> groups = [];
+        var round = 0;
+        return EverySecondAsync(http, async () =>
+        {
+            var top = SampleAsync(system, previous);
+            if (round++ % GroupsEvery == 0)
+            {
+                try
+                {
+                    groups = await GroupSizes.LargestAsync(system, hub, DashboardGroups, TopInterval);
+                }
+                catch (AskTimeoutException)
+                {
+                    // A router that did not answer (its shard moving): the last list stands until the next round.
+                }
+            }
+            var view = AdminEndpoints.ViewOf(system);
+            return new DashboardSample(view.Self, view.Members, await top, groups);
+        }, aborted);
+    }
+
+    // A sample every second until the client goes. The first round only takes the baseline the rates of the next are
+    // made from.
+    private static async Task EverySecondAsync<T>(HttpContext http, Func<Task<T>> sample, CancellationToken aborted)
     {
         await StartAsync(http);
-        var previous = new Dictionary<string, (NodeStatsSnapshot Stats, long At)>();
         using var timer = new PeriodicTimer(TopInterval);
         try
         {
-            // The first round only takes the baseline the rates of the next are made from.
             var first = true;
             do
             {
-                var sample = await SampleAsync(system, previous);
+                var next = await sample();
                 if (!first)
-                    await WriteAsync(http, sample, aborted);
+                    await WriteAsync(http, next, aborted);
                 first = false;
             } while (await timer.WaitForNextTickAsync(aborted));
         }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Actors.Hub;
 using Switchboard.Service.Admin;
 using Switchboard.Service.Auth;
+using Switchboard.Service.Dashboard;
 using Switchboard.Service.Hosting;
 
 namespace Switchboard.Service.Http;
@@ -48,8 +49,9 @@ public static class SwitchboardEndpoints
 
     /// <summary>
     /// Maps the hub under <paramref name="prefix"/>: the WebSocket endpoint itself, <c>/health</c>,
-    /// <c>/stats</c>, <c>/message</c>, <c>/broadcast</c>, <c>/groups/{name}</c>, <c>/users/{id}</c> and the admin API under <c>/admin</c>. The WebSocket endpoint
-    /// and the health probes are open; the rest need an API key with their scope (docs/security.md).
+    /// <c>/stats</c>, <c>/message</c>, <c>/broadcast</c>, <c>/groups/{name}</c>, <c>/users/{id}</c>, the admin API under <c>/admin</c> and the
+    /// dashboard page at <c>/dashboard</c>. The WebSocket endpoint, the health probes and the dashboard page are open; the rest
+    /// need an API key with their scope (docs/security.md).
     /// </summary>
     public static RouteGroupBuilder MapSwitchboard(this IEndpointRouteBuilder endpoints, string prefix = "/ws")
     {
@@ -70,6 +72,9 @@ public static class SwitchboardEndpoints
         // Liveness: the process answers. A supervisor must not restart a node merely for waiting to join.
         hub.MapGet("/health/live", (NodeState node, ConnectionHub connections) =>
             Results.Json(new { status = "alive", node = connections.Node, serving = node.IsServing }, HttpJson.Options));
+
+        // Open like the probes: the page holds nothing; its data stream is the admin API's.
+        hub.MapDashboard();
 
         var read = hub.MapGroup("").AddEndpointFilter(Require(ApiScopes.Read));
         read.MapGet("/stats", NodeStats.GetAsync);

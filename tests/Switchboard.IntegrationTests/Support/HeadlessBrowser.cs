@@ -65,12 +65,14 @@ public static class HeadlessBrowser
     }
 
     private static IEnumerable<string> Arguments(string profile) =>
+        ["--headless", $"--user-data-dir={profile}", .. Flags];
+
+    /// <summary>What every test browser runs with, whoever launches it: no sandbox (root in a container), loopback only, quiet.</summary>
+    public static readonly string[] Flags =
     [
-        "--headless",
         "--no-sandbox", // as root in a container, which has no user namespaces for Chromium's sandbox
         "--disable-gpu",
         "--disable-dev-shm-usage",
-        $"--user-data-dir={profile}",
         "--no-first-run",
         "--no-default-browser-check",
         // Loopback only: no name but localhost resolves, and the browser's own services stay quiet.

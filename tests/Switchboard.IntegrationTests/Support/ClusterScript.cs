@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Switchboard.IntegrationTests.Support;
+
+/// <summary>
+/// scripts/cluster.sh with three nodes on free loopback ports and a run folder of their own: <see cref="Prepare"/> makes
+/// its environment, <see cref="StartAsync"/> starts the nodes and waits until each sees all three, <see cref="RunAsync"/>
+/// runs a command (<c>stop</c> in a test's <c>finally</c>).
+/// </summary>
+public static class ClusterScript
+{
+    public static (string Run, int HttpBase, Dictionary<string, string> Environment) Prepare(params (string Name, string Value)[] settings)
+    {
+        var run = Directory.CreateTempSubdirectory("switchboard-cluster").FullName;
+        var (httpBase, remoteBase) = (ServiceProcess.FreePorts(3), ServiceProcess.FreePorts(3));
+        var environment = new Dictionary<string, string>
+        {
+            ["NODES"] = "3",
+            ["HTTP_BASE"] = httpBase.ToString(),
+            ["REMOTE_BASE"] = remoteBase.ToString(),
+            ["RUN_DIR"] = run,
+            ["SWITCHBOARD_DLL"] = ServiceProcess.ServiceAssembly,
+        };
+        foreach (var (name, value) in settings)
+            environment[name] = value;
+        return (run, httpBase, environment);
+    }
+
+    public static async Task StartAsync(Dictionary<string, string> environment, int httpBase)
+    {
+        Assert.Equal(0, await RunAsync("start", environment));
+        using var http = new HttpClient();
+        for (var n = 0; n < 3; n++)
+        {
+            var health = new Uri($"http://127.0.0.1:{httpBase + n}/ws/health");
+            await Eventually.TrueAsync(async () =>
+                (await http.GetFromJsonAsync<JsonElement>(health)).GetProperty("cluster_members").GetInt32() == 3,
+                $"node {n + 1} sees three members");
+        }
+    }
+
+    public static async Task<int> RunAsync(string command, IDictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true };
+        info.ArgumentList.Add(Path.Combine(ServiceProcess.RepositoryRoot, "scripts", "cluster.sh"));
+        info.ArgumentList.Add(command);
+        foreach (var (name, value) in environment)
+            info.Environment[name] = value;
+        using var script = Process.Start(info)!;
+        await script.StandardOutput.ReadToEndAsync();
+        using var guard = new CancellationTokenSource(Eventually.Deadline * 2);
+        await script.WaitForExitAsync(guard.Token);
+        return script.ExitCode;
+    }
+}
