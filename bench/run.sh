@@ -3,6 +3,7 @@
 # side by side and prints a Markdown table with Switchboard's ratio to each.
 #   bench/run.sh quick    # about four minutes: smaller counts, short runs
 #   bench/run.sh full     # the budget's figures: 15,000 held, 10,000 broadcast to, 1,000 pairs at 20,000/s
+#   BENCH_BEFORE=<commit> bench/run.sh full   # also that commit's Switchboard, in the same run, as "before"
 # Each scenario gets a freshly started server process, stopped by its PID afterwards.
 # Raw results (one JSON line per scenario and hub) go to bench/results/<mode>-<time>.jsonl.
 set -euo pipefail
@@ -25,6 +26,15 @@ signalr=bench/SignalRBaseline/bin/Release/net10.0/SignalRBaseline.dll
 nodews=bench/NodeWsBaseline/server.js
 loadgen=bench/Switchboard.LoadGen/bin/Release/net10.0/Switchboard.LoadGen.dll
 port=${BENCH_PORT:-18080}
+hubs="switchboard signalr nodews"
+if [ -n "${BENCH_BEFORE:-}" ]; then
+  # The earlier build from a worktree of its own, so the scenarios run both builds under the same conditions.
+  before_tree="bench/results/before-$(git rev-parse --short "$BENCH_BEFORE")"
+  [ -d "$before_tree" ] || git worktree add -f --detach "$before_tree" "$BENCH_BEFORE" >/dev/null
+  dotnet build "$before_tree/src/Service" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
+  before="$before_tree/src/Service/bin/Release/net10.0/Switchboard.Service.dll"
+  hubs="switchboard before signalr nodews"
+fi
 
 mkdir -p bench/results
 results="bench/results/${mode}-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
@@ -35,6 +45,7 @@ trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; true' EXIT
 start_server() { # kind
   case "$1" in
     switchboard) dotnet "$service" --urls "http://127.0.0.1:$port" >/dev/null 2>&1 & health="/ws/health" ;;
+    before) dotnet "$before" --urls "http://127.0.0.1:$port" >/dev/null 2>&1 & health="/ws/health" ;;
     signalr) dotnet "$signalr" --urls "http://127.0.0.1:$port" >/dev/null 2>&1 & health="/health" ;;
     nodews) PORT=$port node "$nodews" >/dev/null 2>&1 & health="/ws/health" ;;
   esac
@@ -56,11 +67,12 @@ stop_server() {
 run() { # scenario, then load generator options
   local scenario=$1
   shift
-  for kind in switchboard signalr nodews; do
-    start_server "$kind"
-    echo "== $scenario: $kind" >&2
+  for hub in $hubs; do
+    start_server "$hub"
+    echo "== $scenario: $hub" >&2
+    local kind=${hub/before/switchboard}
     dotnet "$loadgen" "$scenario" --kind "$kind" --targets "http://127.0.0.1:$port" --server-pids "$server_pid" "$@" \
-      | sed -n 's/^RESULT //p' >>"$results"
+      | sed -n 's/^RESULT //p' | sed "s/\"kind\":\"$kind\"/\"kind\":\"$hub\"/" >>"$results"
     stop_server
   done
 }

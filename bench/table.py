@@ -4,7 +4,7 @@ import json
 import sys
 
 # (kind in the results, column heading), Switchboard first: the ratios are its figure over each baseline's.
-HUBS = [("switchboard", "Switchboard"), ("signalr", "SignalR"), ("nodews", "Node ws")]
+HUBS = [("switchboard", "Switchboard"), ("before", "Switchboard before"), ("signalr", "SignalR"), ("nodews", "Node ws")]
 
 # (scenario, figure path, label, which way is better)
 FIGURES = [
@@ -45,11 +45,13 @@ def main(path):
             if line.strip():
                 result = json.loads(line)
                 results[(result["scenario"], result["kind"])] = result
-    baselines = HUBS[1:]
-    print("| figure | " + " | ".join(name for _, name in HUBS) + " | " + " | ".join(f"vs {name}" for _, name in baselines) + " | better |")
-    print("|---|" + "---:|" * (len(HUBS) + len(baselines)) + "---|")
+    kinds = {kind for _, kind in results}
+    hubs = [hub for hub in HUBS if hub[0] in kinds or hub[0] == "switchboard"]
+    baselines = hubs[1:]
+    print("| figure | " + " | ".join(name for _, name in hubs) + " | " + " | ".join(f"vs {name}" for _, name in baselines) + " | better |")
+    print("|---|" + "---:|" * (len(hubs) + len(baselines)) + "---|")
     for scenario, path_, label, better in FIGURES:
-        values = [figure(results.get((scenario, kind), {}), path_) for kind, _ in HUBS]
+        values = [figure(results.get((scenario, kind), {}), path_) for kind, _ in hubs]
         if all(value is None for value in values):
             continue
         ratios = [ratio(values[0], theirs) for theirs in values[1:]]
