@@ -55,6 +55,8 @@ public static class ConnectionGraph
         try
         {
             var (inbound, outbound) = await launched;
+            // This frame lives as long as the connection: it lets go of the launch and the graph copy the launch holds.
+            launched = null!;
             // Told as soon as it happens, while the inbound side may still be waiting on the socket.
             var outboundSignalled = outbound.ContinueWith(static (_, state) => ((WebSocketConnection)state!).OnOutboundFinished(),
                 connection, TaskContinuationOptions.ExecuteSynchronously);

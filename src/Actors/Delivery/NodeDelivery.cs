@@ -33,7 +33,7 @@ public sealed class NodeDelivery : ReceiveActor
     private readonly Dictionary<string, LocalConnection> _connections = new();
     private readonly Dictionary<string, HashSet<WebSocketConnection>> _members = new();
     private readonly Dictionary<string, HashSet<string>> _groupsOf = new();
-    private readonly Dictionary<string, HashSet<string>> _connectionsOf = new();
+    private readonly Dictionary<string, IdSet> _connectionsOf = new();
 
     /// <summary>The users with connections here, by bucket, so that a starting user router gets its answer without a scan.</summary>
     private readonly Dictionary<int, HashSet<string>> _usersIn = new();
@@ -105,7 +105,7 @@ public sealed class NodeDelivery : ReceiveActor
         _connections[local.Id] = local;
         if (!_connectionsOf.TryGetValue(local.UserId, out var ofUser))
         {
-            _connectionsOf[local.UserId] = ofUser = [];
+            _connectionsOf[local.UserId] = ofUser = new IdSet();
             var bucket = UserBuckets.Of(local.UserId);
             if (!_usersIn.TryGetValue(bucket, out var users))
                 _usersIn[bucket] = users = [];

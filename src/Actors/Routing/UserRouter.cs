@@ -19,8 +19,8 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
     private readonly int _bucket;
     private readonly RoutingCounters _counters;
 
-    /// <summary>User id → connection id → the delivery actor of the node holding the connection.</summary>
-    private readonly Dictionary<string, Dictionary<string, IActorRef>> _connectionsOf = new();
+    /// <summary>User id → its connections, each with the delivery actor of the node holding it.</summary>
+    private readonly Dictionary<string, UserConnections> _connectionsOf = new();
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private EntityRecovery _recovery = null!;
@@ -67,7 +67,7 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
                 break;
             case GetConnections get:
                 Sender.Tell(_connectionsOf.TryGetValue(get.UserId, out var of)
-                    ? new Connections(get.UserId, of.Count, of.Values.Distinct().Count())
+                    ? new Connections(get.UserId, of.Count, of.NodeCount)
                     : new Connections(get.UserId, 0, 0));
                 PassivateWhenEmpty();
                 break;
@@ -84,8 +84,8 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
     private void Add(string userId, string connectionId, IActorRef node)
     {
         if (!_connectionsOf.TryGetValue(userId, out var connections))
-            _connectionsOf[userId] = connections = new Dictionary<string, IActorRef>(1);
-        connections[connectionId] = node;
+            _connectionsOf[userId] = connections = new UserConnections();
+        connections.Set(connectionId, node);
     }
 
     /// <summary>The node left or crashed: its connections are gone with it.</summary>
@@ -93,8 +93,7 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
     {
         foreach (var (userId, connections) in _connectionsOf.ToList())
         {
-            foreach (var id in connections.Where(e => e.Value.Equals(node)).Select(e => e.Key).ToList())
-                connections.Remove(id);
+            connections.RemoveNode(node);
             if (connections.Count == 0)
                 _connectionsOf.Remove(userId);
         }
@@ -119,29 +118,16 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
             PassivateWhenEmpty();
             return;
         }
-        if (OnlyNode(connections) is { } node)
+        if (connections.OnlyNode() is { } node)
         {
             // The usual case, a user on one node, without grouping.
-            node.Tell(new DeliveryProtocol.DeliverToConnections(connections.Keys.ToArray(), send.Frame, send.Stamp?.RoutedTo(1)));
+            node.Tell(new DeliveryProtocol.DeliverToConnections(connections.Ids(), send.Frame, send.Stamp?.RoutedTo(1)));
             return;
         }
-        var perNode = connections.GroupBy(e => e.Value).ToList();
+        var perNode = connections.All.GroupBy(e => e.Value).ToList();
         var stamp = send.Stamp?.RoutedTo(perNode.Count);
         foreach (var onNode in perNode)
             onNode.Key.Tell(new DeliveryProtocol.DeliverToConnections(onNode.Select(e => e.Key).ToArray(), send.Frame, stamp));
-    }
-
-    private static IActorRef? OnlyNode(Dictionary<string, IActorRef> connections)
-    {
-        IActorRef? only = null;
-        foreach (var node in connections.Values)
-        {
-            if (only is null)
-                only = node;
-            else if (!only.Equals(node))
-                return null;
-        }
-        return only;
     }
 
     private void PassivateWhenEmpty()

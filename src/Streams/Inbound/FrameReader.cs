@@ -29,7 +29,7 @@ public sealed class FrameReader : GraphStage<SourceShape<WebSocketFrame>>
         private bool _holding;
         private bool _ended;
 
-        public Logic(FrameReader stage, WebSocketConnection connection) : base(stage.Shape)
+        public Logic(FrameReader stage, WebSocketConnection connection) : base(inCount: 0, outCount: 1)
         {
             _stage = stage;
             Reader = connection.Transport.Input;

@@ -33,7 +33,7 @@ public sealed class MessageAssembly : GraphStageWithMaterializedValue<SinkShape<
 
         private readonly IInboundHandler _handler;
 
-        public Logic(MessageAssembly stage, ConnectionAttribute connection, TaskCompletionSource finished) : base(stage.Shape)
+        public Logic(MessageAssembly stage, ConnectionAttribute connection, TaskCompletionSource finished) : base(inCount: 1, outCount: 0)
         {
             _stage = stage;
             _finished = finished;

@@ -41,7 +41,7 @@ public sealed class FrameWriter
         private readonly ConnectionCounters _counters;
         private readonly WebSocketConnection _connection;
 
-        public Logic(FrameWriter stage, WebSocketConnection connection, TaskCompletionSource finished) : base(stage.Shape)
+        public Logic(FrameWriter stage, WebSocketConnection connection, TaskCompletionSource finished) : base(inCount: 1, outCount: 0)
         {
             _stage = stage;
             _writer = connection.Transport.Output;

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Stage;
 
@@ -22,28 +23,35 @@ public sealed class OutboxSource : GraphStage<SourceShape<FrameBatch>>
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) =>
         new Logic(this, ConnectionAttribute.Of(inheritedAttributes).Connection);
 
-    private sealed class Logic : TimerGraphStageLogic
+    // Not a TimerGraphStageLogic, and made without the Shape: both would give every connection objects of their own
+    // (a timer table, a log source and the shape's name) that only the rare Wait-policy deadline needs.
+    private sealed class Logic : OutGraphStageLogic
     {
         private readonly OutboxSource _stage;
         private readonly FrameBatch _batch = new();
-        private bool _timerArmed;
+        private Action? _onDeadline;
+        private ICancelable? _deadline;
 
         private readonly Outbox _outbox;
         private readonly int _maxBatchBytes;
 
-        public Logic(OutboxSource stage, WebSocketConnection connection) : base(stage.Shape)
+        public Logic(OutboxSource stage, WebSocketConnection connection) : base(inCount: 0, outCount: 1)
         {
             _stage = stage;
             _outbox = connection.Outbox;
             _maxBatchBytes = connection.Options.WriteBufferSize;
-            SetHandler(stage.Out, onPull: TryPush);
+            SetHandler(stage.Out, this);
         }
 
         public override void PreStart() => _outbox.Attach(GetAsyncCallback(OnSignal));
 
-        protected override void OnTimer(object timerKey)
+        public override void OnPull() => TryPush();
+
+        public override void PostStop() => _deadline?.Cancel();
+
+        private void OnDeadline()
         {
-            _timerArmed = false;
+            _deadline = null;
             _outbox.ExpireWaiting();
             OnSignal();
         }
@@ -52,10 +60,11 @@ public sealed class OutboxSource : GraphStage<SourceShape<FrameBatch>>
         {
             if (IsAvailable(_stage.Out))
                 TryPush();
-            if (!_timerArmed && _outbox.NextDeadline is { } deadline)
+            if (_deadline is null && _outbox.NextDeadline is { } deadline)
             {
-                _timerArmed = true;
-                ScheduleOnce("send-timeout", TimeSpan.FromMilliseconds(Math.Max(1, deadline - Environment.TickCount64)));
+                _onDeadline ??= GetAsyncCallback(OnDeadline);
+                _deadline = Materializer.ScheduleOnce(TimeSpan.FromMilliseconds(Math.Max(1, deadline - Environment.TickCount64)),
+                    _onDeadline);
             }
         }
 
