@@ -31,6 +31,9 @@ public sealed class OutboundFrame
 
     public bool IsControl => Opcode.IsControl();
 
+    /// <summary>When this node accepted the message (a Stopwatch timestamp), for the sampled frames <see cref="DeliveryClock"/> times; else 0.</summary>
+    public long AcceptedAt { get; internal set; }
+
     public static OutboundFrame Text(ReadOnlySpan<byte> utf8Json) =>
         new(Opcode.Text, FrameEncoder.Encode(Opcode.Text, utf8Json), FrameEncoder.HeaderLength(utf8Json.Length));
 
