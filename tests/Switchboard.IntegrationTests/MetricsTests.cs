@@ -127,22 +127,4 @@ public sealed class MetricsTests
         Assert.Equal(1, scrape.Value("switchboard_ratelimit_decisions_total", ("route", "/ws/stats"), ("result", "denied")));
         Assert.DoesNotContain(user, scrape.Text);
     }
-
-    [Fact]
-    public async Task Invalid_metrics_settings_stop_start_up_with_one_message_listing_every_problem()
-    {
-        await using var node = ServiceProcess.Start(new Dictionary<string, string>
-        {
-            ["Metrics__Enabled"] = "sometimes",
-            ["Metrics__DeliverySampleEvery"] = "-1",
-            ["Metrics__ShardingRefreshSeconds"] = "0",
-            ["WEBSOCKET_MAX_CONNECTIONS"] = "lots",
-        });
-        Assert.Equal(2, await node.WaitForExitAsync());
-        Assert.Single(node.Output.Split('\n'), line => line.Contains("Invalid Switchboard settings"));
-        Assert.Contains("Metrics:Enabled=\"sometimes\": not a boolean", node.Output);
-        Assert.Contains("Metrics:DeliverySampleEvery=\"-1\": not a whole number from 0 to 1000000", node.Output);
-        Assert.Contains("Metrics:ShardingRefreshSeconds=\"0\": must be above 0 seconds", node.Output);
-        Assert.Contains("WEBSOCKET_MAX_CONNECTIONS=\"lots\"", node.Output);
-    }
 }

@@ -61,6 +61,7 @@ public static class SwitchboardServiceCollectionExtensions
             ? new TokenDeadlines(tokens.ClockSkew, sp.GetRequiredService<TimeProvider>())
             : null!);
         services.AddSingleton(sp => new ApiAccess(sp.GetRequiredService<AuthOptions>()));
+        services.AddSingleton<AuthRefusals>();
         services.AddSingleton(sp => ConnectionCap.OfThisProcess(sp.GetRequiredService<SwitchboardOptions>().MaxConnections));
         services.AddSingleton<NodeState>();
         services.AddSingleton(sp => new ConnectionCounters { DeliveryClock = sp.GetRequiredService<SwitchboardMeter>().DeliveryClock });

@@ -29,7 +29,6 @@ public static class MetricsServiceCollectionExtensions
     {
         services.AddSingleton(sp => MetricsOptionsLoader.Load(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<SwitchboardMeter>();
-        services.AddSingleton<AuthRefusals>();
         services.AddSingleton<RateLimitDecisions>();
         services.AddSingleton<IRateLimitObserver>(sp => sp.GetRequiredService<RateLimitDecisions>());
         services.AddSingleton<ShardingCensus>();

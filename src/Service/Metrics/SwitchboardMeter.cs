@@ -19,7 +19,7 @@ public sealed class SwitchboardMeter
     {
         Meter = factory.Create(Name);
         var seconds = Meter.CreateHistogram("switchboard.delivery", "s",
-            "Time from a node's acceptance of a message until a recipient's socket took it, for a sample of messages",
+            "Time from a node's acceptance of a message until a recipient's socket on this node took it, for a sample of messages",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DeliveryBuckets });
         DeliveryClock = options.Enabled ? new DeliveryClock(options.DeliverySampleEvery, seconds) : DeliveryClock.Off;
     }

@@ -1,13 +1,13 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Switchboard.Streams.Outbound;
 
 /// <summary>
-/// Times messages from their acceptance by this node until a recipient's socket pipe took them. Only one message in
+/// Times messages from their acceptance by a node until a recipient's socket pipe took them. Only one message in
 /// <c>sampleEvery</c> is stamped, and the writer reads the clock only for stamped frames, so an unsampled message costs
 /// one counter increment where it is accepted and one field test per recipient; a sampled one is observed once per
-/// recipient it reaches. A frame that came from another node starts unstamped: the clocks of two processes do not compare.
+/// recipient it reaches. The stamp is wall-clock time, as it travels with the frame to the recipients' nodes: across
+/// hosts the figure includes the difference of their clocks.
 /// </summary>
 public sealed class DeliveryClock
 {
@@ -31,11 +31,11 @@ public sealed class DeliveryClock
     {
         // Not Interlocked: a lost increment under a race only shifts which message is sampled.
         if (_sampleEvery != 0 && ++_accepted % _sampleEvery == 0)
-            frame.AcceptedAt = Stopwatch.GetTimestamp();
+            frame.AcceptedAt = DateTime.UtcNow.Ticks;
         return frame;
     }
 
-    /// <summary>A stamped frame went into a recipient's socket pipe at <paramref name="now"/> (a Stopwatch timestamp).</summary>
+    /// <summary>A stamped frame went into a recipient's socket pipe at <paramref name="now"/> (UTC ticks).</summary>
     internal void Written(OutboundFrame frame, long now) =>
-        _seconds?.Record(Stopwatch.GetElapsedTime(frame.AcceptedAt, now).TotalSeconds);
+        _seconds?.Record(Math.Max(0, now - frame.AcceptedAt) / (double)TimeSpan.TicksPerSecond); // a clock stepped back reads 0
 }

@@ -104,7 +104,7 @@ public sealed class FrameWriter
         // Off the common path: only a batch holding a sampled frame reads the clock, once.
         private void TimeDeliveries(List<OutboundFrame> frames)
         {
-            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            var now = DateTime.UtcNow.Ticks;
             foreach (var frame in frames)
             {
                 if (frame.AcceptedAt != 0)
