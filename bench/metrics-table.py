@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Prints bench/metrics.sh results (JSON lines, one or more files) as a Markdown table: medians with metrics on and off."""
+"""Prints bench/metrics.sh results (JSON lines, one or more files) as a Markdown table: the median of each setting's runs."""
 import json, statistics, sys
 FIGURES = [
     ("fanout", "deliveries_per_s", "broadcast deliveries/s"),
@@ -18,15 +18,17 @@ def figure(run, path):
     for part in path.split("."):
         run = run.get(part) if isinstance(run, dict) else None
     return run
-print("| figure | metrics on (median; runs) | metrics off (median; runs) | on/off |")
-print("|---|---|---|---:|")
+SETTINGS = [s for s in ("on", "unscraped", "off") if any(r["metrics"] == s for r in runs)]
+NAMES = {"on": "on, scraped every s", "unscraped": "on, not scraped", "off": "off"}
+print("| figure | " + " | ".join(f"metrics {NAMES[s]} (median; runs)" for s in SETTINGS) + " | on/off |")
+print("|---|" + "---|" * len(SETTINGS) + "---:|")
+show = lambda m, vs: "–" if m is None else f"{m:,.2f} ({', '.join(f'{v:,.1f}' for v in vs)})"
 for scenario, path, label in FIGURES:
     cells = {}
-    for setting in ("on", "off"):
+    for setting in SETTINGS:
         values = [figure(r, path) for r in runs if r["scenario"] == scenario and r["metrics"] == setting]
         values = [v for v in values if isinstance(v, (int, float))]
         cells[setting] = (statistics.median(values), values) if values else (None, [])
-    (on, on_all), (off, off_all) = cells["on"], cells["off"]
+    on, off = cells.get("on", (None,))[0], cells.get("off", (None,))[0]
     ratio = f"{on / off:.2f}×" if on is not None and off else "–"
-    show = lambda m, vs: "–" if m is None else f"{m:,.2f} ({', '.join(f'{v:,.1f}' for v in vs)})"
-    print(f"| {label} | {show(on, on_all)} | {show(off, off_all)} | {ratio} |")
+    print(f"| {label} | " + " | ".join(show(*cells[s]) for s in SETTINGS) + f" | {ratio} |")

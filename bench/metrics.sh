@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# What metrics cost the message paths: fanout and direct against a node with Metrics:Enabled=true (scraped every
-# second, more often than Prometheus's usual 15 s) and one with Metrics__Enabled=false, interleaved round by round
-# (on/off, then off/on) so that both see the same machine. Prints a Markdown table of the medians per setting.
-#   bench/metrics.sh [rounds]    # 3 rounds by default, about 8 minutes
+# What metrics cost the message paths: fanout and direct against a node with metrics on and scraped every second
+# (more often than Prometheus's usual 15 s), on and never scraped, and Metrics__Enabled=false, interleaved round by
+# round in a rotating order so that every setting sees the same machine. Prints a Markdown table of the medians.
+#   bench/metrics.sh [rounds]    # 3 rounds by default, about 10 minutes
 # Each run gets a freshly started node, stopped by its PID afterwards.
-# Raw results (one JSON line per run, with "metrics":"on"|"off") go to bench/results/metrics-<time>.jsonl.
+# Raw results (one JSON line per run, with "metrics":"on"|"unscraped"|"off") go to bench/results/metrics-<time>.jsonl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +25,7 @@ server_pid=""
 scraper_pid=""
 trap '[ -n "$scraper_pid" ] && kill "$scraper_pid" 2>/dev/null; [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; true' EXIT
 
-start_server() { # on|off
+start_server() { # on|unscraped|off
   local enabled=true
   [ "$1" = off ] && enabled=false
   Metrics__Enabled=$enabled dotnet "$service" --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
@@ -51,7 +51,7 @@ stop_server() {
   server_pid=""
 }
 
-run() { # on|off, scenario, then load generator options
+run() { # on|unscraped|off, scenario, then load generator options
   local setting=$1 scenario=$2
   shift 2
   start_server "$setting"
@@ -62,8 +62,11 @@ run() { # on|off, scenario, then load generator options
 }
 
 for round in $(seq 1 "$rounds"); do
-  order="on off"
-  [ $((round % 2)) -eq 0 ] && order="off on"
+  case $((round % 3)) in
+    1) order="on unscraped off" ;;
+    2) order="off on unscraped" ;;
+    *) order="unscraped off on" ;;
+  esac
   for setting in $order; do
     run "$setting" fanout --connections "$connections" --broadcasts "$broadcasts" --settle 2
     run "$setting" direct --pairs "$pairs" --rate "$rate" --duration "$seconds" --settle 2
