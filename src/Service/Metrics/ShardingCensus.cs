@@ -53,5 +53,10 @@ public sealed class ShardingCensus(IServiceProvider services, MetricsOptions opt
         {
             logger.LogDebug("The {Type} region did not report its entities in time; the last count stays", Types[typeIndex]);
         }
+        // A count is not worth a node: a failed background service would stop the host.
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "The {Type} region's entities could not be counted; the last count stays", Types[typeIndex]);
+        }
     }
 }
