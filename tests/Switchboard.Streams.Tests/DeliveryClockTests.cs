@@ -4,7 +4,7 @@ using Switchboard.Streams.Outbound;
 
 namespace Switchboard.Streams.Tests;
 
-/// <summary>Which accepted messages the delivery clock stamps, and the close codes finished connections are counted by.</summary>
+/// <summary>Which accepted messages the delivery clock stamps.</summary>
 public sealed class DeliveryClockTests
 {
     private static OutboundFrame Message() => OutboundFrame.Text("""{"type":"chat"}"""u8);
@@ -30,16 +30,4 @@ public sealed class DeliveryClockTests
 
     [Fact]
     public void Shared_frames_such_as_pong_are_never_accepted_so_never_stamped() => Assert.Equal(0, ServerFrames.Pong.AcceptedAt);
-
-    [Theory]
-    [InlineData((ushort)1000, "1000")]
-    [InlineData((ushort)4408, "4408")]
-    [InlineData((ushort)4000, ClosedCodes.Other)]
-    [InlineData((ushort)3999, ClosedCodes.Other)]
-    public void Close_codes_are_counted_under_a_fixed_set_of_labels(ushort code, string label) =>
-        Assert.Equal(label, ClosedCodes.Labels[ClosedCodes.IndexOf(code)]);
-
-    [Fact]
-    public void A_connection_ended_without_a_close_frame_counts_as_1006() =>
-        Assert.Equal("1006", ClosedCodes.Labels[ClosedCodes.IndexOf(null)]);
 }
