@@ -3,6 +3,7 @@ using Switchboard.Service.Auth;
 using Switchboard.Service.Hosting;
 using Switchboard.Service.Http;
 using Switchboard.Service.Logging;
+using Switchboard.Service.Metrics;
 using Switchboard.Service.RateLimiting;
 using Switchboard.Service.Settings;
 
@@ -22,6 +23,7 @@ foreach (var check in new Action[]
          {
              () => SwitchboardOptionsLoader.Load(builder.Configuration),
              () => AuthOptionsLoader.Load(builder.Configuration),
+             () => MetricsOptionsLoader.Load(builder.Configuration),
              () => RateLimitPolicy.From(builder.Configuration.GetSection(RateLimiterOptions.SectionName).Get<RateLimiterOptions>() ?? new()),
          })
 {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Switchboard.Streams.Outbound;
 
 namespace Switchboard.Streams;
 
@@ -14,7 +15,12 @@ public sealed class ConnectionCounters
     private long _liveGraphs;
     private long _timeouts;
     private long _queuedControlFrames;
+    private long _opened;
+    private readonly long[] _closedByCode = new long[ClosedCodes.Count];
     private readonly ConcurrentDictionary<string, long> _errors = new();
+
+    /// <summary>Times a sample of messages to their recipients' sockets; off unless the host turns metrics on.</summary>
+    public DeliveryClock DeliveryClock { get; init; } = DeliveryClock.Off;
 
     public long MessagesIn => Volatile.Read(ref _messagesIn);
     public long MessagesOut => Volatile.Read(ref _messagesOut);
@@ -28,6 +34,12 @@ public sealed class ConnectionCounters
 
     /// <summary>Control frames (welcome, pings, pongs) queued on every connection's control lane and not yet written.</summary>
     public long QueuedControlFrames => Volatile.Read(ref _queuedControlFrames);
+
+    /// <summary>Connection graphs ever materialized on this node.</summary>
+    public long Opened => Volatile.Read(ref _opened);
+
+    /// <summary>Finished connections by the close code this node sent (<see cref="ClosedCodes"/>).</summary>
+    public long ClosedWith(int codeIndex) => Volatile.Read(ref _closedByCode[codeIndex]);
 
     /// <summary>Connection graphs materialized and not yet finished.</summary>
     public long LiveGraphs => Volatile.Read(ref _liveGraphs);
@@ -55,7 +67,14 @@ public sealed class ConnectionCounters
 
     internal void AddQueuedControlFrames(int delta) => Interlocked.Add(ref _queuedControlFrames, delta);
 
-    internal void GraphStarted() => Interlocked.Increment(ref _liveGraphs);
+    internal void GraphStarted()
+    {
+        Interlocked.Increment(ref _liveGraphs);
+        Interlocked.Increment(ref _opened);
+    }
+
+    /// <param name="code">The close code this node sent; null when the connection ended without a close frame.</param>
+    internal void RecordClosed(ushort? code) => Interlocked.Increment(ref _closedByCode[ClosedCodes.IndexOf(code)]);
 
     internal void GraphFinished() => Interlocked.Decrement(ref _liveGraphs);
 }

@@ -88,6 +88,7 @@ public static class ConnectionGraph
         {
             connection.OnFinished();
             counters.GraphFinished();
+            counters.RecordClosed(connection.Outbox.CloseCode);
         }
     }
 }

@@ -52,6 +52,25 @@ public sealed class RoutingSerializerSpecs : Akka.Hosting.TestKit.TestKit
     }
 
     [Fact]
+    public void A_frame_keeps_its_accept_time_across_nodes_and_a_message_without_one_reads_as_unstamped()
+    {
+        var stamped = ServerFrames.Routed(new RoutedFields("chat", "1"u8.ToArray(), "alice", 99, To: "bob"));
+        stamped.AcceptedAt = 638_999_999_999_999_999;
+        Assert.Equal(stamped.AcceptedAt, RoundTrip(new SendToUser("u", stamped, Stamp)).Frame.AcceptedAt);
+        Assert.Equal(stamped.AcceptedAt, RoundTrip(new SendToGroup("g", stamped)).Frame.AcceptedAt);
+        Assert.Equal(stamped.AcceptedAt, RoundTrip(new DeliverToConnections(["c1"], stamped)).Frame.AcceptedAt);
+        Assert.Equal(stamped.AcceptedAt, RoundTrip(new DeliverToGroup("g", stamped, Stamp)).Frame.AcceptedAt);
+        Assert.Equal(stamped.AcceptedAt, RoundTrip(new Broadcast(stamped)).Frame.AcceptedAt);
+
+        // As a node of the build before sends it: the same fields without the accept time at the end.
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(new Broadcast(Frame));
+        var bytes = serializer.ToBinary(new Broadcast(stamped));
+        var earlier = Assert.IsType<Broadcast>(serializer.FromBinary(bytes[..^sizeof(long)], "DB"));
+        AssertSameFrame(stamped, earlier.Frame);
+        Assert.Equal(0, earlier.Frame.AcceptedAt);
+    }
+
+    [Fact]
     public void Group_messages_round_trip()
     {
         Assert.Equal(new AddMember("g", "u", "c1", TestActor, Stamp), RoundTrip(new AddMember("g", "u", "c1", TestActor, Stamp)));

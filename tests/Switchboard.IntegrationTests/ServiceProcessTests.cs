@@ -85,6 +85,24 @@ public sealed class ServiceProcessTests
     }
 
     [Fact]
+    public async Task Invalid_metrics_settings_stop_start_up_with_one_message_listing_every_problem()
+    {
+        await using var node = ServiceProcess.Start(new Dictionary<string, string>
+        {
+            ["Metrics__Enabled"] = "sometimes",
+            ["Metrics__DeliverySampleEvery"] = "-1",
+            ["Metrics__ShardingRefreshSeconds"] = "0",
+            ["WEBSOCKET_MAX_CONNECTIONS"] = "lots",
+        });
+        Assert.Equal(2, await node.WaitForExitAsync());
+        Assert.Single(node.Output.Split('\n'), line => line.Contains("Invalid Switchboard settings"));
+        Assert.Contains("Metrics:Enabled=\"sometimes\": not a boolean", node.Output);
+        Assert.Contains("Metrics:DeliverySampleEvery=\"-1\": not a whole number from 0 to 1000000", node.Output);
+        Assert.Contains("Metrics:ShardingRefreshSeconds=\"0\": must be above 0 seconds", node.Output);
+        Assert.Contains("WEBSOCKET_MAX_CONNECTIONS=\"lots\"", node.Output);
+    }
+
+    [Fact]
     public async Task Two_standalone_nodes_run_side_by_side_without_settings()
     {
         await using var byArgument = ServiceProcess.Start();

@@ -25,7 +25,7 @@ public sealed class BroadcastWorker : ReceiveActor
                 if (connection.Send(broadcast.Frame) is OfferResult.Enqueued or OfferResult.Waiting)
                     delivered++;
             }
-            counters.RecordDelivered(delivered);
+            counters.RecordDelivered(DeliveryKind.Broadcast, delivered);
             queue.Done();
         });
     }

@@ -196,7 +196,7 @@ public sealed class NodeDelivery : ReceiveActor
             if (_connections.TryGetValue(id, out var local) && IsDelivered(local.Connection.Send(deliver.Frame)))
                 delivered++;
         }
-        _counters.RecordDelivered(delivered);
+        _counters.RecordDelivered(DeliveryKind.Direct, delivered);
     }
 
     private void DeliverTo(DeliverToGroup deliver)
@@ -209,7 +209,7 @@ public sealed class NodeDelivery : ReceiveActor
             if (IsDelivered(connection.Send(deliver.Frame)))
                 delivered++;
         }
-        _counters.RecordDelivered(delivered);
+        _counters.RecordDelivered(DeliveryKind.Group, delivered);
     }
 
     /// <summary>Confirms the message to its relay; true for a resent message this node has already delivered (counted, dropped).</summary>

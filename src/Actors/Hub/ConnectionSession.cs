@@ -93,7 +93,7 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
             Reply(frame, BroadcastForbidden);
             return;
         }
-        var encoded = ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, userId, Now()));
+        var encoded = counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, userId, Now())));
         routing.Broadcasts.Tell(new Publish(NodeDelivery.BroadcastTopic, new DeliveryProtocol.Broadcast(encoded)));
         Acknowledge(frame);
     }
@@ -114,12 +114,12 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
                 Reply(frame, InvalidName("to"));
                 return;
             }
-            var encoded = ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, userId, Now(), To: to));
+            var encoded = counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, userId, Now(), To: to)));
             Relay(new UserProtocol.SendToUser(to, encoded), frame);
         }
         else if (RequireGroup(frame))
         {
-            var encoded = ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, userId, Now(), Group: frame.Group));
+            var encoded = counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, userId, Now(), Group: frame.Group)));
             Relay(new GroupProtocol.SendToGroup(frame.Group!, encoded), frame);
         }
     }

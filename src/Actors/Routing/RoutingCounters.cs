@@ -1,9 +1,19 @@
 namespace Switchboard.Actors.Routing;
 
+/// <summary>How a delivered message was addressed.</summary>
+public enum DeliveryKind
+{
+    Direct,
+    Group,
+    Broadcast,
+}
+
 /// <summary>This node's routing outcomes, beside the connection counters.</summary>
 public sealed class RoutingCounters
 {
-    private long _delivered;
+    private long _deliveredDirect;
+    private long _deliveredToGroups;
+    private long _deliveredBroadcasts;
     private long _undeliverable;
     private long _broadcastsDropped;
     private long _resent;
@@ -12,7 +22,10 @@ public sealed class RoutingCounters
     private int _localGroups;
 
     /// <summary>Messages handed to a recipient connection's buffer.</summary>
-    public long Delivered => Volatile.Read(ref _delivered);
+    public long Delivered => DeliveredAs(DeliveryKind.Direct) + DeliveredAs(DeliveryKind.Group) + DeliveredAs(DeliveryKind.Broadcast);
+
+    /// <summary>The part of <see cref="Delivered"/> that was addressed as <paramref name="kind"/>.</summary>
+    public long DeliveredAs(DeliveryKind kind) => Volatile.Read(ref DeliveredCount(kind));
 
     /// <summary>Messages to a user with no connection or a group with no member.</summary>
     public long Undeliverable => Volatile.Read(ref _undeliverable);
@@ -36,7 +49,20 @@ public sealed class RoutingCounters
         set => Volatile.Write(ref _localGroups, value);
     }
 
-    public void RecordDelivered(int count = 1) => Interlocked.Add(ref _delivered, count);
+    public void RecordDelivered(DeliveryKind kind, int count = 1) => Interlocked.Add(ref DeliveredCount(kind), count);
+
+    private ref long DeliveredCount(DeliveryKind kind)
+    {
+        switch (kind)
+        {
+            case DeliveryKind.Direct:
+                return ref _deliveredDirect;
+            case DeliveryKind.Group:
+                return ref _deliveredToGroups;
+            default:
+                return ref _deliveredBroadcasts;
+        }
+    }
 
     public void RecordUndeliverable() => Interlocked.Increment(ref _undeliverable);
 

@@ -71,12 +71,12 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
         {
             case AddConnection m: w.Write(m.UserId); w.Write(m.ConnectionId); Write(w, m.Node); break;
             case RemoveConnection m: w.Write(m.UserId); w.Write(m.ConnectionId); break;
-            case SendToUser m: w.Write(m.UserId); Write(w, m.Frame); WriteOptional(w, m.Stamp); break;
+            case SendToUser m: w.Write(m.UserId); Write(w, m.Frame); WriteOptional(w, m.Stamp); w.Write(m.Frame.AcceptedAt); break;
             case GetConnections m: w.Write(m.UserId); break;
             case Connections m: w.Write(m.UserId); w.Write(m.Count); w.Write(m.Nodes); break;
             case AddMember m: w.Write(m.Group); w.Write(m.UserId); w.Write(m.ConnectionId); Write(w, m.Node); WriteOptional(w, m.Stamp); break;
             case RemoveMember m: w.Write(m.Group); w.Write(m.ConnectionId); break;
-            case SendToGroup m: w.Write(m.Group); Write(w, m.Frame); WriteOptional(w, m.Stamp); break;
+            case SendToGroup m: w.Write(m.Group); Write(w, m.Frame); WriteOptional(w, m.Stamp); w.Write(m.Frame.AcceptedAt); break;
             case GetMembers m: w.Write(m.Group); break;
             case Members m:
                 w.Write(m.Group); w.Write(m.Connections); w.Write(m.Users.Count);
@@ -86,9 +86,9 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
                     w.Write(member.Connections);
                 }
                 break;
-            case DeliverToConnections m: Write(w, m.ConnectionIds); Write(w, m.Frame); WriteOptional(w, m.Stamp); break;
-            case DeliverToGroup m: w.Write(m.Group); Write(w, m.Frame); WriteOptional(w, m.Stamp); break;
-            case Broadcast m: Write(w, m.Frame); break;
+            case DeliverToConnections m: Write(w, m.ConnectionIds); Write(w, m.Frame); WriteOptional(w, m.Stamp); w.Write(m.Frame.AcceptedAt); break;
+            case DeliverToGroup m: w.Write(m.Group); Write(w, m.Frame); WriteOptional(w, m.Stamp); w.Write(m.Frame.AcceptedAt); break;
+            case Broadcast m: Write(w, m.Frame); w.Write(m.Frame.AcceptedAt); break;
             case Accepted m: w.Write(m.ConnectionId); Write(w, m.Id); break;
             case Rejected m: w.Write(m.ConnectionId); Write(w, m.Id); Write(w, m.Error); break;
             case RelayProtocol.Delivered m: w.Write(m.Seq); w.Write(m.Route); w.Write(m.Nodes); break;
@@ -134,17 +134,17 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
         {
             "UA" => new AddConnection(r.ReadString(), r.ReadString(), ReadRef(r)),
             "UR" => new RemoveConnection(r.ReadString(), r.ReadString()),
-            "US" => new SendToUser(r.ReadString(), ReadFrame(r), ReadOptionalStamp(r)),
+            "US" => WithAcceptedAt(new SendToUser(r.ReadString(), ReadFrame(r), ReadOptionalStamp(r)), static m => m.Frame, r),
             "UG" => new GetConnections(r.ReadString()),
             "UC" => new Connections(r.ReadString(), r.ReadInt32(), r.ReadInt32()),
             "GA" => new AddMember(r.ReadString(), r.ReadString(), r.ReadString(), ReadRef(r), ReadOptionalStamp(r)),
             "GR" => new RemoveMember(r.ReadString(), r.ReadString()),
-            "GS" => new SendToGroup(r.ReadString(), ReadFrame(r), ReadOptionalStamp(r)),
+            "GS" => WithAcceptedAt(new SendToGroup(r.ReadString(), ReadFrame(r), ReadOptionalStamp(r)), static m => m.Frame, r),
             "GG" => new GetMembers(r.ReadString()),
             "GM" => ReadMembers(r),
-            "DC" => new DeliverToConnections(ReadStrings(r), ReadFrame(r), ReadOptionalStamp(r)),
-            "DG" => new DeliverToGroup(r.ReadString(), ReadFrame(r), ReadOptionalStamp(r)),
-            "DB" => new Broadcast(ReadFrame(r)),
+            "DC" => WithAcceptedAt(new DeliverToConnections(ReadStrings(r), ReadFrame(r), ReadOptionalStamp(r)), static m => m.Frame, r),
+            "DG" => WithAcceptedAt(new DeliverToGroup(r.ReadString(), ReadFrame(r), ReadOptionalStamp(r)), static m => m.Frame, r),
+            "DB" => WithAcceptedAt(new Broadcast(ReadFrame(r)), static m => m.Frame, r),
             "DA" => new Accepted(r.ReadString(), ReadBytes(r)),
             "DR" => new Rejected(r.ReadString(), ReadBytes(r), ReadError(r)),
             "RR" => new RelayProtocol.Routed(r.ReadInt64(), r.ReadBoolean() ? ReadError(r) : null),
@@ -277,6 +277,15 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
     private static byte[] ReadBytes(BinaryReader r) => r.ReadBytes(r.ReadInt32());
 
     private static OutboundFrame ReadFrame(BinaryReader r) => OutboundFrame.FromBytes(ReadBytes(r));
+
+    // A frame's accept time (for the delivery histogram) is the last field, so that a node of an earlier build reads the
+    // message without it, and this build reads such a node's messages as unstamped.
+    private static T WithAcceptedAt<T>(T message, Func<T, OutboundFrame> frame, BinaryReader r)
+    {
+        if (r.BaseStream.Length - r.BaseStream.Position >= sizeof(long))
+            frame(message).AcceptedAt = r.ReadInt64();
+        return message;
+    }
 
     private IActorRef ReadRef(BinaryReader r) => system.Provider.ResolveActorRef(r.ReadString());
 

@@ -1,7 +1,7 @@
-using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Configuration;
 using Switchboard.Service.Settings;
+using static Switchboard.Service.Settings.ConfigurationValues;
 
 namespace Switchboard.Service.Auth;
 
@@ -104,8 +104,6 @@ public static class AuthOptionsLoader
             ? joined.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             : section.GetChildren().Select(c => c.Value?.Trim()).Where(v => !string.IsNullOrEmpty(v)).Select(v => v!).ToList();
 
-    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
     private static Uri? ReadUrl(IConfigurationSection section, List<string> problems)
     {
         if (NonEmpty(section.Value) is not { } value)
@@ -114,31 +112,5 @@ public static class AuthOptionsLoader
             return uri;
         problems.Add($"{section.Path}=\"{value}\": not an http or https URL");
         return null;
-    }
-
-    private static TimeSpan? ReadSeconds(IConfigurationSection section, List<string> problems)
-    {
-        if (NonEmpty(section.Value) is not { } value)
-            return null;
-        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && double.IsFinite(s) && s >= 0)
-            return TimeSpan.FromSeconds(s);
-        problems.Add($"{section.Path}=\"{value}\": not a number of seconds, 0 or more");
-        return null;
-    }
-
-    private static bool? ReadBool(IConfigurationSection section, List<string> problems)
-    {
-        switch (NonEmpty(section.Value)?.ToLowerInvariant())
-        {
-            case null:
-                return null;
-            case "1" or "true":
-                return true;
-            case "0" or "false":
-                return false;
-            default:
-                problems.Add($"{section.Path}=\"{section.Value}\": not a boolean (use 1, 0, true or false)");
-                return null;
-        }
     }
 }

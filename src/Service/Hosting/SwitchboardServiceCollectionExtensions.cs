@@ -25,6 +25,7 @@ using Switchboard.Service.Admin;
 using Switchboard.Service.Auth;
 using Switchboard.Service.Http;
 using Switchboard.Service.Logging;
+using Switchboard.Service.Metrics;
 using Switchboard.Service.Settings;
 using Switchboard.Streams;
 using Switchboard.Streams.Outbound;
@@ -60,9 +61,10 @@ public static class SwitchboardServiceCollectionExtensions
             ? new TokenDeadlines(tokens.ClockSkew, sp.GetRequiredService<TimeProvider>())
             : null!);
         services.AddSingleton(sp => new ApiAccess(sp.GetRequiredService<AuthOptions>()));
+        services.AddSingleton<AuthRefusals>();
         services.AddSingleton(sp => ConnectionCap.OfThisProcess(sp.GetRequiredService<SwitchboardOptions>().MaxConnections));
         services.AddSingleton<NodeState>();
-        services.AddSingleton<ConnectionCounters>();
+        services.AddSingleton(sp => new ConnectionCounters { DeliveryClock = sp.GetRequiredService<SwitchboardMeter>().DeliveryClock });
         services.AddSingleton<RoutingCounters>();
         services.AddSingleton<LocalConnections>();
         services.AddSingleton(sp =>
@@ -129,6 +131,8 @@ public static class SwitchboardServiceCollectionExtensions
             if (options.EnableGlobalPing)
                 builder.AddPingScheduler(new PingSchedulerOptions(options.HeartbeatInterval, options.ConnectionTimeout, options.PingWorkerCount));
         });
+        // After Akka, so that the metrics' hosted services start once the actor system runs.
+        services.AddSwitchboardMetrics();
         services.AddSingleton(sp =>
         {
             var system = sp.GetRequiredService<ActorSystem>();

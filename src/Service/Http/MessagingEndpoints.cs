@@ -44,7 +44,7 @@ public static class MessagingEndpoints
                 $"names are 1 to {Names.MaxLength} characters with no control characters").ToResult(400);
         }
 
-        var encoded = ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, sender, Now(), frame.To, frame.Group));
+        var encoded = hub.Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, sender, Now(), frame.To, frame.Group)));
         hub.Routing.Relay.Tell(new RelayProtocol.Relay(frame.To is { } to
             ? new UserProtocol.SendToUser(to, encoded)
             : new GroupProtocol.SendToGroup(frame.Group!, encoded)));
@@ -59,7 +59,7 @@ public static class MessagingEndpoints
             return failure;
         if (Sender(frame!, request.HttpContext, out var sender) is { } refused)
             return refused;
-        var encoded = ServerFrames.Routed(new RoutedFields(frame!.Type!, frame.Data, sender, Now()));
+        var encoded = hub.Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame!.Type!, frame.Data, sender, Now())));
         hub.Routing.Broadcasts.Tell(new Publish(NodeDelivery.BroadcastTopic, new DeliveryProtocol.Broadcast(encoded)));
         Admin.AdminAudit.Log(request.HttpContext, "broadcast", "every connection", "accepted");
         return Results.Json(Accepted, HttpJson.Options, statusCode: 202);

@@ -10,6 +10,7 @@ using Switchboard.Service.Admin;
 using Switchboard.Service.Auth;
 using Switchboard.Service.Dashboard;
 using Switchboard.Service.Hosting;
+using Switchboard.Service.Metrics;
 
 namespace Switchboard.Service.Http;
 
@@ -24,22 +25,29 @@ public static class SwitchboardEndpoints
             : new ApiError("not_serving", $"this node is {node.Status}; send to another node").ToResult(503);
     }
 
-    // One filter per scope, made once at mapping. A granted call goes on with its caller in the request's features,
-    // for the checks an endpoint makes itself (impersonate).
+    // One filter per scope, made once at mapping.
     private static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> Require(ApiScopes scope) =>
-        (context, next) =>
+        (context, next) => Refusal(context.HttpContext, scope) is { } refusal
+            ? ValueTask.FromResult<object?>(refusal.Error.ToResult(refusal.Status))
+            : next(context);
+
+    /// <summary>
+    /// Null when the call may go on, with its caller in the request's features for the checks an endpoint makes itself
+    /// (impersonate); else the refusal to answer, logged when the key is known and counted.
+    /// </summary>
+    public static ApiRefusal? Refusal(HttpContext http, ApiScopes scope)
+    {
+        var decision = http.RequestServices.GetRequiredService<ApiAccess>().Decide(scope, ApiRequest.Of(http));
+        if (decision.Refusal is not { } refusal)
         {
-            var http = context.HttpContext;
-            var decision = http.RequestServices.GetRequiredService<ApiAccess>().Decide(scope, ApiRequest.Of(http));
-            if (decision.Refusal is not { } refusal)
-            {
-                http.Features.Set(decision.Caller);
-                return next(context);
-            }
-            if (decision.Caller is { } known)
-                LogForbidden(http, known, scope);
-            return ValueTask.FromResult<object?>(refusal.Error.ToResult(refusal.Status));
-        };
+            http.Features.Set(decision.Caller);
+            return null;
+        }
+        if (decision.Caller is { } known)
+            LogForbidden(http, known, scope);
+        http.RequestServices.GetRequiredService<AuthRefusals>().Record(refusal.Error.Error);
+        return refusal;
+    }
 
     // A key's name, never the key: enough for an operator to see which caller needs which scope.
     private static void LogForbidden(HttpContext http, ApiCaller caller, ApiScopes scope) =>
@@ -51,10 +59,12 @@ public static class SwitchboardEndpoints
     /// Maps the hub under <paramref name="prefix"/>: the WebSocket endpoint itself, <c>/health</c>,
     /// <c>/stats</c>, <c>/message</c>, <c>/broadcast</c>, <c>/groups/{name}</c>, <c>/users/{id}</c>, the admin API under <c>/admin</c> and the
     /// dashboard page at <c>/dashboard</c>. The WebSocket endpoint, the health probes and the dashboard page are open; the rest
-    /// need an API key with their scope (docs/security.md).
+    /// need an API key with their scope (docs/security.md). <c>GET /metrics</c> goes at the root, whatever the prefix
+    /// (docs/operations.md).
     /// </summary>
     public static RouteGroupBuilder MapSwitchboard(this IEndpointRouteBuilder endpoints, string prefix = "/ws")
     {
+        endpoints.MapMetrics();
         var hub = endpoints.MapGroup(prefix);
         hub.Map("", WebSocketEndpoint.HandleAsync);
         hub.MapGet("/health", (NodeState node, ConnectionHub connections, ActorSystem system) =>

@@ -43,7 +43,7 @@ public sealed record UpgradeRefusal(ApiError Error, int Status);
 /// <see cref="TransportUpgrade"/>), in the order their refusals are answered: one list, so the paths cannot drift.
 /// </summary>
 public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, SwitchboardOptions options, AuthOptions auth,
-    ClientQuotas quotas, TokenValidator? tokens = null)
+    ClientQuotas quotas, AuthRefusals refusals, TokenValidator? tokens = null)
 {
     private static readonly UpgradeRefusal ForbiddenOrigin =
         new(new ApiError("forbidden_origin", "this origin may not open connections here"), StatusCodes.Status403Forbidden);
@@ -72,6 +72,15 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
     /// <param name="appUser">The user the embedding app authenticated, taken with Auth:UseHttpContextUser (HTTP path only).</param>
     public async ValueTask<(AdmittedUpgrade? Upgrade, UpgradeRefusal? Refusal)> AdmitAsync(string method, IQueryCollection query,
         IHeaderDictionary headers, bool upgradable, IPAddress? client, string? appUser = null)
+    {
+        var admission = await DecideAsync(method, query, headers, upgradable, client, appUser);
+        if (admission.Refusal is { Status: StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden } refusal)
+            refusals.Record(refusal.Error.Error);
+        return admission;
+    }
+
+    private async ValueTask<(AdmittedUpgrade? Upgrade, UpgradeRefusal? Refusal)> DecideAsync(string method, IQueryCollection query,
+        IHeaderDictionary headers, bool upgradable, IPAddress? client, string? appUser)
     {
         if (node.IsDraining)
             return (null, node.IsDown ? NotAMember : Draining);

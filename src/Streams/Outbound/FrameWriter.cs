@@ -60,15 +60,20 @@ public sealed class FrameWriter
         {
             var messages = 0;
             var bytes = 0;
-            foreach (var frame in Grab(_stage.In).Frames)
+            var timed = false;
+            var frames = Grab(_stage.In).Frames;
+            foreach (var frame in frames)
             {
                 var encoded = frame.BytesFor(_compressionLevel);
                 _writer.Write<byte>(encoded);
                 bytes += encoded.Length;
                 if (!frame.IsControl)
                     messages++;
+                timed |= frame.AcceptedAt != 0;
             }
             _counters.RecordWrite(messages, bytes);
+            if (timed)
+                TimeDeliveries(frames);
             _connection.RecordMessagesOut(messages);
 
             _flushing = true;
@@ -95,6 +100,17 @@ public sealed class FrameWriter
                 _outbox.PipeDrained();
                 _onFlushed();
             });
+        }
+
+        // Off the common path: only a batch holding a sampled frame reads the clock, once.
+        private void TimeDeliveries(List<OutboundFrame> frames)
+        {
+            var now = DateTime.UtcNow.Ticks;
+            foreach (var frame in frames)
+            {
+                if (frame.AcceptedAt != 0)
+                    _counters.DeliveryClock.Written(frame, now);
+            }
         }
 
         public override void OnUpstreamFinish()

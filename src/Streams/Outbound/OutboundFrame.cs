@@ -31,6 +31,12 @@ public sealed class OutboundFrame
 
     public bool IsControl => Opcode.IsControl();
 
+    /// <summary>
+    /// When a node accepted the message (UTC ticks), for the sampled frames <see cref="DeliveryClock"/> times; else 0. Set
+    /// by the clock where the message is accepted, and by the routing serializer on a copy that arrives from another node.
+    /// </summary>
+    public long AcceptedAt { get; set; }
+
     public static OutboundFrame Text(ReadOnlySpan<byte> utf8Json) =>
         new(Opcode.Text, FrameEncoder.Encode(Opcode.Text, utf8Json), FrameEncoder.HeaderLength(utf8Json.Length));
 
