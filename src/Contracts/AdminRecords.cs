@@ -57,7 +57,11 @@ public sealed record KickRequest(string? UserId, string? ConnectionId, string? R
 
 public sealed record KickResult(int Closed, IReadOnlyList<string> Nodes, IReadOnlyList<string> MissingNodes) : IGathered;
 
-public sealed record RateLimitView(string? Rate, IReadOnlyDictionary<string, string> PerRouteRates);
+/// <summary>The rates; after a set, <see cref="MissingNodes"/> names the members that did not apply them (none for a show).</summary>
+public sealed record RateLimitView(string? Rate, IReadOnlyDictionary<string, string> PerRouteRates) : IGathered
+{
+    public IReadOnlyList<string> MissingNodes { get; init; } = [];
+}
 
 public sealed record NodeTop(string Node, string Status, long Connections, double MessagesInPerSecond, double MessagesOutPerSecond,
     double DeliveriesPerSecond, long Dropped, long ClosedSlow, double CpuPercent, long MemoryBytes);

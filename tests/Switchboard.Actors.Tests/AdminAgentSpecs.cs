@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Hosting;
 using Switchboard.Actors.Admin;
 using static Switchboard.Actors.Admin.AdminProtocol;
@@ -34,37 +33,30 @@ public sealed class AdminAgentSpecs : Akka.Hosting.TestKit.TestKit
     }
 
     [Fact]
-    public void Subscribes_to_the_rate_limit_topic_at_start()
-    {
-        var mediator = CreateTestProbe();
-        Sys.ActorOf(AdminAgent.PropsFor("n1:1", new RecordingHost(), mediator));
-        Assert.Equal(AdminAgent.RateLimitTopic, mediator.ExpectMsg<Subscribe>().Topic);
-    }
-
-    [Fact]
     public void A_forwarded_drain_runs_on_the_host_and_answers_whether_it_started()
     {
         var host = new RecordingHost();
-        var agent = Sys.ActorOf(AdminAgent.PropsFor("n1:1", host, CreateTestProbe()));
+        var agent = Sys.ActorOf(AdminAgent.PropsFor("n1:1", host));
         agent.Tell(new DrainNode("ops"));
         Assert.Equal(new DrainStarted("n1:1", true), ExpectMsg<DrainStarted>());
         Assert.Equal(["ops"], host.Drains);
 
-        var draining = Sys.ActorOf(AdminAgent.PropsFor("n2:2", new RecordingHost(drains: false), CreateTestProbe()));
+        var draining = Sys.ActorOf(AdminAgent.PropsFor("n2:2", new RecordingHost(drains: false)));
         draining.Tell(new DrainNode("ops"));
         Assert.Equal(new DrainStarted("n2:2", false), ExpectMsg<DrainStarted>());
     }
 
     [Fact]
-    public void A_rate_limit_update_from_another_node_is_applied_and_its_own_is_not_applied_twice()
+    public void A_rate_limit_update_is_applied_on_the_host_and_answered_whether_it_was()
     {
         var host = new RecordingHost();
-        var agent = Sys.ActorOf(AdminAgent.PropsFor("n1:1", host, CreateTestProbe()));
-        agent.Tell(new RateLimitUpdate("own", "n1:1", "ops"));
-        agent.Tell(new RateLimitUpdate("other", "n2:2", "ops"));
-        // A drain after the updates answers once both were handled (one mailbox, in order): a marker, not a sleep.
-        agent.Tell(new DrainNode("marker"));
-        ExpectMsg<DrainStarted>();
-        Assert.Equal([("other", "ops")], host.Updates);
+        var agent = Sys.ActorOf(AdminAgent.PropsFor("n1:1", host));
+        agent.Tell(new RateLimitUpdate("new", "n2:2", "ops"));
+        Assert.Equal(new RateLimitApplied("n1:1", true), ExpectMsg<RateLimitApplied>());
+        Assert.Equal([("new", "ops")], host.Updates);
+
+        var refusing = Sys.ActorOf(AdminAgent.PropsFor("n3:3", new RecordingHost(applies: false)));
+        refusing.Tell(new RateLimitUpdate("bad", "n2:2", "ops"));
+        Assert.Equal(new RateLimitApplied("n3:3", false), ExpectMsg<RateLimitApplied>());
     }
 }

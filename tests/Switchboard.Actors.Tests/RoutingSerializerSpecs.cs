@@ -177,5 +177,6 @@ public sealed class RoutingSerializerSpecs : Akka.Hosting.TestKit.TestKit
         Assert.Equal(new DrainStarted("n1:1", true), RoundTrip(new DrainStarted("n1:1", true)));
         var update = new RateLimitUpdate("""{"Rate":"10-S"}""", "n1:1", "ops");
         Assert.Equal(update, RoundTrip(update));
+        Assert.Equal(new RateLimitApplied("n2:2", false), RoundTrip(new RateLimitApplied("n2:2", false)));
     }
 }

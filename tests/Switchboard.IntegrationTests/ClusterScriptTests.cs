@@ -81,6 +81,7 @@ public sealed class ClusterScriptTests
             const string route = "/ws/health/live";
             var set = await SbctlJsonAsync(urls[1], "ratelimit", "set", "--rate", "off", "--route", $"{route}=1-H", "--yes");
             Assert.Equal("1-H", set.GetProperty("per_route_rates").GetProperty(route).GetString());
+            Assert.Equal(0, set.GetProperty("missing_nodes").GetArrayLength());
             foreach (var url in urls)
             {
                 await Eventually.TrueAsync(async () => (await SbctlJsonAsync(url, "ratelimit", "show"))

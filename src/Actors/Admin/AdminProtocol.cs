@@ -49,8 +49,11 @@ public static class AdminProtocol
     public sealed record DrainStarted(string Node, bool Started) : IRoutingMessage;
 
     /// <summary>
-    /// Published to every node's admin agent: the rate limiter's new settings as JSON (the Service's RateLimiterOptions),
+    /// Sent to every other node's admin agent: the rate limiter's new settings as JSON (the Service's RateLimiterOptions),
     /// set on <paramref name="Origin"/> by <paramref name="By"/>.
     /// </summary>
     public sealed record RateLimitUpdate(string OptionsJson, string Origin, string By) : IRoutingMessage;
+
+    /// <summary>The answer to <see cref="RateLimitUpdate"/>; <paramref name="Applied"/> is false when the node refused it.</summary>
+    public sealed record RateLimitApplied(string Node, bool Applied) : IRoutingMessage;
 }

@@ -60,6 +60,7 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
         AdminProtocol.DrainNode => "AD",
         AdminProtocol.DrainStarted => "AS",
         AdminProtocol.RateLimitUpdate => "AR",
+        AdminProtocol.RateLimitApplied => "AA",
         _ => throw new ArgumentException($"{o.GetType()} is not a routing message", nameof(o)),
     };
 
@@ -121,6 +122,7 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
             case AdminProtocol.DrainNode m: w.Write(m.By); break;
             case AdminProtocol.DrainStarted m: w.Write(m.Node); w.Write(m.Started); break;
             case AdminProtocol.RateLimitUpdate m: w.Write(m.OptionsJson); w.Write(m.Origin); w.Write(m.By); break;
+            case AdminProtocol.RateLimitApplied m: w.Write(m.Node); w.Write(m.Applied); break;
             default: throw new ArgumentException($"{o.GetType()} is not a routing message", nameof(o));
         }
         w.Flush();
@@ -166,6 +168,7 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
             "AD" => new AdminProtocol.DrainNode(r.ReadString()),
             "AS" => new AdminProtocol.DrainStarted(r.ReadString(), r.ReadBoolean()),
             "AR" => new AdminProtocol.RateLimitUpdate(r.ReadString(), r.ReadString(), r.ReadString()),
+            "AA" => new AdminProtocol.RateLimitApplied(r.ReadString(), r.ReadBoolean()),
             _ => throw new SerializationException($"unknown routing manifest \"{manifest}\""),
         };
     }

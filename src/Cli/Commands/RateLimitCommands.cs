@@ -41,12 +41,16 @@ public static class RateLimitCommands
         return new Command("ratelimit", "the HTTP rate limiter") { show, set };
     }
 
-    private static void Write(CommandContext c, RateLimitView view) => c.Output.Write(view, console =>
+    private static void Write(CommandContext c, RateLimitView view)
     {
-        var table = Output.Table("route", "rate");
-        table.AddRow("(default)", Output.Escape(view.Rate ?? "unlimited"));
-        foreach (var (route, rate) in view.PerRouteRates.OrderBy(p => p.Key, StringComparer.Ordinal))
-            table.AddRow(Output.Escape(route), Output.Escape(rate));
-        console.Write(table);
-    });
+        c.Output.Write(view, console =>
+        {
+            var table = Output.Table("route", "rate");
+            table.AddRow("(default)", Output.Escape(view.Rate ?? "unlimited"));
+            foreach (var (route, rate) in view.PerRouteRates.OrderBy(p => p.Key, StringComparer.Ordinal))
+                table.AddRow(Output.Escape(route), Output.Escape(rate));
+            console.Write(table);
+        });
+        c.Output.Missing(view);
+    }
 }

@@ -345,7 +345,7 @@ public static class AdminEndpoints
             : $"{answer.Node} already drains"), answer.Started ? 202 : 409);
     }
 
-    // The rate limiter: shown from this node, set here and published to every node's admin agent.
+    // The rate limiter: shown from this node, set here and on every other member through its admin agent.
 
     private static IResult RateLimitShow(IServiceProvider services) =>
         services.GetService(typeof(RateLimiter)) is RateLimiter limiter ? Json(ViewOf(limiter)) : RateLimiterOff();
@@ -375,10 +375,17 @@ public static class AdminEndpoints
             AdminAudit.Log(http, "ratelimit-set", target, "refused: " + e.Message);
             return Error("invalid_rate", e.Message, 400);
         }
-        hub.Routing.Broadcasts.Tell(new Publish(AdminAgent.RateLimitTopic,
-            new AdminProtocol.RateLimitUpdate(JsonSerializer.Serialize(options), hub.Node, AdminAudit.CallerOf(http))));
-        AdminAudit.Log(http, "ratelimit-set", target, "applied here, published to every node");
-        return Json(ViewOf(limiter));
+        // Asked of every other member with a deadline, not published: a publish reaches only the subscriptions that
+        // pub-sub has gossiped so far, and says nothing of a node that missed it.
+        var self = Cluster.Get(system).SelfAddress;
+        var others = ClusterGather.UpMembers(system).Where(m => m.Address != self).ToList();
+        var (answers, unanswered) = await ClusterGather.AskAllAsync<AdminProtocol.RateLimitApplied>(system, AdminAgent.Path,
+            new AdminProtocol.RateLimitUpdate(JsonSerializer.Serialize(options), hub.Node, AdminAudit.CallerOf(http)), others);
+        var missing = unanswered.Concat(answers.Where(a => !a.Applied).Select(a => a.Node)).Order(StringComparer.Ordinal).ToList();
+        AdminAudit.Log(http, "ratelimit-set", target, missing.Count == 0
+            ? $"applied here and on {answers.Count} other nodes"
+            : $"applied here and on {answers.Count(a => a.Applied)} other nodes; not on {string.Join(", ", missing)}");
+        return Json(ViewOf(limiter) with { MissingNodes = missing });
     }
 
     private static RateLimitView ViewOf(RateLimiter limiter) => new(limiter.Policy.Options.Rate,
