@@ -52,6 +52,8 @@ public static class ConnectionGraph
     private static async Task RunAsync(WebSocketConnection connection, Task<(Task Inbound, Task Outbound)> launched,
         ConnectionCounters counters)
     {
+        // Set when the graph could not send its own close frame (its host died or never ran it) and one is written here.
+        var closedHere = false;
         try
         {
             var (inbound, outbound) = await launched;
@@ -69,17 +71,16 @@ public static class ConnectionGraph
                 // The handler failed; MessageAssembly has closed the connection with 1011.
             }
             await outboundSignalled;
-            if (outbound.IsFaulted)
-            {
-                // The graph was torn down under the writer (its host died): the close frame is written here instead.
-                await connection.WriteCloseAsync(Framing.CloseCode.InternalError, "internal error");
-            }
+            // Faulted: the graph was torn down under the writer (its host died).
+            closedHere = outbound.IsFaulted;
         }
         catch (ConnectionHostStoppedException)
         {
             await connection.Transport.Input.CompleteAsync();
-            await connection.WriteCloseAsync(Framing.CloseCode.InternalError, "internal error");
+            closedHere = true;
         }
+        if (closedHere)
+            await connection.WriteCloseAsync(Framing.CloseCode.InternalError, "internal error");
         try
         {
             await connection.Transport.Output.CompleteAsync();
@@ -88,7 +89,7 @@ public static class ConnectionGraph
         {
             connection.OnFinished();
             counters.GraphFinished();
-            counters.RecordClosed(connection.Outbox.CloseCode);
+            counters.RecordClosed(closedHere ? Framing.CloseCode.InternalError : connection.Outbox.CloseCode);
         }
     }
 }

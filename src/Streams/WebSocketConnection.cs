@@ -108,7 +108,7 @@ public sealed class WebSocketConnection
     internal void OnCloseReceived(ushort? code)
     {
         _discardingInput = true;
-        // Echo the peer's code (§5.5.1); a close without a code is answered without one.
+        // Echo the peer's code (§5.5.1); a close without a code is answered with 1000.
         ClosedByPeer = Outbox.Close(code ?? CloseCode.Normal, "", discardPending: true);
         _closeReceived = true;
         if (_outboundFinished)

@@ -32,9 +32,12 @@ public sealed class RateLimitDecisions(IServiceProvider services) : IRateLimitOb
 
     private Tally TallyOf(string path) => _byRoute.GetOrAdd(LabelOf(path), static _ => new Tally());
 
-    // The configured spelling: the limiter matches paths to its routes in any case.
+    // The configured spelling: the limiter matches paths to its routes in any case. Most requests take no route of
+    // their own, which one lookup in the policy's case-insensitive table tells without walking the routes.
     private string LabelOf(string path)
     {
+        if (_limiter?.Policy.PerRoute.ContainsKey(path) != true)
+            return DefaultRoute;
         foreach (var route in ConfiguredRoutes())
         {
             if (string.Equals(route, path, StringComparison.OrdinalIgnoreCase))

@@ -139,22 +139,13 @@ public static class SwitchboardOptionsLoader
         }
     }
 
-    private static int Int(string value) =>
-        int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
-            ? n
-            : throw new FormatException("not a whole number");
+    private static int Int(string value) => ConfigurationValues.ParseInt(value) ?? throw new FormatException("not a whole number");
 
-    private static bool Bool(string value) => value.ToLowerInvariant() switch
-    {
-        "1" or "true" => true,
-        "0" or "false" => false,
-        _ => throw new FormatException("not a boolean (use 1, 0, true or false)"),
-    };
+    private static bool Bool(string value) =>
+        ConfigurationValues.ParseBool(value) ?? throw new FormatException("not a boolean (use 1, 0, true or false)");
 
     private static TimeSpan Seconds(string value) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && double.IsFinite(s)
-            ? TimeSpan.FromSeconds(s)
-            : throw new FormatException("not a number of seconds");
+        ConfigurationValues.ParseSeconds(value) is { } s ? TimeSpan.FromSeconds(s) : throw new FormatException("not a number of seconds");
 
     private static IReadOnlyList<string> List(string value) =>
         value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
