@@ -12,11 +12,19 @@ public static class Direct
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Untimed traffic before the first measured step. The first messages after a connect storm meet costs paid once
+    /// (the GC promoting every new connection, first calls), which belong to the connect, not to steady-state latency.
+    /// </summary>
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
+    private const int WarmUpRate = 2_500;
+
     public static async Task RunAsync(LoadOptions options)
     {
-        var run = new Run(options, expectedDeliveries: (int)Math.Min(50_000_000, (long)options.Rate * (int)options.Duration.TotalSeconds * 2));
+        var run = new Run(options, expectedDeliveries: (int)Math.Min(50_000_000, ((long)options.Rate * (int)options.Duration.TotalSeconds + WarmUpRate * (int)WarmUp.TotalSeconds) * 2));
         var report = new Report("direct", options);
         var pairs = await ConnectPairsAsync(run, report);
+        await PaceAsync(run, pairs, WarmUpRate, WarmUp);
         var step = await PaceAsync(run, pairs, options.Rate, options.Duration);
         foreach (var (name, value) in step)
             report.Add(name, value?.DeepClone());
@@ -27,9 +35,10 @@ public static class Direct
     {
         var steps = new[] { 2_500, 5_000, 10_000, 20_000, 30_000, 40_000, 60_000, 80_000, 120_000 };
         var duration = TimeSpan.FromSeconds(Math.Min(5, options.Duration.TotalSeconds));
-        var run = new Run(options, expectedDeliveries: (int)(steps.Sum() * duration.TotalSeconds));
+        var run = new Run(options, expectedDeliveries: (int)((steps.Sum() * duration.TotalSeconds) + WarmUpRate * WarmUp.TotalSeconds));
         var report = new Report("direct-max", options);
         var pairs = await ConnectPairsAsync(run, report);
+        await PaceAsync(run, pairs, WarmUpRate, WarmUp);
         var results = new JsonArray();
         var sustained = 0;
         foreach (var rate in steps)
