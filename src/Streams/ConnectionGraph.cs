@@ -23,12 +23,14 @@ public static class ConnectionGraph
     private static readonly Fusing.FusedGraph<ClosedShape, (Task Inbound, Task Outbound)> WithKeepAlive = Blueprint(keepAlive: true);
 
     public static WebSocketConnection Run(string connectionId, ConnectionTransport transport, ConnectionOptions options,
-        int? compressionLevel, ConnectionCounters counters, OutboundFrame firstFrame,
+        int? compressionLevel, ConnectionCounters counters, OutboundFrame? firstFrame,
         Func<WebSocketConnection, IInboundHandler> handlerFactory, ConnectionHosts hosts)
     {
         var connection = new WebSocketConnection(connectionId, options, compressionLevel, transport, counters, hosts.ScheduleOnce);
-        // Queued ahead of everything, heartbeat pings included: the contract makes it the first frame.
-        connection.Outbox.SendControl(firstFrame);
+        // Queued ahead of everything, heartbeat pings included: the contract makes it the first frame. Null when the caller
+        // sends it later (the welcome that waits for a stream position).
+        if (firstFrame is not null)
+            connection.Outbox.SendControl(firstFrame);
         var handler = handlerFactory(connection);
 
         var blueprint = options.KeepAlive is null ? Plain : WithKeepAlive;

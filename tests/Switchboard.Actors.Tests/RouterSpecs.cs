@@ -3,6 +3,7 @@ using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Akka.TestKit;
 using Switchboard.Actors.Delivery;
+using Switchboard.Actors.History;
 using Switchboard.Actors.Routing;
 using Switchboard.Streams.Outbound;
 
@@ -22,7 +23,7 @@ public sealed class UserRouterSpecs : Akka.Hosting.TestKit.TestKit
     private (TestProbe Shard, IActorRef Router) Start(string user)
     {
         var shard = CreateTestProbe();
-        return (shard, shard.ChildActorOf(UserRouter.PropsFor(UserBuckets.Of(user), _counters)));
+        return (shard, shard.ChildActorOf(UserRouter.PropsFor(UserBuckets.Of(user), _counters, HistoryOptions.Off, new HistoryBudget(HistoryOptions.DefaultMaxBytes))));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Switchboard.Actors.History;
 using Switchboard.Actors.Hub;
 using Switchboard.Actors.Routing;
 using Switchboard.Streams.Json;
@@ -10,7 +11,10 @@ namespace Switchboard.Actors.Delivery;
 /// <summary>Messages of a node's delivery actor, which hands frames to the connections of its node.</summary>
 public static class DeliveryProtocol
 {
-    public sealed record ConnectionOpened(LocalConnection Connection, IReadOnlyList<string> Groups);
+    /// <param name="Resume">The user-stream position the client named with <c>resume=</c>, if any.</param>
+    /// <param name="ResumeGroups">The groups the client named with <c>resume_groups=</c> (also in <paramref name="Groups"/>).</param>
+    public sealed record ConnectionOpened(LocalConnection Connection, IReadOnlyList<string> Groups, StreamPosition? Resume = null,
+        IReadOnlyList<string>? ResumeGroups = null);
 
     public sealed record ConnectionClosed(LocalConnection Connection);
 
@@ -27,8 +31,8 @@ public static class DeliveryProtocol
     /// <summary>Every connection of this node gets the frame.</summary>
     public sealed record Broadcast(OutboundFrame Frame) : IRoutingMessage;
 
-    /// <summary>A router accepted a connection's frame: the connection gets its ack.</summary>
-    public sealed record Accepted(string ConnectionId, ReadOnlyMemory<byte> Id) : IRoutingMessage;
+    /// <summary>A router accepted a connection's frame: the connection gets its ack, with the message's <paramref name="Seq"/> when its stream numbered it.</summary>
+    public sealed record Accepted(string ConnectionId, ReadOnlyMemory<byte> Id, long Seq = 0) : IRoutingMessage;
 
     /// <summary>A router refused a connection's frame: the connection gets an error frame.</summary>
     public sealed record Rejected(string ConnectionId, ReadOnlyMemory<byte> Id, FrameError Error) : IRoutingMessage;

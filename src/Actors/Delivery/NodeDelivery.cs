@@ -18,10 +18,16 @@ namespace Switchboard.Actors.Delivery;
 /// The one actor per node that knows the node's connections as routing sees them: which user
 /// each belongs to and which groups it joined. Routers send it one message per node; it hands
 /// the same frame to every local recipient. Broadcasts arrive through distributed pub-sub
-/// and are spread over the broadcast workers.
+/// and are spread over the broadcast workers. With history on, a new connection waits for its user
+/// stream's position (<see cref="OpeningConnection"/>) before it gets its welcome, its replay and then
+/// what was routed to it meanwhile.
 /// </summary>
-public sealed class NodeDelivery : ReceiveActor
+public sealed class NodeDelivery : ReceiveActor, IWithTimers
 {
+    /// <summary>How long an opening connection waits for its user router before it asks again, and how often it asks.</summary>
+    public static readonly TimeSpan OpenRetryAfter = TimeSpan.FromSeconds(2);
+    public const int OpenAttempts = 5;
+
     public const string BroadcastTopic = "switchboard.broadcast";
 
     private readonly IActorRef _users;
@@ -43,6 +49,8 @@ public sealed class NodeDelivery : ReceiveActor
     private readonly (IActorRef Worker, BroadcastQueue Queue)[] _workers;
     private readonly int[] _partitionSize;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly bool _historyOn;
+    private readonly Dictionary<string, OpeningConnection> _opening = new();
     private string? _node;
 
     public NodeDelivery(NodeDeliveryOptions options, IActorRef users, IActorRef groups, IActorRef relay, RoutingCounters counters,
@@ -54,6 +62,7 @@ public sealed class NodeDelivery : ReceiveActor
         _counters = counters;
         _connectionCounters = connectionCounters;
         _onReady = options.OnReady;
+        _historyOn = options.HistoryOn;
         _maxGroups = options.MaxGroupsPerConnection;
         _tooManyGroups = new FrameError("too_many_groups", $"a connection may join at most {_maxGroups} groups");
         _workers = Enumerable.Range(0, options.BroadcastWorkerCount).Select(i =>
@@ -70,7 +79,10 @@ public sealed class NodeDelivery : ReceiveActor
         Receive<DeliverToConnections>(DeliverTo);
         Receive<DeliverToGroup>(DeliverTo);
         Receive<Broadcast>(Fan);
-        Receive<Accepted>(accepted => WithConnection(accepted.ConnectionId, c => c.Connection.Send(ServerFrames.Ack(accepted.Id))));
+        Receive<Accepted>(accepted => WithConnection(accepted.ConnectionId,
+            c => c.Connection.Send(ServerFrames.Ack(accepted.Id, accepted.Seq))));
+        Receive<UserProtocol.UserStreamOpened>(Opened);
+        Receive<OpenCheck>(_ => AskAgainForStreams());
         Receive<Rejected>(rejected => WithConnection(rejected.ConnectionId, c => Reject(c, rejected.Id, rejected.Error)));
         Receive<RegistryProtocol.FindUsers>(find => find.ReplyTo.Tell(new RegistryProtocol.UsersFound(find.Bucket,
             _usersIn.TryGetValue(find.Bucket, out var users)
@@ -93,10 +105,14 @@ public sealed class NodeDelivery : ReceiveActor
 
     private string Node => _node ??= NodeName.Of(Context.System);
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     protected override void PreStart()
     {
         var mediator = DistributedPubSub.Get(Context.System).Mediator;
         mediator.Tell(new Subscribe(BroadcastTopic, Self));
+        if (_historyOn)
+            Timers.StartPeriodicTimer(OpenCheck.Instance, OpenCheck.Instance, OpenRetryAfter / 2);
     }
 
     private void Open(ConnectionOpened opened)
@@ -112,12 +128,76 @@ public sealed class NodeDelivery : ReceiveActor
             users.Add(local.UserId);
         }
         ofUser.Add(local.Id);
-        _users.Tell(new UserProtocol.AddConnection(local.UserId, local.Id, Self));
         var partition = PartitionOf(local);
         _partitionSize[partition]++;
-        _workers[partition].Worker.Tell(new BroadcastWorker.Add(local.Connection));
+        if (_historyOn)
+        {
+            // Broadcasts join in once the welcome is out; routed frames meanwhile are held (see Opened).
+            var opening = _opening[local.Id] = new OpeningConnection(opened, Environment.TickCount64);
+            _users.Tell(opening.Ask(Self));
+        }
+        else
+        {
+            _users.Tell(new UserProtocol.AddConnection(local.UserId, local.Id, Self));
+            _workers[partition].Worker.Tell(new BroadcastWorker.Add(local.Connection));
+            // Without history nothing can be replayed: each stream the client asked to resume says so after the welcome.
+            if (opened.Resume is not null)
+                local.Connection.Send(ServerFrames.Resumed(null, false, null));
+        }
         foreach (var group in opened.Groups)
             JoinGroup(local, group, default);
+        if (!_historyOn)
+            ResumeGroupsUnrecovered(opened);
+    }
+
+    private static void ResumeGroupsUnrecovered(ConnectionOpened opened)
+    {
+        foreach (var group in opened.ResumeGroups ?? [])
+            opened.Connection.Connection.Send(ServerFrames.Resumed(group, false, null));
+    }
+
+    // The user router has registered the connection and says where the stream stands: the welcome with that position,
+    // the replay the client asked for and its end, then what was routed here meanwhile, less what the replay covered.
+    private void Opened(UserProtocol.UserStreamOpened opened)
+    {
+        if (!_opening.Remove(opened.ConnectionId, out var opening))
+            return;
+        var local = opening.Opened.Connection;
+        var connection = local.Connection;
+        var position = (opened.Position.Epoch, opened.Position.Seq);
+        connection.Outbox.SendControl(ServerFrames.Welcome(local.UserId, local.Id, Node, position));
+        foreach (var frame in opened.Replay)
+            connection.Send(frame);
+        if (opened.Recovered is { } recovered)
+            connection.Send(ServerFrames.Resumed(null, recovered, position));
+        // Group streams are not numbered yet: a group named to resume cannot be recovered.
+        ResumeGroupsUnrecovered(opening.Opened);
+        foreach (var (frame, inUserStream) in opening.Held)
+        {
+            if (!inUserStream || frame.Seq > opened.Position.Seq)
+                connection.Send(frame);
+        }
+        _workers[PartitionOf(local)].Worker.Tell(new BroadcastWorker.Add(connection));
+    }
+
+    private void AskAgainForStreams()
+    {
+        if (_opening.Count == 0)
+            return;
+        var now = Environment.TickCount64;
+        foreach (var (id, opening) in _opening.Where(o => now - o.Value.AskedAt >= OpenRetryAfter.TotalMilliseconds).ToList())
+        {
+            if (opening.Attempts >= OpenAttempts)
+            {
+                _opening.Remove(id);
+                _log.Warning("The user router of {UserId} did not answer for connection {ConnectionId}; closed with 1011",
+                    opening.Opened.Connection.UserId, id);
+                opening.Opened.Connection.Connection.Close(CloseCode.InternalError, "the user's stream is unavailable");
+                continue;
+            }
+            opening.AskedAt = now;
+            _users.Tell(opening.Ask(Self));
+        }
     }
 
     private void Close(ConnectionClosed closed)
@@ -125,6 +205,7 @@ public sealed class NodeDelivery : ReceiveActor
         var local = closed.Connection;
         if (!_connections.Remove(local.Id))
             return;
+        _opening.Remove(local.Id);
         if (_connectionsOf.TryGetValue(local.UserId, out var ofUser) && ofUser.Remove(local.Id) && ofUser.Count == 0)
         {
             _connectionsOf.Remove(local.UserId);
@@ -193,7 +274,12 @@ public sealed class NodeDelivery : ReceiveActor
         var delivered = 0;
         foreach (var id in deliver.ConnectionIds)
         {
-            if (_connections.TryGetValue(id, out var local) && IsDelivered(local.Connection.Send(deliver.Frame)))
+            if (_opening.Count > 0 && _opening.TryGetValue(id, out var opening))
+            {
+                opening.Held.Add((deliver.Frame, true));
+                delivered++;
+            }
+            else if (_connections.TryGetValue(id, out var local) && IsDelivered(local.Connection.Send(deliver.Frame)))
                 delivered++;
         }
         _counters.RecordDelivered(DeliveryKind.Direct, delivered);
@@ -206,7 +292,12 @@ public sealed class NodeDelivery : ReceiveActor
         var delivered = 0;
         foreach (var connection in members)
         {
-            if (IsDelivered(connection.Send(deliver.Frame)))
+            if (_opening.Count > 0 && _opening.TryGetValue(connection.Id, out var opening))
+            {
+                opening.Held.Add((deliver.Frame, false));
+                delivered++;
+            }
+            else if (IsDelivered(connection.Send(deliver.Frame)))
                 delivered++;
         }
         _counters.RecordDelivered(DeliveryKind.Group, delivered);
@@ -306,10 +397,35 @@ public sealed class NodeDelivery : ReceiveActor
     public static Props PropsFor(NodeDeliveryOptions options, IActorRef users, IActorRef groups, IActorRef relay,
         RoutingCounters counters, ConnectionCounters connectionCounters) =>
         Props.Create(() => new NodeDelivery(options, users, groups, relay, counters, connectionCounters));
+
+    /// <summary>A connection opened with history on, before its user router answered: what was routed to it meanwhile.</summary>
+    private sealed class OpeningConnection(ConnectionOpened opened, long askedAt)
+    {
+        public ConnectionOpened Opened { get; } = opened;
+        public List<(OutboundFrame Frame, bool InUserStream)> Held { get; } = [];
+        public long AskedAt { get; set; } = askedAt;
+        public int Attempts { get; private set; }
+
+        public UserProtocol.AddConnection Ask(IActorRef node)
+        {
+            Attempts++;
+            var local = Opened.Connection;
+            return new UserProtocol.AddConnection(local.UserId, local.Id, node, OpensStream: true, Resume: Opened.Resume);
+        }
+    }
+
+    private sealed class OpenCheck
+    {
+        public static readonly OpenCheck Instance = new();
+    }
 }
 
-/// <summary>The settings of a node's delivery; <see cref="OnReady"/> runs once broadcasts can reach this node.</summary>
-public sealed record NodeDeliveryOptions(int BroadcastWorkerCount, int MessageQueueSize, int MaxGroupsPerConnection, Action OnReady);
+/// <summary>
+/// The settings of a node's delivery; <see cref="OnReady"/> runs once broadcasts can reach this node; with
+/// <see cref="HistoryOn"/> a connection's welcome waits for its user stream's position.
+/// </summary>
+public sealed record NodeDeliveryOptions(int BroadcastWorkerCount, int MessageQueueSize, int MaxGroupsPerConnection, Action OnReady,
+    bool HistoryOn = false);
 
 public static class NodeDeliveryHostingExtensions
 {

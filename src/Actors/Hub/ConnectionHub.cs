@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Streams;
 using Switchboard.Actors.Delivery;
 using Switchboard.Actors.Heartbeat;
+using Switchboard.Actors.History;
 using Switchboard.Streams;
 using Switchboard.Streams.Hosting;
 using Switchboard.Streams.Json;
@@ -59,8 +60,10 @@ public sealed class ConnectionHub
     /// <param name="groups">Groups joined at connect time.</param>
     /// <param name="grant">What the connection's token allows; <see cref="ConnectionGrant.None"/> without tokens.</param>
     /// <param name="remoteAddress">The client's address, shown by the admin API.</param>
+    /// <param name="resume">The user-stream position the client named, and <paramref name="resumeGroups"/> the groups it asked to resume.</param>
     public async Task RunAsync(ConnectionTransport transport, string userId, IReadOnlyList<string> groups, bool compress,
-        ConnectionGrant? grant = null, string? remoteAddress = null)
+        ConnectionGrant? grant = null, string? remoteAddress = null, StreamPosition? resume = null,
+        IReadOnlyList<string>? resumeGroups = null)
     {
         grant ??= ConnectionGrant.None;
         LocalConnection? local = null;
@@ -68,7 +71,8 @@ public sealed class ConnectionHub
         {
             var id = $"{_idPrefix}-{Interlocked.Increment(ref _nextId):x}";
             var connection = ConnectionGraph.Run(id, transport, Options.Connection, compress ? Options.CompressionLevel : null,
-                Counters, ServerFrames.Welcome(userId, id, Node), c =>
+                // With history on the welcome carries the stream's position, so the node's delivery sends it once it knows.
+                Counters, Routing.HistoryOn ? null : ServerFrames.Welcome(userId, id, Node), c =>
                 {
                     // Registered before the graph runs, so that routing knows the connection
                     // before the first frame the client sends.
@@ -76,7 +80,7 @@ public sealed class ConnectionHub
                     if (_log.IsDebugEnabled)
                         _log.Debug("Connection {ConnectionId} of {UserId} opened from {RemoteAddress}", c.Id, userId, remoteAddress ?? "");
                     Connections.Add(local);
-                    Routing.Delivery.Tell(new DeliveryProtocol.ConnectionOpened(local, groups));
+                    Routing.Delivery.Tell(new DeliveryProtocol.ConnectionOpened(local, groups, resume, resumeGroups));
                     _pingScheduler?.Tell(new PingProtocol.Track(c));
                     if (grant.Expires is { } expires)
                         _deadlines?.Track(c, expires);

@@ -31,6 +31,11 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
 
     private static readonly FrameError RateLimited = new("rate_limited", "too many messages; slow down");
 
+    private static readonly FrameError HistoryOff =
+        new("history_off", "receipts need history, which this server does not keep (WEBSOCKET_HISTORY_SIZE=0)");
+
+    private static readonly FrameError ReceivedNeedsSeq = new("missing_field", "a \"received\" frame needs data.seq, a number of 0 or more");
+
     private readonly TokenBucket? _bucket = messageRate is null ? null : new TokenBucket(messageRate, Environment.TickCount64);
     private int _strikes;
 
@@ -62,6 +67,9 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
                 break;
             case "broadcast":
                 Broadcast(frame);
+                break;
+            case "received":
+                Received(frame);
                 break;
             default:
                 Route(frame);
@@ -107,6 +115,8 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
                 : new FrameError("invalid_field", "give either \"to\" or \"group\", not both"));
             return;
         }
+        if (frame.Receipt && !MayAskReceipt(frame))
+            return;
         if (frame.To is { } to)
         {
             if (!Names.IsValid(to))
@@ -115,7 +125,7 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
                 return;
             }
             var encoded = counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, userId, Now(), To: to)));
-            Relay(new UserProtocol.SendToUser(to, encoded), frame);
+            Relay(new UserProtocol.SendToUser(to, encoded, Sender: userId, MessageId: frame.Id, WantsReceipt: frame.Receipt), frame);
         }
         else if (RequireGroup(frame))
         {
@@ -127,6 +137,47 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
     // The ack (or the error for a group with no members) comes once the router has taken the message.
     private void Relay(RelayProtocol.IRelayed message, ClientFrame frame) =>
         routing.Relay.Tell(new RelayProtocol.Relay(message, new RelayProtocol.ReplyTarget(routing.Delivery, connection.Id, frame.Id)));
+
+    private bool MayAskReceipt(ClientFrame frame)
+    {
+        if (!routing.HistoryOn)
+            Reply(frame, HistoryOff);
+        else if (frame.Id.IsEmpty)
+            Reply(frame, new FrameError("missing_field", "\"receipt\":true needs an \"id\" for the receipt to name"));
+        else if (frame.To is null)
+            Reply(frame, new FrameError("invalid_field", "receipts are for direct messages (\"to\"), not group messages"));
+        else
+            return true;
+        return false;
+    }
+
+    // Cumulative and idempotent, so it goes straight to the user's router: a lost one is covered by the next.
+    private void Received(ClientFrame frame)
+    {
+        if (!routing.HistoryOn)
+        {
+            Reply(frame, HistoryOff);
+            return;
+        }
+        if (SeqIn(frame.Data) is not { } seq)
+        {
+            Reply(frame, ReceivedNeedsSeq);
+            return;
+        }
+        routing.Users.Tell(new UserProtocol.Received(userId, seq));
+        Acknowledge(frame);
+    }
+
+    private static long? SeqIn(ReadOnlyMemory<byte> data)
+    {
+        if (data.IsEmpty)
+            return null;
+        using var json = JsonDocument.Parse(data);
+        return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("seq", out var seq)
+               && seq.TryGetInt64(out var n) && n >= 0
+            ? n
+            : null;
+    }
 
     private bool MayJoin(ClientFrame frame)
     {

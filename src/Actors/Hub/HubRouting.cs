@@ -9,4 +9,6 @@ namespace Switchboard.Actors.Hub;
 /// <param name="Groups">The group router's shard region.</param>
 /// <param name="Broadcasts">The distributed pub-sub mediator that carries broadcasts to every node.</param>
 /// <param name="AllowClientBroadcast">Whether clients may send <c>broadcast</c> frames.</param>
-public sealed record HubRouting(IActorRef Delivery, IActorRef Relay, IActorRef Users, IActorRef Groups, IActorRef Broadcasts, bool AllowClientBroadcast);
+/// <param name="HistoryOn">Whether the routers keep streams (WEBSOCKET_HISTORY_SIZE above 0).</param>
+public sealed record HubRouting(IActorRef Delivery, IActorRef Relay, IActorRef Users, IActorRef Groups, IActorRef Broadcasts,
+    bool AllowClientBroadcast, bool HistoryOn = false);

@@ -27,32 +27,35 @@ public static class RelayProtocol
 
     /// <summary>
     /// From a router entity, for a message it handed to no node: taken (a join; a user without connections), or
-    /// refused with <paramref name="Refusal"/> (a group without members).
+    /// refused with <paramref name="Refusal"/> (a group without members). <paramref name="StreamSeq"/> is the number its
+    /// stream gave it, with history on.
     /// </summary>
-    public sealed record Routed(long Seq, FrameError? Refusal) : IRoutingMessage;
+    public sealed record Routed(long Seq, FrameError? Refusal, long StreamSeq = 0) : IRoutingMessage;
 
     /// <summary>
     /// From a recipient node's delivery actor (the sender): it has the message <paramref name="Seq"/>, which the
     /// router's <paramref name="Route"/> handed to <paramref name="Nodes"/> nodes. The relay is done with the message
     /// once every node of one route has said so: confirmed where it arrived, not where it left, so that a router on a
-    /// node that is being downed cannot confirm what the recipients never got.
+    /// node that is being downed cannot confirm what the recipients never got. <paramref name="StreamSeq"/> as in <see cref="Routed"/>.
     /// </summary>
-    public sealed record Delivered(long Seq, long Route, int Nodes) : IRoutingMessage;
+    public sealed record Delivered(long Seq, long Route, int Nodes, long StreamSeq = 0) : IRoutingMessage;
 }
 
 /// <summary>
 /// Which relay sent a message and its number there. <paramref name="Resent"/> marks a copy sent again, which the
 /// receiving node may already have delivered. A router sets <paramref name="Route"/> (which handling of the
-/// message) and <paramref name="Nodes"/> (how many nodes it handed it to) on the copies it sends on.
+/// message), <paramref name="Nodes"/> (how many nodes it handed it to) and <paramref name="StreamSeq"/> (the message's
+/// number in its stream, with history on) on the copies it sends on.
 /// </summary>
-public sealed record RelayStamp(IActorRef Relay, long Seq, bool Resent, long Route = 0, int Nodes = 0)
+public sealed record RelayStamp(IActorRef Relay, long Seq, bool Resent, long Route = 0, int Nodes = 0, long StreamSeq = 0)
 {
     /// <summary>Tells the relay its message needs no delivery (or was refused): it stops resending it.</summary>
-    public void Confirm(FrameError? refusal = null) => Relay.Tell(new RelayProtocol.Routed(Seq, refusal));
+    public void Confirm(FrameError? refusal = null, long streamSeq = 0) => Relay.Tell(new RelayProtocol.Routed(Seq, refusal, streamSeq));
 
     /// <summary>This stamp as a router sends it on to <paramref name="nodes"/> nodes.</summary>
-    public RelayStamp RoutedTo(int nodes) => this with { Route = Random.Shared.NextInt64(1, long.MaxValue), Nodes = nodes };
+    public RelayStamp RoutedTo(int nodes, long streamSeq = 0) =>
+        this with { Route = Random.Shared.NextInt64(1, long.MaxValue), Nodes = nodes, StreamSeq = streamSeq };
 
     /// <summary>Tells the relay that <paramref name="node"/>'s delivery actor has the message.</summary>
-    public void ConfirmDelivered(IActorRef node) => Relay.Tell(new RelayProtocol.Delivered(Seq, Route, Nodes), node);
+    public void ConfirmDelivered(IActorRef node) => Relay.Tell(new RelayProtocol.Delivered(Seq, Route, Nodes, StreamSeq), node);
 }

@@ -63,7 +63,7 @@ public sealed class RoutingRelay : ReceiveActor, IWithTimers
     private void Confirmed(Routed routed)
     {
         if (_pending.Remove(routed.Seq, out var pending))
-            Reply(pending, routed.Refusal);
+            Reply(pending, routed.Refusal, routed.StreamSeq);
     }
 
     private void Confirmed(Delivered delivered)
@@ -72,17 +72,17 @@ public sealed class RoutingRelay : ReceiveActor, IWithTimers
         if (!_pending.TryGetValue(delivered.Seq, out var pending) || !pending.AllNodesHave(delivered, Sender))
             return;
         _pending.Remove(delivered.Seq);
-        Reply(pending, null);
+        Reply(pending, null, delivered.StreamSeq);
     }
 
-    private static void Reply(Pending pending, FrameError? refusal)
+    private static void Reply(Pending pending, FrameError? refusal, long streamSeq)
     {
         if (pending.Reply is not { } reply)
             return;
         if (refusal is not null)
             reply.Delivery.Tell(new DeliveryProtocol.Rejected(reply.ConnectionId, reply.Id, refusal));
         else if (!reply.Id.IsEmpty)
-            reply.Delivery.Tell(new DeliveryProtocol.Accepted(reply.ConnectionId, reply.Id));
+            reply.Delivery.Tell(new DeliveryProtocol.Accepted(reply.ConnectionId, reply.Id, streamSeq));
     }
 
     private void Resend()

@@ -4,15 +4,19 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Switchboard.Actors.Delivery;
+using Switchboard.Actors.History;
+using Switchboard.Streams.Json;
 using static Switchboard.Actors.Routing.UserProtocol;
 
 namespace Switchboard.Actors.Routing;
 
 /// <summary>
 /// One bucket of users (<see cref="UserBuckets"/>): which connections of each live on which node. A
-/// message to a user costs one message per node holding its connections. With no connection left in
-/// the bucket the entity passivates, so memory follows the live population. On start it rebuilds that
-/// knowledge from the nodes (see <see cref="RegistryProtocol"/>), so a shard that moves loses nothing.
+/// message to a user costs one message per node holding its connections. With no connection and no kept
+/// message left in the bucket the entity passivates, so memory follows the live population and what history
+/// keeps. On start it rebuilds that knowledge from the nodes (see <see cref="RegistryProtocol"/>), so a shard
+/// that moves loses no connection. With history on it is also where each user's stream is numbered and kept
+/// (<see cref="UserStreams"/>).
 /// </summary>
 public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
 {
@@ -23,12 +27,16 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
     private readonly Dictionary<string, UserConnections> _connectionsOf = new();
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly UserStreams? _streams;
+    private IActorRef? _users;
     private EntityRecovery _recovery = null!;
 
-    public UserRouter(int bucket, RoutingCounters counters)
+    public UserRouter(int bucket, RoutingCounters counters, HistoryOptions history, HistoryBudget budget)
     {
         _bucket = bucket;
         _counters = counters;
+        if (history.IsOn)
+            _streams = new UserStreams(history, budget);
     }
 
     public IStash Stash { get; set; } = null!;
@@ -39,7 +47,11 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
     {
         _recovery = new EntityRecovery(Context, Stash, Timers);
         _recovery.Start(new RegistryProtocol.FindUsers(_bucket, Self));
+        if (_streams is not null)
+            Timers.StartPeriodicTimer(Sweep.Instance, Sweep.Instance, _streams.Options.SweepInterval);
     }
+
+    protected override void PostStop() => _streams?.Release();
 
     protected override void OnReceive(object message)
     {
@@ -55,6 +67,8 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
             case AddConnection add:
                 Add(add.UserId, add.ConnectionId, add.Node);
                 Context.Watch(add.Node);
+                if (add.OpensStream)
+                    OpenStream(add);
                 break;
             case RemoveConnection remove:
                 if (_connectionsOf.TryGetValue(remove.UserId, out var connections) && connections.Remove(remove.ConnectionId)
@@ -65,10 +79,24 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
             case SendToUser send:
                 Send(send);
                 break;
+            case Notify notify:
+                if (_connectionsOf.TryGetValue(notify.UserId, out var notified))
+                    DeliverTo(notified, notify.Frame, null);
+                break;
+            case Received received:
+                Confirm(received);
+                break;
             case GetConnections get:
-                Sender.Tell(_connectionsOf.TryGetValue(get.UserId, out var of)
-                    ? new Connections(get.UserId, of.Count, of.NodeCount)
-                    : new Connections(get.UserId, 0, 0));
+                Sender.Tell(Describe(get.UserId));
+                PassivateWhenEmpty();
+                break;
+            case GetHistory get:
+                var kept = _streams?.Of(get.UserId);
+                Sender.Tell(new HistoryPage(get.UserId, kept?.Position, kept?.Since(get.Since).Select(e => e.Frame).ToArray() ?? []));
+                PassivateWhenEmpty();
+                break;
+            case Sweep:
+                _streams!.Sweep(_connectionsOf.ContainsKey);
                 PassivateWhenEmpty();
                 break;
             case Terminated node:
@@ -110,7 +138,13 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
 
     private void Send(SendToUser send)
     {
-        if (!_connectionsOf.TryGetValue(send.UserId, out var connections))
+        var connections = _connectionsOf.GetValueOrDefault(send.UserId);
+        if (_streams is not null)
+        {
+            SendInStream(send, connections);
+            return;
+        }
+        if (connections is null)
         {
             _counters.RecordUndeliverable();
             _log.Debug("No connection for user {UserId}; message counted as undeliverable", send.UserId);
@@ -118,25 +152,90 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
             PassivateWhenEmpty();
             return;
         }
+        DeliverTo(connections, send.Frame, send.Stamp, 0);
+    }
+
+    // Numbered and kept before it goes out, so that a connection that resumes later finds it; a message with no connection
+    // to go to is kept for the user and acknowledged with its number.
+    private void SendInStream(SendToUser send, UserConnections? connections)
+    {
+        var (stream, created) = _streams!.For(send.UserId);
+        if (created && connections is not null)
+            DeliverTo(connections, ServerFrames.StreamReset(null, stream.Epoch, stream.LastSeq), null);
+        var stamp = send.Stamp;
+        if (stream.Find(send.Sender, send.MessageId, stamp?.Relay, stamp?.Seq ?? 0) is { } earlier)
+        {
+            // A resend: acknowledged with its first number. A copy the relay sent again goes to the nodes again (they drop what
+            // they already have); a client's resend does not.
+            if (stamp is { Resent: true } && earlier.Relay == stamp.Relay && earlier.RelaySeq == stamp.Seq && connections is not null)
+                DeliverTo(connections, earlier.Frame, stamp, earlier.Seq);
+            else
+                stamp?.Confirm(null, earlier.Seq);
+            return;
+        }
+        var entry = _streams.Append(stream, send);
+        if (connections is null)
+            stamp?.Confirm(null, entry.Seq);
+        else
+            DeliverTo(connections, entry.Frame, stamp, entry.Seq);
+    }
+
+    private void DeliverTo(UserConnections connections, Streams.Outbound.OutboundFrame frame, RelayStamp? stamp, long streamSeq = 0)
+    {
         if (connections.OnlyNode() is { } node)
         {
             // The usual case, a user on one node, without grouping.
-            node.Tell(new DeliveryProtocol.DeliverToConnections(connections.Ids(), send.Frame, send.Stamp?.RoutedTo(1)));
+            node.Tell(new DeliveryProtocol.DeliverToConnections(connections.Ids(), frame, stamp?.RoutedTo(1, streamSeq)));
             return;
         }
         var perNode = connections.All.GroupBy(e => e.Value).ToList();
-        var stamp = send.Stamp?.RoutedTo(perNode.Count);
+        var routed = stamp?.RoutedTo(perNode.Count, streamSeq);
         foreach (var onNode in perNode)
-            onNode.Key.Tell(new DeliveryProtocol.DeliverToConnections(onNode.Select(e => e.Key).ToArray(), send.Frame, stamp));
+            onNode.Key.Tell(new DeliveryProtocol.DeliverToConnections(onNode.Select(e => e.Key).ToArray(), frame, routed));
+    }
+
+    // Registered first (the caller did), answered second: every message numbered after this answer reaches the connection
+    // live, every one before it is in the replay or the position.
+    private void OpenStream(AddConnection add)
+    {
+        var (stream, _) = _streams!.For(add.UserId);
+        var replay = add.Resume is { } from ? stream.After(from) : null;
+        add.Node.Tell(new UserStreamOpened(add.ConnectionId, stream.Position, replay?.ToArray() ?? [],
+            add.Resume is null ? null : replay is not null));
+    }
+
+    private void Confirm(Received received)
+    {
+        if (_streams?.Of(received.UserId) is not { } stream)
+            return;
+        foreach (var entry in stream.Confirm(received.Seq))
+            Users.Tell(new Notify(entry.Sender!, ServerFrames.Receipt(entry.MessageId, received.UserId, entry.Seq)));
+    }
+
+    // The sender of a receipt may be in any bucket: the region, not this entity's shard, finds it.
+    private IActorRef Users => _users ??= ClusterSharding.Get(Context.System).ShardRegion(UserRouterHostingExtensions.RegionName);
+
+    private Connections Describe(string userId)
+    {
+        var stream = _streams?.Of(userId);
+        return _connectionsOf.TryGetValue(userId, out var of)
+            ? new Connections(userId, of.Count, of.NodeCount, stream?.Position, stream?.DeliveredSeq ?? 0)
+            : new Connections(userId, 0, 0, stream?.Position, stream?.DeliveredSeq ?? 0);
     }
 
     private void PassivateWhenEmpty()
     {
-        if (_connectionsOf.Count == 0)
+        if (_connectionsOf.Count == 0 && _streams is not { Count: > 0 })
             Context.Parent.Tell(new Passivate(PoisonPill.Instance));
     }
 
-    public static Props PropsFor(int bucket, RoutingCounters counters) => Props.Create(() => new UserRouter(bucket, counters));
+    public static Props PropsFor(int bucket, RoutingCounters counters, HistoryOptions history, HistoryBudget budget) =>
+        Props.Create(() => new UserRouter(bucket, counters, history, budget));
+
+    private sealed class Sweep
+    {
+        public static readonly Sweep Instance = new();
+    }
 }
 
 /// <summary>Routes user messages to the entity of their user's bucket.</summary>
@@ -151,7 +250,7 @@ public static class UserRouterHostingExtensions
 
     /// <summary>Starts the user router's shard region, registered under <see cref="UserRouter"/>.</summary>
     public static AkkaConfigurationBuilder AddUserRouter(this AkkaConfigurationBuilder builder, int shardCount,
-        RoutingCounters counters) =>
-        builder.WithShardRegion<UserRouter>(RegionName, bucket => UserRouter.PropsFor(int.Parse(bucket), counters),
+        RoutingCounters counters, HistoryOptions history, HistoryBudget budget) =>
+        builder.WithShardRegion<UserRouter>(RegionName, bucket => UserRouter.PropsFor(int.Parse(bucket), counters, history, budget),
             new UserMessageExtractor(shardCount), new ShardOptions());
 }

@@ -5,6 +5,7 @@ using Akka.Hosting;
 using Akka.Serialization;
 using Switchboard.Actors.Admin;
 using Switchboard.Actors.Delivery;
+using Switchboard.Actors.History;
 using Switchboard.Actors.Routing;
 using Switchboard.Actors.Stats;
 using Switchboard.Streams.Json;
@@ -31,6 +32,11 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
         SendToUser => "US",
         GetConnections => "UG",
         Connections => "UC",
+        Notify => "UN",
+        Received => "UV",
+        GetHistory => "UH",
+        HistoryPage => "UP",
+        UserStreamOpened => "UO",
         AddMember => "GA",
         RemoveMember => "GR",
         SendToGroup => "GS",
@@ -70,11 +76,22 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
         using var w = new BinaryWriter(stream, Encoding.UTF8);
         switch (o)
         {
-            case AddConnection m: w.Write(m.UserId); w.Write(m.ConnectionId); Write(w, m.Node); break;
+            case AddConnection m: w.Write(m.UserId); w.Write(m.ConnectionId); Write(w, m.Node); w.Write(m.OpensStream); WriteOptional(w, m.Resume); break;
             case RemoveConnection m: w.Write(m.UserId); w.Write(m.ConnectionId); break;
-            case SendToUser m: w.Write(m.UserId); Write(w, m.Frame); WriteOptional(w, m.Stamp); w.Write(m.Frame.AcceptedAt); break;
+            case SendToUser m:
+                w.Write(m.UserId); Write(w, m.Frame); WriteOptional(w, m.Stamp); w.Write(m.Frame.AcceptedAt);
+                WriteOptional(w, m.Sender); Write(w, m.MessageId); w.Write(m.WantsReceipt);
+                break;
             case GetConnections m: w.Write(m.UserId); break;
-            case Connections m: w.Write(m.UserId); w.Write(m.Count); w.Write(m.Nodes); break;
+            case Connections m: w.Write(m.UserId); w.Write(m.Count); w.Write(m.Nodes); WriteOptional(w, m.Stream); w.Write(m.DeliveredSeq); break;
+            case Notify m: w.Write(m.UserId); Write(w, m.Frame); break;
+            case Received m: w.Write(m.UserId); w.Write(m.Seq); break;
+            case GetHistory m: w.Write(m.UserId); w.Write(m.Since); break;
+            case HistoryPage m: w.Write(m.UserId); WriteOptional(w, m.Stream); Write(w, m.Messages); break;
+            case UserStreamOpened m:
+                w.Write(m.ConnectionId); WriteOptional(w, m.Position); Write(w, m.Replay);
+                w.Write(m.Recovered.HasValue); w.Write(m.Recovered ?? false);
+                break;
             case AddMember m: w.Write(m.Group); w.Write(m.UserId); w.Write(m.ConnectionId); Write(w, m.Node); WriteOptional(w, m.Stamp); break;
             case RemoveMember m: w.Write(m.Group); w.Write(m.ConnectionId); break;
             case SendToGroup m: w.Write(m.Group); Write(w, m.Frame); WriteOptional(w, m.Stamp); w.Write(m.Frame.AcceptedAt); break;
@@ -87,16 +104,21 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
                     w.Write(member.Connections);
                 }
                 break;
-            case DeliverToConnections m: Write(w, m.ConnectionIds); Write(w, m.Frame); WriteOptional(w, m.Stamp); w.Write(m.Frame.AcceptedAt); break;
-            case DeliverToGroup m: w.Write(m.Group); Write(w, m.Frame); WriteOptional(w, m.Stamp); w.Write(m.Frame.AcceptedAt); break;
+            case DeliverToConnections m:
+                Write(w, m.ConnectionIds); Write(w, m.Frame); WriteOptional(w, m.Stamp); w.Write(m.Frame.AcceptedAt); w.Write(m.Frame.Seq);
+                break;
+            case DeliverToGroup m:
+                w.Write(m.Group); Write(w, m.Frame); WriteOptional(w, m.Stamp); w.Write(m.Frame.AcceptedAt); w.Write(m.Frame.Seq);
+                break;
             case Broadcast m: Write(w, m.Frame); w.Write(m.Frame.AcceptedAt); break;
-            case Accepted m: w.Write(m.ConnectionId); Write(w, m.Id); break;
+            case Accepted m: w.Write(m.ConnectionId); Write(w, m.Id); w.Write(m.Seq); break;
             case Rejected m: w.Write(m.ConnectionId); Write(w, m.Id); Write(w, m.Error); break;
-            case RelayProtocol.Delivered m: w.Write(m.Seq); w.Write(m.Route); w.Write(m.Nodes); break;
+            case RelayProtocol.Delivered m: w.Write(m.Seq); w.Write(m.Route); w.Write(m.Nodes); w.Write(m.StreamSeq); break;
             case RelayProtocol.Routed m:
                 w.Write(m.Seq); w.Write(m.Refusal is not null);
                 if (m.Refusal is not null)
                     Write(w, m.Refusal);
+                w.Write(m.StreamSeq);
                 break;
             case RegistryProtocol.FindUsers m: w.Write(m.Bucket); Write(w, m.ReplyTo); break;
             case RegistryProtocol.UsersFound m: w.Write(m.Bucket); Write(w, m.Members); Write(w, m.Node); break;
@@ -134,23 +156,29 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
         using var r = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
         return manifest switch
         {
-            "UA" => new AddConnection(r.ReadString(), r.ReadString(), ReadRef(r)),
+            "UA" => ReadAddConnection(r),
             "UR" => new RemoveConnection(r.ReadString(), r.ReadString()),
-            "US" => WithAcceptedAt(new SendToUser(r.ReadString(), ReadFrame(r), ReadOptionalStamp(r)), static m => m.Frame, r),
+            "US" => ReadSendToUser(r),
             "UG" => new GetConnections(r.ReadString()),
-            "UC" => new Connections(r.ReadString(), r.ReadInt32(), r.ReadInt32()),
+            "UC" => new Connections(r.ReadString(), r.ReadInt32(), r.ReadInt32(), More(r) ? ReadOptionalPosition(r) : null,
+                More(r) ? r.ReadInt64() : 0),
+            "UN" => new Notify(r.ReadString(), ReadFrame(r)),
+            "UV" => new Received(r.ReadString(), r.ReadInt64()),
+            "UH" => new GetHistory(r.ReadString(), r.ReadInt64()),
+            "UP" => new HistoryPage(r.ReadString(), ReadOptionalPosition(r), ReadFrames(r)),
+            "UO" => new UserStreamOpened(r.ReadString(), ReadOptionalPosition(r)!, ReadFrames(r), r.ReadBoolean() ? (bool?)r.ReadBoolean() : SkipBool(r)),
             "GA" => new AddMember(r.ReadString(), r.ReadString(), r.ReadString(), ReadRef(r), ReadOptionalStamp(r)),
             "GR" => new RemoveMember(r.ReadString(), r.ReadString()),
             "GS" => WithAcceptedAt(new SendToGroup(r.ReadString(), ReadFrame(r), ReadOptionalStamp(r)), static m => m.Frame, r),
             "GG" => new GetMembers(r.ReadString()),
             "GM" => ReadMembers(r),
-            "DC" => WithAcceptedAt(new DeliverToConnections(ReadStrings(r), ReadFrame(r), ReadOptionalStamp(r)), static m => m.Frame, r),
-            "DG" => WithAcceptedAt(new DeliverToGroup(r.ReadString(), ReadFrame(r), ReadOptionalStamp(r)), static m => m.Frame, r),
+            "DC" => WithSeq(WithAcceptedAt(new DeliverToConnections(ReadStrings(r), ReadFrame(r), ReadOptionalStamp(r)), static m => m.Frame, r), r),
+            "DG" => WithSeq(WithAcceptedAt(new DeliverToGroup(r.ReadString(), ReadFrame(r), ReadOptionalStamp(r)), static m => m.Frame, r), r),
             "DB" => WithAcceptedAt(new Broadcast(ReadFrame(r)), static m => m.Frame, r),
-            "DA" => new Accepted(r.ReadString(), ReadBytes(r)),
+            "DA" => new Accepted(r.ReadString(), ReadBytes(r), More(r) ? r.ReadInt64() : 0),
             "DR" => new Rejected(r.ReadString(), ReadBytes(r), ReadError(r)),
-            "RR" => new RelayProtocol.Routed(r.ReadInt64(), r.ReadBoolean() ? ReadError(r) : null),
-            "RD" => new RelayProtocol.Delivered(r.ReadInt64(), r.ReadInt64(), r.ReadInt32()),
+            "RR" => new RelayProtocol.Routed(r.ReadInt64(), r.ReadBoolean() ? ReadError(r) : null, More(r) ? r.ReadInt64() : 0),
+            "RD" => new RelayProtocol.Delivered(r.ReadInt64(), r.ReadInt64(), r.ReadInt32(), More(r) ? r.ReadInt64() : 0),
             "RU" => new RegistryProtocol.FindUsers(r.ReadInt32(), ReadRef(r)),
             "RF" => new RegistryProtocol.UsersFound(r.ReadInt32(), ReadStrings(r), ReadRef(r)),
             "RG" => new RegistryProtocol.FindGroup(r.ReadString(), ReadRef(r)),
@@ -288,6 +316,71 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
         if (r.BaseStream.Length - r.BaseStream.Position >= sizeof(long))
             frame(message).AcceptedAt = r.ReadInt64();
         return message;
+    }
+
+    // Fields added after a message's first form come last, read only when present, so that nodes of the earlier build
+    // and this one read each other's messages during a rolling upgrade.
+    private static bool More(BinaryReader r) => r.BaseStream.Position < r.BaseStream.Length;
+
+    private static bool? SkipBool(BinaryReader r)
+    {
+        r.ReadBoolean();
+        return null;
+    }
+
+    // The stream's number travels with the frame; the stamp that confirms it takes the same number.
+    private static DeliverToConnections WithSeq(DeliverToConnections m, BinaryReader r)
+    {
+        if (!More(r))
+            return m;
+        m.Frame.Seq = r.ReadInt64();
+        return m.Stamp is { } stamp ? m with { Stamp = stamp with { StreamSeq = m.Frame.Seq } } : m;
+    }
+
+    private static DeliverToGroup WithSeq(DeliverToGroup m, BinaryReader r)
+    {
+        if (!More(r))
+            return m;
+        m.Frame.Seq = r.ReadInt64();
+        return m.Stamp is { } stamp ? m with { Stamp = stamp with { StreamSeq = m.Frame.Seq } } : m;
+    }
+
+    private AddConnection ReadAddConnection(BinaryReader r)
+    {
+        var add = new AddConnection(r.ReadString(), r.ReadString(), ReadRef(r));
+        return More(r) ? add with { OpensStream = r.ReadBoolean(), Resume = ReadOptionalPosition(r) } : add;
+    }
+
+    private SendToUser ReadSendToUser(BinaryReader r)
+    {
+        var send = WithAcceptedAt(new SendToUser(r.ReadString(), ReadFrame(r), ReadOptionalStamp(r)), static m => m.Frame, r);
+        return More(r) ? send with { Sender = ReadOptionalString(r), MessageId = ReadBytes(r), WantsReceipt = r.ReadBoolean() } : send;
+    }
+
+    private static void WriteOptional(BinaryWriter w, StreamPosition? position)
+    {
+        w.Write(position is not null);
+        if (position is null)
+            return;
+        w.Write(position.Epoch);
+        w.Write(position.Seq);
+    }
+
+    private static StreamPosition? ReadOptionalPosition(BinaryReader r) => r.ReadBoolean() ? new StreamPosition(r.ReadString(), r.ReadInt64()) : null;
+
+    private static void Write(BinaryWriter w, OutboundFrame[] frames)
+    {
+        w.Write(frames.Length);
+        foreach (var frame in frames)
+            Write(w, frame);
+    }
+
+    private static OutboundFrame[] ReadFrames(BinaryReader r)
+    {
+        var frames = new OutboundFrame[r.ReadInt32()];
+        for (var i = 0; i < frames.Length; i++)
+            frames[i] = ReadFrame(r);
+        return frames;
     }
 
     private IActorRef ReadRef(BinaryReader r) => system.Provider.ResolveActorRef(r.ReadString());

@@ -16,6 +16,7 @@ using Microsoft.Extensions.Options;
 using Switchboard.Actors.Admin;
 using Switchboard.Actors.Delivery;
 using Switchboard.Actors.Heartbeat;
+using Switchboard.Actors.History;
 using Switchboard.Actors.Hub;
 using Switchboard.Actors.RateLimiting;
 using Switchboard.Actors.Routing;
@@ -66,6 +67,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddSingleton<NodeState>();
         services.AddSingleton(sp => new ConnectionCounters { DeliveryClock = sp.GetRequiredService<SwitchboardMeter>().DeliveryClock });
         services.AddSingleton<RoutingCounters>();
+        services.AddSingleton(sp => new HistoryBudget(sp.GetRequiredService<SwitchboardOptions>().HistoryMaxBytes));
         services.AddSingleton<LocalConnections>();
         services.AddSingleton(sp =>
         {
@@ -117,11 +119,11 @@ public static class SwitchboardServiceCollectionExtensions
                     cluster.Join(cluster.SelfAddress);
                 })
                 .AddRoutingSerializer()
-                .AddUserRouter(options.ShardCount, routing)
+                .AddUserRouter(options.ShardCount, routing, History(options), sp.GetRequiredService<HistoryBudget>())
                 .AddGroupRouter(options.ShardCount, routing)
                 .AddRoutingRelay(RoutingRelayOptions.Default, routing)
                 .AddNodeDelivery(new NodeDeliveryOptions(options.BroadcastWorkerCount, options.MessageQueueSize,
-                    options.MaxGroupsPerConnection, node.RoutingReady),
+                    options.MaxGroupsPerConnection, node.RoutingReady, HistoryOn: options.HistorySize > 0),
                     routing, sp.GetRequiredService<ConnectionCounters>());
             var connections = sp.GetRequiredService<LocalConnections>();
             var counters = sp.GetRequiredService<ConnectionCounters>();
@@ -139,7 +141,7 @@ public static class SwitchboardServiceCollectionExtensions
             var registry = sp.GetRequiredService<IActorRegistry>();
             var options = sp.GetRequiredService<SwitchboardOptions>();
             var routing = new HubRouting(registry.Get<NodeDelivery>(), registry.Get<RoutingRelay>(), registry.Get<UserRouter>(), registry.Get<GroupRouter>(),
-                DistributedPubSub.Get(system).Mediator, options.AllowClientBroadcast);
+                DistributedPubSub.Get(system).Mediator, options.AllowClientBroadcast, options.HistorySize > 0);
             var pingScheduler = options.EnableGlobalPing ? registry.Get<PingScheduler>() : null;
             var hubOptions = ToHubOptions(options, sp.GetRequiredService<ConnectionCap>().MaxConnections);
             return new ConnectionHub(system, hubOptions, NodeName.Of(system), routing,
@@ -155,6 +157,8 @@ public static class SwitchboardServiceCollectionExtensions
         (o.ClusterSeeds.Count > 0
             ? $"akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = {(int)Math.Ceiling(o.ClusterJoinTimeout.TotalSeconds)}s\n"
             : "");
+
+    private static HistoryOptions History(SwitchboardOptions o) => new(o.HistorySize, o.HistoryTtl, o.HistoryMaxBytes);
 
     private static HubOptions ToHubOptions(SwitchboardOptions o, int maxConnections) => new()
     {

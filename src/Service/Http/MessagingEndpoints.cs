@@ -85,9 +85,57 @@ public static class MessagingEndpoints
         if (!Names.IsValid(id))
             return new ApiError("invalid_user_id", $"a user id is 1 to {Names.MaxLength} characters").ToResult(400);
         var user = await hub.Routing.Users.Ask<UserProtocol.Connections>(new UserProtocol.GetConnections(id), TimeSpan.FromSeconds(10));
+        // With history on, a user away from every device still has a stream: that is what a backend asks about.
+        if (user.Stream is { } stream)
+        {
+            return Results.Json(new
+            {
+                user_id = user.UserId, connections = user.Count, nodes = user.Nodes, epoch = stream.Epoch, seq = stream.Seq,
+                delivered_seq = user.DeliveredSeq,
+            }, HttpJson.Options);
+        }
         if (user.Count == 0)
             return new ApiError("unknown_user", $"the user \"{id}\" has no connection").ToResult(404);
         return Results.Json(new { user_id = user.UserId, connections = user.Count, nodes = user.Nodes }, HttpJson.Options);
+    }
+
+    /// <summary><c>GET /users/{id}/history?since=N</c>: the user's kept messages after N, as the user's devices got them.</summary>
+    public static async Task<IResult> UserHistoryAsync(string id, HttpRequest request, ConnectionHub hub)
+    {
+        if (!Names.IsValid(id))
+            return new ApiError("invalid_user_id", $"a user id is 1 to {Names.MaxLength} characters").ToResult(400);
+        if (!hub.Routing.HistoryOn)
+        {
+            return new ApiError("history_off", "this server keeps no history (WEBSOCKET_HISTORY_SIZE=0)")
+                .ToResult(StatusCodes.Status409Conflict);
+        }
+        var since = 0L;
+        if (request.Query["since"].ToString() is { Length: > 0 } text
+            && !long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out since))
+            return new ApiError("invalid_field", "since is a seq: a whole number of 0 or more").ToResult(400);
+        var page = await hub.Routing.Users.Ask<UserProtocol.HistoryPage>(new UserProtocol.GetHistory(id, since), TimeSpan.FromSeconds(10));
+        if (page.Stream is null)
+            return new ApiError("unknown_user", $"the user \"{id}\" has no stream").ToResult(404);
+        return Results.Bytes(HistoryJson(page.UserId, page.Stream, page.Messages), "application/json");
+    }
+
+    // The kept frames are already JSON: written as they are, not parsed and re-encoded.
+    private static byte[] HistoryJson(string userId, Actors.History.StreamPosition stream, IEnumerable<Streams.Outbound.OutboundFrame> messages)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("user_id", userId);
+            w.WriteString("epoch", stream.Epoch);
+            w.WriteNumber("seq", stream.Seq);
+            w.WriteStartArray("messages");
+            foreach (var message in messages)
+                w.WriteRawValue(message.Payload, skipInputValidation: true);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
     }
 
     // A caller that may not impersonate is refused rather than quietly sent as "server": its message would

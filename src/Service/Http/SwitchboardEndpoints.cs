@@ -91,6 +91,7 @@ public static class SwitchboardEndpoints
         var lookups = read.MapGroup("").AddEndpointFilter(RefuseUnlessServing);
         lookups.MapGet("/groups/{name}", MessagingEndpoints.GroupAsync);
         lookups.MapGet("/users/{id}", MessagingEndpoints.UserAsync);
+        lookups.MapGet("/users/{id}/history", MessagingEndpoints.UserHistoryAsync);
 
         var publish = hub.MapGroup("").AddEndpointFilter(Require(ApiScopes.Publish)).AddEndpointFilter(RefuseUnlessServing);
         publish.MapPost("/message", MessagingEndpoints.SendMessageAsync);

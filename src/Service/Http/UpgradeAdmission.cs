@@ -13,7 +13,7 @@ namespace Switchboard.Service.Http;
 /// connection slot and the client's places in the quotas until it has run, or is abandoned.
 /// </summary>
 public sealed class AdmittedUpgrade(WebSocketHandshake handshake, string userId, IReadOnlyList<string> groups,
-    ConnectionGrant grant, ConnectionHub hub, ClientLease lease, string? remoteAddress = null)
+    ConnectionGrant grant, ConnectionHub hub, ClientLease lease, string? remoteAddress = null, ConnectResume? resume = null)
 {
     public WebSocketHandshake Handshake { get; } = handshake;
     public string UserId { get; } = userId;
@@ -24,7 +24,7 @@ public sealed class AdmittedUpgrade(WebSocketHandshake handshake, string userId,
     public async Task RunAsync(ConnectionTransport transport)
     {
         using (lease)
-            await hub.RunAsync(transport, UserId, Groups, Handshake.Compress, Grant, remoteAddress);
+            await hub.RunAsync(transport, UserId, Groups, Handshake.Compress, Grant, remoteAddress, resume?.User, resume?.Groups);
     }
 
     /// <summary>Gives back the slot and places of an upgrade that will never run.</summary>
@@ -100,7 +100,10 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
                 : await TokenIdentity.ResolveAsync(tokens, query, headers);
         if (identity is null)
             return (null, refusal);
-        var groups = UserIdentity.Groups(query, options.MaxGroupsPerConnection, out error, identity.Groups);
+        var resume = UserIdentity.Resume(query, out error);
+        if (resume is null)
+            return (null, new UpgradeRefusal(error!, StatusCodes.Status400BadRequest));
+        var groups = UserIdentity.Groups(query, options.MaxGroupsPerConnection, out error, identity.Groups, resume.Groups);
         if (groups is null)
             return (null, new UpgradeRefusal(error!, StatusCodes.Status400BadRequest));
         if (identity.Grant.AllowedGroups is { } allowed && groups.FirstOrDefault(g => !allowed.Allows(g)) is { } outside)
@@ -113,7 +116,7 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
             hub.Release();
             return (null, TooManyConnections(full!));
         }
-        return (new AdmittedUpgrade(handshake, identity.UserId, groups, identity.Grant, hub, lease, client?.ToString()), null);
+        return (new AdmittedUpgrade(handshake, identity.UserId, groups, identity.Grant, hub, lease, client?.ToString(), resume), null);
     }
 
     private static (ConnectingIdentity?, UpgradeRefusal?) Anonymous(IQueryCollection query, IHeaderDictionary headers) =>

@@ -1,3 +1,4 @@
+using Switchboard.Actors.History;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Actors.Routing;
 
@@ -30,12 +31,14 @@ public static class UserIdentity
     /// The groups named in <c>groups=</c> and <paramref name="fromToken"/> (a token's own names; its patterns ending
     /// in <c>*</c> are not joined); null and an error when one is unusable or there are more than <paramref name="max"/>.
     /// </summary>
+    /// <param name="resumed">The groups named in <c>resume_groups=</c>, joined as if named in <c>groups=</c>.</param>
     public static IReadOnlyList<string>? Groups(IQueryCollection query, int max, out ApiError? error,
-        IReadOnlyList<string>? fromToken = null)
+        IReadOnlyList<string>? fromToken = null, IEnumerable<string>? resumed = null)
     {
         error = null;
         var groups = query["groups"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries))
             .Concat(fromToken?.Where(g => !g.EndsWith('*')) ?? [])
+            .Concat(resumed ?? [])
             .Where(g => g.Length > 0).Distinct().ToList();
         if (!groups.All(Names.IsValid))
             error = new ApiError("invalid_group", $"a group name is 1 to {Names.MaxLength} characters with no control characters");
@@ -43,4 +46,40 @@ public static class UserIdentity
             error = new ApiError("too_many_groups", $"a connection may join at most {max} groups");
         return error is null ? groups : null;
     }
+
+    /// <summary>
+    /// The stream positions named at connect: <c>resume=&lt;epoch&gt;:&lt;seq&gt;</c> for the user stream and
+    /// <c>resume_groups=g1:&lt;epoch&gt;:&lt;seq&gt;,...</c> (the last two <c>:</c>-parts are the position, so a group
+    /// name may hold a colon); null and an error when one is not that shape.
+    /// </summary>
+    public static ConnectResume? Resume(IQueryCollection query, out ApiError? error)
+    {
+        error = null;
+        StreamPosition? user = null;
+        if (query["resume"].ToString() is { Length: > 0 } text && (user = StreamPosition.Parse(text)) is null)
+        {
+            error = new ApiError("invalid_resume", "resume is <epoch>:<seq>: the epoch's letters and digits, then a number of 0 or more");
+            return null;
+        }
+        var groups = new List<string>();
+        foreach (var entry in query["resume_groups"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries)))
+        {
+            if (entry.Length == 0)
+                continue;
+            var epochColon = entry.LastIndexOf(':') is var seqColon and > 0 ? entry.LastIndexOf(':', seqColon - 1) : -1;
+            if (epochColon <= 0 || StreamPosition.Parse(entry[(epochColon + 1)..]) is null)
+            {
+                error = new ApiError("invalid_resume", $"each resume_groups entry is <group>:<epoch>:<seq>; \"{entry}\" is not");
+                return null;
+            }
+            groups.Add(entry[..epochColon]);
+        }
+        return new ConnectResume(user, groups.Distinct().ToList());
+    }
+}
+
+/// <summary>What a client asked to resume at connect: its user stream's position, and the groups it named.</summary>
+public sealed record ConnectResume(StreamPosition? User, IReadOnlyList<string> Groups)
+{
+    public static readonly ConnectResume None = new(null, []);
 }

@@ -45,6 +45,18 @@ public sealed record SwitchboardOptions
     public int WriteBufferSize { get; init; } = 1024;
 
     public int MaxMessageSize { get; init; } = 512;
+
+    /// <summary>Messages kept per stream (user or group) for resume and receipts; 0 turns history off (PROTOCOL.md "Streams").</summary>
+    public int HistorySize { get; init; }
+
+    /// <summary>How long a kept message stays resumable.</summary>
+    public TimeSpan HistoryTtl { get; init; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>Where history is kept: <c>memory</c> (in the router entities) is the one store this build has.</summary>
+    public string HistoryStore { get; init; } = "memory";
+
+    /// <summary>The most the memory store keeps on one node, in bytes; past it the stalest streams are evicted.</summary>
+    public long HistoryMaxBytes { get; init; } = Actors.History.HistoryOptions.DefaultMaxBytes;
     public bool EnableGlobalPing { get; init; } = true;
     public int PingWorkerCount { get; init; } = 16;
 

@@ -47,6 +47,10 @@ public static class SwitchboardOptionsLoader
         new("HandshakeTimeout", "WEBSOCKET_HANDSHAKE_TIMEOUT", (o, v) => o with { HandshakeTimeout = Seconds(v) }),
         new("AllowClientBroadcast", "WEBSOCKET_ALLOW_CLIENT_BROADCAST", (o, v) => o with { AllowClientBroadcast = Bool(v) }),
         new("ShutdownTimeout", "WEBSOCKET_SHUTDOWN_TIMEOUT", (o, v) => o with { ShutdownTimeout = Seconds(v) }),
+        new("HistorySize", "WEBSOCKET_HISTORY_SIZE", (o, v) => o with { HistorySize = Int(v) }),
+        new("HistoryTtl", "WEBSOCKET_HISTORY_TTL", (o, v) => o with { HistoryTtl = Seconds(v) }),
+        new("HistoryStore", "HISTORY_STORE", (o, v) => o with { HistoryStore = v.ToLowerInvariant() }, "History:Store"),
+        new("HistoryMaxBytes", "HISTORY_MAX_BYTES", (o, v) => o with { HistoryMaxBytes = Long(v) }, "History:MaxBytes"),
         new("ClusterSeeds", "CLUSTER_SEEDS", (o, v) => o with { ClusterSeeds = Seeds(v) }, "Cluster:Seeds"),
         new("ClusterHostname", "CLUSTER_HOSTNAME", (o, v) => o with { ClusterHostname = Hostname(v) }, "Cluster:Hostname"),
         new("ClusterPort", "CLUSTER_PORT", (o, v) => o with { ClusterPort = Int(v) }, "Cluster:Port"),
@@ -112,6 +116,16 @@ public static class SwitchboardOptionsLoader
             yield return $"{Describe("HandshakeTimeout")} = {o.HandshakeTimeout.TotalSeconds}: must be above 0 seconds";
         if (o.ClusterJoinTimeout <= TimeSpan.Zero)
             yield return $"{Describe("ClusterJoinTimeout")} = {o.ClusterJoinTimeout.TotalSeconds}: must be above 0 seconds";
+        if (o.HistorySize < 0)
+            yield return $"{Describe("HistorySize")} = {o.HistorySize}: must be 0 (history off) or more";
+        if (o.HistoryTtl <= TimeSpan.Zero)
+            yield return $"{Describe("HistoryTtl")} = {o.HistoryTtl.TotalSeconds}: must be above 0 seconds";
+        if (o.HistoryStore == "redis")
+            yield return $"{Describe("HistoryStore")} = redis: this build keeps history in memory only; use memory";
+        else if (o.HistoryStore != "memory")
+            yield return $"{Describe("HistoryStore")} = {o.HistoryStore}: must be memory";
+        if (o.HistoryMaxBytes < 1024 * 1024)
+            yield return $"{Describe("HistoryMaxBytes")} = {o.HistoryMaxBytes}: must be at least 1048576 (1 MiB)";
         if (o.ShutdownTimeout < TimeSpan.Zero)
             yield return $"{Describe("ShutdownTimeout")} = {o.ShutdownTimeout.TotalSeconds}: must not be negative";
     }
@@ -140,6 +154,11 @@ public static class SwitchboardOptionsLoader
     }
 
     private static int Int(string value) => ConfigurationValues.ParseInt(value) ?? throw new FormatException("not a whole number");
+
+    private static long Long(string value) =>
+        long.TryParse(value, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new FormatException("not a whole number");
 
     private static bool Bool(string value) =>
         ConfigurationValues.ParseBool(value) ?? throw new FormatException("not a boolean (use 1, 0, true or false)");

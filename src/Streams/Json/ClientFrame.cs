@@ -21,6 +21,9 @@ public sealed class ClientFrame
     /// </summary>
     public ReadOnlyMemory<byte> From { get; init; }
 
+    /// <summary><c>"receipt":true</c>: the sender of a direct message asks to hear when its recipient confirmed it.</summary>
+    public bool Receipt { get; init; }
+
     /// <summary>Set when the message is not a usable frame; the other fields may be partial.</summary>
     public FrameError? Error { get; init; }
 

@@ -13,6 +13,7 @@ public static class ClientFrameDecoder
         string? type = null, to = null, group = null;
         ReadOnlyMemory<byte> data = default, id = default, from = default;
         var typeSeen = false;
+        var receipt = false;
         FrameError? fieldError = null;
         var reader = new Utf8JsonReader(utf8.Span, new JsonReaderOptions { MaxDepth = 64 });
         try
@@ -38,6 +39,8 @@ public static class ClientFrameDecoder
                     id = RawValue(utf8, ref reader);
                 else if (name.SequenceEqual("from"u8))
                     from = RawValue(utf8, ref reader);
+                else if (name.SequenceEqual("receipt"u8))
+                    receipt = ReadBool(ref reader, "receipt", ref fieldError);
                 else
                     reader.Skip();
             }
@@ -53,7 +56,17 @@ public static class ClientFrameDecoder
             return ClientFrame.Invalid(fieldError, id);
         if (!typeSeen || string.IsNullOrEmpty(type))
             return ClientFrame.Invalid(Errors.MissingType, id);
-        return new ClientFrame { Type = type, To = to, Group = group, Data = data, Id = id, From = from };
+        return new ClientFrame { Type = type, To = to, Group = group, Data = data, Id = id, From = from, Receipt = receipt };
+    }
+
+    private static bool ReadBool(ref Utf8JsonReader reader, string field, ref FrameError? error)
+    {
+        if (reader.TokenType is JsonTokenType.True or JsonTokenType.False)
+            return reader.GetBoolean();
+        if (reader.TokenType != JsonTokenType.Null)
+            error ??= new FrameError("invalid_field", $"\"{field}\" must be true or false");
+        reader.Skip();
+        return false;
     }
 
     private static string? ReadString(ref Utf8JsonReader reader, string field, ref FrameError? error)

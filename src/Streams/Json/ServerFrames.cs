@@ -11,16 +11,85 @@ public static class ServerFrames
 {
     public static readonly OutboundFrame Pong = OutboundFrame.Text("""{"type":"pong"}"""u8);
 
-    public static OutboundFrame Welcome(string userId, string connectionId, string node) => Encode((userId, connectionId, node),
-        static (w, s) =>
+    /// <param name="userStream">With history on, the user stream's epoch and seq for <c>data.streams</c>.</param>
+    public static OutboundFrame Welcome(string userId, string connectionId, string node, (string Epoch, long Seq)? userStream = null) =>
+        Encode((userId, connectionId, node, userStream), static (w, s) =>
         {
             w.WriteString("type"u8, "welcome"u8);
             w.WriteStartObject("data"u8);
             w.WriteString("user_id"u8, s.userId);
             w.WriteString("connection_id"u8, s.connectionId);
             w.WriteString("node"u8, s.node);
+            if (s.userStream is { } stream)
+            {
+                w.WriteStartObject("streams"u8);
+                w.WritePropertyName("user"u8);
+                WritePosition(w, stream.Epoch, stream.Seq);
+                w.WriteStartObject("groups"u8);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         });
+
+    /// <summary>
+    /// <c>{"type":"resumed","data":{"stream":"user","recovered":...,"epoch":...,"seq":...}}</c> (or <c>"group":"g1"</c>): the
+    /// end of one stream's replay. Without a position (history off) only <c>recovered</c>.
+    /// </summary>
+    public static OutboundFrame Resumed(string? group, bool recovered, (string Epoch, long Seq)? position) =>
+        Encode((group, recovered, position), static (w, s) =>
+        {
+            w.WriteString("type"u8, "resumed"u8);
+            w.WriteStartObject("data"u8);
+            WriteStream(w, s.group);
+            w.WriteBoolean("recovered"u8, s.recovered);
+            if (s.position is { } p)
+            {
+                w.WriteString("epoch"u8, p.Epoch);
+                w.WriteNumber("seq"u8, p.Seq);
+            }
+            w.WriteEndObject();
+        });
+
+    /// <summary><c>{"type":"stream_reset","data":{"stream":"user","epoch":...,"seq":...}}</c>: the stream's history was lost.</summary>
+    public static OutboundFrame StreamReset(string? group, string epoch, long seq) => Encode((group, epoch, seq), static (w, s) =>
+    {
+        w.WriteString("type"u8, "stream_reset"u8);
+        w.WriteStartObject("data"u8);
+        WriteStream(w, s.group);
+        w.WriteString("epoch"u8, s.epoch);
+        w.WriteNumber("seq"u8, s.seq);
+        w.WriteEndObject();
+    });
+
+    /// <summary><c>{"type":"receipt","id":...,"to":"bob","data":{"seq":N,"status":"delivered"}}</c>, for the sender of a message.</summary>
+    public static OutboundFrame Receipt(ReadOnlyMemory<byte> id, string to, long seq) => Encode((id, to, seq), static (w, s) =>
+    {
+        w.WriteString("type"u8, "receipt"u8);
+        w.WritePropertyName("id"u8);
+        w.WriteRawValue(s.id.Span, skipInputValidation: true);
+        w.WriteString("to"u8, s.to);
+        w.WriteStartObject("data"u8);
+        w.WriteNumber("seq"u8, s.seq);
+        w.WriteString("status"u8, "delivered"u8);
+        w.WriteEndObject();
+    });
+
+    private static void WriteStream(Utf8JsonWriter w, string? group)
+    {
+        if (group is null)
+            w.WriteString("stream"u8, "user"u8);
+        else
+            w.WriteString("group"u8, group);
+    }
+
+    private static void WritePosition(Utf8JsonWriter w, string epoch, long seq)
+    {
+        w.WriteStartObject();
+        w.WriteString("epoch"u8, epoch);
+        w.WriteNumber("seq"u8, seq);
+        w.WriteEndObject();
+    }
 
     /// <summary><c>{"type":"token_expiring","data":{"expires_in":N}}</c>: the connection's token runs out in N seconds.</summary>
     public static OutboundFrame TokenExpiring(long expiresIn) => Encode(expiresIn, static (w, seconds) =>
@@ -31,11 +100,18 @@ public static class ServerFrames
         w.WriteEndObject();
     });
 
-    public static OutboundFrame Ack(ReadOnlyMemory<byte> id) => Encode(id, static (w, id) =>
+    /// <param name="seq">The acknowledged message's place in its stream (history on), written as <c>data.seq</c>; 0 for none.</param>
+    public static OutboundFrame Ack(ReadOnlyMemory<byte> id, long seq = 0) => Encode((id, seq), static (w, s) =>
     {
         w.WriteString("type"u8, "ack"u8);
         w.WritePropertyName("id"u8);
-        w.WriteRawValue(id.Span, skipInputValidation: true);
+        w.WriteRawValue(s.id.Span, skipInputValidation: true);
+        if (s.seq > 0)
+        {
+            w.WriteStartObject("data"u8);
+            w.WriteNumber("seq"u8, s.seq);
+            w.WriteEndObject();
+        }
     });
 
     public static OutboundFrame Error(ReadOnlyMemory<byte> id, FrameError error) => Encode((id, error), static (w, s) =>

@@ -37,6 +37,35 @@ public sealed class OutboundFrame
     /// </summary>
     public long AcceptedAt { get; set; }
 
+    /// <summary>
+    /// The message's place in its stream (its <c>"seq"</c>), or 0 for a frame outside any stream. Set by
+    /// <see cref="WithSeq"/>, and by the routing serializer on a copy that arrives from another node.
+    /// </summary>
+    public long Seq { get; set; }
+
+    /// <summary>
+    /// This text frame with <c>"seq":<paramref name="seq"/></c> as its last field: one copy of the bytes, made where the
+    /// stream numbers the message, then shared by every recipient as before.
+    /// </summary>
+    public OutboundFrame WithSeq(long seq)
+    {
+        var payload = Payload;
+        var close = payload.LastIndexOf((byte)'}');
+        if (Opcode != Opcode.Text || close < 1)
+            throw new InvalidOperationException("only a JSON object text frame takes a seq");
+        Span<byte> field = stackalloc byte[32];
+        ",\"seq\":"u8.CopyTo(field);
+        System.Buffers.Text.Utf8Formatter.TryFormat(seq, field[7..], out var digits);
+        var json = new byte[payload.Length + 7 + digits];
+        payload[..close].CopyTo(json);
+        field[..(7 + digits)].CopyTo(json.AsSpan(close));
+        payload[close..].CopyTo(json.AsSpan(close + 7 + digits));
+        return new OutboundFrame(Opcode.Text, FrameEncoder.Encode(Opcode.Text, json), FrameEncoder.HeaderLength(json.Length))
+        {
+            AcceptedAt = AcceptedAt, Seq = seq,
+        };
+    }
+
     public static OutboundFrame Text(ReadOnlySpan<byte> utf8Json) =>
         new(Opcode.Text, FrameEncoder.Encode(Opcode.Text, utf8Json), FrameEncoder.HeaderLength(utf8Json.Length));
 

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Switchboard.Actors.Routing;
+using Switchboard.IntegrationTests.Support;
+
+namespace Switchboard.IntegrationTests;
+
+/// <summary>
+/// The user stream across the three-node script with the memory store: a user resumes on another node than the one it
+/// left and than the one its messages came in on; when the node holding the user's stream is killed and downed, the
+/// stream starts again under a new epoch and a resume says it recovered nothing.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class HistoryClusterTests
+{
+    [Fact]
+    public async Task A_user_resumes_on_any_node_and_a_lost_stream_keeper_means_a_new_epoch()
+    {
+        var (run, httpBase, environment) = ClusterScript.Prepare(("WEBSOCKET_HISTORY_SIZE", "500"));
+        var ws = Enumerable.Range(0, 3).Select(n => $"ws://127.0.0.1:{httpBase + n}/ws").ToArray();
+        try
+        {
+            await ClusterScript.StartAsync(environment, httpBase);
+            string epoch;
+            await using (var first = await Client.ConnectAsync(new Uri($"{ws[0]}?user_id=roamer")))
+                epoch = first.Welcome.GetProperty("data").GetProperty("streams").GetProperty("user").GetProperty("epoch").GetString()!;
+
+            await using (var sender = await Client.ConnectAsync(new Uri($"{ws[1]}?user_id=postman")))
+            {
+                for (var i = 1; i <= 100; i++)
+                {
+                    await sender.SendAsync($$"""{"type":"chat","to":"roamer","id":{{i}},"data":{{i}}}""");
+                    var ack = await sender.ReceiveAsync();
+                    Assert.Equal(i, ack.GetProperty("data").GetProperty("seq").GetInt64());
+                }
+            }
+
+            await using (var back = await Client.ConnectAsync(new Uri($"{ws[2]}?user_id=roamer&resume={epoch}:0")))
+            {
+                for (var i = 1; i <= 100; i++)
+                    Assert.Equal(i, (await back.ReceiveAsync()).GetProperty("data").GetInt32());
+                Assert.True((await back.ReceiveAsync()).GetProperty("data").GetProperty("recovered").GetBoolean());
+            }
+
+            // Kill the node whose user shard holds the stream, down it, and resume on a survivor.
+            var keeper = await KeeperOfAsync(httpBase, int.Parse(environment["REMOTE_BASE"]), "roamer");
+            Process.GetProcessById(int.Parse(File.ReadAllText(Path.Combine(run, $"node{keeper + 1}.pid")).Trim())).Kill();
+            var survivor = (keeper + 1) % 3;
+            using var http = new HttpClient();
+            await Eventually.TrueAsync(async () =>
+                (await http.PostAsync($"http://127.0.0.1:{httpBase + survivor}/ws/admin/cluster/down-unreachable", null))
+                .IsSuccessStatusCode && (await http.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{httpBase + survivor}/ws/health"))
+                .GetProperty("cluster_members").GetInt32() == 2, "the killed node is downed");
+
+            await using var after = await Client.ConnectAsync(new Uri($"{ws[survivor]}?user_id=roamer&resume={epoch}:100"));
+            var resumed = await after.ReceiveAsync();
+            Assert.Equal("resumed", resumed.GetProperty("type").GetString());
+            Assert.False(resumed.GetProperty("data").GetProperty("recovered").GetBoolean());
+            var newEpoch = resumed.GetProperty("data").GetProperty("epoch").GetString();
+            Assert.NotEqual(epoch, newEpoch);
+            Assert.Equal(newEpoch,
+                after.Welcome.GetProperty("data").GetProperty("streams").GetProperty("user").GetProperty("epoch").GetString());
+        }
+        finally
+        {
+            Assert.Equal(0, await ClusterScript.RunAsync("stop", environment));
+        }
+    }
+
+    // The node (0-based) whose user region hosts the shard of the user's bucket, as the admin API lists shards.
+    private static async Task<int> KeeperOfAsync(int httpBase, int remoteBase, string user)
+    {
+        var shard = new UserMessageExtractor(16).ShardId(UserBuckets.EntityIdOf(user));
+        using var http = new HttpClient();
+        var view = await http.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{httpBase}/ws/admin/sharding/regions/user/shards");
+        var node = view.GetProperty("nodes").EnumerateArray()
+            .Single(n => n.GetProperty("shards").EnumerateArray().Any(s => s.GetProperty("shard_id").GetString() == shard))
+            .GetProperty("node").GetString()!;
+        return Enumerable.Range(0, 3).Single(n => node.EndsWith($":{remoteBase + n}", StringComparison.Ordinal));
+    }
+}
