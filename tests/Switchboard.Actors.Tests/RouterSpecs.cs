@@ -127,7 +127,7 @@ public sealed class GroupRouterSpecs : Akka.Hosting.TestKit.TestKit
     private (TestProbe Shard, IActorRef Router) Start(string group)
     {
         var shard = CreateTestProbe();
-        return (shard, shard.ChildActorOf(GroupRouter.PropsFor(group, _counters)));
+        return (shard, shard.ChildActorOf(GroupRouter.PropsFor(group, _counters, HistoryOptions.Off, new HistoryBudget(HistoryOptions.DefaultMaxBytes))));
     }
 
     [Fact]

@@ -229,6 +229,120 @@ public sealed class HistoryTests
         }
     }
 
+    [Fact]
+    public async Task A_group_stream_resumed_after_a_leave_and_a_join_replays_what_the_member_missed_then_goes_on_live()
+    {
+        await using var server = await StartWithHistoryAsync();
+        await using var member = await Client.ConnectAsync(server.WebSocketUri("user_id=member"));
+        await using var talker = await Client.ConnectAsync(server.WebSocketUri("user_id=talker&groups=room"));
+
+        await member.SendAsync("""{"type":"join","group":"room","id":"j1"}""");
+        var joined = (await NextAsync(member, "ack")).GetProperty("data");
+        var epoch = joined.GetProperty("epoch").GetString()!;
+        Assert.Equal(0, joined.GetProperty("seq").GetInt64());
+        await talker.SendAsync("""{"type":"chat","group":"room","id":"t1","data":1}""");
+        Assert.Equal(1, (await NextAsync(talker, "ack")).GetProperty("data").GetProperty("seq").GetInt64());
+        Assert.Equal(1, (await NextAsync(member, "chat")).GetProperty("seq").GetInt64());
+
+        await member.SendAsync("""{"type":"leave","group":"room","id":"l1"}""");
+        await NextAsync(member, "ack");
+        for (var i = 2; i <= 101; i++)
+        {
+            await talker.SendAsync($$"""{"type":"chat","group":"room","id":"t{{i}}","data":{{i}}}""");
+            await NextAsync(talker, "ack");
+        }
+
+        await member.SendAsync("""{"type":"join","group":"room","id":"j2","data":{"resume":{"epoch":"EPOCH","seq":1}}}""".Replace("EPOCH", epoch));
+        var ack = await NextAsync(member, "ack");
+        Assert.Equal("j2", ack.GetProperty("id").GetString());
+        Assert.Equal(101, ack.GetProperty("data").GetProperty("seq").GetInt64());
+        for (var i = 2; i <= 101; i++)
+        {
+            var message = await member.ReceiveAsync();
+            Assert.Equal(i, message.GetProperty("seq").GetInt64());
+            Assert.Equal("room", message.GetProperty("group").GetString());
+        }
+        var resumed = await member.ReceiveAsync();
+        Assert.Equal("resumed", resumed.GetProperty("type").GetString());
+        Assert.Equal("room", resumed.GetProperty("data").GetProperty("group").GetString());
+        Assert.True(resumed.GetProperty("data").GetProperty("recovered").GetBoolean());
+
+        await talker.SendAsync("""{"type":"chat","group":"room","data":"live"}""");
+        Assert.Equal(102, (await NextAsync(member, "chat")).GetProperty("seq").GetInt64());
+    }
+
+    [Fact]
+    public async Task Groups_resumed_at_connect_have_their_positions_in_the_welcome_and_replay_after_it()
+    {
+        await using var server = await StartWithHistoryAsync();
+        string epoch;
+        await using (var first = await Client.ConnectAsync(server.WebSocketUri("user_id=commuter&groups=news")))
+        {
+            var news = first.Welcome.GetProperty("data").GetProperty("streams").GetProperty("groups").GetProperty("news");
+            epoch = news.GetProperty("epoch").GetString()!;
+            Assert.Equal(0, news.GetProperty("seq").GetInt64());
+        }
+
+        // Nobody is in the group now: with history it still takes messages, kept for the members to come.
+        await using var editor = await Client.ConnectAsync(server.WebSocketUri("user_id=editor"));
+        for (var i = 1; i <= 5; i++)
+        {
+            await editor.SendAsync($$"""{"type":"headline","group":"news","id":{{i}},"data":{{i}}}""");
+            Assert.Equal(i, (await NextAsync(editor, "ack")).GetProperty("data").GetProperty("seq").GetInt64());
+        }
+        var group = await ReadJsonAsync(server, "/ws/groups/news");
+        Assert.Equal(0, group.GetProperty("connections").GetInt32());
+        Assert.Equal(5, group.GetProperty("seq").GetInt64());
+        var history = await ReadJsonAsync(server, "/ws/groups/news/history?since=3");
+        Assert.Equal([4L, 5L], history.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("seq").GetInt64()));
+
+        await using var back = await Client.ConnectAsync(server.WebSocketUri($"user_id=commuter&resume_groups=news:{epoch}:2"));
+        var position = back.Welcome.GetProperty("data").GetProperty("streams").GetProperty("groups").GetProperty("news");
+        Assert.Equal(5, position.GetProperty("seq").GetInt64());
+        for (var seq = 3; seq <= 5; seq++)
+            Assert.Equal(seq, (await back.ReceiveAsync()).GetProperty("seq").GetInt64());
+        var resumed = await back.ReceiveAsync();
+        Assert.Equal("news", resumed.GetProperty("data").GetProperty("group").GetString());
+        Assert.True(resumed.GetProperty("data").GetProperty("recovered").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_thousand_clients_resuming_at_once_each_get_their_own_messages_and_resumed()
+    {
+        await using var server = await StartWithHistoryAsync();
+        const int clients = 1_000;
+        var epochs = new string[clients];
+        await Parallel.ForEachAsync(Enumerable.Range(0, clients), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
+            epochs[i] = (await FirstVisitAsync(server, $"crowd-{i}")).Epoch);
+
+        await using var sender = await Client.ConnectAsync(server.WebSocketUri("user_id=announcer"));
+        for (var i = 0; i < clients; i++)
+        {
+            await sender.SendAsync($$"""{"type":"note","to":"crowd-{{i}}","data":"first {{i}}"}""");
+            await sender.SendAsync($$"""{"type":"note","to":"crowd-{{i}}","id":{{i}},"data":"second {{i}}"}""");
+        }
+        for (var i = 0; i < clients; i++)
+            await NextAsync(sender, "ack");
+
+        var back = await Task.WhenAll(Enumerable.Range(0, clients).Select(i =>
+            Client.ConnectAsync(server.WebSocketUri($"user_id=crowd-{i}&resume={epochs[i]}:0"))));
+        try
+        {
+            await Task.WhenAll(back.Select(async (client, i) =>
+            {
+                Assert.Equal($"first {i}", (await client.ReceiveAsync()).GetProperty("data").GetString());
+                Assert.Equal($"second {i}", (await client.ReceiveAsync()).GetProperty("data").GetString());
+                var resumed = await client.ReceiveAsync();
+                Assert.True(resumed.GetProperty("data").GetProperty("recovered").GetBoolean());
+                Assert.Equal(2, resumed.GetProperty("data").GetProperty("seq").GetInt64());
+            }));
+        }
+        finally
+        {
+            await Task.WhenAll(back.Select(c => c.DisposeAsync().AsTask()));
+        }
+    }
+
     // Connects once, so that the user has a stream and knows its epoch, then leaves.
     private static async Task<(string Epoch, long Seq)> FirstVisitAsync(SwitchboardServer server, string user)
     {

@@ -12,13 +12,14 @@ namespace Switchboard.Actors.Delivery;
 public static class DeliveryProtocol
 {
     /// <param name="Resume">The user-stream position the client named with <c>resume=</c>, if any.</param>
-    /// <param name="ResumeGroups">The groups the client named with <c>resume_groups=</c> (also in <paramref name="Groups"/>).</param>
+    /// <param name="ResumeGroups">The groups the client named with <c>resume_groups=</c> (also in <paramref name="Groups"/>) and their positions.</param>
     public sealed record ConnectionOpened(LocalConnection Connection, IReadOnlyList<string> Groups, StreamPosition? Resume = null,
-        IReadOnlyList<string>? ResumeGroups = null);
+        IReadOnlyDictionary<string, StreamPosition>? ResumeGroups = null);
 
     public sealed record ConnectionClosed(LocalConnection Connection);
 
-    public sealed record Join(string ConnectionId, string Group, ReadOnlyMemory<byte> Id);
+    /// <param name="Resume">The group-stream position of the join's <c>data.resume</c>, if any.</param>
+    public sealed record Join(string ConnectionId, string Group, ReadOnlyMemory<byte> Id, StreamPosition? Resume = null);
 
     public sealed record Leave(string ConnectionId, string Group, ReadOnlyMemory<byte> Id);
 

@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Switchboard.Actors.Admin;
+using Switchboard.Actors.History;
 using Switchboard.Actors.Hub;
 using Switchboard.Actors.Routing;
 using Switchboard.Streams;
@@ -28,6 +29,12 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
     public static readonly TimeSpan OpenRetryAfter = TimeSpan.FromSeconds(2);
     public const int OpenAttempts = 5;
 
+    /// <summary>How long a join with history on waits for its group router's answer before it is refused.</summary>
+    public static readonly TimeSpan JoinGiveUpAfter = TimeSpan.FromSeconds(65);
+
+    private static readonly FrameError JoinUnanswered =
+        new("unavailable", "the group's router did not answer the join in time; it may not have happened, join again");
+
     public const string BroadcastTopic = "switchboard.broadcast";
 
     private readonly IActorRef _users;
@@ -51,6 +58,7 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly bool _historyOn;
     private readonly Dictionary<string, OpeningConnection> _opening = new();
+    private readonly Dictionary<(string ConnectionId, string Group), PendingJoin> _joining = new();
     private string? _node;
 
     public NodeDelivery(NodeDeliveryOptions options, IActorRef users, IActorRef groups, IActorRef relay, RoutingCounters counters,
@@ -74,7 +82,7 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
 
         Receive<ConnectionOpened>(Open);
         Receive<ConnectionClosed>(Close);
-        Receive<Join>(join => WithConnection(join.ConnectionId, c => JoinGroup(c, join.Group, join.Id)));
+        Receive<Join>(join => WithConnection(join.ConnectionId, c => JoinGroup(c, join.Group, join.Id, join.Resume)));
         Receive<Leave>(leave => WithConnection(leave.ConnectionId, c => LeaveGroup(c, leave.Group, leave.Id)));
         Receive<DeliverToConnections>(DeliverTo);
         Receive<DeliverToGroup>(DeliverTo);
@@ -82,6 +90,7 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
         Receive<Accepted>(accepted => WithConnection(accepted.ConnectionId,
             c => c.Connection.Send(ServerFrames.Ack(accepted.Id, accepted.Seq))));
         Receive<UserProtocol.UserStreamOpened>(Opened);
+        Receive<GroupProtocol.GroupStreamOpened>(Opened);
         Receive<OpenCheck>(_ => AskAgainForStreams());
         Receive<Rejected>(rejected => WithConnection(rejected.ConnectionId, c => Reject(c, rejected.Id, rejected.Error)));
         Receive<RegistryProtocol.FindUsers>(find => find.ReplyTo.Tell(new RegistryProtocol.UsersFound(find.Bucket,
@@ -132,71 +141,119 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
         _partitionSize[partition]++;
         if (_historyOn)
         {
-            // Broadcasts join in once the welcome is out; routed frames meanwhile are held (see Opened).
+            // Broadcasts join in once the welcome is out; routed frames meanwhile are held (see TryFinishOpening).
             var opening = _opening[local.Id] = new OpeningConnection(opened, Environment.TickCount64);
             _users.Tell(opening.Ask(Self));
+            foreach (var group in opened.Groups)
+            {
+                if (JoinGroup(local, group, default, opened.ResumeGroups?.GetValueOrDefault(group), opening: true))
+                    opening.Groups[group] = null;
+            }
+            return;
         }
-        else
-        {
-            _users.Tell(new UserProtocol.AddConnection(local.UserId, local.Id, Self));
-            _workers[partition].Worker.Tell(new BroadcastWorker.Add(local.Connection));
-            // Without history nothing can be replayed: each stream the client asked to resume says so after the welcome.
-            if (opened.Resume is not null)
-                local.Connection.Send(ServerFrames.Resumed(null, false, null));
-        }
+        _users.Tell(new UserProtocol.AddConnection(local.UserId, local.Id, Self));
+        _workers[partition].Worker.Tell(new BroadcastWorker.Add(local.Connection));
+        // Without history nothing can be replayed: each stream the client asked to resume says so after the welcome.
+        if (opened.Resume is not null)
+            local.Connection.Send(ServerFrames.Resumed(null, false, null));
         foreach (var group in opened.Groups)
-            JoinGroup(local, group, default);
-        if (!_historyOn)
-            ResumeGroupsUnrecovered(opened);
+            JoinGroup(local, group, default, opened.ResumeGroups?.GetValueOrDefault(group));
     }
 
-    private static void ResumeGroupsUnrecovered(ConnectionOpened opened)
-    {
-        foreach (var group in opened.ResumeGroups ?? [])
-            opened.Connection.Connection.Send(ServerFrames.Resumed(group, false, null));
-    }
-
-    // The user router has registered the connection and says where the stream stands: the welcome with that position,
-    // the replay the client asked for and its end, then what was routed here meanwhile, less what the replay covered.
     private void Opened(UserProtocol.UserStreamOpened opened)
     {
-        if (!_opening.Remove(opened.ConnectionId, out var opening))
+        if (_opening.TryGetValue(opened.ConnectionId, out var opening) && opening.User is null)
+        {
+            opening.User = opened;
+            TryFinishOpening(opening);
+        }
+    }
+
+    private void Opened(GroupProtocol.GroupStreamOpened opened)
+    {
+        var key = (opened.ConnectionId, opened.Group);
+        if (_opening.TryGetValue(opened.ConnectionId, out var opening) && opening.Groups.TryGetValue(opened.Group, out var answer))
+        {
+            if (answer is not null)
+                return;
+            opening.Groups[opened.Group] = opened;
+            TryFinishOpening(opening);
+        }
+        else if (_joining.Remove(key, out var join) && _connections.TryGetValue(opened.ConnectionId, out var local))
+        {
+            // A join after the welcome: its ack with the group's position, the replay it asked for, then what came meanwhile.
+            var connection = local.Connection;
+            if (!join.Id.IsEmpty)
+                connection.Send(ServerFrames.JoinAck(join.Id, opened.Position.Epoch, opened.Position.Seq));
+            Replay(connection, opened.Group, opened.Replay, opened.Recovered, opened.Position);
+            foreach (var frame in join.Held)
+            {
+                if (frame.Seq == 0 || frame.Seq > opened.Position.Seq)
+                    connection.Send(frame);
+            }
+        }
+    }
+
+    // Every stream the connection follows has answered: the welcome with their positions, each replay the client asked
+    // for and its end, then what was routed here meanwhile, less what the positions and replays covered.
+    private void TryFinishOpening(OpeningConnection opening)
+    {
+        if (opening.User is not { } user || opening.Groups.Values.Any(g => g is null))
             return;
         var local = opening.Opened.Connection;
+        _opening.Remove(local.Id);
         var connection = local.Connection;
-        var position = (opened.Position.Epoch, opened.Position.Seq);
-        connection.Outbox.SendControl(ServerFrames.Welcome(local.UserId, local.Id, Node, position));
-        foreach (var frame in opened.Replay)
-            connection.Send(frame);
-        if (opened.Recovered is { } recovered)
-            connection.Send(ServerFrames.Resumed(null, recovered, position));
-        // Group streams are not numbered yet: a group named to resume cannot be recovered.
-        ResumeGroupsUnrecovered(opening.Opened);
-        foreach (var (frame, inUserStream) in opening.Held)
+        var groups = opening.Groups.Values.Select(g => (g!.Group, g.Position.Epoch, g.Position.Seq)).ToList();
+        connection.Outbox.SendControl(ServerFrames.Welcome(local.UserId, local.Id, Node, (user.Position.Epoch, user.Position.Seq), groups));
+        Replay(connection, null, user.Replay, user.Recovered, user.Position);
+        foreach (var group in opening.Groups.Values)
+            Replay(connection, group!.Group, group.Replay, group.Recovered, group.Position);
+        foreach (var (frame, group) in opening.Held)
         {
-            if (!inUserStream || frame.Seq > opened.Position.Seq)
+            var covered = group is null ? user.Position.Seq : opening.Groups.GetValueOrDefault(group)?.Position.Seq ?? 0;
+            if (frame.Seq == 0 || frame.Seq > covered)
                 connection.Send(frame);
         }
         _workers[PartitionOf(local)].Worker.Tell(new BroadcastWorker.Add(connection));
     }
 
+    private static void Replay(WebSocketConnection connection, string? group, OutboundFrame[] replay, bool? recovered,
+        StreamPosition position)
+    {
+        foreach (var frame in replay)
+            connection.Send(frame);
+        if (recovered is { } done)
+            connection.Send(ServerFrames.Resumed(group, done, (position.Epoch, position.Seq)));
+    }
+
     private void AskAgainForStreams()
     {
-        if (_opening.Count == 0)
-            return;
         var now = Environment.TickCount64;
         foreach (var (id, opening) in _opening.Where(o => now - o.Value.AskedAt >= OpenRetryAfter.TotalMilliseconds).ToList())
         {
             if (opening.Attempts >= OpenAttempts)
             {
                 _opening.Remove(id);
-                _log.Warning("The user router of {UserId} did not answer for connection {ConnectionId}; closed with 1011",
+                _log.Warning("The routers of {UserId}'s streams did not answer for connection {ConnectionId}; closed with 1011",
                     opening.Opened.Connection.UserId, id);
-                opening.Opened.Connection.Connection.Close(CloseCode.InternalError, "the user's stream is unavailable");
+                opening.Opened.Connection.Connection.Close(CloseCode.InternalError, "the connection's streams are unavailable");
                 continue;
             }
             opening.AskedAt = now;
-            _users.Tell(opening.Ask(Self));
+            if (opening.User is null)
+                _users.Tell(opening.Ask(Self));
+            else
+                opening.Attempts++;
+        }
+        // The relay resends a join until its router confirms, and gives up after a minute; a join unanswered that long is refused.
+        foreach (var (key, join) in _joining.Where(j => now - j.Value.AskedAt >= JoinGiveUpAfter.TotalMilliseconds).ToList())
+        {
+            _joining.Remove(key);
+            if (!_connections.TryGetValue(key.ConnectionId, out var local))
+                continue;
+            Reject(local, join.Id, JoinUnanswered);
+            foreach (var frame in join.Held)
+                local.Connection.Send(frame);
         }
     }
 
@@ -206,6 +263,11 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
         if (!_connections.Remove(local.Id))
             return;
         _opening.Remove(local.Id);
+        if (_joining.Count > 0)
+        {
+            foreach (var key in _joining.Keys.Where(k => k.ConnectionId == local.Id).ToList())
+                _joining.Remove(key);
+        }
         if (_connectionsOf.TryGetValue(local.UserId, out var ofUser) && ofUser.Remove(local.Id) && ofUser.Count == 0)
         {
             _connectionsOf.Remove(local.UserId);
@@ -227,24 +289,38 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
         _workers[partition].Worker.Tell(new BroadcastWorker.Remove(local.Connection));
     }
 
-    private void JoinGroup(LocalConnection local, string group, ReadOnlyMemory<byte> id)
+    /// <summary>Joins the group; false when the connection may join no more. With history on the group router's answer acks it.</summary>
+    /// <param name="opening">Part of a connect with history on: the answer goes to the welcome, not to an ack.</param>
+    private bool JoinGroup(LocalConnection local, string group, ReadOnlyMemory<byte> id, StreamPosition? resume, bool opening = false)
     {
         if (!_groupsOf.TryGetValue(local.Id, out var groups))
             _groupsOf[local.Id] = groups = [];
         if (groups.Count >= _maxGroups && !groups.Contains(group))
         {
             Reject(local, id, _tooManyGroups);
-            return;
+            return false;
         }
         groups.Add(group);
         if (!_members.TryGetValue(group, out var members))
             _members[group] = members = [];
         members.Add(local.Connection);
         _counters.LocalGroups = _members.Count;
+        if (_historyOn)
+        {
+            // The group router answers with the stream's position (GroupStreamOpened), which is the ack.
+            if (!opening)
+                _joining[(local.Id, group)] = new PendingJoin(id, Environment.TickCount64);
+            _relay.Tell(new RelayProtocol.Relay(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self, OpensStream: true,
+                Resume: resume)));
+            return true;
+        }
         // The group router confirms once it knows the member, so a group message sent after
         // the ack is sure to reach this connection.
         _relay.Tell(new RelayProtocol.Relay(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self),
             id.IsEmpty ? null : new RelayProtocol.ReplyTarget(Self, local.Id, id)));
+        if (resume is not null)
+            local.Connection.Send(ServerFrames.Resumed(group, false, null));
+        return true;
     }
 
     private void LeaveGroup(LocalConnection local, string group, ReadOnlyMemory<byte> id)
@@ -255,6 +331,7 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
             return;
         }
         RemoveMember(group, local.Connection);
+        _joining.Remove((local.Id, group));
         _groups.Tell(new GroupProtocol.RemoveMember(group, local.Id));
         if (!id.IsEmpty)
             local.Connection.Send(ServerFrames.Ack(id));
@@ -276,7 +353,7 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
         {
             if (_opening.Count > 0 && _opening.TryGetValue(id, out var opening))
             {
-                opening.Held.Add((deliver.Frame, true));
+                opening.Held.Add((deliver.Frame, null));
                 delivered++;
             }
             else if (_connections.TryGetValue(id, out var local) && IsDelivered(local.Connection.Send(deliver.Frame)))
@@ -294,7 +371,12 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
         {
             if (_opening.Count > 0 && _opening.TryGetValue(connection.Id, out var opening))
             {
-                opening.Held.Add((deliver.Frame, false));
+                opening.Held.Add((deliver.Frame, deliver.Group));
+                delivered++;
+            }
+            else if (_joining.Count > 0 && _joining.TryGetValue((connection.Id, deliver.Group), out var join))
+            {
+                join.Held.Add(deliver.Frame);
                 delivered++;
             }
             else if (IsDelivered(connection.Send(deliver.Frame)))
@@ -398,13 +480,18 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
         RoutingCounters counters, ConnectionCounters connectionCounters) =>
         Props.Create(() => new NodeDelivery(options, users, groups, relay, counters, connectionCounters));
 
-    /// <summary>A connection opened with history on, before its user router answered: what was routed to it meanwhile.</summary>
+    /// <summary>
+    /// A connection opened with history on, before every stream it follows answered (its user's router and those of the
+    /// groups it joined at connect): the answers so far and what was routed to it meanwhile, by stream (null: the user's).
+    /// </summary>
     private sealed class OpeningConnection(ConnectionOpened opened, long askedAt)
     {
         public ConnectionOpened Opened { get; } = opened;
-        public List<(OutboundFrame Frame, bool InUserStream)> Held { get; } = [];
+        public UserProtocol.UserStreamOpened? User { get; set; }
+        public Dictionary<string, GroupProtocol.GroupStreamOpened?> Groups { get; } = new();
+        public List<(OutboundFrame Frame, string? Group)> Held { get; } = [];
         public long AskedAt { get; set; } = askedAt;
-        public int Attempts { get; private set; }
+        public int Attempts { get; set; }
 
         public UserProtocol.AddConnection Ask(IActorRef node)
         {
@@ -412,6 +499,14 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
             var local = Opened.Connection;
             return new UserProtocol.AddConnection(local.UserId, local.Id, node, OpensStream: true, Resume: Opened.Resume);
         }
+    }
+
+    /// <summary>A join with history on before its group router answered: the frame's id and the group's frames meanwhile.</summary>
+    private sealed class PendingJoin(ReadOnlyMemory<byte> id, long askedAt)
+    {
+        public ReadOnlyMemory<byte> Id { get; } = id;
+        public long AskedAt { get; } = askedAt;
+        public List<OutboundFrame> Held { get; } = [];
     }
 
     private sealed class OpenCheck

@@ -63,7 +63,7 @@ public sealed class ConnectionHub
     /// <param name="resume">The user-stream position the client named, and <paramref name="resumeGroups"/> the groups it asked to resume.</param>
     public async Task RunAsync(ConnectionTransport transport, string userId, IReadOnlyList<string> groups, bool compress,
         ConnectionGrant? grant = null, string? remoteAddress = null, StreamPosition? resume = null,
-        IReadOnlyList<string>? resumeGroups = null)
+        IReadOnlyDictionary<string, StreamPosition>? resumeGroups = null)
     {
         grant ??= ConnectionGrant.None;
         LocalConnection? local = null;

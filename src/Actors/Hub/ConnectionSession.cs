@@ -2,6 +2,7 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Switchboard.Actors.Delivery;
+using Switchboard.Actors.History;
 using Switchboard.Actors.RateLimiting;
 using Switchboard.Actors.Routing;
 using Switchboard.Streams;
@@ -55,8 +56,8 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
                 Acknowledge(frame);
                 break;
             case "join":
-                if (RequireGroup(frame) && MayJoin(frame))
-                    routing.Delivery.Tell(new DeliveryProtocol.Join(connection.Id, frame.Group!, frame.Id));
+                if (RequireGroup(frame) && MayJoin(frame) && ResumeIn(frame, out var resume))
+                    routing.Delivery.Tell(new DeliveryProtocol.Join(connection.Id, frame.Group!, frame.Id, resume));
                 break;
             case "refresh":
                 Refresh(frame);
@@ -130,7 +131,7 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
         else if (RequireGroup(frame))
         {
             var encoded = counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, userId, Now(), Group: frame.Group)));
-            Relay(new GroupProtocol.SendToGroup(frame.Group!, encoded), frame);
+            Relay(new GroupProtocol.SendToGroup(frame.Group!, encoded, Sender: userId, MessageId: frame.Id), frame);
         }
     }
 
@@ -166,6 +167,25 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
         }
         routing.Users.Tell(new UserProtocol.Received(userId, seq));
         Acknowledge(frame);
+    }
+
+    // data.resume of a join: {"epoch":"...","seq":N}; absent is no resume, anything else an error.
+    private bool ResumeIn(ClientFrame frame, out StreamPosition? resume)
+    {
+        resume = null;
+        if (frame.Data.IsEmpty)
+            return true;
+        using var json = JsonDocument.Parse(frame.Data);
+        if (json.RootElement.ValueKind != JsonValueKind.Object || !json.RootElement.TryGetProperty("resume", out var given))
+            return true;
+        if (given.ValueKind == JsonValueKind.Object && given.TryGetProperty("epoch", out var epoch) && epoch.ValueKind == JsonValueKind.String
+            && StreamPosition.IsEpoch(epoch.GetString()) && given.TryGetProperty("seq", out var seq) && seq.TryGetInt64(out var n) && n >= 0)
+        {
+            resume = new StreamPosition(epoch.GetString()!, n);
+            return true;
+        }
+        Reply(frame, new FrameError("invalid_field", "data.resume is {\"epoch\":\"<letters and digits>\",\"seq\":<0 or more>}"));
+        return false;
     }
 
     private static long? SeqIn(ReadOnlyMemory<byte> data)

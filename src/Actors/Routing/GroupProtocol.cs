@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Switchboard.Actors.History;
 using Switchboard.Streams.Outbound;
 
 using Switchboard.Actors.Serialization;
@@ -16,9 +17,11 @@ public static class GroupProtocol
     /// <summary>
     /// A connection on the node whose delivery actor is <paramref name="Node"/> joined. A resent copy only confirms:
     /// by then the entity knows the member (it took the first copy, or it started later and recovered the member),
-    /// and the connection may have left since.
+    /// and the connection may have left since. With <paramref name="OpensStream"/> (history on) every copy is answered
+    /// with <see cref="GroupStreamOpened"/>, replaying what followed <paramref name="Resume"/> when the client named one.
     /// </summary>
-    public sealed record AddMember(string Group, string UserId, string ConnectionId, IActorRef Node, RelayStamp? Stamp = null)
+    public sealed record AddMember(string Group, string UserId, string ConnectionId, IActorRef Node, RelayStamp? Stamp = null,
+        bool OpensStream = false, StreamPosition? Resume = null)
         : IGroupMessage, RelayProtocol.IRelayed, IRoutingMessage
     {
         public RelayProtocol.IRelayed Stamped(RelayStamp stamp) => this with { Stamp = stamp };
@@ -26,8 +29,12 @@ public static class GroupProtocol
 
     public sealed record RemoveMember(string Group, string ConnectionId) : IGroupMessage, IRoutingMessage;
 
-    /// <summary>Deliver to every member; the relay's confirmation refuses a group with no members.</summary>
-    public sealed record SendToGroup(string Group, OutboundFrame Frame, RelayStamp? Stamp = null)
+    /// <summary>
+    /// Deliver to every member; without history the relay's confirmation refuses a group with no members. With history
+    /// <paramref name="Sender"/> and <paramref name="MessageId"/> let the stream recognise a resend.
+    /// </summary>
+    public sealed record SendToGroup(string Group, OutboundFrame Frame, RelayStamp? Stamp = null, string? Sender = null,
+        ReadOnlyMemory<byte> MessageId = default)
         : IGroupMessage, RelayProtocol.IRelayed, IRoutingMessage
     {
         public RelayProtocol.IRelayed Stamped(RelayStamp stamp) => this with { Stamp = stamp };
@@ -37,5 +44,19 @@ public static class GroupProtocol
 
     public sealed record Member(string UserId, int Connections);
 
-    public sealed record Members(string Group, IReadOnlyList<Member> Users, int Connections) : IRoutingMessage;
+    /// <summary>The group's members; with history on, its stream's position (null when it has none).</summary>
+    public sealed record Members(string Group, IReadOnlyList<Member> Users, int Connections, StreamPosition? Stream = null) : IRoutingMessage;
+
+    /// <summary>The group's kept messages after <paramref name="Since"/>, for a backend that reloads.</summary>
+    public sealed record GetGroupHistory(string Group, long Since) : IGroupMessage, IRoutingMessage;
+
+    /// <summary>The answer to <see cref="GetGroupHistory"/>: null <paramref name="Stream"/> when the group has no stream.</summary>
+    public sealed record GroupHistoryPage(string Group, StreamPosition? Stream, OutboundFrame[] Messages) : IRoutingMessage;
+
+    /// <summary>
+    /// To the node of a connection that joined with history on: where the group's stream stands, what to replay before
+    /// live messages, and whether a resume the client asked for (<paramref name="Recovered"/> set) could be honoured.
+    /// </summary>
+    public sealed record GroupStreamOpened(string Group, string ConnectionId, StreamPosition Position, OutboundFrame[] Replay,
+        bool? Recovered) : IRoutingMessage;
 }

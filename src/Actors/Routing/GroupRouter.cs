@@ -3,7 +3,9 @@ using Akka.Hosting;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Switchboard.Actors.Delivery;
+using Switchboard.Actors.History;
 using Switchboard.Streams.Json;
+using Switchboard.Streams.Outbound;
 using static Switchboard.Actors.Routing.GroupProtocol;
 
 namespace Switchboard.Actors.Routing;
@@ -22,12 +24,15 @@ public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
     private readonly RoutingCounters _counters;
     private readonly Dictionary<string, (string UserId, IActorRef Node)> _members = new();
     private readonly Dictionary<IActorRef, int> _membersOnNode = new();
+    private readonly KeptStreams? _streams;
     private EntityRecovery _recovery = null!;
 
-    public GroupRouter(string group, RoutingCounters counters)
+    public GroupRouter(string group, RoutingCounters counters, HistoryOptions history, HistoryBudget budget)
     {
         _group = group;
         _counters = counters;
+        if (history.IsOn)
+            _streams = new KeptStreams(history, budget);
     }
 
     public IStash Stash { get; set; } = null!;
@@ -38,7 +43,11 @@ public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
     {
         _recovery = new EntityRecovery(Context, Stash, Timers);
         _recovery.Start(new RegistryProtocol.FindGroup(_group, Self));
+        if (_streams is not null)
+            Timers.StartPeriodicTimer(Sweep.Instance, Sweep.Instance, _streams.Options.SweepInterval);
     }
+
+    protected override void PostStop() => _streams?.Release();
 
     protected override void OnReceive(object message)
     {
@@ -65,6 +74,15 @@ public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
                 Sender.Tell(Listing());
                 PassivateWhenEmpty();
                 break;
+            case GetGroupHistory get:
+                var kept = _streams?.Of(_group);
+                Sender.Tell(new GroupHistoryPage(_group, kept?.Position, kept?.Since(get.Since).Select(e => e.Frame).ToArray() ?? []));
+                PassivateWhenEmpty();
+                break;
+            case Sweep:
+                _streams!.Sweep(_ => _members.Count > 0);
+                PassivateWhenEmpty();
+                break;
             case Terminated node:
                 foreach (var id in _members.Where(m => m.Value.Node.Equals(node.ActorRef)).Select(m => m.Key).ToList())
                     Remove(id);
@@ -85,9 +103,38 @@ public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
 
     private void Add(AddMember add)
     {
+        // The stream first: one started anew now is news only to the members this entity already had.
+        if (_streams is not null)
+            StreamOf();
         if (add.Stamp is not { Resent: true })
             Add(add.ConnectionId, add.UserId, add.Node);
+        if (add.OpensStream && _streams is not null)
+            OpenStream(add);
         add.Stamp?.Confirm();
+    }
+
+    // Registered first, answered second: every message numbered after this answer reaches the member live, every one
+    // before it is in the replay or the position. A resent copy is answered again; the node takes the first answer.
+    private void OpenStream(AddMember add)
+    {
+        var stream = StreamOf();
+        var replay = add.Resume is { } from ? stream.After(from) : null;
+        add.Node.Tell(new GroupStreamOpened(_group, add.ConnectionId, stream.Position, replay?.ToArray() ?? [],
+            add.Resume is null ? null : replay is not null));
+    }
+
+    // A stream this entity had to start anew while members follow it (the entity restarted or the stream was evicted):
+    // they hear that its epoch changed before its next message.
+    private StreamHistory StreamOf()
+    {
+        var (stream, created) = _streams!.For(_group);
+        if (created && _membersOnNode.Count > 0)
+        {
+            var reset = new DeliveryProtocol.DeliverToGroup(_group, ServerFrames.StreamReset(_group, stream.Epoch, stream.LastSeq));
+            foreach (var node in _membersOnNode.Keys)
+                node.Tell(reset);
+        }
+        return stream;
     }
 
     private void Add(string connectionId, string userId, IActorRef node)
@@ -111,6 +158,11 @@ public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
 
     private void Send(SendToGroup send)
     {
+        if (_streams is not null)
+        {
+            SendInStream(send);
+            return;
+        }
         if (_members.Count == 0)
         {
             _counters.RecordUndeliverable();
@@ -118,22 +170,53 @@ public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
             PassivateWhenEmpty();
             return;
         }
-        var deliver = new DeliveryProtocol.DeliverToGroup(_group, send.Frame, send.Stamp?.RoutedTo(_membersOnNode.Count));
+        DeliverToMembers(send.Frame, send.Stamp, 0);
+    }
+
+    // With history a group takes messages with no member too: they are kept for the members to come.
+    private void SendInStream(SendToGroup send)
+    {
+        var stream = StreamOf();
+        var stamp = send.Stamp;
+        if (stream.Find(send.Sender, send.MessageId, stamp?.Relay, stamp?.Seq ?? 0) is { } earlier)
+        {
+            if (stamp is { Resent: true } && earlier.Relay == stamp.Relay && earlier.RelaySeq == stamp.Seq && _membersOnNode.Count > 0)
+                DeliverToMembers(earlier.Frame, stamp, earlier.Seq);
+            else
+                stamp?.Confirm(null, earlier.Seq);
+            return;
+        }
+        var entry = _streams!.Append(stream, send.Frame, send.Sender, send.MessageId, wantsReceipt: false, stamp);
+        if (_membersOnNode.Count == 0)
+            stamp?.Confirm(null, entry.Seq);
+        else
+            DeliverToMembers(entry.Frame, stamp, entry.Seq);
+    }
+
+    private void DeliverToMembers(OutboundFrame frame, RelayStamp? stamp, long streamSeq)
+    {
+        var deliver = new DeliveryProtocol.DeliverToGroup(_group, frame, stamp?.RoutedTo(_membersOnNode.Count, streamSeq));
         foreach (var node in _membersOnNode.Keys)
             node.Tell(deliver);
     }
 
     private Members Listing() => new(_group,
         _members.Values.GroupBy(m => m.UserId).Select(g => new Member(g.Key, g.Count())).OrderBy(m => m.UserId, StringComparer.Ordinal).ToList(),
-        _members.Count);
+        _members.Count, _streams?.Of(_group)?.Position);
 
     private void PassivateWhenEmpty()
     {
-        if (_members.Count == 0)
+        if (_members.Count == 0 && _streams is not { Count: > 0 })
             Context.Parent.Tell(new Passivate(PoisonPill.Instance));
     }
 
-    public static Props PropsFor(string group, RoutingCounters counters) => Props.Create(() => new GroupRouter(group, counters));
+    public static Props PropsFor(string group, RoutingCounters counters, HistoryOptions history, HistoryBudget budget) =>
+        Props.Create(() => new GroupRouter(group, counters, history, budget));
+
+    private sealed class Sweep
+    {
+        public static readonly Sweep Instance = new();
+    }
 }
 
 /// <summary>Routes group messages to their entity: the group name is the entity id.</summary>
@@ -148,7 +231,7 @@ public static class GroupRouterHostingExtensions
 
     /// <summary>Starts the group router's shard region, registered under <see cref="GroupRouter"/>.</summary>
     public static AkkaConfigurationBuilder AddGroupRouter(this AkkaConfigurationBuilder builder, int shardCount,
-        RoutingCounters counters) =>
-        builder.WithShardRegion<GroupRouter>(RegionName, group => GroupRouter.PropsFor(group, counters),
+        RoutingCounters counters, HistoryOptions history, HistoryBudget budget) =>
+        builder.WithShardRegion<GroupRouter>(RegionName, group => GroupRouter.PropsFor(group, counters, history, budget),
             new GroupMessageExtractor(shardCount), new ShardOptions());
 }

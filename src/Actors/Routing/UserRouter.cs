@@ -16,7 +16,7 @@ namespace Switchboard.Actors.Routing;
 /// message left in the bucket the entity passivates, so memory follows the live population and what history
 /// keeps. On start it rebuilds that knowledge from the nodes (see <see cref="RegistryProtocol"/>), so a shard
 /// that moves loses no connection. With history on it is also where each user's stream is numbered and kept
-/// (<see cref="UserStreams"/>).
+/// (<see cref="KeptStreams"/>).
 /// </summary>
 public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
 {
@@ -27,7 +27,7 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
     private readonly Dictionary<string, UserConnections> _connectionsOf = new();
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly UserStreams? _streams;
+    private readonly KeptStreams? _streams;
     private IActorRef? _users;
     private EntityRecovery _recovery = null!;
 
@@ -36,7 +36,7 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
         _bucket = bucket;
         _counters = counters;
         if (history.IsOn)
-            _streams = new UserStreams(history, budget);
+            _streams = new KeptStreams(history, budget);
     }
 
     public IStash Stash { get; set; } = null!;
@@ -173,7 +173,7 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
                 stamp?.Confirm(null, earlier.Seq);
             return;
         }
-        var entry = _streams.Append(stream, send);
+        var entry = _streams.Append(stream, send.Frame, send.Sender, send.MessageId, send.WantsReceipt, stamp);
         if (connections is null)
             stamp?.Confirm(null, entry.Seq);
         else

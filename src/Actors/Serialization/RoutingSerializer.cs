@@ -42,6 +42,9 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
         SendToGroup => "GS",
         GetMembers => "GG",
         Members => "GM",
+        GetGroupHistory => "GH",
+        GroupHistoryPage => "GP",
+        GroupStreamOpened => "GO",
         DeliverToConnections => "DC",
         DeliverToGroup => "DG",
         Broadcast => "DB",
@@ -92,9 +95,21 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
                 w.Write(m.ConnectionId); WriteOptional(w, m.Position); Write(w, m.Replay);
                 w.Write(m.Recovered.HasValue); w.Write(m.Recovered ?? false);
                 break;
-            case AddMember m: w.Write(m.Group); w.Write(m.UserId); w.Write(m.ConnectionId); Write(w, m.Node); WriteOptional(w, m.Stamp); break;
+            case AddMember m:
+                w.Write(m.Group); w.Write(m.UserId); w.Write(m.ConnectionId); Write(w, m.Node); WriteOptional(w, m.Stamp);
+                w.Write(m.OpensStream); WriteOptional(w, m.Resume);
+                break;
             case RemoveMember m: w.Write(m.Group); w.Write(m.ConnectionId); break;
-            case SendToGroup m: w.Write(m.Group); Write(w, m.Frame); WriteOptional(w, m.Stamp); w.Write(m.Frame.AcceptedAt); break;
+            case SendToGroup m:
+                w.Write(m.Group); Write(w, m.Frame); WriteOptional(w, m.Stamp); w.Write(m.Frame.AcceptedAt);
+                WriteOptional(w, m.Sender); Write(w, m.MessageId);
+                break;
+            case GetGroupHistory m: w.Write(m.Group); w.Write(m.Since); break;
+            case GroupHistoryPage m: w.Write(m.Group); WriteOptional(w, m.Stream); Write(w, m.Messages); break;
+            case GroupStreamOpened m:
+                w.Write(m.Group); w.Write(m.ConnectionId); WriteOptional(w, m.Position); Write(w, m.Replay);
+                w.Write(m.Recovered.HasValue); w.Write(m.Recovered ?? false);
+                break;
             case GetMembers m: w.Write(m.Group); break;
             case Members m:
                 w.Write(m.Group); w.Write(m.Connections); w.Write(m.Users.Count);
@@ -103,6 +118,7 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
                     w.Write(member.UserId);
                     w.Write(member.Connections);
                 }
+                WriteOptional(w, m.Stream);
                 break;
             case DeliverToConnections m:
                 Write(w, m.ConnectionIds); Write(w, m.Frame); WriteOptional(w, m.Stamp); w.Write(m.Frame.AcceptedAt); w.Write(m.Frame.Seq);
@@ -167,9 +183,13 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
             "UH" => new GetHistory(r.ReadString(), r.ReadInt64()),
             "UP" => new HistoryPage(r.ReadString(), ReadOptionalPosition(r), ReadFrames(r)),
             "UO" => new UserStreamOpened(r.ReadString(), ReadOptionalPosition(r)!, ReadFrames(r), r.ReadBoolean() ? (bool?)r.ReadBoolean() : SkipBool(r)),
-            "GA" => new AddMember(r.ReadString(), r.ReadString(), r.ReadString(), ReadRef(r), ReadOptionalStamp(r)),
+            "GA" => ReadAddMember(r),
             "GR" => new RemoveMember(r.ReadString(), r.ReadString()),
-            "GS" => WithAcceptedAt(new SendToGroup(r.ReadString(), ReadFrame(r), ReadOptionalStamp(r)), static m => m.Frame, r),
+            "GS" => ReadSendToGroup(r),
+            "GH" => new GetGroupHistory(r.ReadString(), r.ReadInt64()),
+            "GP" => new GroupHistoryPage(r.ReadString(), ReadOptionalPosition(r), ReadFrames(r)),
+            "GO" => new GroupStreamOpened(r.ReadString(), r.ReadString(), ReadOptionalPosition(r)!, ReadFrames(r),
+                r.ReadBoolean() ? (bool?)r.ReadBoolean() : SkipBool(r)),
             "GG" => new GetMembers(r.ReadString()),
             "GM" => ReadMembers(r),
             "DC" => WithSeq(WithAcceptedAt(new DeliverToConnections(ReadStrings(r), ReadFrame(r), ReadOptionalStamp(r)), static m => m.Frame, r), r),
@@ -206,7 +226,7 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
         var group = r.ReadString();
         var connections = r.ReadInt32();
         var users = Enumerable.Range(0, r.ReadInt32()).Select(_ => new Member(r.ReadString(), r.ReadInt32())).ToList();
-        return new Members(group, users, connections);
+        return new Members(group, users, connections, More(r) ? ReadOptionalPosition(r) : null);
     }
 
     private static void Write(BinaryWriter w, NodeStatsSnapshot s)
@@ -349,6 +369,18 @@ public sealed class RoutingSerializer(ExtendedActorSystem system) : SerializerWi
     {
         var add = new AddConnection(r.ReadString(), r.ReadString(), ReadRef(r));
         return More(r) ? add with { OpensStream = r.ReadBoolean(), Resume = ReadOptionalPosition(r) } : add;
+    }
+
+    private AddMember ReadAddMember(BinaryReader r)
+    {
+        var add = new AddMember(r.ReadString(), r.ReadString(), r.ReadString(), ReadRef(r), ReadOptionalStamp(r));
+        return More(r) ? add with { OpensStream = r.ReadBoolean(), Resume = ReadOptionalPosition(r) } : add;
+    }
+
+    private SendToGroup ReadSendToGroup(BinaryReader r)
+    {
+        var send = WithAcceptedAt(new SendToGroup(r.ReadString(), ReadFrame(r), ReadOptionalStamp(r)), static m => m.Frame, r);
+        return More(r) ? send with { Sender = ReadOptionalString(r), MessageId = ReadBytes(r) } : send;
     }
 
     private SendToUser ReadSendToUser(BinaryReader r)

@@ -120,7 +120,7 @@ public static class SwitchboardServiceCollectionExtensions
                 })
                 .AddRoutingSerializer()
                 .AddUserRouter(options.ShardCount, routing, History(options), sp.GetRequiredService<HistoryBudget>())
-                .AddGroupRouter(options.ShardCount, routing)
+                .AddGroupRouter(options.ShardCount, routing, History(options), sp.GetRequiredService<HistoryBudget>())
                 .AddRoutingRelay(RoutingRelayOptions.Default, routing)
                 .AddNodeDelivery(new NodeDeliveryOptions(options.BroadcastWorkerCount, options.MessageQueueSize,
                     options.MaxGroupsPerConnection, node.RoutingReady, HistoryOn: options.HistorySize > 0),

@@ -70,14 +70,32 @@ public static class MessagingEndpoints
         if (!Names.IsValid(name))
             return new ApiError("invalid_group", $"a group name is 1 to {Names.MaxLength} characters").ToResult(400);
         var members = await hub.Routing.Groups.Ask<GroupProtocol.Members>(new GroupProtocol.GetMembers(name), TimeSpan.FromSeconds(10));
+        var users = members.Users.Select(m => new { user_id = m.UserId, connections = m.Connections });
+        // With history on, a group with a kept stream exists for the members to come.
+        if (members.Stream is { } stream)
+        {
+            return Results.Json(new
+            {
+                group = members.Group, connections = members.Connections, members = users, epoch = stream.Epoch, seq = stream.Seq,
+            }, HttpJson.Options);
+        }
         if (members.Connections == 0)
             return new ApiError("unknown_group", $"the group \"{name}\" has no members").ToResult(404);
-        return Results.Json(new
-        {
-            group = members.Group,
-            connections = members.Connections,
-            members = members.Users.Select(m => new { user_id = m.UserId, connections = m.Connections }),
-        }, HttpJson.Options);
+        return Results.Json(new { group = members.Group, connections = members.Connections, members = users }, HttpJson.Options);
+    }
+
+    /// <summary><c>GET /groups/{name}/history?since=N</c>: the group's kept messages after N, as its members got them.</summary>
+    public static async Task<IResult> GroupHistoryAsync(string name, HttpRequest request, ConnectionHub hub)
+    {
+        if (!Names.IsValid(name))
+            return new ApiError("invalid_group", $"a group name is 1 to {Names.MaxLength} characters").ToResult(400);
+        if (HistoryRefusal(request, hub, out var since) is { } refused)
+            return refused;
+        var page = await hub.Routing.Groups.Ask<GroupProtocol.GroupHistoryPage>(new GroupProtocol.GetGroupHistory(name, since),
+            TimeSpan.FromSeconds(10));
+        if (page.Stream is null)
+            return new ApiError("unknown_group", $"the group \"{name}\" has no stream").ToResult(404);
+        return Results.Bytes(HistoryJson("group", page.Group, page.Stream, page.Messages), "application/json");
     }
 
     public static async Task<IResult> UserAsync(string id, ConnectionHub hub)
@@ -104,29 +122,37 @@ public static class MessagingEndpoints
     {
         if (!Names.IsValid(id))
             return new ApiError("invalid_user_id", $"a user id is 1 to {Names.MaxLength} characters").ToResult(400);
+        if (HistoryRefusal(request, hub, out var since) is { } refused)
+            return refused;
+        var page = await hub.Routing.Users.Ask<UserProtocol.HistoryPage>(new UserProtocol.GetHistory(id, since), TimeSpan.FromSeconds(10));
+        if (page.Stream is null)
+            return new ApiError("unknown_user", $"the user \"{id}\" has no stream").ToResult(404);
+        return Results.Bytes(HistoryJson("user_id", page.UserId, page.Stream, page.Messages), "application/json");
+    }
+
+    private static IResult? HistoryRefusal(HttpRequest request, ConnectionHub hub, out long since)
+    {
+        since = 0;
         if (!hub.Routing.HistoryOn)
         {
             return new ApiError("history_off", "this server keeps no history (WEBSOCKET_HISTORY_SIZE=0)")
                 .ToResult(StatusCodes.Status409Conflict);
         }
-        var since = 0L;
         if (request.Query["since"].ToString() is { Length: > 0 } text
             && !long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out since))
             return new ApiError("invalid_field", "since is a seq: a whole number of 0 or more").ToResult(400);
-        var page = await hub.Routing.Users.Ask<UserProtocol.HistoryPage>(new UserProtocol.GetHistory(id, since), TimeSpan.FromSeconds(10));
-        if (page.Stream is null)
-            return new ApiError("unknown_user", $"the user \"{id}\" has no stream").ToResult(404);
-        return Results.Bytes(HistoryJson(page.UserId, page.Stream, page.Messages), "application/json");
+        return null;
     }
 
     // The kept frames are already JSON: written as they are, not parsed and re-encoded.
-    private static byte[] HistoryJson(string userId, Actors.History.StreamPosition stream, IEnumerable<Streams.Outbound.OutboundFrame> messages)
+    private static byte[] HistoryJson(string idField, string id, Actors.History.StreamPosition stream,
+        IEnumerable<Streams.Outbound.OutboundFrame> messages)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
-            w.WriteString("user_id", userId);
+            w.WriteString(idField, id);
             w.WriteString("epoch", stream.Epoch);
             w.WriteNumber("seq", stream.Seq);
             w.WriteStartArray("messages");

@@ -90,6 +90,7 @@ public static class SwitchboardEndpoints
         read.MapGet("/stats", NodeStats.GetAsync);
         var lookups = read.MapGroup("").AddEndpointFilter(RefuseUnlessServing);
         lookups.MapGet("/groups/{name}", MessagingEndpoints.GroupAsync);
+        lookups.MapGet("/groups/{name}/history", MessagingEndpoints.GroupHistoryAsync);
         lookups.MapGet("/users/{id}", MessagingEndpoints.UserAsync);
         lookups.MapGet("/users/{id}/history", MessagingEndpoints.UserHistoryAsync);
 

@@ -103,7 +103,7 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
         var resume = UserIdentity.Resume(query, out error);
         if (resume is null)
             return (null, new UpgradeRefusal(error!, StatusCodes.Status400BadRequest));
-        var groups = UserIdentity.Groups(query, options.MaxGroupsPerConnection, out error, identity.Groups, resume.Groups);
+        var groups = UserIdentity.Groups(query, options.MaxGroupsPerConnection, out error, identity.Groups, resume.Groups.Keys);
         if (groups is null)
             return (null, new UpgradeRefusal(error!, StatusCodes.Status400BadRequest));
         if (identity.Grant.AllowedGroups is { } allowed && groups.FirstOrDefault(g => !allowed.Allows(g)) is { } outside)

@@ -61,25 +61,22 @@ public static class UserIdentity
             error = new ApiError("invalid_resume", "resume is <epoch>:<seq>: the epoch's letters and digits, then a number of 0 or more");
             return null;
         }
-        var groups = new List<string>();
+        var groups = new Dictionary<string, StreamPosition>();
         foreach (var entry in query["resume_groups"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries)))
         {
             if (entry.Length == 0)
                 continue;
             var epochColon = entry.LastIndexOf(':') is var seqColon and > 0 ? entry.LastIndexOf(':', seqColon - 1) : -1;
-            if (epochColon <= 0 || StreamPosition.Parse(entry[(epochColon + 1)..]) is null)
+            if (epochColon <= 0 || StreamPosition.Parse(entry[(epochColon + 1)..]) is not { } position)
             {
                 error = new ApiError("invalid_resume", $"each resume_groups entry is <group>:<epoch>:<seq>; \"{entry}\" is not");
                 return null;
             }
-            groups.Add(entry[..epochColon]);
+            groups[entry[..epochColon]] = position;
         }
-        return new ConnectResume(user, groups.Distinct().ToList());
+        return new ConnectResume(user, groups);
     }
 }
 
-/// <summary>What a client asked to resume at connect: its user stream's position, and the groups it named.</summary>
-public sealed record ConnectResume(StreamPosition? User, IReadOnlyList<string> Groups)
-{
-    public static readonly ConnectResume None = new(null, []);
-}
+/// <summary>What a client asked to resume at connect: its user stream's position, and the groups it named with theirs.</summary>
+public sealed record ConnectResume(StreamPosition? User, IReadOnlyDictionary<string, StreamPosition> Groups);

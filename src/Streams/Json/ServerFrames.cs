@@ -11,9 +11,11 @@ public static class ServerFrames
 {
     public static readonly OutboundFrame Pong = OutboundFrame.Text("""{"type":"pong"}"""u8);
 
-    /// <param name="userStream">With history on, the user stream's epoch and seq for <c>data.streams</c>.</param>
-    public static OutboundFrame Welcome(string userId, string connectionId, string node, (string Epoch, long Seq)? userStream = null) =>
-        Encode((userId, connectionId, node, userStream), static (w, s) =>
+    /// <param name="userStream">With history on, the user stream's epoch and seq for <c>data.streams</c>, and
+    /// <paramref name="groupStreams"/> those of the groups joined at connect.</param>
+    public static OutboundFrame Welcome(string userId, string connectionId, string node, (string Epoch, long Seq)? userStream = null,
+        IReadOnlyList<(string Group, string Epoch, long Seq)>? groupStreams = null) =>
+        Encode((userId, connectionId, node, userStream, groupStreams), static (w, s) =>
         {
             w.WriteString("type"u8, "welcome"u8);
             w.WriteStartObject("data"u8);
@@ -26,6 +28,11 @@ public static class ServerFrames
                 w.WritePropertyName("user"u8);
                 WritePosition(w, stream.Epoch, stream.Seq);
                 w.WriteStartObject("groups"u8);
+                foreach (var (group, epoch, seq) in s.groupStreams ?? [])
+                {
+                    w.WritePropertyName(group);
+                    WritePosition(w, epoch, seq);
+                }
                 w.WriteEndObject();
                 w.WriteEndObject();
             }
@@ -112,6 +119,16 @@ public static class ServerFrames
             w.WriteNumber("seq"u8, s.seq);
             w.WriteEndObject();
         }
+    });
+
+    /// <summary>The ack of a join with history on: <c>{"type":"ack","id":...,"data":{"epoch":...,"seq":...}}</c>, the group stream's position.</summary>
+    public static OutboundFrame JoinAck(ReadOnlyMemory<byte> id, string epoch, long seq) => Encode((id, epoch, seq), static (w, s) =>
+    {
+        w.WriteString("type"u8, "ack"u8);
+        w.WritePropertyName("id"u8);
+        w.WriteRawValue(s.id.Span, skipInputValidation: true);
+        w.WritePropertyName("data"u8);
+        WritePosition(w, s.epoch, s.seq);
     });
 
     public static OutboundFrame Error(ReadOnlyMemory<byte> id, FrameError error) => Encode((id, error), static (w, s) =>

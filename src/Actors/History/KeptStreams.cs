@@ -1,45 +1,48 @@
 using Switchboard.Actors.Routing;
+using Switchboard.Streams.Outbound;
 
 namespace Switchboard.Actors.History;
 
 /// <summary>
-/// The streams of one user-router entity's users, in memory (History:Store=memory): lost with the entity, after which
-/// each stream starts again under a new epoch. Counts what it keeps against the node's <see cref="HistoryBudget"/> and,
-/// past it, evicts its stalest streams first.
+/// The streams one router entity keeps (a user router's users, a group router's group), in memory (History:Store=memory):
+/// lost with the entity, after which each stream starts again under a new epoch. Counts what it keeps against the node's
+/// <see cref="HistoryBudget"/> and, past it, evicts its stalest streams first.
 /// </summary>
-public sealed class UserStreams(HistoryOptions options, HistoryBudget budget)
+public sealed class KeptStreams(HistoryOptions options, HistoryBudget budget)
 {
     private readonly Dictionary<string, StreamHistory> _streams = new();
 
     public HistoryOptions Options => options;
     public int Count => _streams.Count;
 
-    public StreamHistory? Of(string userId) => _streams.GetValueOrDefault(userId);
+    public StreamHistory? Of(string id) => _streams.GetValueOrDefault(id);
 
-    /// <summary>The user's stream; <c>created</c> when it had none here (never had one, or it was lost or evicted).</summary>
-    public (StreamHistory Stream, bool Created) For(string userId)
+    /// <summary>The stream of <paramref name="id"/>; <c>created</c> when it had none here (never had one, or it was lost or evicted).</summary>
+    public (StreamHistory Stream, bool Created) For(string id)
     {
-        if (_streams.TryGetValue(userId, out var stream))
+        if (_streams.TryGetValue(id, out var stream))
             return (stream, false);
-        _streams[userId] = stream = new StreamHistory(StreamPosition.NewEpoch());
+        _streams[id] = stream = new StreamHistory(StreamPosition.NewEpoch());
         return (stream, true);
     }
 
-    public StreamHistory.Entry Append(StreamHistory stream, UserProtocol.SendToUser send)
+    /// <summary>Numbers and keeps a routed message; <paramref name="stamp"/> is the relay's, to recognise its resends.</summary>
+    public StreamHistory.Entry Append(StreamHistory stream, OutboundFrame frame, string? sender, ReadOnlyMemory<byte> messageId,
+        bool wantsReceipt, RelayStamp? stamp)
     {
         var now = Environment.TickCount64;
         if (budget.IsOver)
             EvictStalest(keep: stream);
         var bytes = stream.Bytes;
-        var entry = stream.Append(send.Frame, send.Sender, send.MessageId, send.WantsReceipt, send.Stamp?.Relay, send.Stamp?.Seq ?? 0,
+        var entry = stream.Append(frame, sender, messageId, wantsReceipt, stamp?.Relay, stamp?.Seq ?? 0,
             now, now + (long)options.Ttl.TotalMilliseconds);
         var (_, dropped) = stream.Trim(options.Size, now);
         budget.Add(stream.Bytes - bytes, 1 - dropped);
         return entry;
     }
 
-    /// <summary>Drops expired messages, and the streams left empty whose users have no connection (<paramref name="isConnected"/>).</summary>
-    public void Sweep(Func<string, bool> isConnected)
+    /// <summary>Drops expired messages, and the streams left empty that no connection follows (<paramref name="isFollowed"/>).</summary>
+    public void Sweep(Func<string, bool> isFollowed)
     {
         var now = Environment.TickCount64;
         List<string>? empty = null;
@@ -47,7 +50,7 @@ public sealed class UserStreams(HistoryOptions options, HistoryBudget budget)
         {
             var (freed, dropped) = stream.Trim(options.Size, now);
             budget.Remove(freed, dropped);
-            if (stream.Count == 0 && !isConnected(userId))
+            if (stream.Count == 0 && !isFollowed(userId))
                 (empty ??= []).Add(userId);
         }
         foreach (var userId in empty ?? [])
