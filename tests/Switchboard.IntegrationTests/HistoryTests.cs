@@ -64,6 +64,12 @@ public sealed class HistoryTests
         Assert.Equal("user", resumed.GetProperty("data").GetProperty("stream").GetString());
         Assert.True(resumed.GetProperty("data").GetProperty("recovered").GetBoolean());
         Assert.Equal(100, resumed.GetProperty("data").GetProperty("seq").GetInt64());
+
+        var scrape = await Exposition.ScrapeAsync(server.Http, server.BaseUri);
+        Assert.Equal(100, scrape.Value("switchboard_history_messages"));
+        Assert.Equal(1, scrape.Value("switchboard_resumes_total", ("recovered", "true")));
+        Assert.Equal(0, scrape.Value("switchboard_resumes_total", ("recovered", "false")));
+        Assert.True(scrape.Has("switchboard_history_store_failures_total"));
     }
 
     [Fact]

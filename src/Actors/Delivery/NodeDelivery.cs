@@ -155,7 +155,7 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
         _workers[partition].Worker.Tell(new BroadcastWorker.Add(local.Connection));
         // Without history nothing can be replayed: each stream the client asked to resume says so after the welcome.
         if (opened.Resume is not null)
-            local.Connection.Send(ServerFrames.Resumed(null, false, null));
+            Unrecovered(local.Connection, null);
         foreach (var group in opened.Groups)
             JoinGroup(local, group, default, opened.ResumeGroups?.GetValueOrDefault(group));
     }
@@ -217,13 +217,22 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
         _workers[PartitionOf(local)].Worker.Tell(new BroadcastWorker.Add(connection));
     }
 
-    private static void Replay(WebSocketConnection connection, string? group, OutboundFrame[] replay, bool? recovered,
+    private void Replay(WebSocketConnection connection, string? group, OutboundFrame[] replay, bool? recovered,
         StreamPosition position)
     {
         foreach (var frame in replay)
             connection.Send(frame);
-        if (recovered is { } done)
-            connection.Send(ServerFrames.Resumed(group, done, (position.Epoch, position.Seq)));
+        if (recovered is not { } done)
+            return;
+        _counters.RecordResume(done);
+        connection.Send(ServerFrames.Resumed(group, done, (position.Epoch, position.Seq)));
+    }
+
+    /// <summary>With history off a resume finds nothing to replay, and says so.</summary>
+    private void Unrecovered(WebSocketConnection connection, string? group)
+    {
+        _counters.RecordResume(false);
+        connection.Send(ServerFrames.Resumed(group, false, null));
     }
 
     private void AskAgainForStreams()
@@ -319,7 +328,7 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
         _relay.Tell(new RelayProtocol.Relay(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self),
             id.IsEmpty ? null : new RelayProtocol.ReplyTarget(Self, local.Id, id)));
         if (resume is not null)
-            local.Connection.Send(ServerFrames.Resumed(group, false, null));
+            Unrecovered(local.Connection, group);
         return true;
     }
 

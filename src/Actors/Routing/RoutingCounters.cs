@@ -19,6 +19,8 @@ public sealed class RoutingCounters
     private long _resent;
     private long _unconfirmed;
     private long _repeatsDropped;
+    private long _resumesRecovered;
+    private long _resumesNotRecovered;
     private int _localGroups;
 
     /// <summary>Messages handed to a recipient connection's buffer.</summary>
@@ -41,6 +43,9 @@ public sealed class RoutingCounters
 
     /// <summary>Second copies of resent messages that this node had already delivered.</summary>
     public long RepeatsDropped => Volatile.Read(ref _repeatsDropped);
+
+    /// <summary>Resumes this node answered, by whether the stream's history reached back to the client's position.</summary>
+    public long Resumes(bool recovered) => Volatile.Read(ref recovered ? ref _resumesRecovered : ref _resumesNotRecovered);
 
     /// <summary>Groups with at least one member on this node.</summary>
     public int LocalGroups
@@ -73,4 +78,6 @@ public sealed class RoutingCounters
     public void RecordRepeatDropped() => Interlocked.Increment(ref _repeatsDropped);
 
     public void RecordBroadcastDropped(int recipients) => Interlocked.Add(ref _broadcastsDropped, recipients);
+
+    public void RecordResume(bool recovered) => Interlocked.Increment(ref recovered ? ref _resumesRecovered : ref _resumesNotRecovered);
 }

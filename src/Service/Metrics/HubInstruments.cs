@@ -71,6 +71,17 @@ public sealed class HubInstruments(IServiceProvider services, MetricsOptions opt
                 new Measurement<long>(routing.RepeatsDropped, Tag("reason", "duplicate")),
             },
             description: "Messages or deliveries this node did not make, by reason");
+        var history = services.GetRequiredService<Actors.History.HistoryBudget>();
+        meter.CreateObservableGauge("switchboard.history.messages", () => history.Messages,
+            description: "Messages the streams kept on this node hold for resume (History:Store=memory)");
+        meter.CreateObservableCounter("switchboard.resumes", () => new[]
+            {
+                new Measurement<long>(routing.Resumes(true), Tag("recovered", "true")),
+                new Measurement<long>(routing.Resumes(false), Tag("recovered", "false")),
+            },
+            description: "Stream resumes this node answered, by whether the history reached back to the client's position");
+        meter.CreateObservableCounter("switchboard.history.store_failures", () => 0L,
+            description: "Writes or reads the history store failed; the memory store cannot fail, so 0 until a remote store is used");
         meter.CreateObservableCounter("switchboard.slow_consumers.closed", () => counters.ClosedSlow,
             description: "Connections closed with 1013 for not reading their messages (CloseOnBackpressure)");
         meter.CreateObservableCounter("switchboard.heartbeat.timeouts", () => counters.Timeouts,
