@@ -42,7 +42,12 @@ public sealed record ConnectionInfo(string ConnectionId, string UserId, string N
 /// <summary>One page; <see cref="Next"/> is the <c>after</c> of the next page, null on the last.</summary>
 public sealed record ConnectionPage(IReadOnlyList<ConnectionInfo> Connections, string? Next, IReadOnlyList<string> MissingNodes) : IGathered;
 
-public sealed record UserView(string UserId, IReadOnlyList<ConnectionInfo> Connections, IReadOnlyList<string> MissingNodes) : IGathered;
+/// <summary>A stream's position with history on: its epoch, its last <c>seq</c>, and (a user's) how far the user confirmed it.</summary>
+public sealed record StreamView(string Epoch, long Seq, long? DeliveredSeq = null);
+
+/// <summary>A user's connections on every node; <see cref="Stream"/> is its stream's position with history on.</summary>
+public sealed record UserView(string UserId, IReadOnlyList<ConnectionInfo> Connections, IReadOnlyList<string> MissingNodes,
+    StreamView? Stream = null) : IGathered;
 
 public sealed record GroupSummary(string Group, int Users, int Connections);
 
@@ -50,7 +55,8 @@ public sealed record GroupPage(IReadOnlyList<GroupSummary> Groups, string? Next,
 
 public sealed record GroupMember(string UserId, int Connections);
 
-public sealed record GroupView(string Group, int Connections, IReadOnlyList<GroupMember> Members);
+/// <summary>A group's members; <see cref="Stream"/> is its stream's position with history on.</summary>
+public sealed record GroupView(string Group, int Connections, IReadOnlyList<GroupMember> Members, StreamView? Stream = null);
 
 /// <summary>Exactly one of <see cref="UserId"/> and <see cref="ConnectionId"/>; the reason defaults to <c>kicked</c>.</summary>
 public sealed record KickRequest(string? UserId, string? ConnectionId, string? Reason);

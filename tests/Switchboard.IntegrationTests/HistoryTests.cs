@@ -178,6 +178,15 @@ public sealed class HistoryTests
         using var user = JsonDocument.Parse(await server.Http.GetStringAsync("/ws/users/bob"));
         Assert.Equal(seq, user.RootElement.GetProperty("seq").GetInt64());
         Assert.Equal(seq, user.RootElement.GetProperty("delivered_seq").GetInt64());
+
+        // The operator's CLI shows the same positions.
+        var shown = await Sbctl.RunAsync("--node", server.BaseUri.ToString(), "users", "show", "bob", "--json");
+        Assert.True(shown.ExitCode == 0, shown.ToString());
+        var stream = shown.Json().GetProperty("stream");
+        Assert.Equal(seq, stream.GetProperty("seq").GetInt64());
+        Assert.Equal(seq, stream.GetProperty("delivered_seq").GetInt64());
+        var table = await Sbctl.RunAsync("--node", server.BaseUri.ToString(), "users", "show", "bob");
+        Assert.Contains($"seq {seq}, delivered_seq {seq}", table.Stdout);
     }
 
     [Fact]

@@ -48,6 +48,8 @@ public static class ConnectionCommands
             c.Output.Write(view, console =>
             {
                 console.WriteLine($"{view.UserId}: {view.Connections.Count} connections");
+                if (view.Stream is { } stream)
+                    console.WriteLine($"stream: epoch {stream.Epoch}, seq {stream.Seq}, delivered_seq {stream.DeliveredSeq ?? 0}");
                 console.Write(Table(view.Connections));
             });
             c.Output.Missing(view);

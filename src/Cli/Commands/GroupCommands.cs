@@ -38,6 +38,8 @@ public static class GroupCommands
             c.Output.Write(view, console =>
             {
                 console.WriteLine($"{view.Group}: {view.Members.Count} members, {view.Connections} connections");
+                if (view.Stream is { } stream)
+                    console.WriteLine($"stream: epoch {stream.Epoch}, seq {stream.Seq}");
                 var table = Output.Table("user", "connections");
                 foreach (var m in view.Members)
                     table.AddRow(Output.Escape(m.UserId), m.Connections.ToString());

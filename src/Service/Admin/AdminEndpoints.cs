@@ -240,7 +240,7 @@ public static class AdminEndpoints
         return Json(new ConnectionPage(page, more && page.Count > 0 ? page[^1].ConnectionId : null, missing));
     }
 
-    private static async Task<IResult> UserAsync(string id, ActorSystem system)
+    private static async Task<IResult> UserAsync(string id, ActorSystem system, ConnectionHub hub)
     {
         if (!Names.IsValid(id))
             return Error("invalid_user_id", $"a user id is 1 to {Names.MaxLength} characters", 400);
@@ -248,7 +248,13 @@ public static class AdminEndpoints
             new AdminProtocol.ListConnections(id, null, MaxLimit));
         var connections = lists.SelectMany(l => l.Connections.Select(c => ToInfo(c, l.Node)))
             .OrderBy(c => c.Node, StringComparer.Ordinal).ThenBy(c => c.ConnectionId, StringComparer.Ordinal).ToList();
-        return Json(new UserView(id, connections, missing));
+        StreamView? stream = null;
+        if (hub.Routing.HistoryOn)
+        {
+            var user = await hub.Routing.Users.Ask<UserProtocol.Connections>(new UserProtocol.GetConnections(id), ClusterGather.Deadline);
+            stream = user.Stream is { } s ? new StreamView(s.Epoch, s.Seq, user.DeliveredSeq) : null;
+        }
+        return Json(new UserView(id, connections, missing, stream));
     }
 
     private static ConnectionInfo ToInfo(AdminProtocol.ConnectionEntry c, string node) => new(c.ConnectionId, c.UserId, node,
@@ -272,10 +278,11 @@ public static class AdminEndpoints
         if (!Names.IsValid(name))
             return Error("invalid_group", $"a group name is 1 to {Names.MaxLength} characters", 400);
         var members = await hub.Routing.Groups.Ask<GroupProtocol.Members>(new GroupProtocol.GetMembers(name), ClusterGather.Deadline);
-        if (members.Connections == 0)
+        if (members.Connections == 0 && members.Stream is null)
             return Error("unknown_group", $"the group \"{name}\" has no members", 404);
         return Json(new GroupView(members.Group, members.Connections,
-            members.Users.OrderBy(m => m.UserId, StringComparer.Ordinal).Select(m => new GroupMember(m.UserId, m.Connections)).ToList()));
+            members.Users.OrderBy(m => m.UserId, StringComparer.Ordinal).Select(m => new GroupMember(m.UserId, m.Connections)).ToList(),
+            members.Stream is { } s ? new StreamView(s.Epoch, s.Seq) : null));
     }
 
     // The largest close reason that fits a close frame: 125 bytes of payload less the two of the code.
