@@ -292,4 +292,25 @@ public sealed class RoutingSerializerSpecs : Akka.Hosting.TestKit.TestKit
         Assert.Null(none.Stream);
         Assert.Empty(none.Messages);
     }
+
+    [Fact]
+    public void User_messages_of_a_node_of_the_build_before_read_without_their_stream_fields()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(new GetConnections("u"));
+
+        // AddConnection: OpensStream (1 byte) and an absent Resume (1 byte) came last.
+        var add = serializer.ToBinary(new AddConnection("u", "c1", TestActor, OpensStream: true));
+        var earlierAdd = Assert.IsType<AddConnection>(serializer.FromBinary(add[..^2], "UA"));
+        Assert.Equal(new AddConnection("u", "c1", TestActor), earlierAdd);
+
+        // SendToUser: an absent Sender (1), an empty MessageId (4) and WantsReceipt (1).
+        var send = serializer.ToBinary(new SendToUser("u", Frame, Stamp));
+        var earlierSend = Assert.IsType<SendToUser>(serializer.FromBinary(send[..^6], "US"));
+        Assert.Equal(((string?)null, false, Stamp), (earlierSend.Sender, earlierSend.WantsReceipt, earlierSend.Stamp));
+        AssertSameFrame(Frame, earlierSend.Frame);
+
+        // Connections: an absent Stream (1) and DeliveredSeq (8).
+        var connections = serializer.ToBinary(new Connections("u", 2, 1));
+        Assert.Equal(new Connections("u", 2, 1), serializer.FromBinary(connections[..^9], "UC"));
+    }
 }

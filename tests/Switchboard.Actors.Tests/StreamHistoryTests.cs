@@ -336,3 +336,21 @@ public sealed class UserStreamsTests
         Assert.Equal(kept.Bytes, budget.Bytes);
     }
 }
+
+public sealed class HistoryOptionsTests
+{
+    [Theory]
+    [InlineData(300, 30_000)] // a quarter of the TTL, at most 30 s
+    [InlineData(40, 10_000)]
+    [InlineData(0.5, 250)]    // at least 250 ms
+    public void Expired_messages_are_swept_a_quarter_TTL_apart_within_bounds(double ttlSeconds, int sweepMs) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(sweepMs), new HistoryOptions(10, TimeSpan.FromSeconds(ttlSeconds), HistoryOptions.DefaultMaxBytes).SweepInterval);
+
+    [Fact]
+    public void A_size_of_0_turns_history_off()
+    {
+        Assert.False(HistoryOptions.Off.IsOn);
+        Assert.False(new HistoryOptions(0, TimeSpan.FromSeconds(60), HistoryOptions.DefaultMaxBytes).IsOn);
+        Assert.True(new HistoryOptions(1, TimeSpan.FromSeconds(60), HistoryOptions.DefaultMaxBytes).IsOn);
+    }
+}

@@ -174,4 +174,27 @@ public sealed class ResumeQueryTests
         Assert.Equal("invalid_resume", error!.Error);
         Assert.Contains("resume_groups", error.Message);
     }
+
+    [Fact]
+    public void Resumed_groups_are_joined_with_the_others_once_and_count_toward_the_bound()
+    {
+        var context = new DefaultHttpContext();
+        context.Request.QueryString = new QueryString("?groups=a,b&resume_groups=b:ep:1,c:ep:2");
+        var resume = UserIdentity.Resume(context.Request.Query, out _)!;
+        Assert.Equal(["a", "b", "c"], UserIdentity.Groups(context.Request.Query, max: 3, out var error, resumed: resume.Groups));
+        Assert.Null(error);
+        Assert.Null(UserIdentity.Groups(context.Request.Query, max: 2, out error, resumed: resume.Groups));
+        Assert.Equal("too_many_groups", error!.Error);
+    }
+
+    [Fact]
+    public void A_resumed_group_with_an_invalid_name_is_refused_as_a_group()
+    {
+        var context = new DefaultHttpContext();
+        context.Request.QueryString = new QueryString("?resume_groups=" + new string('g', 129) + ":ep:1");
+        var resume = UserIdentity.Resume(context.Request.Query, out var resumeError)!;
+        Assert.Null(resumeError);
+        Assert.Null(UserIdentity.Groups(context.Request.Query, max: 10, out var error, resumed: resume.Groups));
+        Assert.Equal("invalid_group", error!.Error);
+    }
 }
