@@ -26,10 +26,10 @@ public sealed class UserRouterHistorySpecs : Akka.Hosting.TestKit.TestKit
     {
     }
 
-    private (TestProbe Shard, IActorRef Router) Start(string user, HistoryOptions? history = null)
+    private (TestProbe Shard, IActorRef Router) Start(string user, HistoryOptions? history = null, HistoryBudget? budget = null)
     {
         var shard = CreateTestProbe();
-        return (shard, shard.ChildActorOf(UserRouter.PropsFor(UserBuckets.Of(user), _counters, history ?? History, _budget)));
+        return (shard, shard.ChildActorOf(UserRouter.PropsFor(UserBuckets.Of(user), _counters, history ?? History, budget ?? _budget)));
     }
 
     private StreamPosition PositionOf(IActorRef router, string user)
@@ -216,5 +216,81 @@ public sealed class UserRouterHistorySpecs : Akka.Hosting.TestKit.TestKit
         Sys.Stop(router);
         ExpectTerminated(router);
         Assert.Equal((0L, 0L), (_budget.Bytes, _budget.Messages));
+    }
+
+    [Fact]
+    public void A_copy_the_relay_sends_again_goes_out_again_with_its_first_seq_and_a_client_resend_does_not()
+    {
+        var (_, router) = Start("fay");
+        var node = CreateTestProbe();
+        router.Tell(new UserProtocol.AddConnection("fay", "c1", node, OpensStream: true));
+        node.ExpectMsg<UserProtocol.UserStreamOpened>();
+        var relay = CreateTestProbe();
+        var id = "\"x\""u8.ToArray();
+        router.Tell(new UserProtocol.SendToUser("fay", Chat(1), new RelayStamp(relay, 1, Resent: false), "alice", id));
+        var first = node.ExpectMsg<DeliveryProtocol.DeliverToConnections>();
+
+        router.Tell(new UserProtocol.SendToUser("fay", Chat(1), new RelayStamp(relay, 1, Resent: true), "alice", id));
+        var again = node.ExpectMsg<DeliveryProtocol.DeliverToConnections>();
+        Assert.Same(first.Frame, again.Frame);
+        Assert.Equal((1L, true, 1L), (again.Stamp!.Seq, again.Stamp.Resent, again.Stamp.StreamSeq));
+
+        // The client sent it again under a new relay number: acknowledged with seq 1, delivered to nobody.
+        router.Tell(new UserProtocol.SendToUser("fay", Chat(1), new RelayStamp(relay, 2, Resent: false), "alice", id));
+        Assert.Equal(new RelayProtocol.Routed(2, null, StreamSeq: 1), relay.ExpectMsg<RelayProtocol.Routed>());
+        router.Tell(new UserProtocol.GetHistory("fay", 0));
+        Assert.Single(ExpectMsg<UserProtocol.HistoryPage>().Messages);
+        Assert.False(node.HasMessages);
+    }
+
+    [Fact]
+    public void Two_nodes_get_the_same_numbered_frame_and_the_same_stream_seq()
+    {
+        var (_, router) = Start("gus");
+        var (node1, node2) = (CreateTestProbe(), CreateTestProbe());
+        router.Tell(new UserProtocol.AddConnection("gus", "c1", node1, OpensStream: true));
+        router.Tell(new UserProtocol.AddConnection("gus", "c2", node2, OpensStream: true));
+        node1.ExpectMsg<UserProtocol.UserStreamOpened>();
+        node2.ExpectMsg<UserProtocol.UserStreamOpened>();
+        router.Tell(new UserProtocol.SendToUser("gus", Chat(1), new RelayStamp(CreateTestProbe(), 9, Resent: false)));
+        var (to1, to2) = (node1.ExpectMsg<DeliveryProtocol.DeliverToConnections>(), node2.ExpectMsg<DeliveryProtocol.DeliverToConnections>());
+        Assert.Same(to1.Frame, to2.Frame);
+        Assert.Equal(1, to1.Frame.Seq);
+        Assert.Equal(to1.Stamp, to2.Stamp);
+        Assert.Equal((2, 1L), (to1.Stamp!.Nodes, to1.Stamp.StreamSeq));
+    }
+
+    [Fact]
+    public void Over_the_node_budget_the_stalest_stream_is_evicted_and_its_connected_user_hears_stream_reset()
+    {
+        var budget = new HistoryBudget(maxBytes: 5_000);
+        var (hal, ivy) = TwoUsersOfOneBucket();
+        var (_, router) = Start(hal, budget: budget);
+        var node = CreateTestProbe();
+        router.Tell(new UserProtocol.AddConnection(hal, "c1", node, OpensStream: true));
+        var before = node.ExpectMsg<UserProtocol.UserStreamOpened>().Position;
+        var big = OutboundFrame.Text(System.Text.Encoding.UTF8.GetBytes($$"""{"type":"chat","data":"{{new string('x', 6_000)}}"}"""));
+        router.Tell(new UserProtocol.SendToUser(hal, big, new RelayStamp(CreateTestProbe(), 1, Resent: false)));
+        Assert.Equal(1, node.ExpectMsg<DeliveryProtocol.DeliverToConnections>().Frame.Seq);
+        Assert.True(budget.IsOver);
+
+        // Another user's message evicts hal's stream, the stalest other one.
+        router.Tell(new UserProtocol.SendToUser(ivy, Chat(1), new RelayStamp(CreateTestProbe(), 2, Resent: false)));
+        router.Tell(new UserProtocol.GetHistory(hal, 0));
+        Assert.Null(ExpectMsg<UserProtocol.HistoryPage>().Stream);
+        Assert.False(budget.IsOver);
+
+        router.Tell(new UserProtocol.SendToUser(hal, Chat(2), new RelayStamp(CreateTestProbe(), 3, Resent: false)));
+        var reset = Json(node.ExpectMsg<DeliveryProtocol.DeliverToConnections>().Frame);
+        Assert.Equal("stream_reset", reset.GetProperty("type").GetString());
+        Assert.NotEqual(before.Epoch, reset.GetProperty("data").GetProperty("epoch").GetString());
+        Assert.Equal(1, node.ExpectMsg<DeliveryProtocol.DeliverToConnections>().Frame.Seq);
+    }
+
+    private static (string, string) TwoUsersOfOneBucket()
+    {
+        var first = "user-0";
+        var second = Enumerable.Range(1, 100_000).Select(i => $"user-{i}").First(u => UserBuckets.Of(u) == UserBuckets.Of(first));
+        return (first, second);
     }
 }
