@@ -179,4 +179,138 @@ public sealed class RoutingSerializerSpecs : Akka.Hosting.TestKit.TestKit
         Assert.Equal(update, RoundTrip(update));
         Assert.Equal(new RateLimitApplied("n2:2", false), RoundTrip(new RateLimitApplied("n2:2", false)));
     }
+
+    [Fact]
+    public void Stream_openings_round_trip_with_their_replay_and_recovery()
+    {
+        var position = new History.StreamPosition("ab12cd", 7);
+        var large = OutboundFrame.Text(System.Text.Encoding.UTF8.GetBytes($$"""{"type":"chat","data":"{{new string('x', 70_000)}}"}"""));
+        var replay = new[] { Frame.WithSeq(6), large.WithSeq(7) };
+        foreach (var recovered in new bool?[] { null, true, false })
+        {
+            var back = RoundTrip(new UserStreamOpened("c1", position, replay, recovered));
+            Assert.Equal(("c1", position, recovered), (back.ConnectionId, back.Position, back.Recovered));
+            Assert.Equal(2, back.Replay.Length);
+            AssertSameFrame(replay[0], back.Replay[0]);
+            AssertSameFrame(replay[1], back.Replay[1]);
+        }
+        Assert.Empty(RoundTrip(new UserStreamOpened("c1", position, [], null)).Replay);
+
+        var add = new AddConnection("u", "c1", TestActor, OpensStream: true, Resume: position);
+        Assert.Equal(add, RoundTrip(add));
+        Assert.Equal(add with { Resume = null }, RoundTrip(add with { Resume = null }));
+        Assert.Equal(add with { OpensStream = false, Resume = null }, RoundTrip(add with { OpensStream = false, Resume = null }));
+    }
+
+    [Fact]
+    public void Connections_round_trip_with_their_stream()
+    {
+        var with = new Connections("u", 2, 1, new History.StreamPosition("ep", 12), DeliveredSeq: 10);
+        Assert.Equal(with, RoundTrip(with));
+        Assert.Equal(new Connections("u", 0, 0, new History.StreamPosition("ep", 3)), RoundTrip(new Connections("u", 0, 0, new History.StreamPosition("ep", 3))));
+        Assert.Equal(new Connections("u", 1, 1), RoundTrip(new Connections("u", 1, 1)));
+    }
+
+    [Fact]
+    public void A_send_to_a_user_round_trips_with_its_sender_id_and_receipt_request()
+    {
+        var send = RoundTrip(new SendToUser("u", Frame, Stamp, Sender: "alice", MessageId: "{\"k\":[1]}"u8.ToArray(), WantsReceipt: true));
+        Assert.Equal(("u", "alice", true), (send.UserId, send.Sender, send.WantsReceipt));
+        Assert.Equal("{\"k\":[1]}"u8.ToArray(), send.MessageId.ToArray());
+        Assert.Equal(Stamp, send.Stamp);
+        AssertSameFrame(Frame, send.Frame);
+
+        var plain = RoundTrip(new SendToUser("u", Frame));
+        Assert.Equal(((string?)null, false, true), (plain.Sender, plain.WantsReceipt, plain.MessageId.IsEmpty));
+    }
+
+    [Fact]
+    public void Numbered_deliveries_keep_the_frame_seq_and_the_stamp_stream_seq()
+    {
+        var numbered = Frame.WithSeq(42);
+        var stamp = Stamp.RoutedTo(2, 42);
+        var deliver = RoundTrip(new DeliverToConnections(["c1"], numbered, stamp));
+        Assert.Equal(42, deliver.Frame.Seq);
+        Assert.Equal(stamp, deliver.Stamp);
+        Assert.Equal(42, deliver.Stamp!.StreamSeq);
+        AssertSameFrame(numbered, deliver.Frame);
+
+        var unstamped = RoundTrip(new DeliverToConnections(["c1"], numbered));
+        Assert.Equal((42L, (Routing.RelayStamp?)null), (unstamped.Frame.Seq, unstamped.Stamp));
+
+        var group = RoundTrip(new DeliverToGroup("g", numbered, stamp));
+        Assert.Equal((42L, 42L), (group.Frame.Seq, group.Stamp!.StreamSeq));
+
+        Assert.Equal(0, RoundTrip(new DeliverToConnections(["c1"], Frame, Stamp)).Frame.Seq);
+    }
+
+    [Fact]
+    public void Acks_and_relay_confirmations_round_trip_with_their_stream_seq()
+    {
+        var accepted = RoundTrip(new Accepted("c1", "7"u8.ToArray(), Seq: 9));
+        Assert.Equal(("c1", 9L), (accepted.ConnectionId, accepted.Seq));
+        Assert.Equal("7"u8.ToArray(), accepted.Id.ToArray());
+        Assert.Equal(0, RoundTrip(new Accepted("c1", "7"u8.ToArray())).Seq);
+
+        Assert.Equal(new Routing.RelayProtocol.Routed(1, null, 5), RoundTrip(new Routing.RelayProtocol.Routed(1, null, 5)));
+        var refused = new Routing.RelayProtocol.Routed(2, new FrameError("history_off", "off"), 0);
+        Assert.Equal(refused, RoundTrip(refused));
+        Assert.Equal(new Routing.RelayProtocol.Delivered(3, 99, 2, 6), RoundTrip(new Routing.RelayProtocol.Delivered(3, 99, 2, 6)));
+    }
+
+    [Fact]
+    public void Confirmations_of_a_node_of_the_build_before_read_without_a_stream_seq()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(new Accepted("c1", default));
+        var routed = serializer.ToBinary(new Routing.RelayProtocol.Routed(1, null, 5));
+        Assert.Equal(new Routing.RelayProtocol.Routed(1, null), serializer.FromBinary(routed[..^sizeof(long)], "RR"));
+        var delivered = serializer.ToBinary(new Routing.RelayProtocol.Delivered(3, 99, 2, 6));
+        Assert.Equal(new Routing.RelayProtocol.Delivered(3, 99, 2), serializer.FromBinary(delivered[..^sizeof(long)], "RD"));
+        var accepted = serializer.ToBinary(new Accepted("c1", "7"u8.ToArray(), 9));
+        Assert.Equal(0, Assert.IsType<Accepted>(serializer.FromBinary(accepted[..^sizeof(long)], "DA")).Seq);
+        var deliver = serializer.ToBinary(new DeliverToConnections(["c1"], Frame.WithSeq(4), Stamp.RoutedTo(1, 4)));
+        var earlier = Assert.IsType<DeliverToConnections>(serializer.FromBinary(deliver[..^sizeof(long)], "DC"));
+        Assert.Equal((0L, 0L), (earlier.Frame.Seq, earlier.Stamp!.StreamSeq));
+    }
+
+    [Fact]
+    public void History_messages_round_trip()
+    {
+        Assert.Equal(new Received("u", 17), RoundTrip(new Received("u", 17)));
+        Assert.Equal(new GetHistory("u", 3), RoundTrip(new GetHistory("u", 3)));
+
+        var receipt = ServerFrames.Receipt("\"m1\""u8.ToArray(), "bob", 4);
+        var notify = RoundTrip(new Notify("alice", receipt));
+        Assert.Equal("alice", notify.UserId);
+        AssertSameFrame(receipt, notify.Frame);
+
+        var page = RoundTrip(new HistoryPage("u", new History.StreamPosition("ep", 2), [Frame.WithSeq(1), Frame.WithSeq(2)]));
+        Assert.Equal(("u", new History.StreamPosition("ep", 2)), (page.UserId, page.Stream));
+        Assert.Equal(2, page.Messages.Length);
+        AssertSameFrame(Frame.WithSeq(2), page.Messages[1]);
+        var none = RoundTrip(new HistoryPage("u", null, []));
+        Assert.Null(none.Stream);
+        Assert.Empty(none.Messages);
+    }
+
+    [Fact]
+    public void User_messages_of_a_node_of_the_build_before_read_without_their_stream_fields()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(new GetConnections("u"));
+
+        // AddConnection: OpensStream (1 byte) and an absent Resume (1 byte) came last.
+        var add = serializer.ToBinary(new AddConnection("u", "c1", TestActor, OpensStream: true));
+        var earlierAdd = Assert.IsType<AddConnection>(serializer.FromBinary(add[..^2], "UA"));
+        Assert.Equal(new AddConnection("u", "c1", TestActor), earlierAdd);
+
+        // SendToUser: an absent Sender (1), an empty MessageId (4) and WantsReceipt (1).
+        var send = serializer.ToBinary(new SendToUser("u", Frame, Stamp));
+        var earlierSend = Assert.IsType<SendToUser>(serializer.FromBinary(send[..^6], "US"));
+        Assert.Equal(((string?)null, false, Stamp), (earlierSend.Sender, earlierSend.WantsReceipt, earlierSend.Stamp));
+        AssertSameFrame(Frame, earlierSend.Frame);
+
+        // Connections: an absent Stream (1) and DeliveredSeq (8).
+        var connections = serializer.ToBinary(new Connections("u", 2, 1));
+        Assert.Equal(new Connections("u", 2, 1), serializer.FromBinary(connections[..^9], "UC"));
+    }
 }
