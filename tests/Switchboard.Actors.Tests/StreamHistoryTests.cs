@@ -226,9 +226,12 @@ public sealed class StreamPositionTests
     }
 }
 
-public sealed class UserStreamsTests
+public sealed class KeptStreamsTests
 {
     private static readonly HistoryOptions Options = new(Size: 10, Ttl: TimeSpan.FromHours(1), MaxBytes: 1024 * 1024);
+
+    private static StreamHistory.Entry Keep(KeptStreams streams, StreamHistory stream, UserProtocol.SendToUser send) =>
+        streams.Append(stream, send.Frame, send.Sender, send.MessageId, send.WantsReceipt, send.Stamp);
 
     private static UserProtocol.SendToUser Send(string user, int bytes = 10) =>
         new(user, OutboundFrame.Text(Encoding.UTF8.GetBytes($$"""{"type":"chat","data":"{{new string('x', bytes)}}"}""")));
@@ -236,7 +239,7 @@ public sealed class UserStreamsTests
     [Fact]
     public void For_creates_a_stream_once()
     {
-        var streams = new UserStreams(Options, new HistoryBudget(Options.MaxBytes));
+        var streams = new KeptStreams(Options, new HistoryBudget(Options.MaxBytes));
         var (first, created) = streams.For("ann");
         Assert.True(created);
         var (again, createdAgain) = streams.For("ann");
@@ -251,12 +254,12 @@ public sealed class UserStreamsTests
     public void The_budget_counts_what_is_kept_and_returns_to_zero_after_release()
     {
         var budget = new HistoryBudget(Options.MaxBytes);
-        var streams = new UserStreams(Options with { Size = 2 }, budget);
+        var streams = new KeptStreams(Options with { Size = 2 }, budget);
         var (ann, _) = streams.For("ann");
         var (ben, _) = streams.For("ben");
         for (var i = 0; i < 3; i++)
-            streams.Append(ann, Send("ann"));
-        streams.Append(ben, Send("ben"));
+            Keep(streams, ann, Send("ann"));
+        Keep(streams, ben, Send("ben"));
 
         Assert.Equal(2, ann.Count); // the size trimmed the first
         Assert.Equal(ann.Bytes + ben.Bytes, budget.Bytes);
@@ -271,9 +274,9 @@ public sealed class UserStreamsTests
     public void Two_entities_share_one_budget()
     {
         var budget = new HistoryBudget(Options.MaxBytes);
-        var (one, two) = (new UserStreams(Options, budget), new UserStreams(Options, budget));
-        one.Append(one.For("ann").Stream, Send("ann"));
-        two.Append(two.For("ben").Stream, Send("ben"));
+        var (one, two) = (new KeptStreams(Options, budget), new KeptStreams(Options, budget));
+        Keep(one, one.For("ann").Stream, Send("ann"));
+        Keep(two, two.For("ben").Stream, Send("ben"));
         Assert.Equal(one.Of("ann")!.Bytes + two.Of("ben")!.Bytes, budget.Bytes);
         one.Release();
         Assert.Equal(two.Of("ben")!.Bytes, budget.Bytes);
@@ -286,15 +289,15 @@ public sealed class UserStreamsTests
     {
         // Three messages of ~10 KB each; the budget holds two.
         var budget = new HistoryBudget(maxBytes: 15_000);
-        var streams = new UserStreams(Options, budget);
+        var streams = new KeptStreams(Options, budget);
         var (stale, _) = streams.For("stale");
-        streams.Append(stale, Send("stale", 10_000));
+        Keep(streams, stale, Send("stale", 10_000));
         var (fresh, _) = streams.For("fresh");
-        streams.Append(fresh, Send("fresh", 10_000));
+        Keep(streams, fresh, Send("fresh", 10_000));
         Assert.True(budget.IsOver);
 
         var (writer, _) = streams.For("writer");
-        streams.Append(writer, Send("writer", 100));
+        Keep(streams, writer, Send("writer", 100));
 
         Assert.Null(streams.Of("stale"));
         Assert.Same(fresh, streams.Of("fresh"));
@@ -308,10 +311,10 @@ public sealed class UserStreamsTests
     public void The_stream_being_written_is_never_evicted()
     {
         var budget = new HistoryBudget(maxBytes: 5_000);
-        var streams = new UserStreams(Options, budget);
+        var streams = new KeptStreams(Options, budget);
         var (only, _) = streams.For("only");
-        streams.Append(only, Send("only", 10_000));
-        streams.Append(only, Send("only", 10));
+        Keep(streams, only, Send("only", 10_000));
+        Keep(streams, only, Send("only", 10));
         Assert.Same(only, streams.Of("only"));
         Assert.Equal(2, only.Count);
         Assert.Equal(only.Bytes, budget.Bytes);
@@ -321,11 +324,11 @@ public sealed class UserStreamsTests
     public void Sweep_removes_the_empty_streams_of_users_without_connections_only()
     {
         var budget = new HistoryBudget(Options.MaxBytes);
-        var streams = new UserStreams(Options, budget);
+        var streams = new KeptStreams(Options, budget);
         streams.For("connected-empty");
         streams.For("gone-empty");
         var (kept, _) = streams.For("gone-with-messages");
-        streams.Append(kept, Send("gone-with-messages"));
+        Keep(streams, kept, Send("gone-with-messages"));
 
         streams.Sweep(user => user == "connected-empty");
 

@@ -78,6 +78,7 @@ public sealed class HistorySettingsTests
     [InlineData("History:Store", "disk", "HistoryStore (HISTORY_STORE) = disk")]
     [InlineData("HISTORY_MAX_BYTES", "1048575", "HistoryMaxBytes (HISTORY_MAX_BYTES) = 1048575")]
     [InlineData("History:MaxBytes", "1000", "HistoryMaxBytes (HISTORY_MAX_BYTES) = 1000")]
+    [InlineData("HISTORY_MAX_BYTES", "-1", "HistoryMaxBytes (HISTORY_MAX_BYTES) = -1")]
     public void Out_of_range_history_values_stop_start_up_with_one_message_naming_the_setting(string key, string value, string named)
     {
         var problem = OnlyProblem(new() { [key] = value });
@@ -103,7 +104,6 @@ public sealed class HistorySettingsTests
     [InlineData("WEBSOCKET_HISTORY_TTL", "soon", "not a number of seconds")]
     [InlineData("HISTORY_MAX_BYTES", "64MB", "not a whole number")]
     [InlineData("History:MaxBytes", "lots", "not a whole number")]
-    [InlineData("HISTORY_MAX_BYTES", "-1", "not a whole number")]
     public void Unparsable_history_values_name_the_key_and_the_value(string key, string value, string problem)
     {
         var message = OnlyProblem(new() { [key] = value });
@@ -156,7 +156,9 @@ public sealed class ResumeQueryTests
     {
         var resume = Resume("?resume_groups=g1:ep:5,%20room:a:ep2:0%20,,g1:ep:6&resume_groups=g3:e:1", out var error);
         Assert.Null(error);
-        Assert.Equal(["g1", "room:a", "g3"], resume!.Groups);
+        Assert.Equal(["g1", "room:a", "g3"], resume!.Groups.Keys);
+        Assert.Equal(new StreamPosition("ep", 6), resume.Groups["g1"]);
+        Assert.Equal(new StreamPosition("ep2", 0), resume.Groups["room:a"]);
         Assert.Null(resume.User);
     }
 
@@ -181,9 +183,9 @@ public sealed class ResumeQueryTests
         var context = new DefaultHttpContext();
         context.Request.QueryString = new QueryString("?groups=a,b&resume_groups=b:ep:1,c:ep:2");
         var resume = UserIdentity.Resume(context.Request.Query, out _)!;
-        Assert.Equal(["a", "b", "c"], UserIdentity.Groups(context.Request.Query, max: 3, out var error, resumed: resume.Groups));
+        Assert.Equal(["a", "b", "c"], UserIdentity.Groups(context.Request.Query, max: 3, out var error, resumed: resume.Groups.Keys));
         Assert.Null(error);
-        Assert.Null(UserIdentity.Groups(context.Request.Query, max: 2, out error, resumed: resume.Groups));
+        Assert.Null(UserIdentity.Groups(context.Request.Query, max: 2, out error, resumed: resume.Groups.Keys));
         Assert.Equal("too_many_groups", error!.Error);
     }
 
@@ -194,7 +196,7 @@ public sealed class ResumeQueryTests
         context.Request.QueryString = new QueryString("?resume_groups=" + new string('g', 129) + ":ep:1");
         var resume = UserIdentity.Resume(context.Request.Query, out var resumeError)!;
         Assert.Null(resumeError);
-        Assert.Null(UserIdentity.Groups(context.Request.Query, max: 10, out var error, resumed: resume.Groups));
+        Assert.Null(UserIdentity.Groups(context.Request.Query, max: 10, out var error, resumed: resume.Groups.Keys));
         Assert.Equal("invalid_group", error!.Error);
     }
 }

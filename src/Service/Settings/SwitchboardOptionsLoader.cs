@@ -156,7 +156,7 @@ public static class SwitchboardOptionsLoader
     private static int Int(string value) => ConfigurationValues.ParseInt(value) ?? throw new FormatException("not a whole number");
 
     private static long Long(string value) =>
-        long.TryParse(value, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+        long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
             ? n
             : throw new FormatException("not a whole number");
 

@@ -53,13 +53,17 @@ public sealed class OutboundFrame
         var close = payload.LastIndexOf((byte)'}');
         if (Opcode != Opcode.Text || close < 1)
             throw new InvalidOperationException("only a JSON object text frame takes a seq");
+        // An object with no field yet ({} or { }) takes the field without the comma.
+        var comma = payload[..close].TrimEnd(" \t\r\n"u8) is [.., (byte)'{'] ? 0 : 1;
         Span<byte> field = stackalloc byte[32];
-        ",\"seq\":"u8.CopyTo(field);
-        System.Buffers.Text.Utf8Formatter.TryFormat(seq, field[7..], out var digits);
-        var json = new byte[payload.Length + 7 + digits];
+        ",\"seq\":"u8[(1 - comma)..].CopyTo(field);
+        var name = 6 + comma;
+        System.Buffers.Text.Utf8Formatter.TryFormat(seq, field[name..], out var digits);
+        var added = name + digits;
+        var json = new byte[payload.Length + added];
         payload[..close].CopyTo(json);
-        field[..(7 + digits)].CopyTo(json.AsSpan(close));
-        payload[close..].CopyTo(json.AsSpan(close + 7 + digits));
+        field[..added].CopyTo(json.AsSpan(close));
+        payload[close..].CopyTo(json.AsSpan(close + added));
         return new OutboundFrame(Opcode.Text, FrameEncoder.Encode(Opcode.Text, json), FrameEncoder.HeaderLength(json.Length))
         {
             AcceptedAt = AcceptedAt, Seq = seq,
