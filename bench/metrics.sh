@@ -73,5 +73,5 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 
-python3 bench/metrics-table.py "$results"
+python3 bench/settings-table.py metrics "$results"
 echo "raw results: $results" >&2

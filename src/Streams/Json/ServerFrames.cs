@@ -72,15 +72,21 @@ public static class ServerFrames
     /// <summary><c>{"type":"receipt","id":...,"to":"bob","data":{"seq":N,"status":"delivered"}}</c>, for the sender of a message.</summary>
     public static OutboundFrame Receipt(ReadOnlyMemory<byte> id, string to, long seq) => Encode((id, to, seq), static (w, s) =>
     {
-        w.WriteString("type"u8, "receipt"u8);
-        w.WritePropertyName("id"u8);
-        w.WriteRawValue(s.id.Span, skipInputValidation: true);
+        WriteTypeAndId(w, "receipt"u8, s.id);
         w.WriteString("to"u8, s.to);
         w.WriteStartObject("data"u8);
         w.WriteNumber("seq"u8, s.seq);
         w.WriteString("status"u8, "delivered"u8);
         w.WriteEndObject();
     });
+
+    // An answer to one client frame: its type, then the frame's id as the client wrote it.
+    private static void WriteTypeAndId(Utf8JsonWriter w, ReadOnlySpan<byte> type, ReadOnlyMemory<byte> id)
+    {
+        w.WriteString("type"u8, type);
+        w.WritePropertyName("id"u8);
+        w.WriteRawValue(id.Span, skipInputValidation: true);
+    }
 
     private static void WriteStream(Utf8JsonWriter w, string? group)
     {
@@ -110,9 +116,7 @@ public static class ServerFrames
     /// <param name="seq">The acknowledged message's place in its stream (history on), written as <c>data.seq</c>; 0 for none.</param>
     public static OutboundFrame Ack(ReadOnlyMemory<byte> id, long seq = 0) => Encode((id, seq), static (w, s) =>
     {
-        w.WriteString("type"u8, "ack"u8);
-        w.WritePropertyName("id"u8);
-        w.WriteRawValue(s.id.Span, skipInputValidation: true);
+        WriteTypeAndId(w, "ack"u8, s.id);
         if (s.seq > 0)
         {
             w.WriteStartObject("data"u8);
@@ -124,9 +128,7 @@ public static class ServerFrames
     /// <summary>The ack of a join with history on: <c>{"type":"ack","id":...,"data":{"epoch":...,"seq":...}}</c>, the group stream's position.</summary>
     public static OutboundFrame JoinAck(ReadOnlyMemory<byte> id, string epoch, long seq) => Encode((id, epoch, seq), static (w, s) =>
     {
-        w.WriteString("type"u8, "ack"u8);
-        w.WritePropertyName("id"u8);
-        w.WriteRawValue(s.id.Span, skipInputValidation: true);
+        WriteTypeAndId(w, "ack"u8, s.id);
         w.WritePropertyName("data"u8);
         WritePosition(w, s.epoch, s.seq);
     });
