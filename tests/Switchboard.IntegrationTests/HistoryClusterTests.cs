@@ -9,7 +9,8 @@ namespace Switchboard.IntegrationTests;
 /// <summary>
 /// The user stream across the three-node script with the memory store: a user resumes on another node than the one it
 /// left and than the one its messages came in on; when the node holding the user's stream is killed and downed, the
-/// stream starts again under a new epoch and a resume says it recovered nothing.
+/// stream starts again under a new epoch: a connected device gets stream_reset before the next message, and a resume
+/// from the old epoch says it recovered nothing.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class HistoryClusterTests
@@ -43,22 +44,39 @@ public sealed class HistoryClusterTests
                 Assert.True((await back.ReceiveAsync()).GetProperty("data").GetProperty("recovered").GetBoolean());
             }
 
-            // Kill the node whose user shard holds the stream, down it, and resume on a survivor.
+            // Kill the node whose user shard holds the stream while a device of the user stays connected elsewhere, and
+            // down it: the stream starts again, and the device hears so before the next message.
             var keeper = await KeeperOfAsync(httpBase, int.Parse(environment["REMOTE_BASE"]), "roamer");
-            Process.GetProcessById(int.Parse(File.ReadAllText(Path.Combine(run, $"node{keeper + 1}.pid")).Trim())).Kill();
             var survivor = (keeper + 1) % 3;
+            await using var staying = await Client.ConnectAsync(new Uri($"{ws[survivor]}?user_id=roamer"));
+            Process.GetProcessById(int.Parse(File.ReadAllText(Path.Combine(run, $"node{keeper + 1}.pid")).Trim())).Kill();
             using var http = new HttpClient();
             await Eventually.TrueAsync(async () =>
                 (await http.PostAsync($"http://127.0.0.1:{httpBase + survivor}/ws/admin/cluster/down-unreachable", null))
                 .IsSuccessStatusCode && (await http.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{httpBase + survivor}/ws/health"))
                 .GetProperty("cluster_members").GetInt32() == 2, "the killed node is downed");
 
+            await using (var sender = await Client.ConnectAsync(new Uri($"{ws[survivor]}?user_id=postman")))
+            {
+                await sender.SendAsync("""{"type":"chat","to":"roamer","id":"after","data":"after"}""");
+                Assert.Equal(1, (await sender.ReceiveAsync()).GetProperty("data").GetProperty("seq").GetInt64());
+            }
+            var reset = await staying.ReceiveAsync();
+            Assert.Equal("stream_reset", reset.GetProperty("type").GetString());
+            Assert.Equal("user", reset.GetProperty("data").GetProperty("stream").GetString());
+            Assert.NotEqual(epoch, reset.GetProperty("data").GetProperty("epoch").GetString());
+            var next = await staying.ReceiveAsync();
+            Assert.Equal(1, next.GetProperty("seq").GetInt64());
+            Assert.Equal("after", next.GetProperty("data").GetString());
+
             await using var after = await Client.ConnectAsync(new Uri($"{ws[survivor]}?user_id=roamer&resume={epoch}:100"));
+            // The old epoch is gone: nothing to replay, and the position is the new stream's.
             var resumed = await after.ReceiveAsync();
             Assert.Equal("resumed", resumed.GetProperty("type").GetString());
             Assert.False(resumed.GetProperty("data").GetProperty("recovered").GetBoolean());
             var newEpoch = resumed.GetProperty("data").GetProperty("epoch").GetString();
-            Assert.NotEqual(epoch, newEpoch);
+            Assert.Equal(reset.GetProperty("data").GetProperty("epoch").GetString(), newEpoch);
+            Assert.Equal(1, resumed.GetProperty("data").GetProperty("seq").GetInt64());
             Assert.Equal(newEpoch,
                 after.Welcome.GetProperty("data").GetProperty("streams").GetProperty("user").GetProperty("epoch").GetString());
         }
