@@ -61,9 +61,10 @@ public sealed class ConnectionHub
     /// <param name="grant">What the connection's token allows; <see cref="ConnectionGrant.None"/> without tokens.</param>
     /// <param name="remoteAddress">The client's address, shown by the admin API.</param>
     /// <param name="resume">The user-stream position the client named, and <paramref name="resumeGroups"/> the groups it asked to resume.</param>
+    /// <param name="lease">Disposed when the connection has ended (the caller's places in its quotas).</param>
     public async Task RunAsync(ConnectionTransport transport, string userId, IReadOnlyList<string> groups, bool compress,
         ConnectionGrant? grant = null, string? remoteAddress = null, StreamPosition? resume = null,
-        IReadOnlyDictionary<string, StreamPosition>? resumeGroups = null)
+        IReadOnlyDictionary<string, StreamPosition>? resumeGroups = null, IDisposable? lease = null)
     {
         grant ??= ConnectionGrant.None;
         LocalConnection? local = null;
@@ -103,6 +104,7 @@ public sealed class ConnectionHub
                 _deadlines?.Untrack(local.Connection);
                 Connections.Remove(local);
             }
+            lease?.Dispose();
         }
     }
 

@@ -21,11 +21,10 @@ public sealed class AdmittedUpgrade(WebSocketHandshake handshake, string userId,
     public ConnectionGrant Grant { get; } = grant;
 
     /// <summary>Runs the connection until it has closed; then its slot and places are given back.</summary>
-    public async Task RunAsync(ConnectionTransport transport)
-    {
-        using (lease)
-            await hub.RunAsync(transport, UserId, Groups, Handshake.Compress, Grant, remoteAddress, resume?.User, resume?.Groups);
-    }
+    // Not async: the hub gives the lease back when the connection ends, so no state machine of this method waits as
+    // long as the connection lives.
+    public Task RunAsync(ConnectionTransport transport) =>
+        hub.RunAsync(transport, UserId, Groups, Handshake.Compress, Grant, remoteAddress, resume?.User, resume?.Groups, lease);
 
     /// <summary>Gives back the slot and places of an upgrade that will never run.</summary>
     public void Abandon()

@@ -55,6 +55,8 @@ public static class UserIdentity
     public static ConnectResume? Resume(IQueryCollection query, out ApiError? error)
     {
         error = null;
+        if (!query.ContainsKey("resume") && !query.ContainsKey("resume_groups"))
+            return ConnectResume.None;
         StreamPosition? user = null;
         if (query["resume"].ToString() is { Length: > 0 } text && (user = StreamPosition.Parse(text)) is null)
         {
@@ -79,4 +81,8 @@ public static class UserIdentity
 }
 
 /// <summary>What a client asked to resume at connect: its user stream's position, and the groups it named with theirs.</summary>
-public sealed record ConnectResume(StreamPosition? User, IReadOnlyDictionary<string, StreamPosition> Groups);
+public sealed record ConnectResume(StreamPosition? User, IReadOnlyDictionary<string, StreamPosition> Groups)
+{
+    /// <summary>Most connects name nothing to resume; they share this, since a connection keeps it for its whole life.</summary>
+    public static readonly ConnectResume None = new(null, new Dictionary<string, StreamPosition>());
+}
