@@ -7,20 +7,24 @@ namespace Switchboard.IntegrationTests;
 /// <summary>
 /// PROTOCOL.md "Streams, history and resume" for the user stream, on one node with the memory store: numbering, acks
 /// with the number, resume on connect, resends by id, receipts and the HTTP views; and the answers with history off.
+/// <see cref="RedisHistoryTests"/> runs the same with the Redis store.
 /// </summary>
-public sealed class HistoryTests
+public class HistoryTests
 {
-    private static Task<SwitchboardServer> StartWithHistoryAsync(int size = 200) =>
+    protected virtual Task<SwitchboardServer> StartWithHistoryAsync(int size = 200) =>
         SwitchboardServer.StartAsync(o => o with { HistorySize = size });
 
-    private static (string Epoch, long Seq) UserStream(JsonElement welcome)
+    /// <summary>The memory store counts what it keeps in switchboard_history_messages; the Redis store keeps nothing on the node.</summary>
+    protected virtual bool KeepsOnTheNode => true;
+
+    protected static (string Epoch, long Seq) UserStream(JsonElement welcome)
     {
         var user = welcome.GetProperty("data").GetProperty("streams").GetProperty("user");
         return (user.GetProperty("epoch").GetString()!, user.GetProperty("seq").GetInt64());
     }
 
     /// <summary>The next frame of <paramref name="type"/>, skipping others (pongs, acks of other frames).</summary>
-    private static async Task<JsonElement> NextAsync(Client client, string type)
+    protected static async Task<JsonElement> NextAsync(Client client, string type)
     {
         while (true)
         {
@@ -30,7 +34,7 @@ public sealed class HistoryTests
         }
     }
 
-    private static async Task<long> SendAckedAsync(Client sender, string to, string id, string text = "hi")
+    protected static async Task<long> SendAckedAsync(Client sender, string to, string id, string text = "hi")
     {
         await sender.SendAsync($$"""{"type":"chat","to":"{{to}}","id":"{{id}}","data":"{{text}}"}""");
         var ack = await NextAsync(sender, "ack");
@@ -66,7 +70,7 @@ public sealed class HistoryTests
         Assert.Equal(100, resumed.GetProperty("data").GetProperty("seq").GetInt64());
 
         var scrape = await Exposition.ScrapeAsync(server.Http, server.BaseUri);
-        Assert.Equal(100, scrape.Value("switchboard_history_messages"));
+        Assert.Equal(KeepsOnTheNode ? 100 : 0, scrape.Value("switchboard_history_messages"));
         Assert.Equal(1, scrape.Value("switchboard_resumes_total", ("recovered", "true")));
         Assert.Equal(0, scrape.Value("switchboard_resumes_total", ("recovered", "false")));
         Assert.True(scrape.Has("switchboard_history_store_failures_total"));
@@ -359,12 +363,12 @@ public sealed class HistoryTests
     }
 
     // Connects once, so that the user has a stream and knows its epoch, then leaves.
-    private static async Task<(string Epoch, long Seq)> FirstVisitAsync(SwitchboardServer server, string user)
+    protected static async Task<(string Epoch, long Seq)> FirstVisitAsync(SwitchboardServer server, string user)
     {
         await using var first = await Client.ConnectAsync(server.WebSocketUri($"user_id={user}"));
         return UserStream(first.Welcome);
     }
 
-    private static async Task<JsonElement> ReadJsonAsync(SwitchboardServer server, string path) =>
+    protected static async Task<JsonElement> ReadJsonAsync(SwitchboardServer server, string path) =>
         JsonDocument.Parse(await server.Http.GetStringAsync(path)).RootElement.Clone();
 }

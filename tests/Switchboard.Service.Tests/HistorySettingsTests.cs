@@ -86,16 +86,71 @@ public sealed class HistorySettingsTests
         Assert.Contains("must", problem);
     }
 
+    [Fact]
+    public void The_redis_store_settings_default_to_deliver_under_the_switchboard_prefix()
+    {
+        var o = Load([]);
+        Assert.Null(o.HistoryRedis);
+        Assert.Equal("switchboard:history:", o.HistoryPrefix);
+        Assert.Equal("deliver", o.HistoryOnStoreFailure);
+    }
+
+    [Fact]
+    public void The_redis_store_is_set_by_its_variables_and_by_the_History_section()
+    {
+        var o = Load(new()
+        {
+            ["HISTORY_STORE"] = "REDIS",
+            ["HISTORY_REDIS"] = "127.0.0.1:6380,password=x",
+            ["HISTORY_PREFIX"] = "hub:",
+            ["HISTORY_ON_STORE_FAILURE"] = "Refuse",
+        });
+        Assert.Equal(("redis", "127.0.0.1:6380,password=x", "hub:", "refuse"),
+            (o.HistoryStore, o.HistoryRedis, o.HistoryPrefix, o.HistoryOnStoreFailure));
+        var section = Load(new()
+        {
+            ["History:Store"] = "redis",
+            ["History:Redis"] = "redis.internal:6379",
+            ["History:Prefix"] = "p:",
+            ["History:OnStoreFailure"] = "deliver",
+        });
+        Assert.Equal(("redis", "redis.internal:6379", "p:", "deliver"),
+            (section.HistoryStore, section.HistoryRedis, section.HistoryPrefix, section.HistoryOnStoreFailure));
+    }
+
     [Theory]
     [InlineData("HISTORY_STORE")]
     [InlineData("History:Store")]
-    public void A_redis_store_is_refused_with_a_clear_message(string key)
+    public void A_redis_store_without_History_Redis_stops_start_up_with_one_message(string key)
     {
         var problem = OnlyProblem(new() { [key] = "redis" });
-        Assert.Contains("HistoryStore (HISTORY_STORE) = redis", problem);
-        Assert.Contains("memory only", problem);
-        var upper = OnlyProblem(new() { [key] = "REDIS" });
-        Assert.Contains("= redis", upper);
+        Assert.Contains("HistoryRedis (HISTORY_REDIS)", problem);
+        Assert.Contains("must be set with History:Store=redis", problem);
+    }
+
+    [Theory]
+    [InlineData(",,,")]
+    [InlineData("127.0.0.1:6379,nonsense=1")]
+    public void A_History_Redis_that_is_not_a_connection_string_stops_start_up(string value)
+    {
+        var problem = OnlyProblem(new() { ["HISTORY_STORE"] = "redis", ["History:Redis"] = value });
+        Assert.Contains($"HistoryRedis (HISTORY_REDIS) = \"{value}\"", problem);
+    }
+
+    [Fact]
+    public void History_Redis_is_not_needed_by_the_memory_store()
+    {
+        Assert.Equal("memory", Load(new() { ["HISTORY_STORE"] = "memory" }).HistoryStore);
+    }
+
+    [Theory]
+    [InlineData("HISTORY_ON_STORE_FAILURE", "drop", "HistoryOnStoreFailure (HISTORY_ON_STORE_FAILURE) = drop: must be deliver or refuse")]
+    [InlineData("History:OnStoreFailure", "retry", "HistoryOnStoreFailure (HISTORY_ON_STORE_FAILURE) = retry: must be deliver or refuse")]
+    [InlineData("HISTORY_PREFIX", "  ", "HistoryPrefix (HISTORY_PREFIX) is empty")]
+    [InlineData("HISTORY_STORE", "disk", "HistoryStore (HISTORY_STORE) = disk: must be memory or redis")]
+    public void Bad_redis_store_values_stop_start_up_with_one_message(string key, string value, string problem)
+    {
+        Assert.Contains(problem, OnlyProblem(new() { [key] = value }));
     }
 
     [Theory]

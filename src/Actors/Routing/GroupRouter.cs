@@ -2,6 +2,7 @@ using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
+using Akka.Event;
 using Switchboard.Actors.Delivery;
 using Switchboard.Actors.History;
 using Switchboard.Streams.Json;
@@ -25,15 +26,20 @@ public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
     private readonly Dictionary<string, (string UserId, IActorRef Node)> _members = new();
     private readonly Dictionary<IActorRef, int> _membersOnNode = new();
     private readonly KeptStreams? _streams;
+    private readonly StoredStreams? _stored;
     private EntityRecovery _recovery = null!;
 
-    public GroupRouter(string group, RoutingCounters counters, HistoryOptions history, HistoryBudget budget)
+    public GroupRouter(string group, RoutingCounters counters, HistoryOptions history, HistoryBudget budget, IStreamStore? store = null)
     {
         _group = group;
         _counters = counters;
-        if (history.IsOn)
+        if (history.IsOn && store is not null)
+            _stored = new StoredStreams(store, Self, Context.GetLogger());
+        else if (history.IsOn)
             _streams = new KeptStreams(history, budget);
     }
+
+    private string StreamKey => "g:" + _group;
 
     public IStash Stash { get; set; } = null!;
     public ITimerScheduler Timers { get; set; } = null!;
@@ -58,6 +64,11 @@ public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
         }
         if (_recovery.Intercept(message))
             return;
+        if (_stored is not null && _stored.Calls.Handle(message))
+        {
+            PassivateWhenEmpty();
+            return;
+        }
         switch (message)
         {
             case AddMember add:
@@ -70,9 +81,19 @@ public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
             case SendToGroup send:
                 Send(send);
                 break;
+            case GetMembers when _stored is not null:
+                var lister = Sender;
+                _stored.Read(StreamKey, open: false, then: read => lister.Tell(Listing(read?.Position)));
+                break;
             case GetMembers:
-                Sender.Tell(Listing());
+                Sender.Tell(Listing(_streams?.Of(_group)?.Position));
                 PassivateWhenEmpty();
+                break;
+            case GetGroupHistory get when _stored is not null:
+                var asker = Sender;
+                _stored.Read(StreamKey, open: false, since: get.Since, then: read =>
+                    asker.Tell(read is null ? new Status.Failure(new StreamStoreUnavailableException("the history store did not answer"))
+                        : new GroupHistoryPage(_group, read.Position, read.Messages?.ToArray() ?? [])));
                 break;
             case GetGroupHistory get:
                 var kept = _streams?.Of(_group);
@@ -108,7 +129,7 @@ public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
             StreamOf();
         if (add.Stamp is not { Resent: true })
             Add(add.ConnectionId, add.UserId, add.Node);
-        if (add.OpensStream && _streams is not null)
+        if (add.OpensStream && (_streams is not null || _stored is not null))
             OpenStream(add);
         add.Stamp?.Confirm();
     }
@@ -117,6 +138,16 @@ public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
     // before it is in the replay or the position. A resent copy is answered again; the node takes the first answer.
     private void OpenStream(AddMember add)
     {
+        if (_stored is not null)
+        {
+            _stored.Read(StreamKey, open: true, resume: add.Resume, then: read =>
+            {
+                var replay = read?.Messages;
+                add.Node.Tell(new GroupStreamOpened(_group, add.ConnectionId, read?.Position ?? StoredStreams.Unknown(), replay?.ToArray() ?? [],
+                    add.Resume is null ? null : replay is not null));
+            });
+            return;
+        }
         var stream = StreamOf();
         var replay = add.Resume is { } from ? stream.After(from) : null;
         add.Node.Tell(new GroupStreamOpened(_group, add.ConnectionId, stream.Position, replay?.ToArray() ?? [],
@@ -158,6 +189,11 @@ public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
 
     private void Send(SendToGroup send)
     {
+        if (_stored is not null)
+        {
+            SendStored(send);
+            return;
+        }
         if (_streams is not null)
         {
             SendInStream(send);
@@ -193,6 +229,42 @@ public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
             DeliverToMembers(entry.Frame, stamp, entry.Seq);
     }
 
+    // With a store the number comes back from it: the message goes out when its call is answered, in the order of the
+    // calls, to the members the group has then.
+    private void SendStored(SendToGroup send)
+    {
+        var stamp = send.Stamp;
+        _stored!.Append(StreamKey, send.Frame, send.Sender, send.MessageId, wantsReceipt: false, stamp, outcome =>
+        {
+            switch (outcome)
+            {
+                case StoredStreams.Refused refused:
+                    stamp?.Confirm(refused.Error);
+                    return;
+                case StoredStreams.Unnumbered when _membersOnNode.Count == 0:
+                    _counters.RecordUndeliverable();
+                    stamp?.Confirm(UnknownGroup);
+                    return;
+                case StoredStreams.Unnumbered:
+                    DeliverToMembers(send.Frame, stamp, 0);
+                    return;
+                case StoredStreams.Numbered numbered:
+                    var appended = numbered.Appended;
+                    if (appended.Created && _membersOnNode.Count > 0 && appended.Seq > 0)
+                    {
+                        var reset = new DeliveryProtocol.DeliverToGroup(_group, ServerFrames.StreamReset(_group, appended.Epoch, appended.Seq - 1));
+                        foreach (var node in _membersOnNode.Keys)
+                            node.Tell(reset);
+                    }
+                    if (numbered.Deliver is { } frame && _membersOnNode.Count > 0)
+                        DeliverToMembers(frame, stamp, appended.Seq);
+                    else
+                        stamp?.Confirm(null, appended.Seq);
+                    return;
+            }
+        });
+    }
+
     private void DeliverToMembers(OutboundFrame frame, RelayStamp? stamp, long streamSeq)
     {
         var deliver = new DeliveryProtocol.DeliverToGroup(_group, frame, stamp?.RoutedTo(_membersOnNode.Count, streamSeq));
@@ -200,18 +272,20 @@ public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
             node.Tell(deliver);
     }
 
-    private Members Listing() => new(_group,
+    private Members Listing(StreamPosition? stream) => new(_group,
         _members.Values.GroupBy(m => m.UserId).Select(g => new Member(g.Key, g.Count())).OrderBy(m => m.UserId, StringComparer.Ordinal).ToList(),
-        _members.Count, _streams?.Of(_group)?.Position);
+        _members.Count, stream);
 
+    // With a store nothing is lost when the entity stops, so it passivates once no call is waiting for its answer.
     private void PassivateWhenEmpty()
     {
-        if (_members.Count == 0 && _streams is not { Count: > 0 })
+        if (_members.Count == 0 && _streams is not { Count: > 0 } && _stored?.Calls.IsEmpty != false)
             Context.Parent.Tell(new Passivate(PoisonPill.Instance));
     }
 
-    public static Props PropsFor(string group, RoutingCounters counters, HistoryOptions history, HistoryBudget budget) =>
-        Props.Create(() => new GroupRouter(group, counters, history, budget));
+    public static Props PropsFor(string group, RoutingCounters counters, HistoryOptions history, HistoryBudget budget,
+        IStreamStore? store = null) =>
+        Props.Create(() => new GroupRouter(group, counters, history, budget, store));
 
     private sealed class Sweep
     {
@@ -231,7 +305,7 @@ public static class GroupRouterHostingExtensions
 
     /// <summary>Starts the group router's shard region, registered under <see cref="GroupRouter"/>.</summary>
     public static AkkaConfigurationBuilder AddGroupRouter(this AkkaConfigurationBuilder builder, int shardCount,
-        RoutingCounters counters, HistoryOptions history, HistoryBudget budget) =>
-        builder.WithShardRegion<GroupRouter>(RegionName, group => GroupRouter.PropsFor(group, counters, history, budget),
+        RoutingCounters counters, HistoryOptions history, HistoryBudget budget, IStreamStore? store = null) =>
+        builder.WithShardRegion<GroupRouter>(RegionName, group => GroupRouter.PropsFor(group, counters, history, budget, store),
             new GroupMessageExtractor(shardCount), new ShardOptions());
 }

@@ -28,14 +28,17 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly KeptStreams? _streams;
+    private readonly StoredStreams? _stored;
     private IActorRef? _users;
     private EntityRecovery _recovery = null!;
 
-    public UserRouter(int bucket, RoutingCounters counters, HistoryOptions history, HistoryBudget budget)
+    public UserRouter(int bucket, RoutingCounters counters, HistoryOptions history, HistoryBudget budget, IStreamStore? store = null)
     {
         _bucket = bucket;
         _counters = counters;
-        if (history.IsOn)
+        if (history.IsOn && store is not null)
+            _stored = new StoredStreams(store, Self, _log);
+        else if (history.IsOn)
             _streams = new KeptStreams(history, budget);
     }
 
@@ -62,6 +65,11 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
         }
         if (_recovery.Intercept(message))
             return;
+        if (_stored is not null && _stored.Calls.Handle(message))
+        {
+            PassivateWhenEmpty();
+            return;
+        }
         switch (message)
         {
             case AddConnection add:
@@ -86,9 +94,18 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
             case Received received:
                 Confirm(received);
                 break;
+            case GetConnections get when _stored is not null:
+                DescribeStored(get.UserId, Sender);
+                break;
             case GetConnections get:
                 Sender.Tell(Describe(get.UserId));
                 PassivateWhenEmpty();
+                break;
+            case GetHistory get when _stored is not null:
+                var asker = Sender;
+                _stored.Read(StreamKey(get.UserId), open: false, since: get.Since, then: read =>
+                    asker.Tell(read is null ? new Status.Failure(new StreamStoreUnavailableException("the history store did not answer"))
+                        : new HistoryPage(get.UserId, read.Position, read.Messages?.ToArray() ?? [])));
                 break;
             case GetHistory get:
                 var kept = _streams?.Of(get.UserId);
@@ -139,6 +156,11 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
     private void Send(SendToUser send)
     {
         var connections = _connectionsOf.GetValueOrDefault(send.UserId);
+        if (_stored is not null)
+        {
+            SendStored(send);
+            return;
+        }
         if (_streams is not null)
         {
             SendInStream(send, connections);
@@ -180,6 +202,40 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
             DeliverTo(connections, entry.Frame, stamp, entry.Seq);
     }
 
+    // With a store the number comes back from it: the message goes out when its call is answered, in the order of the
+    // calls, to the connections the user has then.
+    private void SendStored(SendToUser send)
+    {
+        var stamp = send.Stamp;
+        _stored!.Append(StreamKey(send.UserId), send.Frame, send.Sender, send.MessageId, send.WantsReceipt, stamp, outcome =>
+        {
+            var connections = _connectionsOf.GetValueOrDefault(send.UserId);
+            switch (outcome)
+            {
+                case StoredStreams.Refused refused:
+                    stamp?.Confirm(refused.Error);
+                    return;
+                case StoredStreams.Unnumbered when connections is null:
+                    _counters.RecordUndeliverable();
+                    stamp?.Confirm();
+                    return;
+                case StoredStreams.Unnumbered:
+                    DeliverTo(connections, send.Frame, stamp, 0);
+                    return;
+                case StoredStreams.Numbered numbered:
+                    if (numbered.Appended.Created && connections is not null && numbered.Appended.Seq > 0)
+                        DeliverTo(connections, ServerFrames.StreamReset(null, numbered.Appended.Epoch, numbered.Appended.Seq - 1), null);
+                    if (numbered.Deliver is { } frame && connections is not null)
+                        DeliverTo(connections, frame, stamp, numbered.Appended.Seq);
+                    else
+                        stamp?.Confirm(null, numbered.Appended.Seq);
+                    return;
+            }
+        });
+    }
+
+    private static string StreamKey(string userId) => "u:" + userId;
+
     private void DeliverTo(UserConnections connections, Streams.Outbound.OutboundFrame frame, RelayStamp? stamp, long streamSeq = 0)
     {
         if (connections.OnlyNode() is { } node)
@@ -198,6 +254,16 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
     // live, every one before it is in the replay or the position.
     private void OpenStream(AddConnection add)
     {
+        if (_stored is not null)
+        {
+            _stored.Read(StreamKey(add.UserId), open: true, resume: add.Resume, then: read =>
+            {
+                var replay = read?.Messages;
+                add.Node.Tell(new UserStreamOpened(add.ConnectionId, read?.Position ?? StoredStreams.Unknown(), replay?.ToArray() ?? [],
+                    add.Resume is null ? null : replay is not null));
+            });
+            return;
+        }
         var (stream, _) = _streams!.For(add.UserId);
         var replay = add.Resume is { } from ? stream.After(from) : null;
         add.Node.Tell(new UserStreamOpened(add.ConnectionId, stream.Position, replay?.ToArray() ?? [],
@@ -206,6 +272,15 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
 
     private void Confirm(Received received)
     {
+        if (_stored is not null)
+        {
+            _stored.Confirm(StreamKey(received.UserId), received.Seq, receipts =>
+            {
+                foreach (var receipt in receipts)
+                    Users.Tell(new Notify(receipt.Sender, ServerFrames.Receipt(receipt.MessageId, received.UserId, receipt.Seq)));
+            });
+            return;
+        }
         if (_streams?.Of(received.UserId) is not { } stream)
             return;
         foreach (var entry in stream.Confirm(received.Seq))
@@ -223,14 +298,23 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
             : new Connections(userId, 0, 0, stream?.Position, stream?.DeliveredSeq ?? 0);
     }
 
+    private void DescribeStored(string userId, IActorRef asker) =>
+        _stored!.Read(StreamKey(userId), open: false, then: read =>
+        {
+            var of = _connectionsOf.GetValueOrDefault(userId);
+            asker.Tell(new Connections(userId, of?.Count ?? 0, of?.NodeCount ?? 0, read?.Position, read?.DeliveredSeq ?? 0));
+        });
+
+    // With a store nothing is lost when the entity stops, so it passivates once no call is waiting for its answer.
     private void PassivateWhenEmpty()
     {
-        if (_connectionsOf.Count == 0 && _streams is not { Count: > 0 })
+        if (_connectionsOf.Count == 0 && _streams is not { Count: > 0 } && _stored?.Calls.IsEmpty != false)
             Context.Parent.Tell(new Passivate(PoisonPill.Instance));
     }
 
-    public static Props PropsFor(int bucket, RoutingCounters counters, HistoryOptions history, HistoryBudget budget) =>
-        Props.Create(() => new UserRouter(bucket, counters, history, budget));
+    public static Props PropsFor(int bucket, RoutingCounters counters, HistoryOptions history, HistoryBudget budget,
+        IStreamStore? store = null) =>
+        Props.Create(() => new UserRouter(bucket, counters, history, budget, store));
 
     private sealed class Sweep
     {
@@ -250,7 +334,7 @@ public static class UserRouterHostingExtensions
 
     /// <summary>Starts the user router's shard region, registered under <see cref="UserRouter"/>.</summary>
     public static AkkaConfigurationBuilder AddUserRouter(this AkkaConfigurationBuilder builder, int shardCount,
-        RoutingCounters counters, HistoryOptions history, HistoryBudget budget) =>
-        builder.WithShardRegion<UserRouter>(RegionName, bucket => UserRouter.PropsFor(int.Parse(bucket), counters, history, budget),
+        RoutingCounters counters, HistoryOptions history, HistoryBudget budget, IStreamStore? store = null) =>
+        builder.WithShardRegion<UserRouter>(RegionName, bucket => UserRouter.PropsFor(int.Parse(bucket), counters, history, budget, store),
             new UserMessageExtractor(shardCount), new ShardOptions());
 }

@@ -68,6 +68,11 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddSingleton(sp => new ConnectionCounters { DeliveryClock = sp.GetRequiredService<SwitchboardMeter>().DeliveryClock });
         services.AddSingleton<RoutingCounters>();
         services.AddSingleton(sp => new HistoryBudget(sp.GetRequiredService<SwitchboardOptions>().HistoryMaxBytes));
+        // History:Store=redis with history on: the streams live in Redis (docs/history.md); else null, and the routers keep them.
+        services.AddSingleton<IStreamStore>(sp => sp.GetRequiredService<SwitchboardOptions>() is { HistoryStore: "redis", HistorySize: > 0 } o
+            ? Service.History.RedisStreamStore.Connect(o.HistoryRedis!, o.HistoryPrefix, History(o), o.HistoryOnStoreFailure == "refuse",
+                sp.GetRequiredService<ILoggerFactory>())
+            : null!);
         services.AddSingleton<LocalConnections>();
         services.AddSingleton(sp =>
         {
@@ -119,8 +124,10 @@ public static class SwitchboardServiceCollectionExtensions
                     cluster.Join(cluster.SelfAddress);
                 })
                 .AddRoutingSerializer()
-                .AddUserRouter(options.ShardCount, routing, History(options), sp.GetRequiredService<HistoryBudget>())
-                .AddGroupRouter(options.ShardCount, routing, History(options), sp.GetRequiredService<HistoryBudget>())
+                .AddUserRouter(options.ShardCount, routing, History(options), sp.GetRequiredService<HistoryBudget>(),
+                    sp.GetService<IStreamStore>())
+                .AddGroupRouter(options.ShardCount, routing, History(options), sp.GetRequiredService<HistoryBudget>(),
+                    sp.GetService<IStreamStore>())
                 .AddRoutingRelay(RoutingRelayOptions.Default, routing)
                 .AddNodeDelivery(new NodeDeliveryOptions(options.BroadcastWorkerCount, options.MessageQueueSize,
                     options.MaxGroupsPerConnection, node.RoutingReady, HistoryOn: options.HistorySize > 0),

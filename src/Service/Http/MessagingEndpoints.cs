@@ -4,7 +4,9 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Actors.Delivery;
+using Switchboard.Actors.History;
 using Switchboard.Actors.Hub;
 using Switchboard.Actors.Routing;
 using Switchboard.Service.Auth;
@@ -26,6 +28,8 @@ public static class MessagingEndpoints
 
     private static readonly object Accepted = new { accepted = true };
 
+    private static IResult StoreUnavailable => new ApiError("unavailable", StoredStreams.Unavailable.Message).ToResult(503);
+
     public static async Task<IResult> SendMessageAsync(HttpRequest request, ConnectionHub hub)
     {
         var (frame, failure) = await ReadFrameAsync(request);
@@ -44,6 +48,9 @@ public static class MessagingEndpoints
                 $"names are 1 to {Names.MaxLength} characters with no control characters").ToResult(400);
         }
 
+        // History:OnStoreFailure=refuse: while the history store does not answer, a message it would number is refused.
+        if (request.HttpContext.RequestServices.GetService<IStreamStore>() is { RefusesOnFailure: true, IsFailing: true })
+            return StoreUnavailable;
         var encoded = hub.Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, sender, Now(), frame.To, frame.Group)));
         hub.Routing.Relay.Tell(new RelayProtocol.Relay(frame.To is { } to
             ? new UserProtocol.SendToUser(to, encoded)
@@ -91,8 +98,16 @@ public static class MessagingEndpoints
             return new ApiError("invalid_group", $"a group name is 1 to {Names.MaxLength} characters").ToResult(400);
         if (HistoryRefusal(request, hub, out var since) is { } refused)
             return refused;
-        var page = await hub.Routing.Groups.Ask<GroupProtocol.GroupHistoryPage>(new GroupProtocol.GetGroupHistory(name, since),
-            TimeSpan.FromSeconds(10));
+        GroupProtocol.GroupHistoryPage page;
+        try
+        {
+            page = await hub.Routing.Groups.Ask<GroupProtocol.GroupHistoryPage>(new GroupProtocol.GetGroupHistory(name, since),
+                TimeSpan.FromSeconds(10));
+        }
+        catch (StreamStoreUnavailableException)
+        {
+            return StoreUnavailable;
+        }
         if (page.Stream is null)
             return new ApiError("unknown_group", $"the group \"{name}\" has no stream").ToResult(404);
         return Results.Bytes(HistoryJson("group", page.Group, page.Stream, page.Messages), "application/json");
@@ -124,7 +139,15 @@ public static class MessagingEndpoints
             return new ApiError("invalid_user_id", $"a user id is 1 to {Names.MaxLength} characters").ToResult(400);
         if (HistoryRefusal(request, hub, out var since) is { } refused)
             return refused;
-        var page = await hub.Routing.Users.Ask<UserProtocol.HistoryPage>(new UserProtocol.GetHistory(id, since), TimeSpan.FromSeconds(10));
+        UserProtocol.HistoryPage page;
+        try
+        {
+            page = await hub.Routing.Users.Ask<UserProtocol.HistoryPage>(new UserProtocol.GetHistory(id, since), TimeSpan.FromSeconds(10));
+        }
+        catch (StreamStoreUnavailableException)
+        {
+            return StoreUnavailable;
+        }
         if (page.Stream is null)
             return new ApiError("unknown_user", $"the user \"{id}\" has no stream").ToResult(404);
         return Results.Bytes(HistoryJson("user_id", page.UserId, page.Stream, page.Messages), "application/json");

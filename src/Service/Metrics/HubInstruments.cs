@@ -80,8 +80,9 @@ public sealed class HubInstruments(IServiceProvider services, MetricsOptions opt
                 new Measurement<long>(routing.Resumes(false), Tag("recovered", "false")),
             },
             description: "Stream resumes this node answered, by whether the history reached back to the client's position");
-        meter.CreateObservableCounter("switchboard.history.store_failures", () => 0L,
-            description: "Writes or reads the history store failed; the memory store cannot fail, so 0 until a remote store is used");
+        var store = services.GetService<Actors.History.IStreamStore>();
+        meter.CreateObservableCounter("switchboard.history.store_failures", () => store?.Failures ?? 0L,
+            description: "Calls to the history store (History:Store=redis) that failed; always 0 with the memory store, which cannot fail");
         meter.CreateObservableCounter("switchboard.slow_consumers.closed", () => counters.ClosedSlow,
             description: "Connections closed with 1013 for not reading their messages (CloseOnBackpressure)");
         meter.CreateObservableCounter("switchboard.heartbeat.timeouts", () => counters.Timeouts,

@@ -73,19 +73,26 @@ public sealed class RateLimitPolicy
 
     private static void CheckRedis(string? connectionString, List<string> problems)
     {
+        if (RedisConnectionProblem(connectionString) is { } problem)
+            problems.Add(string.IsNullOrWhiteSpace(connectionString)
+                ? "RateLimiter:Redis is required with RateLimiter:Store=redis (e.g. 127.0.0.1:6379)"
+                : $"RateLimiter:Redis \"{connectionString}\" {problem}");
+    }
+
+    /// <summary>What is wrong with a StackExchange.Redis configuration string, or null when it names a server.</summary>
+    public static string? RedisConnectionProblem(string? connectionString)
+    {
         if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            problems.Add("RateLimiter:Redis is required with RateLimiter:Store=redis (e.g. 127.0.0.1:6379)");
-            return;
-        }
+            return "is required (e.g. 127.0.0.1:6379)";
         try
         {
-            if (StackExchange.Redis.ConfigurationOptions.Parse(connectionString).EndPoints.Count == 0)
-                problems.Add($"RateLimiter:Redis \"{connectionString}\" names no server (e.g. 127.0.0.1:6379)");
+            return StackExchange.Redis.ConfigurationOptions.Parse(connectionString).EndPoints.Count == 0
+                ? "names no server (e.g. 127.0.0.1:6379)"
+                : null;
         }
         catch (ArgumentException e)
         {
-            problems.Add($"RateLimiter:Redis \"{connectionString}\" is not a Redis connection string: {e.Message}");
+            return $"is not a Redis connection string: {e.Message}";
         }
     }
 

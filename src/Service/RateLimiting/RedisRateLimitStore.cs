@@ -54,20 +54,9 @@ public sealed class RedisRateLimitStore : IRateLimitStore, IDisposable
         _configSync = new RedisConfigSync(redis, _prefix, limiter, loggers.CreateLogger<RedisConfigSync>());
     }
 
-    /// <summary>
-    /// Connects to RateLimiter:Redis without waiting for it: until Redis answers, decisions fail
-    /// and the limiter fails open or closed. Commands fail at once while disconnected instead of
-    /// queueing, and short timeouts keep a request from hanging on a Redis that stopped
-    /// answering; settings in the connection string win over these defaults.
-    /// </summary>
-    public static RedisRateLimitStore Connect(RateLimiter limiter, ILoggerFactory loggers)
-    {
-        var options = ConfigurationOptions.Parse(
-            $"abortConnect=false,connectTimeout=2000,syncTimeout=1000,asyncTimeout=1000,{limiter.Policy.Options.Redis}");
-        options.BacklogPolicy = BacklogPolicy.FailFast;
-        options.ReconnectRetryPolicy = new ExponentialRetry(500, 5000);
-        return new RedisRateLimitStore(ConnectionMultiplexer.Connect(options), limiter, loggers);
-    }
+    /// <summary>Connects to RateLimiter:Redis without waiting for it: until Redis answers, decisions fail and the limiter fails open or closed.</summary>
+    public static RedisRateLimitStore Connect(RateLimiter limiter, ILoggerFactory loggers) =>
+        new(Hosting.RedisConnections.Connect(limiter.Policy.Options.Redis!), limiter, loggers);
 
     /// <exception cref="RateLimitStoreUnavailableException">Redis did not answer or refused the script.</exception>
     public async Task<RateDecision> TakeAsync(string key, Rate rate)

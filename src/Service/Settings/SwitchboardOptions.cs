@@ -52,8 +52,17 @@ public sealed record SwitchboardOptions
     /// <summary>How long a kept message stays resumable.</summary>
     public TimeSpan HistoryTtl { get; init; } = TimeSpan.FromSeconds(300);
 
-    /// <summary>Where history is kept: <c>memory</c> (in the router entities) is the one store this build has.</summary>
+    /// <summary>Where history is kept: <c>memory</c> (in the router entities) or <c>redis</c> (<see cref="HistoryRedis"/>, shared by every node).</summary>
     public string HistoryStore { get; init; } = "memory";
+
+    /// <summary>The StackExchange.Redis configuration string of the Redis store; required when <see cref="HistoryStore"/> is redis.</summary>
+    public string? HistoryRedis { get; init; }
+
+    /// <summary>What every key of the Redis store starts with.</summary>
+    public string HistoryPrefix { get; init; } = "switchboard:history:";
+
+    /// <summary>When the Redis store fails: <c>deliver</c> without history (the stream's epoch changes afterwards) or <c>refuse</c> the message.</summary>
+    public string HistoryOnStoreFailure { get; init; } = "deliver";
 
     /// <summary>The most the memory store keeps on one node, in bytes; past it the stalest streams are evicted.</summary>
     public long HistoryMaxBytes { get; init; } = Actors.History.HistoryOptions.DefaultMaxBytes;

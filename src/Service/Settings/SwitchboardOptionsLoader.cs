@@ -51,6 +51,10 @@ public static class SwitchboardOptionsLoader
         new("HistoryTtl", "WEBSOCKET_HISTORY_TTL", (o, v) => o with { HistoryTtl = Seconds(v) }),
         new("HistoryStore", "HISTORY_STORE", (o, v) => o with { HistoryStore = v.ToLowerInvariant() }, "History:Store"),
         new("HistoryMaxBytes", "HISTORY_MAX_BYTES", (o, v) => o with { HistoryMaxBytes = Long(v) }, "History:MaxBytes"),
+        new("HistoryRedis", "HISTORY_REDIS", (o, v) => o with { HistoryRedis = v }, "History:Redis"),
+        new("HistoryPrefix", "HISTORY_PREFIX", (o, v) => o with { HistoryPrefix = v }, "History:Prefix"),
+        new("HistoryOnStoreFailure", "HISTORY_ON_STORE_FAILURE", (o, v) => o with { HistoryOnStoreFailure = v.ToLowerInvariant() },
+            "History:OnStoreFailure"),
         new("ClusterSeeds", "CLUSTER_SEEDS", (o, v) => o with { ClusterSeeds = Seeds(v) }, "Cluster:Seeds"),
         new("ClusterHostname", "CLUSTER_HOSTNAME", (o, v) => o with { ClusterHostname = Hostname(v) }, "Cluster:Hostname"),
         new("ClusterPort", "CLUSTER_PORT", (o, v) => o with { ClusterPort = Int(v) }, "Cluster:Port"),
@@ -120,10 +124,16 @@ public static class SwitchboardOptionsLoader
             yield return $"{Describe("HistorySize")} = {o.HistorySize}: must be 0 (history off) or more";
         if (o.HistoryTtl <= TimeSpan.Zero)
             yield return $"{Describe("HistoryTtl")} = {o.HistoryTtl.TotalSeconds}: must be above 0 seconds";
-        if (o.HistoryStore == "redis")
-            yield return $"{Describe("HistoryStore")} = redis: this build keeps history in memory only; use memory";
-        else if (o.HistoryStore != "memory")
-            yield return $"{Describe("HistoryStore")} = {o.HistoryStore}: must be memory";
+        if (o.HistoryStore is not ("memory" or "redis"))
+            yield return $"{Describe("HistoryStore")} = {o.HistoryStore}: must be memory or redis";
+        else if (o.HistoryStore == "redis" && RateLimiting.RateLimitPolicy.RedisConnectionProblem(o.HistoryRedis) is { } redis)
+            yield return string.IsNullOrWhiteSpace(o.HistoryRedis)
+                ? $"{Describe("HistoryRedis")} must be set with History:Store=redis: it {redis}"
+                : $"{Describe("HistoryRedis")} = \"{o.HistoryRedis}\" {redis}";
+        if (string.IsNullOrWhiteSpace(o.HistoryPrefix))
+            yield return $"{Describe("HistoryPrefix")} is empty: must be a key prefix such as switchboard:history:";
+        if (o.HistoryOnStoreFailure is not ("deliver" or "refuse"))
+            yield return $"{Describe("HistoryOnStoreFailure")} = {o.HistoryOnStoreFailure}: must be deliver or refuse";
         if (o.HistoryMaxBytes < 1024 * 1024)
             yield return $"{Describe("HistoryMaxBytes")} = {o.HistoryMaxBytes}: must be at least 1048576 (1 MiB)";
         if (o.ShutdownTimeout < TimeSpan.Zero)

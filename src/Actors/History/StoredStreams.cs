@@ -1,0 +1,95 @@
+using Akka.Actor;
+using Akka.Event;
+using Switchboard.Actors.Routing;
+using Switchboard.Streams.Json;
+using Switchboard.Streams.Outbound;
+
+namespace Switchboard.Actors.History;
+
+/// <summary>
+/// A router entity's streams in an <see cref="IStreamStore"/> (History:Store=redis): its calls, answered in order
+/// (<see cref="StoreCalls"/>), and what History:OnStoreFailure makes of a failed one. A message that could not be kept
+/// and was delivered anyway leaves a gap in its stream, so the stream's next message starts it again under a new epoch.
+/// </summary>
+public sealed class StoredStreams(IStreamStore store, IActorRef self, ILoggingAdapter log)
+{
+    public static readonly FrameError Unavailable = new("unavailable", "the history store is unavailable; send the message again later");
+
+    // Streams that lost a message this entity delivered without the store: their next message resets them.
+    private readonly HashSet<string> _gapped = new();
+
+    public StoreCalls Calls { get; } = new(self);
+
+    /// <summary>A position to answer with when the store did not answer: an epoch no client holds, so nothing is taken as recovered.</summary>
+    public static StreamPosition Unknown() => new(StreamPosition.NewEpoch(), 0);
+
+    /// <summary>Numbers and keeps a message; <paramref name="then"/> hears, in call order, what to do with it.</summary>
+    public void Append(string stream, OutboundFrame frame, string? sender, ReadOnlyMemory<byte> messageId, bool wantsReceipt,
+        RelayStamp? stamp, Action<Outcome> then)
+    {
+        var reset = _gapped.Remove(stream);
+        var relayKey = stamp is null ? null : string.Concat(Akka.Serialization.Serialization.SerializedActorPath(stamp.Relay), "/", stamp.Seq.ToString());
+        Calls.Start(store.AppendAsync(stream, new StreamAppend(frame, sender, messageId, wantsReceipt, relayKey, reset)), (appended, failure) =>
+        {
+            if (appended is null)
+            {
+                Failed(failure);
+                if (store.RefusesOnFailure)
+                {
+                    if (reset)
+                        _gapped.Add(stream);
+                    then(new Refused(Unavailable));
+                    return;
+                }
+                _gapped.Add(stream);
+                then(Unnumbered.Instance);
+                return;
+            }
+            // A relay's copy sent again goes to the nodes again (they drop what they already have); a client's resend does not.
+            then(new Numbered(appended, appended.Repeat switch
+            {
+                StreamRepeat.None => appended.Frame,
+                StreamRepeat.RelayResend when stamp is { Resent: true } => appended.Frame,
+                _ => null,
+            }));
+        });
+    }
+
+    /// <summary>Reads a stream (see <see cref="IStreamStore.ReadAsync"/>); <paramref name="then"/> gets null when the store did not answer.</summary>
+    public void Read(string stream, bool open, Action<StreamRead?> then, StreamPosition? resume = null, long? since = null) =>
+        Calls.Start(store.ReadAsync(stream, open, resume, since), (read, failure) =>
+        {
+            if (read is null)
+                Failed(failure);
+            then(read);
+        });
+
+    public void Confirm(string stream, long seq, Action<IReadOnlyList<StreamReceipt>> then) =>
+        Calls.Start(store.ConfirmAsync(stream, seq), (receipts, failure) =>
+        {
+            if (receipts is null)
+                Failed(failure);
+            then(receipts ?? []);
+        });
+
+    // The store logs and counts its own failures; anything else is a fault here, logged all the same.
+    private void Failed(Exception? failure)
+    {
+        if (failure is not StreamStoreUnavailableException)
+            log.Error(failure, "A history store call failed unexpectedly");
+    }
+
+    public abstract record Outcome;
+
+    /// <summary>Numbered by the store; <paramref name="Deliver"/> is the frame to hand to the nodes, null when only the sender hears.</summary>
+    public sealed record Numbered(StreamAppended Appended, OutboundFrame? Deliver) : Outcome;
+
+    /// <summary>The store failed and History:OnStoreFailure=deliver: the message goes out as it came, without a seq.</summary>
+    public sealed record Unnumbered : Outcome
+    {
+        public static readonly Unnumbered Instance = new();
+    }
+
+    /// <summary>The store failed and History:OnStoreFailure=refuse.</summary>
+    public sealed record Refused(FrameError Error) : Outcome;
+}
