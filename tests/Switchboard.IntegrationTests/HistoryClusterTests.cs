@@ -10,7 +10,7 @@ namespace Switchboard.IntegrationTests;
 /// The user stream across the three-node script with the memory store: a user resumes on another node than the one it
 /// left and than the one its messages came in on; when the node holding the user's stream is killed and downed, the
 /// stream starts again under a new epoch: a connected device gets stream_reset before the next message, and a resume
-/// from the old epoch says it recovered nothing.
+/// from the old epoch says it recovered nothing. With the Redis store the stream goes on: same epoch, nothing lost.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class HistoryClusterTests
@@ -18,7 +18,81 @@ public sealed class HistoryClusterTests
     [Fact]
     public async Task A_user_resumes_on_any_node_and_a_lost_stream_keeper_means_a_new_epoch()
     {
-        var (run, httpBase, environment) = ClusterScript.Prepare(("WEBSOCKET_HISTORY_SIZE", "500"));
+        await ResumeAfterTheKeeperIsLostAsync(null, async (staying, epoch, survivor) =>
+        {
+            // The stream starts again, and the device still connected hears so before the next message.
+            await using (var sender = await Client.ConnectAsync(new Uri($"{survivor}?user_id=postman")))
+            {
+                await sender.SendAsync("""{"type":"chat","to":"roamer","id":"after","data":"after"}""");
+                Assert.Equal(1, (await sender.ReceiveAsync()).GetProperty("data").GetProperty("seq").GetInt64());
+            }
+            var reset = await staying.ReceiveAsync();
+            Assert.Equal("stream_reset", reset.GetProperty("type").GetString());
+            Assert.Equal("user", reset.GetProperty("data").GetProperty("stream").GetString());
+            Assert.NotEqual(epoch, reset.GetProperty("data").GetProperty("epoch").GetString());
+            var next = await staying.ReceiveAsync();
+            Assert.Equal(1, next.GetProperty("seq").GetInt64());
+            Assert.Equal("after", next.GetProperty("data").GetString());
+
+            await using var after = await Client.ConnectAsync(new Uri($"{survivor}?user_id=roamer&resume={epoch}:100"));
+            // The old epoch is gone: nothing to replay, and the position is the new stream's.
+            var resumed = await after.ReceiveAsync();
+            Assert.Equal("resumed", resumed.GetProperty("type").GetString());
+            Assert.False(resumed.GetProperty("data").GetProperty("recovered").GetBoolean());
+            var newEpoch = resumed.GetProperty("data").GetProperty("epoch").GetString();
+            Assert.Equal(reset.GetProperty("data").GetProperty("epoch").GetString(), newEpoch);
+            Assert.Equal(1, resumed.GetProperty("data").GetProperty("seq").GetInt64());
+            Assert.Equal(newEpoch,
+                after.Welcome.GetProperty("data").GetProperty("streams").GetProperty("user").GetProperty("epoch").GetString());
+        });
+    }
+
+    /// <summary>With History:Store=redis the stream outlives its keeper: the new owner goes on with the same epoch and numbers.</summary>
+    [Fact]
+    public async Task With_the_redis_store_a_lost_stream_keeper_loses_nothing_and_the_numbers_go_on()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await ResumeAfterTheKeeperIsLostAsync(redis, async (staying, epoch, survivor) =>
+        {
+            await using var after = await Client.ConnectAsync(new Uri($"{survivor}?user_id=roamer&resume={epoch}:0"));
+            Assert.Equal(epoch, after.Welcome.GetProperty("data").GetProperty("streams").GetProperty("user").GetProperty("epoch").GetString());
+            for (var i = 1; i <= 100; i++)
+            {
+                var message = await after.ReceiveAsync();
+                Assert.Equal(i, message.GetProperty("seq").GetInt64());
+                Assert.Equal(i, message.GetProperty("data").GetInt32());
+            }
+            var resumed = await after.ReceiveAsync();
+            Assert.Equal("resumed", resumed.GetProperty("type").GetString());
+            Assert.True(resumed.GetProperty("data").GetProperty("recovered").GetBoolean());
+            Assert.Equal(epoch, resumed.GetProperty("data").GetProperty("epoch").GetString());
+            Assert.Equal(100, resumed.GetProperty("data").GetProperty("seq").GetInt64());
+
+            // A resend of a message numbered by the lost keeper gets its first seq; a new one is 101, with no gap or repeat,
+            // and the device that stayed connected gets it with no stream_reset before it.
+            await using var sender = await Client.ConnectAsync(new Uri($"{survivor}?user_id=postman"));
+            await sender.SendAsync("""{"type":"chat","to":"roamer","id":7,"data":7}""");
+            Assert.Equal(7, (await sender.ReceiveAsync()).GetProperty("data").GetProperty("seq").GetInt64());
+            await sender.SendAsync("""{"type":"chat","to":"roamer","id":101,"data":101}""");
+            Assert.Equal(101, (await sender.ReceiveAsync()).GetProperty("data").GetProperty("seq").GetInt64());
+            foreach (var device in new[] { after, staying })
+            {
+                var live = await device.ReceiveAsync();
+                Assert.Equal("chat", live.GetProperty("type").GetString());
+                Assert.Equal((101L, 101), (live.GetProperty("seq").GetInt64(), live.GetProperty("data").GetInt32()));
+            }
+        });
+    }
+
+    // 100 messages to a user from another node and a resume on a third; then, with a device of the user connected to a
+    // survivor, the node holding the user's shard killed and downed; then check (that device, the first epoch, the
+    // survivor's URL).
+    private static async Task ResumeAfterTheKeeperIsLostAsync(RedisServer? redis, Func<Client, string, string, Task> check)
+    {
+        var settings = new List<(string, string)> { ("WEBSOCKET_HISTORY_SIZE", "500") };
+        if (redis is not null)
+            settings.AddRange([("HISTORY_STORE", "redis"), ("HISTORY_REDIS", redis.ConnectionString)]);
+        var (run, httpBase, environment) = ClusterScript.Prepare([.. settings]);
         var ws = Enumerable.Range(0, 3).Select(n => $"ws://127.0.0.1:{httpBase + n}/ws").ToArray();
         try
         {
@@ -44,8 +118,7 @@ public sealed class HistoryClusterTests
                 Assert.True((await back.ReceiveAsync()).GetProperty("data").GetProperty("recovered").GetBoolean());
             }
 
-            // Kill the node whose user shard holds the stream while a device of the user stays connected elsewhere, and
-            // down it: the stream starts again, and the device hears so before the next message.
+            // Kill the node whose user shard holds the stream while a device of the user stays connected elsewhere, and down it.
             var keeper = await KeeperOfAsync(httpBase, int.Parse(environment["REMOTE_BASE"]), "roamer");
             var survivor = (keeper + 1) % 3;
             await using var staying = await Client.ConnectAsync(new Uri($"{ws[survivor]}?user_id=roamer"));
@@ -56,29 +129,7 @@ public sealed class HistoryClusterTests
                 .IsSuccessStatusCode && (await http.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{httpBase + survivor}/ws/health"))
                 .GetProperty("cluster_members").GetInt32() == 2, "the killed node is downed");
 
-            await using (var sender = await Client.ConnectAsync(new Uri($"{ws[survivor]}?user_id=postman")))
-            {
-                await sender.SendAsync("""{"type":"chat","to":"roamer","id":"after","data":"after"}""");
-                Assert.Equal(1, (await sender.ReceiveAsync()).GetProperty("data").GetProperty("seq").GetInt64());
-            }
-            var reset = await staying.ReceiveAsync();
-            Assert.Equal("stream_reset", reset.GetProperty("type").GetString());
-            Assert.Equal("user", reset.GetProperty("data").GetProperty("stream").GetString());
-            Assert.NotEqual(epoch, reset.GetProperty("data").GetProperty("epoch").GetString());
-            var next = await staying.ReceiveAsync();
-            Assert.Equal(1, next.GetProperty("seq").GetInt64());
-            Assert.Equal("after", next.GetProperty("data").GetString());
-
-            await using var after = await Client.ConnectAsync(new Uri($"{ws[survivor]}?user_id=roamer&resume={epoch}:100"));
-            // The old epoch is gone: nothing to replay, and the position is the new stream's.
-            var resumed = await after.ReceiveAsync();
-            Assert.Equal("resumed", resumed.GetProperty("type").GetString());
-            Assert.False(resumed.GetProperty("data").GetProperty("recovered").GetBoolean());
-            var newEpoch = resumed.GetProperty("data").GetProperty("epoch").GetString();
-            Assert.Equal(reset.GetProperty("data").GetProperty("epoch").GetString(), newEpoch);
-            Assert.Equal(1, resumed.GetProperty("data").GetProperty("seq").GetInt64());
-            Assert.Equal(newEpoch,
-                after.Welcome.GetProperty("data").GetProperty("streams").GetProperty("user").GetProperty("epoch").GetString());
+            await check(staying, epoch, ws[survivor]);
         }
         finally
         {
