@@ -87,7 +87,10 @@ public sealed class RedisHistoryTests : HistoryTests, IAsyncLifetime
         await Eventually.TrueAsync(async () =>
         {
             await sender.SendAsync($$"""{"type":"chat","to":"steady","id":"after{{++attempt}}","data":"after"}""");
-            return (await NextAsync(sender, "ack")).TryGetProperty("data", out _);
+            var ack = await NextAsync(sender, "ack");
+            while (ack.GetProperty("id").GetString() != $"after{attempt}")
+                ack = await NextAsync(sender, "ack");
+            return ack.TryGetProperty("data", out _);
         }, "the store numbers messages again");
         JsonElement reset;
         do
@@ -134,8 +137,10 @@ public sealed class RedisHistoryTests : HistoryTests, IAsyncLifetime
         await Eventually.TrueAsync(async () =>
         {
             await sender.SendAsync($$"""{"type":"chat","to":"guarded","id":"back{{++attempt}}","data":"back"}""");
+            // The answer to this attempt (the join's ack may still come before it).
             var answer = await sender.ReceiveAsync();
-            while (answer.GetProperty("type").GetString() is not ("ack" or "error"))
+            while (answer.GetProperty("type").GetString() is not ("ack" or "error")
+                   || !answer.TryGetProperty("id", out var id) || id.GetString() != $"back{attempt}")
                 answer = await sender.ReceiveAsync();
             return answer.GetProperty("type").GetString() == "ack";
         }, "the store takes messages again");
