@@ -103,6 +103,41 @@ public sealed class RedisHistoryTests : HistoryTests, IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_deliver_a_message_redis_refused_to_keep_makes_the_stream_start_again_under_a_new_epoch()
+    {
+        await using var server = await StartAsync(onFailure: "deliver");
+        await using var recipient = await Client.ConnectAsync(server.WebSocketUri("user_id=gapped"));
+        var (epoch, _) = UserStream(recipient.Welcome);
+        await using var sender = await Client.ConnectAsync(server.WebSocketUri("user_id=source"));
+        Assert.Equal(1, await SendAckedAsync(sender, "gapped", "g1", "kept"));
+
+        // Redis up but refusing writes (out of memory): the message goes out unnumbered; Redis keeps what it had.
+        Assert.Contains("OK", await _redis.CommandAsync("CONFIG", "SET", "maxmemory", "1"));
+        await sender.SendAsync("""{"type":"chat","to":"gapped","id":"g2","data":"unkept"}""");
+        Assert.False((await NextAsync(sender, "ack")).TryGetProperty("data", out _));
+        Assert.Equal(1, (await NextAsync(recipient, "chat")).GetProperty("seq").GetInt64());
+        Assert.False((await NextAsync(recipient, "chat")).TryGetProperty("seq", out _));
+        Assert.Contains("OK", await _redis.CommandAsync("CONFIG", "SET", "maxmemory", "0"));
+
+        // The stream has a gap where that message was, so it starts again: stream_reset, then seq 1 under a new epoch.
+        Assert.Equal(1, await SendAckedAsync(sender, "gapped", "g3", "after"));
+        var reset = await recipient.ReceiveAsync();
+        Assert.Equal("stream_reset", reset.GetProperty("type").GetString());
+        var newEpoch = reset.GetProperty("data").GetProperty("epoch").GetString();
+        Assert.NotEqual(epoch, newEpoch);
+        var after = await NextAsync(recipient, "chat");
+        Assert.Equal((1L, "after"), (after.GetProperty("seq").GetInt64(), after.GetProperty("data").GetString()));
+        Assert.True((await Exposition.ScrapeAsync(server.Http, server.BaseUri)).Value("switchboard_history_store_failures_total") >= 1);
+
+        // A resume under the old epoch recovers nothing; under the new one it does.
+        await using var old = await Client.ConnectAsync(server.WebSocketUri($"user_id=gapped&resume={epoch}:1"));
+        Assert.False((await NextAsync(old, "resumed")).GetProperty("data").GetProperty("recovered").GetBoolean());
+        await using var fresh = await Client.ConnectAsync(server.WebSocketUri($"user_id=gapped&resume={newEpoch}:0"));
+        Assert.Equal("after", (await fresh.ReceiveAsync()).GetProperty("data").GetString());
+        Assert.True((await NextAsync(fresh, "resumed")).GetProperty("data").GetProperty("recovered").GetBoolean());
+    }
+
+    [Fact]
     public async Task With_refuse_a_message_gets_unavailable_while_redis_is_down_and_the_node_keeps_serving()
     {
         await using var server = await StartAsync(onFailure: "refuse");

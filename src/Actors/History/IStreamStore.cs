@@ -17,7 +17,7 @@ public interface IStreamStore
     /// <summary>Calls that failed since the node started.</summary>
     long Failures { get; }
 
-    /// <summary>True while the last call failed (the store is not answering).</summary>
+    /// <summary>True while the store is not answering: the last call failed, a moment ago.</summary>
     bool IsFailing { get; }
 
     /// <summary>Numbers and keeps a message, or finds it already numbered (a resend); <paramref name="append"/>.Reset starts the stream again under a new epoch.</summary>

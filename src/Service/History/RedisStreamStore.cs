@@ -136,6 +136,7 @@ public sealed class RedisStreamStore : IStreamStore, IDisposable
     private long _failures;
     private long _failuresLogged;
     private long _lastLoggedAt;
+    private long _lastFailedAt;
     private int _failing;
 
     private RedisStreamStore(ConnectionMultiplexer redis, string prefix, HistoryOptions history, bool refuses, ILogger logger)
@@ -156,7 +157,10 @@ public sealed class RedisStreamStore : IStreamStore, IDisposable
 
     public long Failures => Interlocked.Read(ref _failures);
 
-    public bool IsFailing => Volatile.Read(ref _failing) == 1;
+    // Failing: the last call failed and Redis is disconnected, or that call failed within the last second. The HTTP API,
+    // which refuses without calling, lets a message through again once neither holds, so that Redis answering again is noticed.
+    public bool IsFailing => Volatile.Read(ref _failing) == 1
+        && (!_redis.IsConnected || Environment.TickCount64 - Interlocked.Read(ref _lastFailedAt) < 1000);
 
     public async Task<StreamAppended> AppendAsync(string stream, StreamAppend append)
     {
@@ -242,6 +246,7 @@ public sealed class RedisStreamStore : IStreamStore, IDisposable
     {
         var failures = Interlocked.Increment(ref _failures);
         var now = Environment.TickCount64;
+        Interlocked.Exchange(ref _lastFailedAt, now);
         if (Interlocked.Exchange(ref _failing, 1) == 0)
         {
             _logger.LogError("History store Redis failed ({Problem}); messages are {Outcome} until it answers again", e.Message,
