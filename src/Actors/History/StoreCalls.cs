@@ -23,7 +23,7 @@ public sealed class StoreCalls(IActorRef self)
     {
         var id = ++_last;
         _order.Enqueue(id);
-        _calls[id] = new Call((result, failure) => then((T?)result, failure));
+        _calls[id] = new Call((result, failure) => then(result is T value ? value : default, failure));
         Complete(id, call).PipeTo(self);
     }
 
