@@ -34,14 +34,14 @@ public sealed class StoreCalls(IActorRef self)
             return false;
         if (!_calls.TryGetValue(done.Id, out var call))
             return true;
-        call.Result = done.Result;
+        call.Value = done.Value;
         call.Failure = done.Failure;
         call.IsDone = true;
         while (_order.TryPeek(out var next) && _calls[next] is { IsDone: true } ready)
         {
             _order.Dequeue();
             _calls.Remove(next);
-            ready.Then(ready.Result, ready.Failure);
+            ready.Then(ready.Value, ready.Failure);
         }
         return true;
     }
@@ -61,10 +61,10 @@ public sealed class StoreCalls(IActorRef self)
     private sealed class Call(Action<object?, Exception?> then)
     {
         public Action<object?, Exception?> Then { get; } = then;
-        public object? Result { get; set; }
+        public object? Value { get; set; }
         public Exception? Failure { get; set; }
         public bool IsDone { get; set; }
     }
 
-    private sealed record Done(long Id, object? Result, Exception? Failure);
+    private sealed record Done(long Id, object? Value, Exception? Failure);
 }
