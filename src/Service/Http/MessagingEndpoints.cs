@@ -92,26 +92,12 @@ public static class MessagingEndpoints
     }
 
     /// <summary><c>GET /groups/{name}/history?since=N</c>: the group's kept messages after N, as its members got them.</summary>
-    public static async Task<IResult> GroupHistoryAsync(string name, HttpRequest request, ConnectionHub hub)
-    {
-        if (!Names.IsValid(name))
-            return new ApiError("invalid_group", $"a group name is 1 to {Names.MaxLength} characters").ToResult(400);
-        if (HistoryRefusal(request, hub, out var since) is { } refused)
-            return refused;
-        GroupProtocol.GroupHistoryPage page;
-        try
-        {
-            page = await hub.Routing.Groups.Ask<GroupProtocol.GroupHistoryPage>(new GroupProtocol.GetGroupHistory(name, since),
-                TimeSpan.FromSeconds(10));
-        }
-        catch (StreamStoreUnavailableException)
-        {
-            return StoreUnavailable;
-        }
-        if (page.Stream is null)
-            return new ApiError("unknown_group", $"the group \"{name}\" has no stream").ToResult(404);
-        return Results.Bytes(HistoryJson("group", page.Group, page.Stream, page.Messages), "application/json");
-    }
+    public static Task<IResult> GroupHistoryAsync(string name, HttpRequest request, ConnectionHub hub) =>
+        Names.IsValid(name)
+            ? HistoryAsync<GroupProtocol.GroupHistoryPage>(request, hub, hub.Routing.Groups, since => new GroupProtocol.GetGroupHistory(name, since),
+                page => (page.Group, page.Stream, page.Messages), "group",
+                new ApiError("unknown_group", $"the group \"{name}\" has no stream"))
+            : Task.FromResult(new ApiError("invalid_group", $"a group name is 1 to {Names.MaxLength} characters").ToResult(400));
 
     public static async Task<IResult> UserAsync(string id, ConnectionHub hub)
     {
@@ -133,24 +119,31 @@ public static class MessagingEndpoints
     }
 
     /// <summary><c>GET /users/{id}/history?since=N</c>: the user's kept messages after N, as the user's devices got them.</summary>
-    public static async Task<IResult> UserHistoryAsync(string id, HttpRequest request, ConnectionHub hub)
+    public static Task<IResult> UserHistoryAsync(string id, HttpRequest request, ConnectionHub hub) =>
+        Names.IsValid(id)
+            ? HistoryAsync<UserProtocol.HistoryPage>(request, hub, hub.Routing.Users, since => new UserProtocol.GetHistory(id, since),
+                page => (page.UserId, page.Stream, page.Messages), "user_id",
+                new ApiError("unknown_user", $"the user \"{id}\" has no stream"))
+            : Task.FromResult(new ApiError("invalid_user_id", $"a user id is 1 to {Names.MaxLength} characters").ToResult(400));
+
+    // Both history endpoints: the refusals, the router's page, and the page's frames written as they are.
+    private static async Task<IResult> HistoryAsync<TPage>(HttpRequest request, ConnectionHub hub, IActorRef routers,
+        Func<long, object> question, Func<TPage, (string Id, Actors.History.StreamPosition? Stream, Streams.Outbound.OutboundFrame[] Messages)> read,
+        string idField, ApiError unknown)
     {
-        if (!Names.IsValid(id))
-            return new ApiError("invalid_user_id", $"a user id is 1 to {Names.MaxLength} characters").ToResult(400);
         if (HistoryRefusal(request, hub, out var since) is { } refused)
             return refused;
-        UserProtocol.HistoryPage page;
+        TPage page;
         try
         {
-            page = await hub.Routing.Users.Ask<UserProtocol.HistoryPage>(new UserProtocol.GetHistory(id, since), TimeSpan.FromSeconds(10));
+            page = await routers.Ask<TPage>(question(since), TimeSpan.FromSeconds(10));
         }
         catch (StreamStoreUnavailableException)
         {
             return StoreUnavailable;
         }
-        if (page.Stream is null)
-            return new ApiError("unknown_user", $"the user \"{id}\" has no stream").ToResult(404);
-        return Results.Bytes(HistoryJson("user_id", page.UserId, page.Stream, page.Messages), "application/json");
+        var (id, stream, messages) = read(page);
+        return stream is null ? unknown.ToResult(404) : Results.Bytes(HistoryJson(idField, id, stream, messages), "application/json");
     }
 
     private static IResult? HistoryRefusal(HttpRequest request, ConnectionHub hub, out long since)
