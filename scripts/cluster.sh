@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A Switchboard cluster as plain processes on loopback, for machines without Docker.
-#   scripts/cluster.sh start   # node N: HTTP 127.0.0.1:(HTTP_BASE+N-1), remoting (REMOTE_BASE+N-1); node 1 is the seed
-#   scripts/cluster.sh stop    # SIGTERM to each node (graceful leave), by the PIDs it recorded
+#   scripts/cluster.sh start       # node N: HTTP 127.0.0.1:(HTTP_BASE+N-1), remoting (REMOTE_BASE+N-1)
+#   scripts/cluster.sh restart N   # node N: SIGTERM (graceful leave), wait for it to exit, start it again
+#   scripts/cluster.sh stop        # SIGTERM to each node (graceful leave), by the PIDs it recorded
+# Nodes 1 and 2 are the seeds, so that any one node can restart and find the cluster again.
 # Settings: NODES (3), HTTP_BASE (8081), REMOTE_BASE (4053), RUN_DIR (.cluster: PIDs and logs),
 # SWITCHBOARD_DLL (the Release build of src/Service, built when missing).
 set -euo pipefail
@@ -12,29 +14,46 @@ remote_base=${REMOTE_BASE:-4053}
 run=${RUN_DIR:-$root/.cluster}
 dll=${SWITCHBOARD_DLL:-$root/src/Service/bin/Release/net10.0/Switchboard.Service.dll}
 
+seeds="akka.tcp://switchboard@127.0.0.1:${remote_base}"
+[ "$nodes" -lt 2 ] || seeds="$seeds,akka.tcp://switchboard@127.0.0.1:$((remote_base + 1))"
+
+start_node() {
+  local n=$1
+  CLUSTER_SEEDS=$seeds CLUSTER_PORT=$((remote_base + n - 1)) \
+    nohup dotnet "$dll" --urls "http://127.0.0.1:$((http_base + n - 1))" >>"$run/node$n.log" 2>&1 &
+  echo $! >"$run/node$n.pid"
+  echo "node $n: http://127.0.0.1:$((http_base + n - 1)) (pid $!, log $run/node$n.log)"
+}
+
+stop_node() {
+  local pidfile=$run/node$1.pid pid
+  [ -f "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+  rm -f "$pidfile"
+}
+
 case "${1:-}" in
   start)
     [ -f "$dll" ] || dotnet build "$root/src/Service" -c Release -nologo -clp:ErrorsOnly
     mkdir -p "$run"
-    seed="akka.tcp://switchboard@127.0.0.1:${remote_base}"
-    for n in $(seq 1 "$nodes"); do
-      CLUSTER_SEEDS=$seed CLUSTER_PORT=$((remote_base + n - 1)) \
-        nohup dotnet "$dll" --urls "http://127.0.0.1:$((http_base + n - 1))" >"$run/node$n.log" 2>&1 &
-      echo $! >"$run/node$n.pid"
-      echo "node $n: http://127.0.0.1:$((http_base + n - 1)) (pid $!, log $run/node$n.log)"
-    done
+    for n in $(seq 1 "$nodes"); do start_node "$n"; done
+    ;;
+  restart)
+    n=${2:-}
+    if ! [[ "$n" =~ ^[0-9]+$ ]] || [ "$n" -lt 1 ] || [ "$n" -gt "$nodes" ]; then
+      echo "usage: $0 restart N (N from 1 to $nodes)" >&2
+      exit 2
+    fi
+    stop_node "$n"
+    start_node "$n"
     ;;
   stop)
-    for pidfile in "$run"/node*.pid; do
-      [ -f "$pidfile" ] || continue
-      pid=$(cat "$pidfile")
-      kill -TERM "$pid" 2>/dev/null || true
-      while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
-      rm -f "$pidfile"
-    done
+    for n in $(seq 1 "$nodes"); do stop_node "$n"; done
     ;;
   *)
-    echo "usage: $0 start|stop" >&2
+    echo "usage: $0 start|restart N|stop" >&2
     exit 2
     ;;
 esac

@@ -67,6 +67,19 @@ public sealed class ClusterScriptTests
         Assert.Empty(Directory.GetFiles(run, "*.pid"));
     }
 
+    [Theory]
+    [InlineData("restart")]
+    [InlineData("restart", "0")]
+    [InlineData("restart", "4")]
+    [InlineData("restart", "two")]
+    [InlineData("begin")]
+    public async Task The_script_refuses_a_command_or_node_it_does_not_know_with_status_2(string command, params string[] arguments)
+    {
+        var (run, _, environment) = ClusterScript.Prepare();
+        Assert.Equal(2, await ClusterScript.RunAsync(command, environment, arguments));
+        Assert.Empty(Directory.GetFiles(run, "*.pid"));
+    }
+
     [Fact]
     public async Task Script_nodes_take_sbctls_rate_limit_a_drain_moves_clients_away_and_a_killed_node_is_downed()
     {

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Switchboard.Actors.Routing;
 using Switchboard.IntegrationTests.Support;
+using Xunit.Abstractions;
 
 namespace Switchboard.IntegrationTests;
 
@@ -13,7 +14,7 @@ namespace Switchboard.IntegrationTests;
 /// from the old epoch says it recovered nothing. With the Redis store the stream goes on: same epoch, nothing lost.
 /// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class HistoryClusterTests
+public sealed class HistoryClusterTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task A_user_resumes_on_any_node_and_a_lost_stream_keeper_means_a_new_epoch()
@@ -82,6 +83,44 @@ public sealed class HistoryClusterTests
                 Assert.Equal((101L, 101), (live.GetProperty("seq").GetInt64(), live.GetProperty("data").GetInt32()));
             }
         });
+    }
+
+    /// <summary>
+    /// With History:Store=redis, every node restarted in turn by the script while users in a ring keep messaging each
+    /// other: users whose node goes resume wherever they land, senders resend what was not acknowledged, and every user
+    /// gets every message exactly once, in order, in one epoch.
+    /// </summary>
+    [Fact]
+    public async Task With_the_redis_store_a_rolling_restart_under_traffic_delivers_every_message_once_in_order()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var (_, httpBase, environment) = ClusterScript.Prepare(
+            ("WEBSOCKET_HISTORY_SIZE", "5000"), ("HISTORY_STORE", "redis"), ("HISTORY_REDIS", redis.ConnectionString));
+        try
+        {
+            await ClusterScript.StartAsync(environment, httpBase);
+            await using var traffic = await ResumingTraffic.StartAsync(
+                Enumerable.Range(0, 3).Select(n => $"ws://127.0.0.1:{httpBase + n}/ws").ToList(), usersPerNode: 2);
+            for (var node = 1; node <= 3; node++)
+            {
+                await traffic.FlowingAsync(more: 20);
+                await ClusterScript.RestartAsync(environment, httpBase, node);
+            }
+            await traffic.FlowingAsync(more: 20);
+            await traffic.StopAsync();
+
+            foreach (var (user, acked, received, resumes) in traffic.Tally)
+                output.WriteLine($"{user}: {acked} sent to it and acknowledged, {received} received, {resumes} resumes");
+            foreach (var violation in traffic.Violations)
+                output.WriteLine(violation);
+            Assert.Empty(traffic.Violations);
+            Assert.All(traffic.Tally, t => Assert.Equal(t.Acked, t.Received));
+            Assert.All(traffic.Tally, t => Assert.True(t.Resumes > 0, $"{t.User} resumed"));
+        }
+        finally
+        {
+            Assert.Equal(0, await ClusterScript.RunAsync("stop", environment));
+        }
     }
 
     // 100 messages to a user from another node and a resume on a third; then, with a device of the user connected to a

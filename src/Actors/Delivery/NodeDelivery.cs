@@ -186,9 +186,10 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
             if (!join.Id.IsEmpty)
                 connection.Send(ServerFrames.JoinAck(join.Id, opened.Position.Epoch, opened.Position.Seq));
             Replay(connection, opened.Group, opened.Replay, opened.Recovered, opened.Position);
+            var held = new HeldFrames(opened.Position);
             foreach (var frame in join.Held)
             {
-                if (frame.Seq == 0 || frame.Seq > opened.Position.Seq)
+                if (held.StillGoes(frame))
                     connection.Send(frame);
             }
         }
@@ -208,11 +209,15 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
         Replay(connection, null, user.Replay, user.Recovered, user.Position);
         foreach (var group in opening.Groups.Values)
             Replay(connection, group!.Group, group.Replay, group.Recovered, group.Position);
-        foreach (var (frame, group) in opening.Held)
+        if (opening.Held.Count > 0)
         {
-            var covered = group is null ? user.Position.Seq : opening.Groups.GetValueOrDefault(group)?.Position.Seq ?? 0;
-            if (frame.Seq == 0 || frame.Seq > covered)
-                connection.Send(frame);
+            var userHeld = new HeldFrames(user.Position);
+            var groupHeld = opening.Groups.Values.ToDictionary(g => g!.Group, g => new HeldFrames(g!.Position));
+            foreach (var (frame, group) in opening.Held)
+            {
+                if ((group is null ? userHeld : groupHeld.GetValueOrDefault(group))?.StillGoes(frame) ?? true)
+                    connection.Send(frame);
+            }
         }
         _workers[PartitionOf(local)].Worker.Tell(new BroadcastWorker.Add(connection));
     }

@@ -69,6 +69,20 @@ public static class ServerFrames
         w.WriteEndObject();
     });
 
+    /// <summary>The epoch a <see cref="StreamReset"/> frame starts, or null for any other frame.</summary>
+    public static string? StreamResetEpochOf(OutboundFrame frame)
+    {
+        if (frame.Opcode != Opcode.Text || !frame.Payload.StartsWith("""{"type":"stream_reset","""u8))
+            return null;
+        var reader = new Utf8JsonReader(frame.Payload);
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("epoch"u8) && reader.Read())
+                return reader.GetString();
+        }
+        return null;
+    }
+
     /// <summary><c>{"type":"receipt","id":...,"to":"bob","data":{"seq":N,"status":"delivered"}}</c>, for the sender of a message.</summary>
     public static OutboundFrame Receipt(ReadOnlyMemory<byte> id, string to, long seq) => Encode((id, to, seq), static (w, s) =>
     {

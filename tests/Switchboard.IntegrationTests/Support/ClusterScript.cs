@@ -6,8 +6,8 @@ namespace Switchboard.IntegrationTests.Support;
 
 /// <summary>
 /// scripts/cluster.sh with three nodes on free loopback ports and a run folder of their own: <see cref="Prepare"/> makes
-/// its environment, <see cref="StartAsync"/> starts the nodes and waits until each sees all three, <see cref="RunAsync"/>
-/// runs a command (<c>stop</c> in a test's <c>finally</c>).
+/// its environment, <see cref="StartAsync"/> starts the nodes and waits until each sees all three, <see cref="RestartAsync"/>
+/// restarts one, <see cref="RunAsync"/> runs a command (<c>stop</c> in a test's <c>finally</c>).
 /// </summary>
 public static class ClusterScript
 {
@@ -31,6 +31,18 @@ public static class ClusterScript
     public static async Task StartAsync(Dictionary<string, string> environment, int httpBase)
     {
         Assert.Equal(0, await RunAsync("start", environment));
+        await EveryNodeSeesThreeAsync(httpBase);
+    }
+
+    /// <summary>Restarts node <paramref name="node"/> (1-based) by the script and waits until every node sees all three again.</summary>
+    public static async Task RestartAsync(Dictionary<string, string> environment, int httpBase, int node)
+    {
+        Assert.Equal(0, await RunAsync("restart", environment, node.ToString()));
+        await EveryNodeSeesThreeAsync(httpBase);
+    }
+
+    private static async Task EveryNodeSeesThreeAsync(int httpBase)
+    {
         using var http = new HttpClient();
         for (var n = 0; n < 3; n++)
         {
@@ -41,11 +53,13 @@ public static class ClusterScript
         }
     }
 
-    public static async Task<int> RunAsync(string command, IDictionary<string, string> environment)
+    public static async Task<int> RunAsync(string command, IDictionary<string, string> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true };
         info.ArgumentList.Add(Path.Combine(ServiceProcess.RepositoryRoot, "scripts", "cluster.sh"));
         info.ArgumentList.Add(command);
+        foreach (var argument in arguments)
+            info.ArgumentList.Add(argument);
         foreach (var (name, value) in environment)
             info.Environment[name] = value;
         using var script = Process.Start(info)!;
