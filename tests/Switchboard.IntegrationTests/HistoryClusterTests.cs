@@ -9,7 +9,7 @@ namespace Switchboard.IntegrationTests;
 
 /// <summary>
 /// The user stream across the three-node script with the memory store: a user resumes on another node than the one it
-/// left and than the one its messages came in on; when the node holding the user's stream is killed and downed, the
+/// left and than the one its messages came in on (and a member rejoins a group with data.resume on a third); when the node holding the user's stream is killed and downed, the
 /// stream starts again under a new epoch: a connected device gets stream_reset before the next message, and a resume
 /// from the old epoch says it recovered nothing. With the Redis store the stream goes on: same epoch, nothing lost.
 /// </summary>
@@ -156,6 +156,7 @@ public sealed class HistoryClusterTests(ITestOutputHelper output)
                     Assert.Equal(i, (await back.ReceiveAsync()).GetProperty("data").GetInt32());
                 Assert.True((await back.ReceiveAsync()).GetProperty("data").GetProperty("recovered").GetBoolean());
             }
+            await GroupResumedByJoinOnAnotherNodeAsync(ws);
 
             // Kill the node whose user shard holds the stream while a device of the user stays connected elsewhere, and down it.
             var keeper = await KeeperOfAsync(httpBase, int.Parse(environment["REMOTE_BASE"]), "roamer");
@@ -174,6 +175,40 @@ public sealed class HistoryClusterTests(ITestOutputHelper output)
         {
             Assert.Equal(0, await ClusterScript.RunAsync("stop", environment));
         }
+    }
+
+    // A member joins a group on one node and leaves; 100 messages go to the group from another; a join with data.resume
+    // on the third replays exactly those, in order, before its resumed.
+    private static async Task GroupResumedByJoinOnAnotherNodeAsync(string[] ws)
+    {
+        string epoch;
+        await using (var member = await Client.ConnectAsync(new Uri($"{ws[0]}?user_id=wanderer&groups=quay")))
+            epoch = member.Welcome.GetProperty("data").GetProperty("streams").GetProperty("groups").GetProperty("quay")
+                .GetProperty("epoch").GetString()!;
+        await using (var talker = await Client.ConnectAsync(new Uri($"{ws[1]}?user_id=caller&groups=quay")))
+        {
+            for (var i = 1; i <= 100; i++)
+            {
+                await talker.SendAsync($$"""{"type":"chat","group":"quay","id":{{i}},"data":{{i}}}""");
+                JsonElement sent;
+                do
+                    sent = await talker.ReceiveAsync(); // the talker, a member, gets its own message too
+                while (sent.GetProperty("type").GetString() != "ack");
+                Assert.Equal(i, sent.GetProperty("data").GetProperty("seq").GetInt64());
+            }
+        }
+        await using var back = await Client.ConnectAsync(new Uri($"{ws[2]}?user_id=wanderer"));
+        await back.SendAsync("""{"type":"join","group":"quay","id":"j","data":{"resume":{"epoch":"EPOCH","seq":0}}}""".Replace("EPOCH", epoch));
+        var ack = await back.ReceiveAsync();
+        Assert.Equal(("ack", 100L), (ack.GetProperty("type").GetString(), ack.GetProperty("data").GetProperty("seq").GetInt64()));
+        for (var i = 1; i <= 100; i++)
+        {
+            var message = await back.ReceiveAsync();
+            Assert.Equal((i, "quay"), (message.GetProperty("data").GetInt32(), message.GetProperty("group").GetString()));
+        }
+        var resumed = await back.ReceiveAsync();
+        Assert.Equal("resumed", resumed.GetProperty("type").GetString());
+        Assert.True(resumed.GetProperty("data").GetProperty("recovered").GetBoolean());
     }
 
     // The node (0-based) whose user region hosts the shard of the user's bucket, as the admin API lists shards.
