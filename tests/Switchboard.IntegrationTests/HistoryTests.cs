@@ -11,8 +11,8 @@ namespace Switchboard.IntegrationTests;
 /// </summary>
 public class HistoryTests
 {
-    protected virtual Task<SwitchboardServer> StartWithHistoryAsync(int size = 200) =>
-        SwitchboardServer.StartAsync(o => o with { HistorySize = size });
+    protected virtual Task<SwitchboardServer> StartWithHistoryAsync(int size = 200, TimeSpan? ttl = null) =>
+        SwitchboardServer.StartAsync(o => o with { HistorySize = size, HistoryTtl = ttl ?? o.HistoryTtl });
 
     /// <summary>The memory store counts what it keeps in switchboard_history_messages; the Redis store keeps nothing on the node.</summary>
     protected virtual bool KeepsOnTheNode => true;
@@ -136,6 +136,43 @@ public class HistoryTests
         for (var seq = 13; seq <= 20; seq++)
             Assert.Equal(seq, (await within.ReceiveAsync()).GetProperty("seq").GetInt64());
         Assert.True((await within.ReceiveAsync()).GetProperty("data").GetProperty("recovered").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Messages_older_than_the_ttl_are_not_replayed_and_a_resume_from_before_them_recovers_nothing()
+    {
+        await using var server = await StartWithHistoryAsync(ttl: TimeSpan.FromSeconds(2));
+        await FirstVisitAsync(server, "slow");
+        await using var sender = await Client.ConnectAsync(server.WebSocketUri("user_id=steady"));
+        for (var i = 1; i <= 20; i++)
+            await SendAckedAsync(sender, "slow", $"s{i}");
+        // Past the TTL of the first 20 (this wait is the setting under test), with a message every half second so that
+        // the stream itself stays alive; then enough at once for the store to trim.
+        for (var i = 21; i <= 26; i++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            await SendAckedAsync(sender, "slow", $"s{i}");
+        }
+        for (var i = 27; i <= 40; i++)
+            await SendAckedAsync(sender, "slow", $"s{i}");
+
+        string epoch;
+        await using (var look = await Client.ConnectAsync(server.WebSocketUri("user_id=slow")))
+        {
+            (epoch, var seq) = UserStream(look.Welcome);
+            Assert.Equal(40, seq);
+        }
+        foreach (var from in new[] { 0, 20 })
+        {
+            await using var early = await Client.ConnectAsync(server.WebSocketUri($"user_id=slow&resume={epoch}:{from}"));
+            var resumed = await early.ReceiveAsync();
+            Assert.Equal("resumed", resumed.GetProperty("type").GetString());
+            Assert.False(resumed.GetProperty("data").GetProperty("recovered").GetBoolean());
+        }
+        await using var recent = await Client.ConnectAsync(server.WebSocketUri($"user_id=slow&resume={epoch}:38"));
+        Assert.Equal(39, (await recent.ReceiveAsync()).GetProperty("seq").GetInt64());
+        Assert.Equal(40, (await recent.ReceiveAsync()).GetProperty("seq").GetInt64());
+        Assert.True((await recent.ReceiveAsync()).GetProperty("data").GetProperty("recovered").GetBoolean());
     }
 
     [Fact]

@@ -19,12 +19,13 @@ public sealed class RedisHistoryTests : HistoryTests, IAsyncLifetime
 
     protected override bool KeepsOnTheNode => false;
 
-    protected override Task<SwitchboardServer> StartWithHistoryAsync(int size = 200) => StartAsync(size);
+    protected override Task<SwitchboardServer> StartWithHistoryAsync(int size = 200, TimeSpan? ttl = null) => StartAsync(size, ttl: ttl);
 
-    private Task<SwitchboardServer> StartAsync(int size = 200, string onFailure = "deliver") =>
+    private Task<SwitchboardServer> StartAsync(int size = 200, string onFailure = "deliver", TimeSpan? ttl = null) =>
         SwitchboardServer.StartAsync(o => o with
         {
-            HistorySize = size, HistoryStore = "redis", HistoryRedis = _redis.ConnectionString, HistoryOnStoreFailure = onFailure,
+            HistorySize = size, HistoryTtl = ttl ?? o.HistoryTtl, HistoryStore = "redis", HistoryRedis = _redis.ConnectionString,
+            HistoryOnStoreFailure = onFailure,
         });
 
     [Fact]

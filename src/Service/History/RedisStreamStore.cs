@@ -19,29 +19,28 @@ namespace Switchboard.Service.History;
 /// </summary>
 public sealed class RedisStreamStore : IStreamStore, IDisposable
 {
+    // ARGV: frame, sender, message id, receipt, ttl, size, new epoch, reset, has sent key, has relay key. Returns seq, epoch,
+    // created, repeat (0 new, 1 a client's resend, 2 a relay's), the kept frame of a relay's resend.
+    // Hot: one call per message. Expired entries are trimmed every 16th message, one entry read at a time (a read copies
+    // whole entries into Lua); reads skip what has expired in between.
     private const string AppendScript = """
         if redis.replicate_commands then redis.replicate_commands() end
         local meta, log = KEYS[1], KEYS[2]
-        local ttl, size = tonumber(ARGV[5]), tonumber(ARGV[6])
+        local ttl = tonumber(ARGV[5])
         if ARGV[8] == '1' then redis.call('DEL', meta, log) end
         local epoch = redis.call('HGET', meta, 'epoch')
         local created = 0
-        local function earlier(key)
-          local v = redis.call('GET', key)
-          if not v then return nil end
-          local at = string.find(v, ':', 1, true)
-          if string.sub(v, 1, at - 1) ~= epoch then return nil end
-          return string.sub(v, at + 1)
-        end
         if not epoch then
           epoch = ARGV[7]
           created = 1
           redis.call('DEL', log)
           redis.call('HSET', meta, 'epoch', epoch, 'seq', 0, 'delivered', 0)
         else
+          local prefix = epoch .. ':'
           if ARGV[10] == '1' then
-            local seq = earlier(KEYS[4])
-            if seq then
+            local mark = redis.call('GET', KEYS[4])
+            if mark and string.sub(mark, 1, #prefix) == prefix then
+              local seq = string.sub(mark, #prefix + 1)
               local kept = redis.call('XRANGE', log, seq .. '-0', seq .. '-0')
               local frame = false
               if kept[1] then frame = kept[1][2][2] end
@@ -49,17 +48,22 @@ public sealed class RedisStreamStore : IStreamStore, IDisposable
             end
           end
           if ARGV[9] == '1' then
-            local seq = earlier(KEYS[3])
-            if seq then return {tonumber(seq), epoch, 0, 1, false} end
+            local mark = redis.call('GET', KEYS[3])
+            if mark and string.sub(mark, 1, #prefix) == prefix then
+              return {tonumber(string.sub(mark, #prefix + 1)), epoch, 0, 1, false}
+            end
           end
         end
         local seq = redis.call('HINCRBY', meta, 'seq', 1)
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-        redis.call('XADD', log, 'MAXLEN', size, seq .. '-0', 'f', ARGV[1], 't', now, 's', ARGV[2], 'i', ARGV[3], 'r', ARGV[4])
-        for _, e in ipairs(redis.call('XRANGE', log, '-', '+', 'COUNT', 16)) do
-          if tonumber(e[2][4]) > now - ttl then break end
-          redis.call('XDEL', log, e[1])
+        redis.call('XADD', log, 'MAXLEN', ARGV[6], seq .. '-0', 'f', ARGV[1], 't', now, 's', ARGV[2], 'i', ARGV[3], 'r', ARGV[4])
+        if seq % 16 == 0 then
+          for _ = 1, 16 do
+            local first = redis.call('XRANGE', log, '-', '+', 'COUNT', 1)[1]
+            if not first or tonumber(first[2][4]) > now - ttl then break end
+            redis.call('XDEL', log, first[1])
+          end
         end
         local mark = epoch .. ':' .. seq
         if ARGV[9] == '1' then redis.call('SET', KEYS[3], mark, 'PX', ttl) end
