@@ -21,6 +21,7 @@ public sealed class ConnectionHosts
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         Materializer = materializer;
+        ScheduleOnce = materializer.ScheduleOnce;
         _hosts = new ConnectionHost[count];
         for (var i = 0; i < count; i++)
             _hosts[i] = Start(i);
@@ -33,8 +34,11 @@ public sealed class ConnectionHosts
 
     public ActorMaterializer Materializer { get; }
 
-    /// <summary>Schedules on the node's scheduler (a connection's close deadline), as the hosts' materializer does.</summary>
-    public ICancelable ScheduleOnce(TimeSpan delay, Action action) => Materializer.ScheduleOnce(delay, action);
+    /// <summary>
+    /// Schedules on the node's scheduler (a connection's close deadline), as the hosts' materializer does: one delegate
+    /// for every connection of the node.
+    /// </summary>
+    public Func<TimeSpan, Action, ICancelable> ScheduleOnce { get; }
 
     /// <summary>Runs <paramref name="graph"/> on the next host; its materialized value once that host has materialized it.</summary>
     public async Task<TMat> LaunchAsync<TMat>(IGraph<ClosedShape, TMat> graph)
