@@ -1,7 +1,9 @@
 // The package itself: versioned with the service, and its reconnect rules as pure functions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
 import { Backoff } from "../dist/backoff.js";
 import { afterClose } from "../dist/close-policy.js";
 import { repositoryRoot } from "./support/service.mjs";
@@ -33,4 +35,13 @@ test("close codes decide: stop for a kick or an expired token without getToken, 
   assert.equal(afterClose(4401, "token expired", false).error.code, "token_expired");
   assert.equal(afterClose(4401, "token expired", true).kind, "new_token");
   for (const code of [1006, 1011, 1013, 4408]) assert.equal(afterClose(code, "", false).kind, "backoff");
+});
+
+test("npm pack builds the package and ships dist/ with its type declarations and the README", async () => {
+  const { stdout } = await promisify(execFile)("npm", ["pack", "--dry-run", "--json"], { cwd: new URL("..", import.meta.url) });
+  const [packed] = JSON.parse(stdout);
+  const files = packed.files.map((f) => f.path);
+  for (const shipped of ["dist/index.js", "dist/index.d.ts", "dist/client.js", "README.md", "package.json"]) assert.ok(files.includes(shipped), shipped);
+  assert.deepEqual(files.filter((f) => !f.startsWith("dist/") && !["README.md", "package.json"].includes(f)), []);
+  assert.equal(packed.name, "switchboard-client");
 });
