@@ -1,6 +1,8 @@
 // What the client does when its connection ends: a kick stops it, a node going away (1001) or a dead server sends it
 // to the next URL, a send made meanwhile waits and arrives, a resume the server cannot serve says recovered:false.
-// Two single nodes with the service's defaults (each a cluster of its own) and one with history on.
+// A send the dead connection did not answer is sent again and delivered once, a rate-limit close is backed off from.
+// Two single nodes with the service's defaults (each a cluster of its own), one with history on (resends and
+// resumes are about it), one with a message rate (WEBSOCKET_MESSAGE_RATE: the rate-limit close is).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startNode } from "./support/service.mjs";
@@ -9,12 +11,18 @@ import { client, closeAll, next, record, until } from "./support/clients.mjs";
 let first;
 let second;
 let withHistory;
+let rateLimited;
 before(async () => {
-  [first, second, withHistory] = await Promise.all([startNode(), startNode(), startNode({ WEBSOCKET_HISTORY_SIZE: "1000" })]);
+  [first, second, withHistory, rateLimited] = await Promise.all([
+    startNode(),
+    startNode(),
+    startNode({ WEBSOCKET_HISTORY_SIZE: "1000" }),
+    startNode({ WEBSOCKET_MESSAGE_RATE: "1-S" }),
+  ]);
 });
 after(async () => {
   closeAll();
-  await Promise.all([first, second, withHistory].map((node) => node?.kill()));
+  await Promise.all([first, second, withHistory, rateLimited].map((node) => node?.kill()));
 });
 
 test("a kick stops the client, which says why and does not reconnect", async () => {
@@ -75,6 +83,46 @@ test("after 1001 the client goes to the next URL, and a send made while reconnec
   assert.deepEqual(seen.state, ["connecting", "connected", "reconnecting", "connected"]);
   // History is off: the client had no position to resume from, and says so.
   assert.deepEqual(seen.resumed, [{ stream: "user", recovered: false, reason: "no_position" }]);
+});
+
+test("a send the dead connection did not answer is sent again with its id after the reconnect, and delivered once", async () => {
+  const alice = client(withHistory.ws, { userId: "resend-alice", pingInterval: 300, pongTimeout: 1000 });
+  const bob = client(withHistory.ws, { userId: "resend-bob" });
+  const seen = record(bob);
+  const aliceStates = record(alice).state;
+  await Promise.all([alice.connect(), bob.connect()]);
+  withHistory.freeze();
+  let sent;
+  try {
+    sent = alice.send({ to: "resend-bob", type: "chat", data: "once", id: "resent-1" });
+    // The heartbeat gives the frozen connection up with the frame unanswered.
+    await until(() => alice.state === "reconnecting", "alice gives up the frozen connection");
+  } finally {
+    withHistory.thaw();
+  }
+  const ack = await sent;
+  assert.equal(ack.id, "resent-1");
+  const marker = next(bob, "message", (m) => m.data === "marker");
+  await alice.send({ to: "resend-bob", type: "chat", data: "marker" });
+  await marker;
+  assert.deepEqual(seen.message.map((m) => [m.data, m.seq]), [["once", ack.data.seq], ["marker", ack.data.seq + 1]]);
+  assert.deepEqual(aliceStates, ["connecting", "connected", "reconnecting", "connected"]);
+});
+
+test("after a rate-limit close the client backs off and comes back; every send is answered, none dropped", async () => {
+  // The delay added after a rate-limit close is the setting under test: short, so that the test does not wait 5 s.
+  const alice = client(rateLimited.ws, { userId: "flood-alice", reconnect: { rateLimitDelay: 200 } });
+  const states = record(alice).state;
+  await alice.connect();
+  const closed = until(() => states.includes("reconnecting"), "the rate-limit close");
+  const outcomes = await Promise.allSettled(Array.from({ length: 20 }, (_, n) => alice.send({ to: "flood-alice", type: "n", data: n })));
+  await closed;
+  const refused = outcomes.filter((o) => o.status === "rejected");
+  assert.ok(outcomes.some((o) => o.status === "fulfilled"));
+  assert.ok(refused.length > 0);
+  assert.deepEqual([...new Set(refused.map((o) => o.reason.code))], ["rate_limited"]);
+  await until(() => alice.state === "connected", "alice is back");
+  assert.deepEqual(states.slice(0, 4), ["connecting", "connected", "reconnecting", "connected"]);
 });
 
 test("a resume from a position whose history is gone is reported as recovered: false, with the new epoch held", async () => {
