@@ -307,9 +307,10 @@ export class SwitchboardClient {
     this.backoff.reset();
     const reconnected = this.welcomedBefore;
     this.welcomedBefore = true;
+    // What waited goes out before the state changes, so that a send made by a state handler comes after it.
+    this.outbox.flush((text) => this.write(text));
     this.setState("connected");
     this.heartbeat.received();
-    this.outbox.flush((text) => this.write(text));
     if (reconnected) this.reportUnresumed(target);
     this.firstConnect?.resolve(welcome);
     this.firstConnect = undefined;
