@@ -46,8 +46,9 @@ test("a kick stops the client, which says why and does not reconnect", async () 
 });
 
 test("a dead server that keeps its TCP connection open is noticed by the ping and left for the next URL", async () => {
-  // The heartbeat's settings are what this test is about: short, so that the test does not wait 35 s.
-  const alice = client([first.ws, second.ws], { userId: "frozen-alice", pingInterval: 300, pongTimeout: 1000 });
+  // The heartbeat's settings are what this test is about: short, so that the test does not wait 35 s, and with a
+  // pong timeout that a node busy on a loaded machine still meets.
+  const alice = client([first.ws, second.ws], { userId: "frozen-alice", pingInterval: 500, pongTimeout: 3000 });
   const bob = client(second.ws, { userId: "frozen-bob" });
   const seen = record(alice);
   await Promise.all([alice.connect(), bob.connect()]);
@@ -86,7 +87,7 @@ test("after 1001 the client goes to the next URL, and a send made while reconnec
 });
 
 test("a send the dead connection did not answer is sent again with its id after the reconnect, and delivered once", async () => {
-  const alice = client(withHistory.ws, { userId: "resend-alice", pingInterval: 300, pongTimeout: 1000 });
+  const alice = client(withHistory.ws, { userId: "resend-alice", pingInterval: 500, pongTimeout: 3000 });
   const bob = client(withHistory.ws, { userId: "resend-bob" });
   const seen = record(bob);
   const aliceStates = record(alice).state;

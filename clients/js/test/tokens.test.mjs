@@ -17,7 +17,7 @@ after(async () => {
 });
 
 test("on token_expiring the client gets a new token and refreshes, and the connection outlives the first token", async () => {
-  const lifetimes = [3, 600];
+  const lifetimes = [4, 600];
   const issued = [];
   const alice = client(node.ws, {
     getToken: () => {
@@ -42,7 +42,7 @@ test("on token_expiring the client gets a new token and refreshes, and the conne
 });
 
 test("an expired token without getToken stops the client with token_expired (4401)", async () => {
-  const alice = client(node.ws, { token: mintToken(secret, "expired-alice", 2) });
+  const alice = client(node.ws, { token: mintToken(secret, "expired-alice", 3) });
   const seen = record(alice);
   await alice.connect();
   const stopped = await next(alice, "error", (e) => e.code === "token_expired");
@@ -54,7 +54,7 @@ test("an expired token without getToken stops the client with token_expired (440
 test("after 4401 a client with getToken connects again with a fresh token", async () => {
   // The refresh is refused (a token for someone else), so the connection ends with 4401 and the next connect
   // needs a token of its own.
-  const tokens = [mintToken(secret, "again-alice", 2), mintToken(secret, "someone-else", 600), mintToken(secret, "again-alice", 600)];
+  const tokens = [mintToken(secret, "again-alice", 3), mintToken(secret, "someone-else", 600), mintToken(secret, "again-alice", 600)];
   let calls = 0;
   const alice = client(node.ws, { getToken: () => tokens[calls++] });
   const seen = record(alice);
