@@ -64,11 +64,13 @@ test("a dead server that keeps its TCP connection open is noticed by the ping an
   }
 });
 
-test("after 1001 the client goes to the next URL, and a send made while reconnecting waits and arrives", async () => {
+test("after 1001 the client goes to the next URL, and a send made while reconnecting waits and arrives (with reconnect off it stops)", async () => {
   const alice = client([first.ws, second.ws], { userId: "moving-alice" });
   const bob = client(second.ws, { userId: "moving-bob" });
+  const once = client(first.ws, { userId: "once-carol", reconnect: false });
   const seen = record(alice);
-  await Promise.all([alice.connect(), bob.connect()]);
+  await Promise.all([alice.connect(), bob.connect(), once.connect()]);
+  const onceStopped = next(once, "error");
   const sentWhileAway = new Promise((resolve) => {
     const off = alice.on("state", (state) => {
       if (state !== "reconnecting") return;
@@ -84,6 +86,9 @@ test("after 1001 the client goes to the next URL, and a send made while reconnec
   assert.deepEqual(seen.state, ["connecting", "connected", "reconnecting", "connected"]);
   // History is off: the client had no position to resume from, and says so.
   assert.deepEqual(seen.resumed, [{ stream: "user", recovered: false, reason: "no_position" }]);
+  // With reconnect off, the close stops the client and says so.
+  const stopped = await onceStopped;
+  assert.deepEqual([stopped.code, stopped.closeCode, once.state], ["closed", 1001, "disconnected"]);
 });
 
 test("a send the dead connection did not answer is sent again with its id after the reconnect, and delivered once", async () => {
