@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: builds in Release, runs every test project
-# (unit tests, then real hosts and processes on loopback, a real redis-server, a headless Chromium), and ends with "N passed, N failed".
+# (unit tests, then real hosts and processes on loopback, a real redis-server, a headless Chromium), then the
+# JavaScript client's tests (clients/js, Node's test runner against the Release service), and ends with
+# "N passed, N failed" counting both.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -12,10 +14,19 @@ missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v tmux >/dev/null || missing+=(tmux)
+# The JavaScript client's tests need Node.js 20 or later with npm.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "installing ${missing[*]} (apt-get)"
     sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+    echo "clients/js needs Node.js 20 or later; this machine has $(node --version) (install a newer nodejs)" >&2
+    exit 1
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -27,5 +38,17 @@ dotnet test Akka.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 rm -f "$log"
-echo "${passed} passed, ${failed} failed"
+
+# The JavaScript client: npm ci installs the pinned packages and builds it (prepare), then its tests run against the
+# service built above. node --test ends with "# pass N" and "# fail N".
+js_log=$(mktemp)
+js_status=0
+(cd clients/js && npm ci --no-audit --no-fund && npm test) 2>&1 | tee "$js_log" || js_status=$?
+js_passed=$(grep -oE '^# pass [0-9]+' "$js_log" | awk '{s+=$3} END {print s+0}')
+js_failed=$(grep -oE '^# fail [0-9]+' "$js_log" | awk '{s+=$3} END {print s+0}')
+rm -f "$js_log"
+echo "clients/js: ${js_passed} passed, ${js_failed} failed"
+
+echo "$((passed + js_passed)) passed, $((failed + js_failed)) failed"
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then exit 1; fi
+if [ "$js_status" -ne 0 ] || [ "$js_failed" -ne 0 ] || [ "$js_passed" -eq 0 ]; then exit 1; fi

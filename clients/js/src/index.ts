@@ -1,0 +1,16 @@
+export { SwitchboardClient, type ClientEvents } from "./client.js";
+export { SwitchboardError } from "./errors.js";
+export type {
+  Ack,
+  ClientOptions,
+  ConnectionState,
+  Frame,
+  OutgoingMessage,
+  Position,
+  Positions,
+  ReconnectOptions,
+  Resumed,
+  Welcome,
+  WebSocketConstructor,
+  WebSocketLike,
+} from "./types.js";

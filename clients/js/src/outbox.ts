@@ -1,0 +1,130 @@
+import { SwitchboardError } from "./errors.js";
+import type { Ack } from "./types.js";
+
+interface PendingSend {
+  frame: Record<string, unknown>;
+  text: string;
+  resolve: (ack: Ack) => void;
+  reject: (error: SwitchboardError) => void;
+  /** Runs as the ack is read, before the next frame: what the ack means (a join's position) is in place for it. */
+  acknowledged: ((ack: Ack) => void) | undefined;
+  /** Written on the current connection; the server's answer is due on it. */
+  written: boolean;
+  /** Runs while the send waits for a connection. */
+  waiting: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * Every frame with an id that the server has not answered yet, in the order it was sent. A frame stays here until
+ * its `ack` or `error`, across reconnects: what a dead connection did not answer is written again, with the same id,
+ * on the next one.
+ */
+export class Outbox {
+  private readonly pending = new Map<string, PendingSend>();
+
+  constructor(private readonly sendTimeout: number) {}
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  has(id: string | number): boolean {
+    return this.pending.has(key(id));
+  }
+
+  /** Queues a frame; `write` is given it now when a connection is open, else it waits for one. */
+  add(
+    frame: Record<string, unknown> & { id: string | number },
+    write: ((text: string) => void) | undefined,
+    acknowledged?: (ack: Ack) => void,
+  ): Promise<Ack> {
+    return new Promise<Ack>((resolve, reject) => {
+      const entry: PendingSend = {
+        frame,
+        text: JSON.stringify(frame),
+        resolve,
+        reject,
+        acknowledged,
+        written: false,
+        waiting: undefined,
+      };
+      this.pending.set(key(frame.id), entry);
+      if (write) this.write(entry, write);
+      else this.wait(key(frame.id), entry);
+    });
+  }
+
+  /** A connection is open: writes everything unanswered, oldest first. */
+  flush(write: (text: string) => void): void {
+    for (const entry of this.pending.values()) if (!entry.written) this.write(entry, write);
+  }
+
+  /** The connection is gone: what it did not answer waits for the next one. */
+  disconnected(): void {
+    for (const [id, entry] of this.pending) {
+      entry.written = false;
+      if (entry.waiting === undefined) this.wait(id, entry);
+    }
+  }
+
+  /** Settles the send the server answered; false when no send has that id. */
+  answered(id: unknown, answer: { ack: Ack } | { error: SwitchboardError }): boolean {
+    if (typeof id !== "string" && typeof id !== "number") return false;
+    const entry = this.take(key(id));
+    if (!entry) return false;
+    if ("ack" in answer) {
+      entry.acknowledged?.(answer.ack);
+      entry.resolve(answer.ack);
+    }
+    else entry.reject(answer.error);
+    return true;
+  }
+
+  /** Fails every send that was written on the connection that just closed (1009: one of them was too large). */
+  failWritten(error: SwitchboardError): void {
+    for (const [id, entry] of this.pending) {
+      if (entry.written) {
+        this.take(id);
+        entry.reject(error);
+      }
+    }
+  }
+
+  failAll(error: SwitchboardError): void {
+    for (const id of [...this.pending.keys()]) this.take(id)?.reject(error);
+  }
+
+  private write(entry: PendingSend, write: (text: string) => void): void {
+    clearTimeout(entry.waiting);
+    entry.waiting = undefined;
+    entry.written = true;
+    write(entry.text);
+  }
+
+  private wait(id: string, entry: PendingSend): void {
+    entry.waiting = setTimeout(() => {
+      if (this.take(id)) {
+        entry.reject(
+          new SwitchboardError(
+            "timeout",
+            `no connection within ${this.sendTimeout} ms for the frame with id ${JSON.stringify(entry.frame.id)}` +
+              " (if it was written before the connection dropped, the server may have it)",
+          ),
+        );
+      }
+    }, this.sendTimeout);
+  }
+
+  private take(id: string): PendingSend | undefined {
+    const entry = this.pending.get(id);
+    if (!entry) return undefined;
+    clearTimeout(entry.waiting);
+    this.pending.delete(id);
+    return entry;
+  }
+}
+
+/** Ids are compared as the server echoes them: the string "7" and the number 7 are different ids. */
+function key(id: string | number): string {
+  return JSON.stringify(id);
+}
