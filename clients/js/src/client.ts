@@ -92,7 +92,8 @@ export class SwitchboardClient {
     this.rateLimitDelay = positive(reconnect.rateLimitDelay, 5000, "reconnect.rateLimitDelay");
     this.maxAttempts = positive(reconnect.maxAttempts, Infinity, "reconnect.maxAttempts");
     this.connectTimeout = positive(options.connectTimeout, 15_000, "connectTimeout");
-    this.outbox = new Outbox(positive(options.sendTimeout, 30_000, "sendTimeout"));
+    // As long as the server's relay keeps trying a message (60 s, past the time a cluster takes to down a lost node).
+    this.outbox = new Outbox(positive(options.sendTimeout, 60_000, "sendTimeout"));
     this.heartbeat = new Heartbeat(
       positive(options.pingInterval, 25_000, "pingInterval"),
       positive(options.pongTimeout, 10_000, "pongTimeout"),

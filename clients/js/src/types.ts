@@ -123,6 +123,6 @@ export interface ClientOptions {
   pongTimeout?: number;
   /** How long an attempt may take from opening the socket to the welcome, in ms (default 15000). */
   connectTimeout?: number;
-  /** How long a send waits for a connection while there is none, in ms (default 30000). */
+  /** How long a send waits for a connection while there is none, in ms (default 60000). */
   sendTimeout?: number;
 }
