@@ -22,6 +22,7 @@ FIGURES = [
     ("direct", "latency.p50_ms", "direct latency p50 (ms)", "lower"),
     ("direct", "latency.p99_ms", "direct latency p99 (ms)", "lower"),
     ("direct", "latency.p999_ms", "direct latency p99.9 (ms)", "lower"),
+    ("direct", "server_cpu_ms_per_1000_messages", "server CPU ms per 1,000 direct messages", "lower"),
     ("direct-max", "max_sustained_rate", "max direct msgs/s with p99 < 50 ms, no loss", "higher"),
     ("group", "deliveries_per_s", "group deliveries/s", "higher"),
     ("group", "lost", "group deliveries lost", "lower"),

@@ -7,6 +7,7 @@ using Switchboard.Service.Metrics;
 using Switchboard.Service.RateLimiting;
 using Switchboard.Service.Settings;
 
+SocketCompletions.RunInlineUnlessConfigured();
 var builder = WebApplication.CreateBuilder(args);
 // ASP.NET Core logs four lines per request at Information: a tenth of a node's CPU per connect
 // (docs/performance.md). The lowest-precedence source, so Logging__LogLevel__Microsoft.AspNetCore brings them back.

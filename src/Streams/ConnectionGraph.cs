@@ -1,3 +1,4 @@
+using Akka;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Switchboard.Streams.Hosting;
@@ -19,8 +20,8 @@ namespace Switchboard.Streams;
 /// </summary>
 public static class ConnectionGraph
 {
-    private static readonly Fusing.FusedGraph<ClosedShape, (Task Inbound, Task Outbound)> Plain = Blueprint(keepAlive: false);
-    private static readonly Fusing.FusedGraph<ClosedShape, (Task Inbound, Task Outbound)> WithKeepAlive = Blueprint(keepAlive: true);
+    private static readonly Fusing.FusedGraph<ClosedShape, NotUsed> Plain = Blueprint(keepAlive: false);
+    private static readonly Fusing.FusedGraph<ClosedShape, NotUsed> WithKeepAlive = Blueprint(keepAlive: true);
 
     public static WebSocketConnection Run(string connectionId, ConnectionTransport transport, ConnectionOptions options,
         int? compressionLevel, ConnectionCounters counters, OutboundFrame? firstFrame,
@@ -35,63 +36,27 @@ public static class ConnectionGraph
 
         var blueprint = options.KeepAlive is null ? Plain : WithKeepAlive;
         counters.GraphStarted();
-        connection.Completion = RunAsync(connection, hosts.LaunchAsync(
-            blueprint.AddAttributes(Attributes.None.And(new ConnectionAttribute(connection, handler)))), counters);
+        // Once it runs, the graph's stages tell the connection when each side ends (it then finishes itself); until
+        // then only this continuation holds it, for a launch no host took.
+        hosts.LaunchAsync(blueprint.AddAttributes(Attributes.None.And(new ConnectionAttribute(connection, handler))))
+            .ContinueWith(static (launch, state) => ((WebSocketConnection)state!).OnNeverRan(), connection,
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
         return connection;
     }
 
-    private static Fusing.FusedGraph<ClosedShape, (Task, Task)> Blueprint(bool keepAlive)
+    private static Fusing.FusedGraph<ClosedShape, NotUsed> Blueprint(bool keepAlive)
     {
         var frames = Source.FromGraph(new FrameReader());
         if (keepAlive)
             frames = frames.Via(new KeepAlive());
-        var inbound = frames.ToMaterialized(new MessageAssembly(), Keep.Right);
-        var outbound = Source.FromGraph(new OutboxSource()).ToMaterialized(new FrameWriter(), Keep.Right);
-        return Fusing.Aggressive(RunnableGraph.FromGraph(GraphDsl.Create(inbound, outbound, Keep.Both,
-            (_, _, _) => ClosedShape.Instance)));
-    }
-
-    private static async Task RunAsync(WebSocketConnection connection, Task<(Task Inbound, Task Outbound)> launched,
-        ConnectionCounters counters)
-    {
-        // Set when the graph could not send its own close frame (its host died or never ran it) and one is written here.
-        var closedHere = false;
-        try
+        var inbound = frames.To(new MessageAssembly());
+        var outbound = Source.FromGraph(new OutboxSource()).To(new FrameWriter());
+        return Fusing.Aggressive(RunnableGraph.FromGraph(GraphDsl.Create(builder =>
         {
-            var (inbound, outbound) = await launched;
-            // This frame lives as long as the connection: it lets go of the launch and the graph copy the launch holds.
-            launched = null!;
-            // Told as soon as it happens, while the inbound side may still be waiting on the socket.
-            var outboundSignalled = outbound.ContinueWith(static (_, state) => ((WebSocketConnection)state!).OnOutboundFinished(),
-                connection, TaskContinuationOptions.ExecuteSynchronously);
-            try
-            {
-                await inbound;
-            }
-            catch (Exception)
-            {
-                // The handler failed; MessageAssembly has closed the connection with 1011.
-            }
-            await outboundSignalled;
-            // Faulted: the graph was torn down under the writer (its host died).
-            closedHere = outbound.IsFaulted;
-        }
-        catch (ConnectionHostStoppedException)
-        {
-            await connection.Transport.Input.CompleteAsync();
-            closedHere = true;
-        }
-        if (closedHere)
-            await connection.WriteCloseAsync(Framing.CloseCode.InternalError, "internal error");
-        try
-        {
-            await connection.Transport.Output.CompleteAsync();
-        }
-        finally
-        {
-            connection.OnFinished();
-            counters.GraphFinished();
-            counters.RecordClosed(closedHere ? Framing.CloseCode.InternalError : connection.Outbox.CloseCode);
-        }
+            builder.Add(inbound);
+            builder.Add(outbound);
+            return ClosedShape.Instance;
+        })));
     }
 }

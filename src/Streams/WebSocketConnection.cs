@@ -13,7 +13,13 @@ namespace Switchboard.Streams;
 public sealed class WebSocketConnection
 {
     private readonly Func<TimeSpan, Action, ICancelable> _scheduleOnce;
+    // Completed by the connection itself once both sides of its graph have ended: nothing waits on an await per
+    // connection while it is open.
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ICancelable? _closeDeadline;
+    private int _sidesRunning = 2;
+    private int _finishing;
+    private volatile bool _outboundAbrupt;
     private long _lastSeen = Environment.TickCount64;
     private long _messagesIn;
     private long _messagesOut;
@@ -48,8 +54,8 @@ public sealed class WebSocketConnection
     /// <summary>The socket's pipes: read by the graph's first stage, written by its last.</summary>
     internal ConnectionTransport Transport { get; }
 
-    /// <summary>Completes when both directions have ended and the socket may be released.</summary>
-    public Task Completion { get; internal set; } = Task.CompletedTask;
+    /// <summary>Completes when both directions have ended and the socket is released.</summary>
+    public Task Completion => _completion.Task;
 
     /// <summary>When the last frame of any kind arrived (Environment.TickCount64).</summary>
     public long LastSeen => Interlocked.Read(ref _lastSeen);
@@ -115,13 +121,65 @@ public sealed class WebSocketConnection
             Transport.Input.CancelPendingRead();
     }
 
-    internal void OnInboundFinished()
+    internal void OnReaderStopped()
     {
         _inboundFinished = true;
         Outbox.Abort(); // no-op when a close is already under way
     }
 
-    internal void OnOutboundFinished()
+    /// <summary>The graph's inbound side (the reader and what handles its frames) has stopped.</summary>
+    internal void OnInboundEnded() => SideEnded();
+
+    /// <summary>
+    /// The graph's outbound side has stopped; <paramref name="abrupt"/> when it did not end itself (its host died, or it
+    /// failed), so that the close frame it owed is written here.
+    /// </summary>
+    internal void OnOutboundEnded(bool abrupt)
+    {
+        _outboundAbrupt = abrupt;
+        OnOutboundFinished();
+        SideEnded();
+    }
+
+    /// <summary>The graph never ran (no host took it): the connection ends with 1011.</summary>
+    internal void OnNeverRan() => _ = FinishAsync(neverRan: true);
+
+    private void SideEnded()
+    {
+        if (Interlocked.Decrement(ref _sidesRunning) == 0)
+            _ = FinishAsync(neverRan: false);
+    }
+
+    private async Task FinishAsync(bool neverRan)
+    {
+        // Once: a launch that failed half-way may also have stopped the stages it had started.
+        if (Interlocked.Exchange(ref _finishing, 1) == 1)
+            return;
+        // Set when the graph could not send its own close frame (its host died or never ran it) and one is written here.
+        var closedHere = neverRan || _outboundAbrupt;
+        Exception? failure = null;
+        try
+        {
+            if (neverRan)
+                await Transport.Input.CompleteAsync();
+            if (closedHere)
+                await WriteCloseAsync(CloseCode.InternalError, "internal error");
+            await Transport.Output.CompleteAsync();
+        }
+        catch (Exception e)
+        {
+            failure = e; // for whoever awaits the connection (Kestrel logs it)
+        }
+        OnFinished();
+        Counters.GraphFinished();
+        Counters.RecordClosed(closedHere ? CloseCode.InternalError : Outbox.CloseCode);
+        if (failure is null)
+            _completion.TrySetResult();
+        else
+            _completion.TrySetException(failure);
+    }
+
+    private void OnOutboundFinished()
     {
         _outboundFinished = true;
         // A failed connection ends once its close frame is out (§7.1.7); a clean close waits for
@@ -148,7 +206,7 @@ public sealed class WebSocketConnection
         }
     }
 
-    internal void OnFinished()
+    private void OnFinished()
     {
         _closeDeadline?.Cancel();
         Outbox.Release();

@@ -8,7 +8,7 @@ using static Switchboard.Actors.Routing.RelayProtocol;
 
 namespace Switchboard.Actors.Tests;
 
-/// <summary>The relay between a node's senders and the shard regions, with probes for the regions and the delivery actor.</summary>
+/// <summary>The relay between a node's senders and the shard regions (its ledger and its actor), with probes for the regions and the delivery actor.</summary>
 public sealed class RoutingRelaySpecs : Akka.Hosting.TestKit.TestKit
 {
     private static readonly OutboundFrame Frame = OutboundFrame.Text("""{"type":"chat"}"""u8);
@@ -18,6 +18,7 @@ public sealed class RoutingRelaySpecs : Akka.Hosting.TestKit.TestKit
     private TestProbe _users = null!;
     private TestProbe _groups = null!;
     private TestProbe _delivery = null!;
+    private RelayLedger _ledger = null!;
 
     protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider)
     {
@@ -27,7 +28,10 @@ public sealed class RoutingRelaySpecs : Akka.Hosting.TestKit.TestKit
     private IActorRef Start(RoutingRelayOptions? options = null)
     {
         (_users, _groups, _delivery) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        return Sys.ActorOf(RoutingRelay.PropsFor(options ?? RoutingRelayOptions.Default, _users, _groups, _counters));
+        _ledger = new RelayLedger(options ?? RoutingRelayOptions.Default, _counters);
+        var relay = Sys.ActorOf(RoutingRelay.PropsFor(_ledger, _counters));
+        _ledger.Start(relay, _users, _groups);
+        return relay;
     }
 
     private ReplyTarget From(string connectionId, string id) => new(_delivery, connectionId, System.Text.Encoding.UTF8.GetBytes(id));
@@ -36,8 +40,8 @@ public sealed class RoutingRelaySpecs : Akka.Hosting.TestKit.TestKit
     public void Messages_go_stamped_to_their_region_and_the_sender_hears_once_when_the_recipient_node_has_it()
     {
         var relay = Start();
-        relay.Tell(new Relay(new UserProtocol.SendToUser("bob", Frame), From("c1", "1")));
-        relay.Tell(new Relay(new GroupProtocol.SendToGroup("g", Frame), From("c1", "2")));
+        _ledger.Send(new UserProtocol.SendToUser("bob", Frame), From("c1", "1"));
+        _ledger.Send(new GroupProtocol.SendToGroup("g", Frame), From("c1", "2"));
 
         var direct = _users.ExpectMsg<UserProtocol.SendToUser>();
         Assert.Equal(new RelayStamp(relay, 1, Resent: false), direct.Stamp);
@@ -56,8 +60,8 @@ public sealed class RoutingRelaySpecs : Akka.Hosting.TestKit.TestKit
     [Fact]
     public void A_message_routed_to_several_nodes_is_done_once_every_node_of_one_route_has_it()
     {
-        var relay = Start(Quick with { GiveUpAfter = TimeSpan.FromMinutes(1) });
-        relay.Tell(new Relay(new GroupProtocol.SendToGroup("g", Frame), From("c1", "1")));
+        Start(Quick with { GiveUpAfter = TimeSpan.FromMinutes(1) });
+        _ledger.Send(new GroupProtocol.SendToGroup("g", Frame), From("c1", "1"));
         var stamp = _groups.ExpectMsg<GroupProtocol.SendToGroup>().Stamp!;
         var (node1, node2) = (CreateTestProbe().Ref, CreateTestProbe().Ref);
 
@@ -75,8 +79,8 @@ public sealed class RoutingRelaySpecs : Akka.Hosting.TestKit.TestKit
     [Fact]
     public void A_refusal_reaches_the_sender_as_an_error()
     {
-        var relay = Start();
-        relay.Tell(new Relay(new GroupProtocol.SendToGroup("empty", Frame), From("c1", "9")));
+        Start();
+        _ledger.Send(new GroupProtocol.SendToGroup("empty", Frame), From("c1", "9"));
         _groups.ExpectMsg<GroupProtocol.SendToGroup>().Stamp!.Confirm(new("unknown_group", "none"));
         var rejected = _delivery.ExpectMsg<DeliveryProtocol.Rejected>();
         Assert.Equal(("c1", "unknown_group"), (rejected.ConnectionId, rejected.Error.Code));
@@ -85,8 +89,8 @@ public sealed class RoutingRelaySpecs : Akka.Hosting.TestKit.TestKit
     [Fact]
     public void An_unconfirmed_message_is_sent_again_marked_resent_until_confirmed()
     {
-        var relay = Start(Quick);
-        relay.Tell(new Relay(new UserProtocol.SendToUser("bob", Frame), From("c1", "1")));
+        Start(Quick);
+        _ledger.Send(new UserProtocol.SendToUser("bob", Frame), From("c1", "1"));
         var first = _users.ExpectMsg<UserProtocol.SendToUser>();
         Assert.False(first.Stamp!.Resent);
 
@@ -98,15 +102,15 @@ public sealed class RoutingRelaySpecs : Akka.Hosting.TestKit.TestKit
         Assert.True(_counters.Resent >= 1);
 
         // Confirmed: nothing more of seq 1; the next message is the next thing the region sees.
-        relay.Tell(new Relay(new UserProtocol.SendToUser("eve", Frame)));
+        _ledger.Send(new UserProtocol.SendToUser("eve", Frame));
         Assert.Equal("eve", _users.FishForMessage<UserProtocol.SendToUser>(m => m.UserId == "eve" || m.Stamp!.Seq == 1).UserId);
     }
 
     [Fact]
     public void A_message_never_confirmed_is_given_up_and_its_sender_told_unavailable()
     {
-        var relay = Start(Quick);
-        relay.Tell(new Relay(new GroupProtocol.SendToGroup("g", Frame), From("c1", "1")));
+        Start(Quick);
+        _ledger.Send(new GroupProtocol.SendToGroup("g", Frame), From("c1", "1"));
         var rejected = _delivery.ExpectMsg<DeliveryProtocol.Rejected>(TimeSpan.FromSeconds(5));
         Assert.Equal("unavailable", rejected.Error.Code);
         Assert.Equal(1, _counters.Unconfirmed);
@@ -115,11 +119,37 @@ public sealed class RoutingRelaySpecs : Akka.Hosting.TestKit.TestKit
     [Fact]
     public void With_too_many_unconfirmed_messages_new_ones_are_refused()
     {
-        var relay = Start(Quick with { MaxPending = 2, GiveUpAfter = TimeSpan.FromMinutes(1) });
+        Start(Quick with { MaxPending = 2, GiveUpAfter = TimeSpan.FromMinutes(1) });
         for (var i = 1; i <= 3; i++)
-            relay.Tell(new Relay(new UserProtocol.SendToUser("bob", Frame), From("c1", $"{i}")));
+            _ledger.Send(new UserProtocol.SendToUser("bob", Frame), From("c1", $"{i}"));
         var rejected = _delivery.ExpectMsg<DeliveryProtocol.Rejected>();
         Assert.Equal(("3", "unavailable"), (IdOf(rejected), rejected.Error.Code));
+    }
+
+    [Fact]
+    public void Senders_on_many_threads_at_once_each_get_their_message_numbered_once_and_confirmed_once()
+    {
+        var relay = Start(RoutingRelayOptions.Default);
+        const int threads = 8, each = 250;
+        Parallel.For(0, threads, t =>
+        {
+            for (var i = 0; i < each; i++)
+                _ledger.Send(new UserProtocol.SendToUser("bob", Frame), From("c1", $"{t}-{i}"));
+        });
+        var node = CreateTestProbe().Ref;
+        var seqs = new HashSet<long>();
+        for (var i = 0; i < threads * each; i++)
+        {
+            var stamp = _users.ExpectMsg<UserProtocol.SendToUser>().Stamp!;
+            Assert.Equal(relay, stamp.Relay);
+            Assert.True(seqs.Add(stamp.Seq));
+            stamp.RoutedTo(1).ConfirmDelivered(node);
+        }
+        var acked = new HashSet<string>();
+        for (var i = 0; i < threads * each; i++)
+            Assert.True(acked.Add(IdOf(_delivery.ExpectMsg<DeliveryProtocol.Accepted>())));
+        _delivery.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(0, _ledger.Count);
     }
 
     private static string IdOf(DeliveryProtocol.Accepted accepted) => System.Text.Encoding.UTF8.GetString(accepted.Id.Span);

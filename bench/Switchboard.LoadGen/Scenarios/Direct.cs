@@ -74,6 +74,7 @@ public static class Direct
         var deliveredBefore = run.Deliveries.Count;
         var firstLatency = deliveredBefore;
         long due = 0, sent = 0, busy = 0;
+        var cpuBefore = run.Server.Enabled ? run.Server.CpuSeconds() : 0;
         var started = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(started) < duration)
         {
@@ -91,7 +92,8 @@ public static class Direct
         var elapsed = Stopwatch.GetElapsedTime(started);
         await run.AwaitDeliveriesAsync(deliveredBefore + sent, Patience);
         var delivered = run.Deliveries.Count - deliveredBefore;
-        return new JsonObject
+        var cpu = run.Server.Enabled ? run.Server.CpuSeconds() - cpuBefore : 0;
+        var step = new JsonObject
         {
             ["target_rate"] = rate,
             ["achieved_rate"] = Report.Round(sent / elapsed.TotalSeconds),
@@ -101,6 +103,9 @@ public static class Direct
             ["lost"] = sent - delivered,
             ["latency"] = LatencyObject(run.Deliveries.LatenciesSince(firstLatency)),
         };
+        if (run.Server.Enabled)
+            step["server_cpu_ms_per_1000_messages"] = Report.Round(cpu * 1000 * 1000 / Math.Max(1, delivered));
+        return step;
     }
 
     private static JsonObject LatencyObject(LatencySummary latency) => new()

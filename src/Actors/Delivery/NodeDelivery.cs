@@ -39,7 +39,7 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
 
     private readonly IActorRef _users;
     private readonly IActorRef _groups;
-    private readonly IActorRef _relay;
+    private readonly RelayLedger _relay;
     private readonly DeliveredStamps _delivered = new();
     private readonly RoutingCounters _counters;
     private readonly ConnectionCounters _connectionCounters;
@@ -61,7 +61,7 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
     private readonly Dictionary<(string ConnectionId, string Group), PendingJoin> _joining = new();
     private string? _node;
 
-    public NodeDelivery(NodeDeliveryOptions options, IActorRef users, IActorRef groups, IActorRef relay, RoutingCounters counters,
+    public NodeDelivery(NodeDeliveryOptions options, IActorRef users, IActorRef groups, RelayLedger relay, RoutingCounters counters,
         ConnectionCounters connectionCounters)
     {
         _users = users;
@@ -324,14 +324,13 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
             // The group router answers with the stream's position (GroupStreamOpened), which is the ack.
             if (!opening)
                 _joining[(local.Id, group)] = new PendingJoin(id, Environment.TickCount64);
-            _relay.Tell(new RelayProtocol.Relay(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self, OpensStream: true,
-                Resume: resume)));
+            _relay.Send(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self, OpensStream: true, Resume: resume));
             return true;
         }
         // The group router confirms once it knows the member, so a group message sent after
         // the ack is sure to reach this connection.
-        _relay.Tell(new RelayProtocol.Relay(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self),
-            id.IsEmpty ? null : new RelayProtocol.ReplyTarget(Self, local.Id, id)));
+        _relay.Send(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self),
+            id.IsEmpty ? null : new RelayProtocol.ReplyTarget(Self, local.Id, id));
         if (resume is not null)
             Unrecovered(local.Connection, group);
         return true;
@@ -490,7 +489,7 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
 
     private static bool IsDelivered(OfferResult result) => result is OfferResult.Enqueued or OfferResult.Waiting;
 
-    public static Props PropsFor(NodeDeliveryOptions options, IActorRef users, IActorRef groups, IActorRef relay,
+    public static Props PropsFor(NodeDeliveryOptions options, IActorRef users, IActorRef groups, RelayLedger relay,
         RoutingCounters counters, ConnectionCounters connectionCounters) =>
         Props.Create(() => new NodeDelivery(options, users, groups, relay, counters, connectionCounters));
 
@@ -540,13 +539,13 @@ public static class NodeDeliveryHostingExtensions
 {
     /// <summary>Starts this node's delivery actor (after the routers and the relay), registered under <see cref="NodeDelivery"/>.</summary>
     public static AkkaConfigurationBuilder AddNodeDelivery(this AkkaConfigurationBuilder builder, NodeDeliveryOptions options,
-        RoutingCounters counters, ConnectionCounters connectionCounters) =>
+        RelayLedger relay, RoutingCounters counters, ConnectionCounters connectionCounters) =>
         builder
             .WithDistributedPubSub(role: null!)
             .WithActors((system, registry) =>
             {
                 var delivery = system.ActorOf(NodeDelivery.PropsFor(options, registry.Get<UserRouter>(),
-                    registry.Get<GroupRouter>(), registry.Get<RoutingRelay>(), counters, connectionCounters),
+                    registry.Get<GroupRouter>(), relay, counters, connectionCounters),
                     RegistryProtocol.DeliveryActorName);
                 registry.Register<NodeDelivery>(delivery);
             });

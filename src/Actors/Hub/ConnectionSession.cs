@@ -137,7 +137,7 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
 
     // The ack (or the error for a group with no members) comes once the router has taken the message.
     private void Relay(RelayProtocol.IRelayed message, ClientFrame frame) =>
-        routing.Relay.Tell(new RelayProtocol.Relay(message, new RelayProtocol.ReplyTarget(routing.Delivery, connection.Id, frame.Id)));
+        routing.Relay.Send(message, new RelayProtocol.ReplyTarget(routing.Delivery, connection.Id, frame.Id));
 
     private bool MayAskReceipt(ClientFrame frame)
     {

@@ -5,7 +5,7 @@ using Switchboard.Streams.Json;
 namespace Switchboard.Actors.Routing;
 
 /// <summary>
-/// Messages of a node's <see cref="RoutingRelay"/>, which sends routing messages to their router entities until the
+/// Messages of a node's <see cref="RoutingRelay"/> and <see cref="RelayLedger"/>, which send routing messages to their router entities until the
 /// entity confirms it took them. Akka's shard regions drop the messages they buffer while a shard is handed off
 /// (to keep them in order), and messages to a node that is then downed are lost with it; resending closes both gaps.
 /// </summary>
@@ -18,9 +18,6 @@ public static class RelayProtocol
 
         IRelayed Stamped(RelayStamp stamp);
     }
-
-    /// <summary>Send <paramref name="Message"/> to its router; <paramref name="Reply"/>, when set, hears how it went.</summary>
-    public sealed record Relay(IRelayed Message, ReplyTarget? Reply = null);
 
     /// <summary>A connection that sent the message: its node's delivery actor gets Accepted or Rejected for it.</summary>
     public sealed record ReplyTarget(IActorRef Delivery, string ConnectionId, ReadOnlyMemory<byte> Id);

@@ -67,6 +67,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddSingleton<NodeState>();
         services.AddSingleton(sp => new ConnectionCounters { DeliveryClock = sp.GetRequiredService<SwitchboardMeter>().DeliveryClock });
         services.AddSingleton<RoutingCounters>();
+        services.AddSingleton(sp => new RelayLedger(RoutingRelayOptions.Default, sp.GetRequiredService<RoutingCounters>()));
         services.AddSingleton(sp => new HistoryBudget(sp.GetRequiredService<SwitchboardOptions>().HistoryMaxBytes));
         // History:Store=redis with history on: the streams live in Redis (docs/history.md); else null, and the routers keep them.
         services.AddSingleton<IStreamStore>(sp => sp.GetRequiredService<SwitchboardOptions>() is { HistoryStore: "redis", HistorySize: > 0 } o
@@ -107,6 +108,7 @@ public static class SwitchboardServiceCollectionExtensions
             var cap = sp.GetRequiredService<ConnectionCap>();
             var routing = sp.GetRequiredService<RoutingCounters>();
             var node = sp.GetRequiredService<NodeState>();
+            var relay = sp.GetRequiredService<RelayLedger>();
             builder
                 .AddHocon(SwitchboardHocon.Load(), HoconAddMode.Append)
                 .ConfigureLoggers(AkkaLogBridge.Configure)
@@ -128,10 +130,10 @@ public static class SwitchboardServiceCollectionExtensions
                     sp.GetService<IStreamStore>())
                 .AddGroupRouter(options.ShardCount, routing, History(options), sp.GetRequiredService<HistoryBudget>(),
                     sp.GetService<IStreamStore>())
-                .AddRoutingRelay(RoutingRelayOptions.Default, routing)
+                .AddRoutingRelay(relay, routing)
                 .AddNodeDelivery(new NodeDeliveryOptions(options.BroadcastWorkerCount, options.MessageQueueSize,
                     options.MaxGroupsPerConnection, node.RoutingReady, HistoryOn: options.HistorySize > 0),
-                    routing, sp.GetRequiredService<ConnectionCounters>());
+                    relay, routing, sp.GetRequiredService<ConnectionCounters>());
             var connections = sp.GetRequiredService<LocalConnections>();
             var counters = sp.GetRequiredService<ConnectionCounters>();
             builder.AddNodeStatsReporter(system => () =>
@@ -147,7 +149,7 @@ public static class SwitchboardServiceCollectionExtensions
             var system = sp.GetRequiredService<ActorSystem>();
             var registry = sp.GetRequiredService<IActorRegistry>();
             var options = sp.GetRequiredService<SwitchboardOptions>();
-            var routing = new HubRouting(registry.Get<NodeDelivery>(), registry.Get<RoutingRelay>(), registry.Get<UserRouter>(), registry.Get<GroupRouter>(),
+            var routing = new HubRouting(registry.Get<NodeDelivery>(), sp.GetRequiredService<RelayLedger>(), registry.Get<UserRouter>(), registry.Get<GroupRouter>(),
                 DistributedPubSub.Get(system).Mediator, options.AllowClientBroadcast, options.HistorySize > 0);
             var pingScheduler = options.EnableGlobalPing ? registry.Get<PingScheduler>() : null;
             var hubOptions = ToHubOptions(options, sp.GetRequiredService<ConnectionCap>().MaxConnections);

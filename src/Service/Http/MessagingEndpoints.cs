@@ -52,9 +52,9 @@ public static class MessagingEndpoints
         if (request.HttpContext.RequestServices.GetService<IStreamStore>() is { RefusesOnFailure: true, IsFailing: true })
             return StoreUnavailable;
         var encoded = hub.Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, sender, Now(), frame.To, frame.Group)));
-        hub.Routing.Relay.Tell(new RelayProtocol.Relay(frame.To is { } to
+        hub.Routing.Relay.Send(frame.To is { } to
             ? new UserProtocol.SendToUser(to, encoded)
-            : new GroupProtocol.SendToGroup(frame.Group!, encoded)));
+            : new GroupProtocol.SendToGroup(frame.Group!, encoded));
         Admin.AdminAudit.Log(request.HttpContext, "message", frame.To is { } user ? $"user {user}" : $"group {frame.Group}", "accepted");
         return Results.Json(Accepted, HttpJson.Options, statusCode: 202);
     }

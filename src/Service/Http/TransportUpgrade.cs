@@ -34,12 +34,21 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
 
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
+        // What the upgrade needed (the request, the admission, the handshake) is garbage once it runs: this frame, which
+        // waits as long as the connection lives, keeps only the running connection.
+        if (await UpgradeAsync(connection) is { } running)
+            await running;
+    }
+
+    /// <summary>The upgraded connection, running; null once a connection that was not one has been served or has closed.</summary>
+    private async ValueTask<Task?> UpgradeAsync(ConnectionContext connection)
+    {
         var hub = Volatile.Read(ref _resolved) ?? Resolve();
         var (outcome, admitted) = await ReadHeadAsync(connection, hub);
         if (outcome == Outcome.Http)
             await next(connection);
         if (outcome != Outcome.Upgrade || admitted is null)
-            return;
+            return null;
         try
         {
             admitted.Handshake.WriteResponse(connection.Transport.Output);
@@ -50,7 +59,7 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
             admitted.Abandon();
             throw;
         }
-        await admitted.RunAsync(new ConnectionTransport(connection.Transport.Input, connection.Transport.Output, connection.Abort));
+        return admitted.RunAsync(new ConnectionTransport(connection.Transport.Input, connection.Transport.Output, connection.Abort));
     }
 
     private enum Outcome { Upgrade, Http, Closed }

@@ -23,7 +23,8 @@ public sealed class FrameReader : GraphStage<SourceShape<WebSocketFrame>>
     private sealed class Logic : OutGraphStageLogic
     {
         private readonly FrameReader _stage;
-        private readonly Action _onRead;
+        private readonly IAsyncCallback<Logic> _onRead;
+        private readonly Action _resumeRead;
         private ValueTask<ReadResult> _read;
         private ReadOnlySequence<byte> _buffer;
         private bool _holding;
@@ -34,7 +35,9 @@ public sealed class FrameReader : GraphStage<SourceShape<WebSocketFrame>>
             _stage = stage;
             Reader = connection.Transport.Input;
             Connection = connection;
-            _onRead = GetAsyncCallback(OnRead);
+            // Typed, with a static handler: the untyped GetAsyncCallback wraps the handler in three more delegates.
+            _onRead = GetTypedAsyncCallback<Logic>(static logic => logic.OnRead());
+            _resumeRead = ResumeRead;
             SetHandler(stage.Out, this);
         }
 
@@ -48,7 +51,7 @@ public sealed class FrameReader : GraphStage<SourceShape<WebSocketFrame>>
             if (_holding)
                 Reader.AdvanceTo(_buffer.Start);
             Reader.Complete();
-            Connection.OnInboundFinished();
+            Connection.OnReaderStopped();
         }
 
         private void Decode()
@@ -70,7 +73,7 @@ public sealed class FrameReader : GraphStage<SourceShape<WebSocketFrame>>
                 _read = Reader.ReadAsync();
                 if (!_read.IsCompleted)
                 {
-                    _read.GetAwaiter().UnsafeOnCompleted(_onRead);
+                    _read.GetAwaiter().UnsafeOnCompleted(_resumeRead);
                     return;
                 }
                 if (!TakeRead())
@@ -102,6 +105,8 @@ public sealed class FrameReader : GraphStage<SourceShape<WebSocketFrame>>
                 return false;
             }
         }
+
+        private void ResumeRead() => _onRead.Invoke(this);
 
         private void OnRead()
         {

@@ -10,33 +10,27 @@ namespace Switchboard.Streams.Inbound;
 /// The end of a connection's inbound side: answers control frames (ping → pong, close → close), passes
 /// data frames to a <see cref="MessageAssembler"/>, and hands each whole message, decoded, to the handler.
 /// One stage rather than assembly, decode and a sink in a row: each stage costs every connection a logic and
-/// its wiring in the interpreter. Materializes to the side's completion, failed when the handler throws.
+/// its wiring in the interpreter. Tells the connection when the inbound side has ended.
 /// </summary>
-public sealed class MessageAssembly : GraphStageWithMaterializedValue<SinkShape<WebSocketFrame>, Task>
+public sealed class MessageAssembly : GraphStage<SinkShape<WebSocketFrame>>
 {
     public Inlet<WebSocketFrame> In { get; } = new("message-assembly.in");
 
     public override SinkShape<WebSocketFrame> Shape => new(In);
 
-    public override ILogicAndMaterializedValue<Task> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
-    {
-        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var logic = new Logic(this, ConnectionAttribute.Of(inheritedAttributes), finished);
-        return new LogicAndMaterializedValue<Task>(logic, finished.Task);
-    }
+    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) =>
+        new Logic(this, ConnectionAttribute.Of(inheritedAttributes));
 
     private sealed class Logic : InGraphStageLogic
     {
         private readonly MessageAssembly _stage;
-        private readonly TaskCompletionSource _finished;
         private readonly MessageAssembler _assembler;
 
         private readonly IInboundHandler _handler;
 
-        public Logic(MessageAssembly stage, ConnectionAttribute connection, TaskCompletionSource finished) : base(inCount: 1, outCount: 0)
+        public Logic(MessageAssembly stage, ConnectionAttribute connection) : base(inCount: 1, outCount: 0)
         {
             _stage = stage;
-            _finished = finished;
             Connection = connection.Connection;
             _handler = connection.Handler;
             _assembler = new MessageAssembler(Connection.Options.MaxMessageSize, Connection.CompressionLevel);
@@ -83,18 +77,13 @@ public sealed class MessageAssembly : GraphStageWithMaterializedValue<SinkShape<
                 // Closed before the stage fails: failing cancels the reader, whose end would abort the outbox
                 // without a close frame. The client learns it was our fault.
                 Connection.Outbox.Close(CloseCode.InternalError, "internal error", discardPending: true);
-                _finished.TrySetException(e);
                 FailStage(e);
             }
         }
 
-        public override void OnUpstreamFailure(Exception e)
-        {
-            _finished.TrySetException(e);
-            FailStage(e);
-        }
+        public override void OnUpstreamFailure(Exception e) => FailStage(e);
 
-        public override void PostStop() => _finished.TrySetResult();
+        public override void PostStop() => Connection.OnInboundEnded();
 
         private InboundMessage? Answer(OutboundFrame pong)
         {

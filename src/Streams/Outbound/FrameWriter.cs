@@ -9,27 +9,20 @@ namespace Switchboard.Streams.Outbound;
 /// Writes each batch of frames to the socket's pipe and flushes once per batch; a flush that has to wait
 /// (the pipe is full) and its end are told to the outbox, which decides from them when the socket has stalled. The frames are
 /// already encoded; this stage only picks the compressed variant when the connection negotiated it.
-/// Materializes a task that completes when the outbound side has ended.
+/// Tells the connection when the outbound side has ended, and whether it ended itself.
 /// </summary>
-public sealed class FrameWriter
-    : GraphStageWithMaterializedValue<SinkShape<FrameBatch>, Task>
+public sealed class FrameWriter : GraphStage<SinkShape<FrameBatch>>
 {
     public Inlet<FrameBatch> In { get; } = new("frame-writer.in");
 
     public override SinkShape<FrameBatch> Shape => new(In);
 
-    public override ILogicAndMaterializedValue<Task> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
-    {
-        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var logic = new Logic(this, ConnectionAttribute.Of(inheritedAttributes).Connection, finished);
-        return new LogicAndMaterializedValue<Task>(logic, finished.Task);
-    }
+    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) =>
+        new Logic(this, ConnectionAttribute.Of(inheritedAttributes).Connection);
 
     private sealed class Logic : InGraphStageLogic
     {
         private readonly FrameWriter _stage;
-        private readonly TaskCompletionSource _finished;
-        private readonly Action _onFlushed;
         private Action? _onStalledFlushDone;
         private ValueTask<FlushResult> _flush;
         private bool _flushing;
@@ -41,7 +34,7 @@ public sealed class FrameWriter
         private readonly ConnectionCounters _counters;
         private readonly WebSocketConnection _connection;
 
-        public Logic(FrameWriter stage, WebSocketConnection connection, TaskCompletionSource finished) : base(inCount: 1, outCount: 0)
+        public Logic(FrameWriter stage, WebSocketConnection connection) : base(inCount: 1, outCount: 0)
         {
             _stage = stage;
             _writer = connection.Transport.Output;
@@ -49,8 +42,6 @@ public sealed class FrameWriter
             _compressionLevel = connection.CompressionLevel;
             _counters = connection.Counters;
             _connection = connection;
-            _finished = finished;
-            _onFlushed = GetAsyncCallback(OnFlushed);
             SetHandler(stage.In, this);
         }
 
@@ -95,11 +86,16 @@ public sealed class FrameWriter
             _outbox.PipeFilled();
             // Made on the first full pipe only: most connections never fill theirs. It runs where the flush
             // completes, so that offers see the pipe draining at once, not only once the interpreter has run.
-            _flush.GetAwaiter().UnsafeOnCompleted(_onStalledFlushDone ??= () =>
+            if (_onStalledFlushDone is null)
             {
-                _outbox.PipeDrained();
-                _onFlushed();
-            });
+                var onFlushed = GetTypedAsyncCallback<Logic>(static logic => logic.OnFlushed());
+                _onStalledFlushDone = () =>
+                {
+                    _outbox.PipeDrained();
+                    onFlushed.Invoke(this);
+                };
+            }
+            _flush.GetAwaiter().UnsafeOnCompleted(_onStalledFlushDone);
         }
 
         // Off the common path: only a batch holding a sampled frame reads the clock, once.
@@ -120,16 +116,10 @@ public sealed class FrameWriter
         }
 
         // The transport's writer stays open: completing it would close the socket, also on a close
-        // frame still waiting for the peer's answer. ConnectionGraph completes it once both sides end.
+        // frame still waiting for the peer's answer. The connection completes it once both sides end.
         // Stopped without ending itself, the stage was torn down with its host or failed from upstream:
-        // what it had to write is lost, and ConnectionGraph tells the peer.
-        public override void PostStop()
-        {
-            if (_ended)
-                _finished.TrySetResult();
-            else
-                _finished.TrySetException(new AbruptStageTerminationException(this));
-        }
+        // what it had to write is lost, and the connection tells the peer.
+        public override void PostStop() => _connection.OnOutboundEnded(abrupt: !_ended);
 
         private void End()
         {

@@ -37,7 +37,7 @@ public sealed class Outbox
     private bool _closing;
     private bool _drainedClose;
     private bool _consumerWaiting;
-    private Action? _signal;
+    private IOutboxReader? _reader;
 
     /// <param name="stallGrace">How long the socket's pipe must have been full before the bound applies.</param>
     public Outbox(int capacity, OverflowPolicy policy, TimeSpan sendTimeout, ConnectionCounters counters, TimeSpan stallGrace)
@@ -85,7 +85,7 @@ public sealed class Outbox
 
     public OfferResult Offer(OutboundFrame frame)
     {
-        Action? wake;
+        IOutboxReader? wake;
         OfferResult result;
         lock (_gate)
         {
@@ -117,7 +117,7 @@ public sealed class Outbox
                 wake = result == OfferResult.Closed ? TakeWake(force: true) : null;
             }
         }
-        wake?.Invoke();
+        wake?.OnOutboxReady();
         if (result == OfferResult.Closed)
             Closing?.Invoke();
         return result;
@@ -151,7 +151,7 @@ public sealed class Outbox
     /// </param>
     public bool Close(ushort code, string reason, bool discardPending, Action<ConnectionCounters>? record = null)
     {
-        Action? wake;
+        IOutboxReader? wake;
         lock (_gate)
         {
             if (_closing)
@@ -160,7 +160,7 @@ public sealed class Outbox
             record?.Invoke(_counters);
             wake = TakeWake(force: true);
         }
-        wake?.Invoke();
+        wake?.OnOutboxReady();
         Closing?.Invoke();
         return true;
     }
@@ -168,7 +168,7 @@ public sealed class Outbox
     /// <summary>Ends the outbound side at once without a close frame (the peer is gone).</summary>
     public void Abort()
     {
-        Action? wake;
+        IOutboxReader? wake;
         lock (_gate)
         {
             if (_closing)
@@ -177,7 +177,7 @@ public sealed class Outbox
             Discard();
             wake = TakeWake(force: true);
         }
-        wake?.Invoke();
+        wake?.OnOutboxReady();
         Closing?.Invoke();
     }
 
@@ -191,9 +191,9 @@ public sealed class Outbox
         }
     }
 
-    internal void Attach(Action signal)
+    internal void Attach(IOutboxReader reader)
     {
-        lock (_gate) _signal = signal;
+        lock (_gate) _reader = reader;
     }
 
     /// <summary>The writer's flush waits: the socket's pipe is full.</summary>
@@ -277,22 +277,22 @@ public sealed class Outbox
 
     private void OnControlLane(OutboundFrame frame, Func<ControlLane, OutboundFrame, bool> add)
     {
-        Action? wake = null;
+        IOutboxReader? wake = null;
         lock (_gate)
         {
             if (!_closing && add(_control, frame))
                 wake = TakeWake(force: false);
         }
-        wake?.Invoke();
+        wake?.OnOutboxReady();
     }
 
     // Wakes the source when it waits for data; "force" wakes it regardless (close, expiry timer).
-    private Action? TakeWake(bool force)
+    private IOutboxReader? TakeWake(bool force)
     {
         if (!force && !_consumerWaiting)
             return null;
         _consumerWaiting = false;
-        return _signal;
+        return _reader;
     }
 
     private bool ExpireOverflow(long now)
@@ -353,4 +353,10 @@ internal enum DrainResult
 
     /// <summary>The batch ends the outbound side (it holds the close frame, or nothing when aborted).</summary>
     Last,
+}
+
+/// <summary>What drains an <see cref="Outbox"/>: told, on the thread that made it so, when there is something to drain.</summary>
+internal interface IOutboxReader
+{
+    void OnOutboxReady();
 }

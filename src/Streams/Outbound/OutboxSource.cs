@@ -24,11 +24,13 @@ public sealed class OutboxSource : GraphStage<SourceShape<FrameBatch>>
         new Logic(this, ConnectionAttribute.Of(inheritedAttributes).Connection);
 
     // Not a TimerGraphStageLogic, and made without the Shape: both would give every connection objects of their own
-    // (a timer table, a log source and the shape's name) that only the rare Wait-policy deadline needs.
-    private sealed class Logic : OutGraphStageLogic
+    // (a timer table, a log source and the shape's name) that only the rare Wait-policy deadline needs. The callbacks
+    // are typed ones with static handlers: the untyped GetAsyncCallback wraps each in three more delegates.
+    private sealed class Logic : OutGraphStageLogic, IOutboxReader
     {
         private readonly OutboxSource _stage;
         private readonly FrameBatch _batch = new();
+        private IAsyncCallback<Logic>? _onSignal;
         private Action? _onDeadline;
         private ICancelable? _deadline;
 
@@ -43,7 +45,13 @@ public sealed class OutboxSource : GraphStage<SourceShape<FrameBatch>>
             SetHandler(stage.Out, this);
         }
 
-        public override void PreStart() => _outbox.Attach(GetAsyncCallback(OnSignal));
+        public override void PreStart()
+        {
+            _onSignal = GetTypedAsyncCallback<Logic>(static logic => logic.OnSignal());
+            _outbox.Attach(this);
+        }
+
+        void IOutboxReader.OnOutboxReady() => _onSignal!.Invoke(this);
 
         public override void OnPull() => TryPush();
 

@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Switchboard.Actors.Delivery;
+using Switchboard.Streams.Json;
+using static Switchboard.Actors.Routing.RelayProtocol;
+
+namespace Switchboard.Actors.Routing;
+
+/// <summary>
+/// A node's routed messages that their routers have not yet confirmed. Any thread sends through it: a connection's
+/// graph, the delivery actor, the HTTP API. <see cref="Send"/> numbers the message, records it and hands it straight
+/// to the user or group shard region, so a message does not wait in the <see cref="RoutingRelay"/>'s mailbox on its
+/// way; the relay, whose ref the stamp carries, settles the entries as confirmations come in and resends the overdue.
+/// </summary>
+public sealed class RelayLedger(RoutingRelayOptions options, RoutingCounters counters)
+{
+    private static readonly FrameError Overloaded =
+        new("unavailable", "too many messages are waiting for their routers on this node; send again later");
+
+    private readonly ConcurrentDictionary<long, PendingRelay> _pending = new();
+    private Regions? _regions;
+    private long _lastSeq;
+    private int _count;
+
+    public RoutingRelayOptions Options { get; } = options;
+
+    /// <summary>Messages sent and not yet confirmed or given up.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Sends <paramref name="message"/> to its router; <paramref name="reply"/>, when set, hears how it went.</summary>
+    public void Send(IRelayed message, ReplyTarget? reply = null)
+    {
+        var regions = Volatile.Read(ref _regions) ?? throw new InvalidOperationException("the routing relay has not started");
+        if (Interlocked.Increment(ref _count) > Options.MaxPending)
+        {
+            Interlocked.Decrement(ref _count);
+            Refuse(reply, Overloaded);
+            return;
+        }
+        var stamped = message.Stamped(new RelayStamp(regions.Relay, Interlocked.Increment(ref _lastSeq), Resent: false));
+        _pending[stamped.Stamp!.Seq] = new PendingRelay(stamped, reply, Environment.TickCount64);
+        regions.Of(stamped).Tell(stamped);
+    }
+
+    /// <summary>Opens the ledger: <paramref name="relay"/> is the actor its stamps name, the regions where messages go.</summary>
+    public void Start(IActorRef relay, IActorRef users, IActorRef groups) =>
+        Volatile.Write(ref _regions, new Regions(relay, users, groups));
+
+    internal bool TryGet(long seq, out PendingRelay pending) => _pending.TryGetValue(seq, out pending!);
+
+    internal bool TryRemove(long seq, out PendingRelay pending)
+    {
+        if (!_pending.TryRemove(seq, out pending!))
+            return false;
+        Interlocked.Decrement(ref _count);
+        return true;
+    }
+
+    /// <summary>The entries, as the relay walks them for resends; a weakly consistent view.</summary>
+    internal IEnumerable<KeyValuePair<long, PendingRelay>> Entries => _pending;
+
+    internal void Resend(PendingRelay pending) => _regions!.Of(pending.Message).Tell(pending.Message);
+
+    internal void Refuse(ReplyTarget? reply, FrameError error)
+    {
+        counters.RecordUnconfirmed();
+        reply?.Delivery.Tell(new DeliveryProtocol.Rejected(reply.ConnectionId, reply.Id, error));
+    }
+
+    private sealed record Regions(IActorRef Relay, IActorRef Users, IActorRef Groups)
+    {
+        public IActorRef Of(IRelayed message) => message is UserProtocol.IUserMessage ? Users : Groups;
+    }
+}
+
+/// <summary>One message in the <see cref="RelayLedger"/>. Made by the sender; after that only the relay actor touches it.</summary>
+internal sealed class PendingRelay(IRelayed message, ReplyTarget? reply, long sentAt)
+{
+    /// <summary>For routes to several nodes: the nodes that confirmed, by route. Most messages never need it.</summary>
+    private Dictionary<long, HashSet<IActorRef>>? _confirmedBy;
+
+    public IRelayed Message { get; set; } = message;
+    public ReplyTarget? Reply { get; } = reply;
+    public long FirstSentAt { get; } = sentAt;
+    public long LastSentAt { get; set; } = sentAt;
+
+    /// <summary>Counts <paramref name="node"/>'s confirmation; true once every node of its route has confirmed.</summary>
+    public bool AllNodesHave(Delivered delivered, IActorRef node)
+    {
+        if (delivered.Nodes <= 1)
+            return true;
+        _confirmedBy ??= new Dictionary<long, HashSet<IActorRef>>();
+        if (!_confirmedBy.TryGetValue(delivered.Route, out var nodes))
+            _confirmedBy[delivered.Route] = nodes = [];
+        nodes.Add(node);
+        return nodes.Count >= delivered.Nodes;
+    }
+}
