@@ -192,7 +192,7 @@ public sealed class WebSocketConnection
     /// Writes a close frame straight to the socket, for when the graph that would have written it is gone; bounded by
     /// the close timeout, and nothing when the peer is gone already.
     /// </summary>
-    internal async Task WriteCloseAsync(ushort code, string reason)
+    private async Task WriteCloseAsync(ushort code, string reason)
     {
         try
         {

@@ -37,10 +37,13 @@ public sealed class RedisStreamStore : IStreamStore, IDisposable
           redis.call('HSET', meta, 'epoch', epoch, 'seq', 0, 'delivered', 0)
         else
           local prefix = epoch .. ':'
+          local function earlier(key)
+            local mark = redis.call('GET', key)
+            if mark and string.sub(mark, 1, #prefix) == prefix then return string.sub(mark, #prefix + 1) end
+          end
           if ARGV[10] == '1' then
-            local mark = redis.call('GET', KEYS[4])
-            if mark and string.sub(mark, 1, #prefix) == prefix then
-              local seq = string.sub(mark, #prefix + 1)
+            local seq = earlier(KEYS[4])
+            if seq then
               local kept = redis.call('XRANGE', log, seq .. '-0', seq .. '-0')
               local frame = false
               if kept[1] then frame = kept[1][2][2] end
@@ -48,10 +51,8 @@ public sealed class RedisStreamStore : IStreamStore, IDisposable
             end
           end
           if ARGV[9] == '1' then
-            local mark = redis.call('GET', KEYS[3])
-            if mark and string.sub(mark, 1, #prefix) == prefix then
-              return {tonumber(string.sub(mark, #prefix + 1)), epoch, 0, 1, false}
-            end
+            local seq = earlier(KEYS[3])
+            if seq then return {tonumber(seq), epoch, 0, 1, false} end
           end
         end
         local seq = redis.call('HINCRBY', meta, 'seq', 1)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Akka;
 using Akka.Streams;
 using Akka.Streams.Stage;
 
@@ -25,15 +26,15 @@ public sealed class ConnectionHost
 
     /// <summary>
     /// Queues <paramref name="graph"/> for this host; false, with nothing queued, when the host has stopped. Once queued,
-    /// <paramref name="materialized"/> gets the graph's materialized value, or <see cref="ConnectionHostStoppedException"/>.
+    /// <paramref name="started"/> completes when the graph runs, or fails (<see cref="ConnectionHostStoppedException"/>).
     /// </summary>
     // Each side writes its flag or queue with an interlocked operation (a full fence) before it reads the other's,
     // so a launch and a stop, or a launch and the start, cannot both miss each other.
-    public bool TryLaunch<TMat>(IGraph<ClosedShape, TMat> graph, TaskCompletionSource<TMat> materialized)
+    public bool TryLaunch(IGraph<ClosedShape, NotUsed> graph, TaskCompletionSource started)
     {
         if (IsStopped)
             return false;
-        _launches.Enqueue(new Launch<TMat>(graph, materialized));
+        _launches.Enqueue(new Launch(graph, started));
         if (IsStopped)
         {
             // The stage stopped between the check and the enqueue: whatever it left in the queue is refused here.
@@ -79,28 +80,22 @@ public sealed class ConnectionHost
             launch.Refuse();
     }
 
-    private abstract class Launch
+    private sealed class Launch(IGraph<ClosedShape, NotUsed> graph, TaskCompletionSource started)
     {
-        public abstract void Run(IMaterializer subFusing);
-
-        public abstract void Refuse();
-    }
-
-    private sealed class Launch<TMat>(IGraph<ClosedShape, TMat> graph, TaskCompletionSource<TMat> materialized) : Launch
-    {
-        public override void Run(IMaterializer subFusing)
+        public void Run(IMaterializer subFusing)
         {
             try
             {
-                materialized.TrySetResult(subFusing.Materialize(graph));
+                subFusing.Materialize(graph);
+                started.TrySetResult();
             }
             catch (Exception e)
             {
-                materialized.TrySetException(e);
+                started.TrySetException(e);
             }
         }
 
-        public override void Refuse() => materialized.TrySetException(new ConnectionHostStoppedException());
+        public void Refuse() => started.TrySetException(new ConnectionHostStoppedException());
     }
 }
 

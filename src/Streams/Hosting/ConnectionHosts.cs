@@ -1,3 +1,4 @@
+using Akka;
 using Akka.Actor;
 using Akka.Pattern;
 using Akka.Streams;
@@ -40,19 +41,20 @@ public sealed class ConnectionHosts
     /// </summary>
     public Func<TimeSpan, Action, ICancelable> ScheduleOnce { get; }
 
-    /// <summary>Runs <paramref name="graph"/> on the next host; its materialized value once that host has materialized it.</summary>
-    public async Task<TMat> LaunchAsync<TMat>(IGraph<ClosedShape, TMat> graph)
+    /// <summary>Runs <paramref name="graph"/> on the next host; completes once that host has materialized it.</summary>
+    public async Task LaunchAsync(IGraph<ClosedShape, NotUsed> graph)
     {
         // Every host may stop at once only with the node's materializer; then each attempt is refused at once.
         for (var attempt = 0; ; attempt++)
         {
             var host = Volatile.Read(ref _hosts[(int)((ulong)Interlocked.Increment(ref _next) % (ulong)_hosts.Length)]);
-            var materialized = new TaskCompletionSource<TMat>(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (host.TryLaunch(graph, materialized))
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (host.TryLaunch(graph, started))
             {
                 try
                 {
-                    return await materialized.Task;
+                    await started.Task;
+                    return;
                 }
                 catch (ConnectionHostStoppedException) when (attempt < _hosts.Length)
                 {

@@ -30,7 +30,7 @@ public sealed class OutboxSource : GraphStage<SourceShape<FrameBatch>>
     {
         private readonly OutboxSource _stage;
         private readonly FrameBatch _batch = new();
-        private IAsyncCallback<Logic>? _onSignal;
+        private readonly IAsyncCallback<Logic> _onSignal;
         private Action? _onDeadline;
         private ICancelable? _deadline;
 
@@ -42,16 +42,13 @@ public sealed class OutboxSource : GraphStage<SourceShape<FrameBatch>>
             _stage = stage;
             _outbox = connection.Outbox;
             _maxBatchBytes = connection.Options.WriteBufferSize;
+            _onSignal = GetTypedAsyncCallback<Logic>(static logic => logic.OnSignal());
             SetHandler(stage.Out, this);
         }
 
-        public override void PreStart()
-        {
-            _onSignal = GetTypedAsyncCallback<Logic>(static logic => logic.OnSignal());
-            _outbox.Attach(this);
-        }
+        public override void PreStart() => _outbox.Attach(this);
 
-        void IOutboxReader.OnOutboxReady() => _onSignal!.Invoke(this);
+        void IOutboxReader.OnOutboxReady() => _onSignal.Invoke(this);
 
         public override void OnPull() => TryPush();
 
