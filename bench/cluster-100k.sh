@@ -16,7 +16,7 @@ dotnet build bench/Switchboard.LoadGen -c Release -nologo -v quiet -clp:ErrorsOn
 loadgen=bench/Switchboard.LoadGen/bin/Release/net10.0/Switchboard.LoadGen.dll
 
 run=$(pwd)/bench/results/cluster-$(date -u +%Y%m%dT%H%M%SZ)
-mkdir -p "$run/sync"
+mkdir -p "$run"
 export NODES=$nodes HTTP_BASE=${HTTP_BASE:-18101} REMOTE_BASE=${REMOTE_BASE:-14101} RUN_DIR=$run
 loadgen_pids=()
 cleanup() {
@@ -29,7 +29,12 @@ scripts/cluster.sh start >/dev/null
 targets=$(seq -s, -f "http://127.0.0.1:%g" "$HTTP_BASE" $((HTTP_BASE + nodes - 1)))
 echo "waiting for $nodes nodes to form a cluster" >&2
 for n in $(seq 0 $((nodes - 1))); do
-  until curl -fs "http://127.0.0.1:$((HTTP_BASE + n))/ws/health" 2>/dev/null | grep -q "\"cluster_members\":$nodes"; do sleep 0.5; done
+  until curl -fs "http://127.0.0.1:$((HTTP_BASE + n))/ws/health" 2>/dev/null | grep -q "\"cluster_members\":$nodes"; do
+    for pidfile in "$run"/node*.pid; do
+      kill -0 "$(cat "$pidfile")" 2>/dev/null || { echo "${pidfile%.pid} exited; its log: ${pidfile%.pid}.log" >&2; exit 1; }
+    done
+    sleep 0.5
+  done
 done
 
 sample_memory() {
@@ -37,33 +42,51 @@ sample_memory() {
     echo "{\"node\":\"$(basename "$pidfile" .pid)\",\"rss_kb\":$(awk '/VmRSS/ {print $2}' "/proc/$(cat "$pidfile")/status")}"
   done
 }
+# Runs one fanout from each load generator: $1 names the phase, $2 is connections per process.
+start_load() {
+  local phase=$1 each=$2 i first
+  mkdir -p "$run/$phase-sync"
+  for i in $(seq 0 $((nodes - 1))); do
+    first=$(( 2 + i * addresses_each ))
+    dotnet "$loadgen" fanout --targets "$targets" --connections "$each" --broadcasts 1 --concurrency 50 \
+      --processes "$nodes" --process-index "$i" --sync-dir "$run/$phase-sync" --sources "$first-$(( first + addresses_each - 1 ))" \
+      --settle "$3" --run-id "$phase" >"$run/$phase$i.out" 2>"$run/$phase$i.err" &
+    loadgen_pids+=($!)
+  done
+}
+wait_load() {
+  for pid in "${loadgen_pids[@]}"; do wait "$pid" || true; done
+  loadgen_pids=()
+}
+addresses_each=$(( 249 / nodes ))
+
+# A node's first traffic brings memory that does not grow with connections (the young generation filling to its
+# budget, code compiled on first use, the thread pool's threads): a warm-up round pays it before the baseline sample.
+sample_memory >"$run/memory-fresh.jsonl"
+echo "warming up: 1,000 connections per load generator, one broadcast" >&2
+start_load warmup 1000 1
+wait_load
+sleep 5
 sample_memory >"$run/memory-before.jsonl"
 
 echo "connecting $total connections from $nodes load generators" >&2
-addresses_each=$(( 249 / nodes ))
-for i in $(seq 0 $((nodes - 1))); do
-  first=$(( 2 + i * addresses_each ))
-  dotnet "$loadgen" fanout --targets "$targets" --connections "$per_process" --broadcasts 1 --concurrency 50 \
-    --processes "$nodes" --process-index "$i" --sync-dir "$run/sync" --sources "$first-$(( first + addresses_each - 1 ))" \
-    --settle 10 --run-id cluster >"$run/loadgen$i.out" 2>"$run/loadgen$i.err" &
-  loadgen_pids+=($!)
-done
+start_load load "$per_process" 10
 
 # Every load generator connected: sample each node's memory while the connections are held.
-until [ "$(ls "$run/sync" | grep -c '^connected\.')" -ge "$nodes" ]; do sleep 1; done
+until [ "$(ls "$run/load-sync" | grep -c '^connected\.')" -ge "$nodes" ]; do sleep 1; done
 sleep 5
 sample_memory >"$run/memory.jsonl"
 curl -fs "http://127.0.0.1:$HTTP_BASE/ws/stats?scope=cluster" >"$run/stats.json" || true
 
-for pid in "${loadgen_pids[@]}"; do wait "$pid" || true; done
-loadgen_pids=()
-cat "$run"/loadgen*.out | sed -n 's/^RESULT //p' >"$run/results.jsonl"
+wait_load
+cat "$run"/load[0-9]*.out | sed -n 's/^RESULT //p' >"$run/results.jsonl"
 python3 - "$run" "$total" <<'EOF'
 import json, sys
 run, total = sys.argv[1], int(sys.argv[2])
+def rss(name):
+    return {m["node"]: m["rss_kb"] for m in (json.loads(l) for l in open(f"{run}/{name}.jsonl") if l.strip())}
 results = [json.loads(l) for l in open(f"{run}/results.jsonl") if l.strip()]
-memory = [json.loads(l) for l in open(f"{run}/memory.jsonl") if l.strip()]
-before = {m["node"]: m["rss_kb"] for m in (json.loads(l) for l in open(f"{run}/memory-before.jsonl") if l.strip())}
+fresh, before, holding = rss("memory-fresh"), rss("memory-before"), rss("memory")
 connected = sum(r["connected"] for r in results)
 delivered = sum(r["delivered"] for r in results)
 print(f"| figure | value |\n|---|---:|")
@@ -72,9 +95,11 @@ print(f"| connections asked / held | {total:,} / {connected:,} |")
 print(f"| connect failures | {sum(r['connect_failures'] for r in results):,} |")
 print(f"| broadcast deliveries / lost | {delivered:,} / {connected - delivered:,} |")
 print(f"| time until every connection had it (ms) | {max(r['completion']['max_ms'] for r in results):,.1f} |")
-for m in memory:
-    print(f"| {m['node']} RSS before / holding (MB) | {before[m['node']] / 1024:,.0f} / {m['rss_kb'] / 1024:,.0f} |")
-growth = sum(m["rss_kb"] - before[m["node"]] for m in memory)
-print(f"| RSS growth per connection, all nodes (KB) | {growth / max(1, connected):,.1f} |")
+for node in sorted(holding):
+    print(f"| {node} RSS fresh / warmed up / holding (MB) | {fresh[node] / 1024:,.0f} / {before[node] / 1024:,.0f} / {holding[node] / 1024:,.0f} |")
+def per_connection(base):
+    return sum(holding[n] - base[n] for n in holding) / max(1, connected)
+print(f"| RSS growth per connection from warmed-up nodes (KB) | {per_connection(before):,.1f} |")
+print(f"| RSS growth per connection from fresh nodes (KB) | {per_connection(fresh):,.1f} |")
 EOF
 echo "logs and raw results: $run" >&2

@@ -53,5 +53,9 @@ public class ConnectionGraphBenchmarks
         public void OnFrame(ClientFrame frame)
         {
         }
+
+        public void OnEnded()
+        {
+        }
     }
 }

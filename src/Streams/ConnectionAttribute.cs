@@ -6,7 +6,7 @@ namespace Switchboard.Streams;
 /// One connection's state, handed to the stages of the shared connection blueprint through the attributes of
 /// its materialization: the stages are built and fused once per node, not once per connection.
 /// </summary>
-public sealed record ConnectionAttribute(WebSocketConnection Connection, IInboundHandler Handler)
+public sealed record ConnectionAttribute(WebSocketConnection Connection)
     : Attributes.IAttribute
 {
     /// <exception cref="InvalidOperationException">The graph was materialized without a connection.</exception>

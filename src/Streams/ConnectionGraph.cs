@@ -32,13 +32,13 @@ public static class ConnectionGraph
         // sends it later (the welcome that waits for a stream position).
         if (firstFrame is not null)
             connection.Outbox.SendControl(firstFrame);
-        var handler = handlerFactory(connection);
+        connection.Handler = handlerFactory(connection);
 
         var blueprint = options.KeepAlive is null ? Plain : WithKeepAlive;
         counters.GraphStarted();
-        // Once it runs, the graph's stages tell the connection when each side ends (it then finishes itself); until
-        // then only this continuation holds it, for a launch no host took.
-        hosts.LaunchAsync(blueprint.AddAttributes(Attributes.None.And(new ConnectionAttribute(connection, handler))))
+        // Once it runs, the graph's stages tell the connection when each side ends (it then finishes itself and tells its
+        // handler); until then only this continuation holds it, for a launch no host took.
+        hosts.LaunchAsync(blueprint.AddAttributes(Attributes.None.And(new ConnectionAttribute(connection))))
             .ContinueWith(static (launch, state) => ((WebSocketConnection)state!).OnNeverRan(), connection,
                 CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);

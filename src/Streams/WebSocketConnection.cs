@@ -38,8 +38,7 @@ public sealed class WebSocketConnection
         Counters = counters;
         Transport = transport;
         _scheduleOnce = scheduleOnce;
-        Outbox = new Outbox(options.MessageBufferSize, options.Overflow, options.SendTimeout, counters, options.StallGrace);
-        Outbox.Closing += ArmCloseDeadline;
+        Outbox = new Outbox(options.MessageBufferSize, options.Overflow, options.SendTimeout, counters, options.StallGrace, this);
     }
 
     public string Id { get; }
@@ -53,6 +52,9 @@ public sealed class WebSocketConnection
 
     /// <summary>The socket's pipes: read by the graph's first stage, written by its last.</summary>
     internal ConnectionTransport Transport { get; }
+
+    /// <summary>Where its frames go; told when the connection has ended. Set before the graph runs.</summary>
+    internal IInboundHandler Handler { get; set; } = null!;
 
     /// <summary>Completes when both directions have ended and the socket is released.</summary>
     public Task Completion => _completion.Task;
@@ -173,6 +175,14 @@ public sealed class WebSocketConnection
         OnFinished();
         Counters.GraphFinished();
         Counters.RecordClosed(closedHere ? CloseCode.InternalError : Outbox.CloseCode);
+        try
+        {
+            Handler.OnEnded();
+        }
+        catch (Exception e)
+        {
+            failure ??= e;
+        }
         if (failure is null)
             _completion.TrySetResult();
         else
@@ -212,7 +222,8 @@ public sealed class WebSocketConnection
         Outbox.Release();
     }
 
-    private void ArmCloseDeadline()
+    /// <summary>The close has started (the outbox says so once): it must finish within the close timeout.</summary>
+    internal void OnClosing()
     {
         if (_inboundFinished && _outboundFinished)
             return;

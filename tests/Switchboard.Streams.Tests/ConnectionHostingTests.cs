@@ -43,6 +43,7 @@ public sealed class ConnectionHostingTests : IAsyncLifetime
         await connections[0].SendAsync("""{"type":"boom"}""");
         Assert.Equal((Opcode.Close, 1011), await connections[0].ReceiveCloseAsync());
         await connections[0].Connection.Completion;
+        Assert.Equal(1, connections[0].Handler.Ends);
 
         foreach (var other in connections.Skip(1))
             Assert.Equal("""{"type":"echo"}""", await other.EchoAsync("""{"type":"echo"}"""));
@@ -72,6 +73,12 @@ public sealed class ConnectionHostingTests : IAsyncLifetime
         }
         Assert.Equal(Hosts, answers.Count(a => a == (Opcode.Close, 1011)));
         Assert.Equal(Hosts, answers.Count(a => a == (Opcode.Text, 0)));
+        // Each of them ended once, and said so to its handler.
+        foreach (var closed in connections.Where((_, i) => answers[i] == (Opcode.Close, 1011)))
+        {
+            await closed.Connection.Completion;
+            Assert.Equal(1, closed.Handler.Ends);
+        }
 
         // The host is replaced (once its stage has reported it stopped): new connections run, on as many hosts as before.
         Assert.Equal("""{"type":"echo"}""", await (await OpenAsync("after")).EchoAsync("""{"type":"echo"}"""));
@@ -99,9 +106,10 @@ public sealed class ConnectionHostingTests : IAsyncLifetime
     {
         var toServer = new Pipe();
         var fromServer = new Pipe();
+        EchoHandler? handler = null;
         var connection = ConnectionGraph.Run(id, new ConnectionTransport(toServer.Reader, fromServer.Writer, () => { }),
-            new ConnectionOptions(), null, _counters, OutboundFrame.Text("""{"type":"welcome"}"""u8), c => new EchoHandler(c), _hosts);
-        var client = new PipeConnection(connection, toServer.Writer, fromServer.Reader);
+            new ConnectionOptions(), null, _counters, OutboundFrame.Text("""{"type":"welcome"}"""u8), c => handler = new EchoHandler(c), _hosts);
+        var client = new PipeConnection(connection, handler!, toServer.Writer, fromServer.Reader);
         Assert.Equal((Opcode.Text, """{"type":"welcome"}"""), await client.ReceiveTextAsync());
         return client;
     }
@@ -109,6 +117,13 @@ public sealed class ConnectionHostingTests : IAsyncLifetime
     /// <summary>Echoes every frame's type back; a frame of type <c>boom</c> makes it throw, as a broken handler would.</summary>
     private sealed class EchoHandler(WebSocketConnection connection) : IInboundHandler
     {
+        private int _ends;
+
+        /// <summary>How often the connection said it had ended.</summary>
+        public int Ends => Volatile.Read(ref _ends);
+
+        public void OnEnded() => Interlocked.Increment(ref _ends);
+
         public void OnFrame(ClientFrame frame)
         {
             if (frame.Type == "boom")
@@ -133,9 +148,10 @@ public sealed class ConnectionHostingTests : IAsyncLifetime
     }
 
     /// <summary>The client's ends of one connection's pipes: masked frames in, the server's frames read back.</summary>
-    private sealed class PipeConnection(WebSocketConnection connection, PipeWriter toServer, PipeReader fromServer)
+    private sealed class PipeConnection(WebSocketConnection connection, EchoHandler handler, PipeWriter toServer, PipeReader fromServer)
     {
         public WebSocketConnection Connection { get; } = connection;
+        public EchoHandler Handler { get; } = handler;
 
         public async Task SendAsync(string json)
         {

@@ -155,6 +155,22 @@ public sealed class OutboxTests
     }
 
     [Fact]
+    public void Queued_control_frames_keep_their_order_and_go_ahead_of_the_owed_pong_and_ping()
+    {
+        var outbox = Outbox(OverflowPolicy.Drop);
+        var first = Enumerable.Range(0, 3).Select(n => OutboundFrame.Control(Opcode.Pong, [(byte)n])).ToList();
+        var pong = OutboundFrame.Control(Opcode.Pong, [9]);
+        outbox.SendPong(pong);
+        first.ForEach(outbox.SendControl);
+        Assert.Equal([.. first, pong], Drain(outbox, out _));
+
+        var next = OutboundFrame.Control(Opcode.Pong, [7]);
+        outbox.SendControl(next);
+        Assert.Equal([next], Drain(outbox, out _));
+        Assert.Equal(0, _counters.QueuedControlFrames);
+    }
+
+    [Fact]
     public void Graceful_close_sends_buffered_data_then_the_close_frame_last()
     {
         var outbox = Outbox(OverflowPolicy.Drop);

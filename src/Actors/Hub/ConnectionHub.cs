@@ -56,13 +56,16 @@ public sealed class ConnectionHub
     /// <summary>Gives back a slot taken by <see cref="TryAdmit"/> for a connection that never ran.</summary>
     public void Release() => Connections.ReleaseReservation();
 
-    /// <summary>Runs an admitted connection until it has closed; its slot is released at the end.</summary>
+    /// <summary>
+    /// Runs an admitted connection; the task completes once it has closed and its slot is released. Not async: the
+    /// connection tells its session when it has ended (<see cref="Ended"/>), so nothing here waits as long as it lives.
+    /// </summary>
     /// <param name="groups">Groups joined at connect time.</param>
     /// <param name="grant">What the connection's token allows; <see cref="ConnectionGrant.None"/> without tokens.</param>
     /// <param name="remoteAddress">The client's address, shown by the admin API.</param>
     /// <param name="resume">The user-stream position the client named, and <paramref name="resumeGroups"/> the groups it asked to resume.</param>
     /// <param name="lease">Disposed when the connection has ended (the caller's places in its quotas).</param>
-    public async Task RunAsync(ConnectionTransport transport, string userId, IReadOnlyList<string> groups, bool compress,
+    public Task RunAsync(ConnectionTransport transport, string userId, IReadOnlyList<string> groups, bool compress,
         ConnectionGrant? grant = null, string? remoteAddress = null, StreamPosition? resume = null,
         IReadOnlyDictionary<string, StreamPosition>? resumeGroups = null, IDisposable? lease = null)
     {
@@ -71,13 +74,13 @@ public sealed class ConnectionHub
         try
         {
             var id = $"{_idPrefix}-{Interlocked.Increment(ref _nextId):x}";
-            var connection = ConnectionGraph.Run(id, transport, Options.Connection, compress ? Options.CompressionLevel : null,
+            return ConnectionGraph.Run(id, transport, Options.Connection, compress ? Options.CompressionLevel : null,
                 // With history on the welcome carries the stream's position, so the node's delivery sends it once it knows.
                 Counters, Routing.HistoryOn ? null : ServerFrames.Welcome(userId, id, Node), c =>
                 {
                     // Registered before the graph runs, so that routing knows the connection
                     // before the first frame the client sends.
-                    local = new LocalConnection(c, userId) { RemoteAddress = remoteAddress };
+                    local = new LocalConnection(c, userId) { RemoteAddress = remoteAddress, Lease = lease };
                     if (_log.IsDebugEnabled)
                         _log.Debug("Connection {ConnectionId} of {UserId} opened from {RemoteAddress}", c.Id, userId, remoteAddress ?? "");
                     Connections.Add(local);
@@ -85,27 +88,35 @@ public sealed class ConnectionHub
                     _pingScheduler?.Tell(new PingProtocol.Track(c));
                     if (grant.Expires is { } expires)
                         _deadlines?.Track(c, expires);
-                    return new ConnectionSession(c, userId, Routing, Counters, Options.MessageRate, grant,
+                    return new ConnectionSession(local, this, Options.MessageRate, grant,
                         _renewal is null || _deadlines is null ? null : new TokenRefresh(_renewal, _deadlines));
-                }, Hosts);
-            await connection.Completion;
+                }, Hosts).Completion;
         }
-        finally
+        catch
         {
+            // The graph was never launched, so its session will not say it ended (a launch no host took still does).
             if (local is null)
             {
                 Release();
+                lease?.Dispose();
             }
             else
             {
-                LogClosed(local);
-                Routing.Delivery.Tell(new DeliveryProtocol.ConnectionClosed(local));
-                _pingScheduler?.Tell(new PingProtocol.Untrack(local.Connection));
-                _deadlines?.Untrack(local.Connection);
-                Connections.Remove(local);
+                Ended(local);
             }
-            lease?.Dispose();
+            throw;
         }
+    }
+
+    /// <summary>A connection has ended (its session says so): nothing of this node refers to it any more.</summary>
+    internal void Ended(LocalConnection local)
+    {
+        LogClosed(local);
+        Routing.Delivery.Tell(new DeliveryProtocol.ConnectionClosed(local));
+        _pingScheduler?.Tell(new PingProtocol.Untrack(local.Connection));
+        _deadlines?.Untrack(local.Connection);
+        Connections.Remove(local);
+        local.Lease?.Dispose();
     }
 
     // A close the node made for a cause (kicked, slow, silent, token expired, protocol error) is worth a line an operator

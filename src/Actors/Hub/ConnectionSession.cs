@@ -13,10 +13,10 @@ namespace Switchboard.Actors.Hub;
 /// <summary>
 /// Interprets one connection's frames (PROTOCOL.md "Client → server types"). Runs on the
 /// connection's stream: it never blocks, replies through the connection's outbox and hands
-/// routed messages, encoded once, to the routers.
+/// routed messages, encoded once, to the routers. When the connection ends it hands it back to the hub.
 /// </summary>
-public sealed class ConnectionSession(WebSocketConnection connection, string userId, HubRouting routing,
-    ConnectionCounters counters, Rate? messageRate = null, ConnectionGrant? grant = null, TokenRefresh? refresh = null)
+public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, Rate? messageRate = null,
+    ConnectionGrant? grant = null, TokenRefresh? refresh = null)
     : IInboundHandler
 {
     private static readonly FrameError TokensOff = new("invalid_token", "this server does not use tokens");
@@ -40,6 +40,14 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
     private readonly TokenBucket? _bucket = messageRate is null ? null : new TokenBucket(messageRate, Environment.TickCount64);
     private int _strikes;
 
+    private WebSocketConnection Connection => local.Connection;
+    private string UserId => local.UserId;
+    private HubRouting Routing => hub.Routing;
+    private ConnectionCounters Counters => hub.Counters;
+
+    /// <summary>The hub lets go of the connection: its registrations, its slot and its places in the quotas.</summary>
+    public void OnEnded() => hub.Ended(local);
+
     public void OnFrame(ClientFrame frame)
     {
         if (_bucket is not null && !WithinRate(frame))
@@ -52,19 +60,19 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
         switch (frame.Type)
         {
             case "ping":
-                connection.Send(ServerFrames.Pong);
+                Connection.Send(ServerFrames.Pong);
                 Acknowledge(frame);
                 break;
             case "join":
                 if (RequireGroup(frame) && MayJoin(frame) && ResumeIn(frame, out var resume))
-                    routing.Delivery.Tell(new DeliveryProtocol.Join(connection.Id, frame.Group!, frame.Id, resume));
+                    Routing.Delivery.Tell(new DeliveryProtocol.Join(Connection.Id, frame.Group!, frame.Id, resume));
                 break;
             case "refresh":
                 Refresh(frame);
                 break;
             case "leave":
                 if (RequireGroup(frame))
-                    routing.Delivery.Tell(new DeliveryProtocol.Leave(connection.Id, frame.Group!, frame.Id));
+                    Routing.Delivery.Tell(new DeliveryProtocol.Leave(Connection.Id, frame.Group!, frame.Id));
                 break;
             case "broadcast":
                 Broadcast(frame);
@@ -87,8 +95,8 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
         }
         if (++_strikes >= RateLimitStrikes)
         {
-            counters.RecordError("close_1008");
-            connection.Close(Streams.Framing.CloseCode.PolicyViolation, "rate limit");
+            Counters.RecordError("close_1008");
+            Connection.Close(Streams.Framing.CloseCode.PolicyViolation, "rate limit");
         }
         else
             Reply(frame, RateLimited);
@@ -97,13 +105,13 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
 
     private void Broadcast(ClientFrame frame)
     {
-        if (!routing.AllowClientBroadcast && !_grant.MayBroadcast)
+        if (!Routing.AllowClientBroadcast && !_grant.MayBroadcast)
         {
             Reply(frame, BroadcastForbidden);
             return;
         }
-        var encoded = counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, userId, Now())));
-        routing.Broadcasts.Tell(new Publish(NodeDelivery.BroadcastTopic, new DeliveryProtocol.Broadcast(encoded)));
+        var encoded = Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, UserId, Now())));
+        Routing.Broadcasts.Tell(new Publish(NodeDelivery.BroadcastTopic, new DeliveryProtocol.Broadcast(encoded)));
         Acknowledge(frame);
     }
 
@@ -125,23 +133,23 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
                 Reply(frame, InvalidName("to"));
                 return;
             }
-            var encoded = counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, userId, Now(), To: to)));
-            Relay(new UserProtocol.SendToUser(to, encoded, Sender: userId, MessageId: frame.Id, WantsReceipt: frame.Receipt), frame);
+            var encoded = Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, UserId, Now(), To: to)));
+            Relay(new UserProtocol.SendToUser(to, encoded, Sender: UserId, MessageId: frame.Id, WantsReceipt: frame.Receipt), frame);
         }
         else if (RequireGroup(frame))
         {
-            var encoded = counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, userId, Now(), Group: frame.Group)));
-            Relay(new GroupProtocol.SendToGroup(frame.Group!, encoded, Sender: userId, MessageId: frame.Id), frame);
+            var encoded = Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, UserId, Now(), Group: frame.Group)));
+            Relay(new GroupProtocol.SendToGroup(frame.Group!, encoded, Sender: UserId, MessageId: frame.Id), frame);
         }
     }
 
     // The ack (or the error for a group with no members) comes once the router has taken the message.
     private void Relay(RelayProtocol.IRelayed message, ClientFrame frame) =>
-        routing.Relay.Send(message, new RelayProtocol.ReplyTarget(routing.Delivery, connection.Id, frame.Id));
+        Routing.Relay.Send(message, new RelayProtocol.ReplyTarget(Routing.Delivery, Connection.Id, frame.Id));
 
     private bool MayAskReceipt(ClientFrame frame)
     {
-        if (!routing.HistoryOn)
+        if (!Routing.HistoryOn)
             Reply(frame, HistoryOff);
         else if (frame.Id.IsEmpty)
             Reply(frame, new FrameError("missing_field", "\"receipt\":true needs an \"id\" for the receipt to name"));
@@ -155,7 +163,7 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
     // Cumulative and idempotent, so it goes straight to the user's router: a lost one is covered by the next.
     private void Received(ClientFrame frame)
     {
-        if (!routing.HistoryOn)
+        if (!Routing.HistoryOn)
         {
             Reply(frame, HistoryOff);
             return;
@@ -165,7 +173,7 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
             Reply(frame, ReceivedNeedsSeq);
             return;
         }
-        routing.Users.Tell(new UserProtocol.Received(userId, seq));
+        Routing.Users.Tell(new UserProtocol.Received(UserId, seq));
         Acknowledge(frame);
     }
 
@@ -224,7 +232,7 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
         FrameError? error;
         try
         {
-            (renewed, error) = await refresh.Renewal.RenewAsync(userId, token);
+            (renewed, error) = await refresh.Renewal.RenewAsync(UserId, token);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -233,7 +241,7 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
         }
         if (renewed?.Expires is { } expires)
         {
-            refresh.Deadlines.Track(connection, expires);
+            refresh.Deadlines.Track(Connection, expires);
             Acknowledge(frame);
         }
         else
@@ -270,12 +278,12 @@ public sealed class ConnectionSession(WebSocketConnection connection, string use
     private void Acknowledge(ClientFrame frame)
     {
         if (!frame.Id.IsEmpty)
-            connection.Send(ServerFrames.Ack(frame.Id));
+            Connection.Send(ServerFrames.Ack(frame.Id));
     }
 
     private void Reply(ClientFrame frame, FrameError error)
     {
-        counters.RecordError(error.Code);
-        connection.Send(ServerFrames.Error(frame.Id, error));
+        Counters.RecordError(error.Code);
+        Connection.Send(ServerFrames.Error(frame.Id, error));
     }
 }

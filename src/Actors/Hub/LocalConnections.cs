@@ -12,6 +12,9 @@ public sealed record LocalConnection(WebSocketConnection Connection, string User
 
     /// <summary>The client's address as the socket saw it, when known.</summary>
     public string? RemoteAddress { get; init; }
+
+    /// <summary>Disposed when the connection has ended (the client's places in its quotas).</summary>
+    internal IDisposable? Lease { get; init; }
 }
 
 /// <summary>The live connections of this node, by connection id and by user.</summary>

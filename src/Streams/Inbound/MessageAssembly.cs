@@ -19,7 +19,7 @@ public sealed class MessageAssembly : GraphStage<SinkShape<WebSocketFrame>>
     public override SinkShape<WebSocketFrame> Shape => new(In);
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) =>
-        new Logic(this, ConnectionAttribute.Of(inheritedAttributes));
+        new Logic(this, ConnectionAttribute.Of(inheritedAttributes).Connection);
 
     private sealed class Logic : InGraphStageLogic
     {
@@ -28,10 +28,10 @@ public sealed class MessageAssembly : GraphStage<SinkShape<WebSocketFrame>>
 
         private readonly IInboundHandler _handler;
 
-        public Logic(MessageAssembly stage, ConnectionAttribute connection) : base(inCount: 1, outCount: 0)
+        public Logic(MessageAssembly stage, WebSocketConnection connection) : base(inCount: 1, outCount: 0)
         {
             _stage = stage;
-            Connection = connection.Connection;
+            Connection = connection;
             _handler = connection.Handler;
             _assembler = new MessageAssembler(Connection.Options.MaxMessageSize, Connection.CompressionLevel);
             SetHandler(stage.In, this);

@@ -8,15 +8,21 @@ namespace Switchboard.Streams.Outbound;
 /// </summary>
 internal sealed class ControlLane(ConnectionCounters counters)
 {
-    private readonly Queue<OutboundFrame> _queued = new();
+    // The welcome is the one frame a connection queues here: it takes a field, and only a second frame queued behind
+    // it makes a queue (every idle connection would otherwise keep one, and its array, for its first frame).
+    private OutboundFrame? _next;
+    private Queue<OutboundFrame>? _later;
     private OutboundFrame? _pong;
     private OutboundFrame? _ping;
 
-    public int Count => _queued.Count + (_pong is null ? 0 : 1) + (_ping is null ? 0 : 1);
+    public int Count => (_next is null ? 0 : 1) + (_later?.Count ?? 0) + (_pong is null ? 0 : 1) + (_ping is null ? 0 : 1);
 
     public void Enqueue(OutboundFrame frame)
     {
-        _queued.Enqueue(frame);
+        if (_next is null)
+            _next = frame;
+        else
+            (_later ??= new Queue<OutboundFrame>()).Enqueue(frame);
         counters.AddQueuedControlFrames(1);
     }
 
@@ -40,13 +46,15 @@ internal sealed class ControlLane(ConnectionCounters counters)
     public void MoveTo(List<OutboundFrame> batch)
     {
         var moved = Count;
-        while (_queued.Count > 0)
-            batch.Add(_queued.Dequeue());
+        if (_next is not null)
+            batch.Add(_next);
+        while (_later is { Count: > 0 })
+            batch.Add(_later.Dequeue());
         if (_pong is not null)
             batch.Add(_pong);
         if (_ping is not null)
             batch.Add(_ping);
-        _pong = _ping = null;
+        _next = _pong = _ping = null;
         if (moved > 0)
             counters.AddQueuedControlFrames(-moved);
     }
@@ -54,8 +62,8 @@ internal sealed class ControlLane(ConnectionCounters counters)
     public void Clear()
     {
         var dropped = Count;
-        _queued.Clear();
-        _pong = _ping = null;
+        _later?.Clear();
+        _next = _pong = _ping = null;
         if (dropped > 0)
             counters.AddQueuedControlFrames(-dropped);
     }

@@ -38,10 +38,14 @@ public sealed class Outbox
     private bool _drainedClose;
     private bool _consumerWaiting;
     private IOutboxReader? _reader;
+    private readonly WebSocketConnection? _connection;
 
     /// <param name="stallGrace">How long the socket's pipe must have been full before the bound applies.</param>
-    public Outbox(int capacity, OverflowPolicy policy, TimeSpan sendTimeout, ConnectionCounters counters, TimeSpan stallGrace)
+    /// <param name="connection">Told once the close starts, on whichever thread starts it (offer overflow, close, abort).</param>
+    public Outbox(int capacity, OverflowPolicy policy, TimeSpan sendTimeout, ConnectionCounters counters, TimeSpan stallGrace,
+        WebSocketConnection? connection = null)
     {
+        _connection = connection;
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
         _policy = policy;
@@ -80,9 +84,6 @@ public sealed class Outbox
         get { lock (_gate) return _stall.IsStalled(Environment.TickCount64); }
     }
 
-    /// <summary>Raised once, on whichever thread starts the close (offer overflow, close, abort).</summary>
-    internal event Action? Closing;
-
     public OfferResult Offer(OutboundFrame frame)
     {
         IOutboxReader? wake;
@@ -119,7 +120,7 @@ public sealed class Outbox
         }
         wake?.OnOutboxReady();
         if (result == OfferResult.Closed)
-            Closing?.Invoke();
+            _connection?.OnClosing();
         return result;
     }
 
@@ -161,7 +162,7 @@ public sealed class Outbox
             wake = TakeWake(force: true);
         }
         wake?.OnOutboxReady();
-        Closing?.Invoke();
+        _connection?.OnClosing();
         return true;
     }
 
@@ -178,7 +179,7 @@ public sealed class Outbox
             wake = TakeWake(force: true);
         }
         wake?.OnOutboxReady();
-        Closing?.Invoke();
+        _connection?.OnClosing();
     }
 
     /// <summary>The connection has ended: whatever is still queued will never be written.</summary>
@@ -261,7 +262,7 @@ public sealed class Outbox
             }
         }
         if (closingNow)
-            Closing?.Invoke();
+            _connection?.OnClosing();
         return result;
     }
 
@@ -271,7 +272,7 @@ public sealed class Outbox
         bool closing;
         lock (_gate) closing = ExpireOverflow(Environment.TickCount64);
         if (closing)
-            Closing?.Invoke();
+            _connection?.OnClosing();
         return closing;
     }
 
