@@ -77,6 +77,25 @@ public sealed class RoutingRelaySpecs : Akka.Hosting.TestKit.TestKit
     }
 
     [Fact]
+    public void A_message_this_node_alone_received_is_settled_in_the_ledger_once_and_not_sent_again()
+    {
+        Start(Quick with { GiveUpAfter = TimeSpan.FromMinutes(1) });
+        _ledger.Send(new UserProtocol.SendToUser("bob", Frame), From("c1", "1"));
+        var stamp = _users.ExpectMsg<UserProtocol.SendToUser>().Stamp!;
+
+        Assert.True(_ledger.TrySettleHere(stamp.RoutedTo(1)));
+        Assert.True(_ledger.TrySettleHere(stamp.RoutedTo(1))); // a resent copy: settled already, the sender heard once
+        Assert.Equal("1", IdOf(_delivery.ExpectMsg<DeliveryProtocol.Accepted>()));
+        Assert.Equal(0, _ledger.Count);
+        _users.ExpectNoMsg(Quick.ResendAfter * 2); // settled: nothing to resend
+        _delivery.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+
+        // Another node's relay, or a route to several nodes: confirmed to the relay as before.
+        Assert.False(_ledger.TrySettleHere(new RelayStamp(CreateTestProbe().Ref, 7, Resent: false, Route: 1, Nodes: 1)));
+        Assert.False(_ledger.TrySettleHere(stamp.RoutedTo(2)));
+    }
+
+    [Fact]
     public void A_refusal_reaches_the_sender_as_an_error()
     {
         Start();

@@ -404,7 +404,8 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
         if (stamp is null)
             return false;
         // Confirmed before the frame is offered: the connections' outboxes take it at once or drop it by their policy.
-        stamp.ConfirmDelivered(Self);
+        if (!_relay.TrySettleHere(stamp))
+            stamp.ConfirmDelivered(Self);
         if (_delivered.IsFirstDelivery(stamp, out var newRelay))
         {
             if (newRelay)

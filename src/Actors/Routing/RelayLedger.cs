@@ -46,6 +46,31 @@ public sealed class RelayLedger(RoutingRelayOptions options, RoutingCounters cou
     public void Start(IActorRef relay, IActorRef users, IActorRef groups) =>
         Volatile.Write(ref _regions, new Regions(relay, users, groups));
 
+    /// <summary>
+    /// Settles, where it arrived, a message this node's relay sent that its router handed to this node alone: the
+    /// delivery actor here says so to the ledger rather than in a message to the relay. False for a message from
+    /// another node's relay, or one routed to several nodes (the relay counts those).
+    /// </summary>
+    public bool TrySettleHere(RelayStamp stamp)
+    {
+        if (stamp.Nodes > 1 || Volatile.Read(ref _regions) is not { } regions || !stamp.Relay.Equals(regions.Relay))
+            return false;
+        if (TryRemove(stamp.Seq, out var pending))
+            Answer(pending, null, stamp.StreamSeq);
+        return true;
+    }
+
+    /// <summary>Tells the sender how its settled message went: refused, or taken (an ack, when it asked for one).</summary>
+    internal static void Answer(PendingRelay pending, FrameError? refusal, long streamSeq)
+    {
+        if (pending.Reply is not { } reply)
+            return;
+        if (refusal is not null)
+            reply.Delivery.Tell(new DeliveryProtocol.Rejected(reply.ConnectionId, reply.Id, refusal));
+        else if (!reply.Id.IsEmpty)
+            reply.Delivery.Tell(new DeliveryProtocol.Accepted(reply.ConnectionId, reply.Id, streamSeq));
+    }
+
     internal bool TryGet(long seq, out PendingRelay pending) => _pending.TryGetValue(seq, out pending!);
 
     internal bool TryRemove(long seq, out PendingRelay pending)
@@ -73,7 +98,10 @@ public sealed class RelayLedger(RoutingRelayOptions options, RoutingCounters cou
     }
 }
 
-/// <summary>One message in the <see cref="RelayLedger"/>. Made by the sender; after that only the relay actor touches it.</summary>
+/// <summary>
+/// One message in the <see cref="RelayLedger"/>. Made by the sender; after that only the relay actor changes it (a delivery
+/// that settles it here only removes it, <see cref="RelayLedger.TrySettleHere"/>).
+/// </summary>
 internal sealed class PendingRelay(IRelayed message, ReplyTarget? reply, long sentAt)
 {
     /// <summary>For routes to several nodes: the nodes that confirmed, by route. Most messages never need it.</summary>

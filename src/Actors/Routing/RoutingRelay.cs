@@ -9,7 +9,8 @@ namespace Switchboard.Actors.Routing;
 
 /// <summary>
 /// Settles a node's <see cref="RelayLedger"/>: the router entities and recipient nodes confirm here (the stamp of every
-/// message sent through the ledger names this actor), and every <see cref="RoutingRelayOptions.ResendAfter"/> it sends
+/// message sent through the ledger names this actor; a message routed to this node alone is settled by its delivery
+/// actor in the ledger itself), and every <see cref="RoutingRelayOptions.ResendAfter"/> it sends
 /// again what is unconfirmed, for up to <see cref="RoutingRelayOptions.GiveUpAfter"/>. Receiving nodes drop the second
 /// copy of a resent message (<see cref="DeliveredStamps"/>), so a shard handoff or a downed node costs time, not
 /// messages. The sender's ack or error is sent from here, once, when every recipient node has the message (or the
@@ -41,7 +42,7 @@ public sealed class RoutingRelay : ReceiveActor, IWithTimers
     private void Confirmed(Routed routed)
     {
         if (_ledger.TryRemove(routed.Seq, out var pending))
-            Reply(pending, routed.Refusal, routed.StreamSeq);
+            RelayLedger.Answer(pending, routed.Refusal, routed.StreamSeq);
     }
 
     private void Confirmed(Delivered delivered)
@@ -50,17 +51,7 @@ public sealed class RoutingRelay : ReceiveActor, IWithTimers
         if (!_ledger.TryGet(delivered.Seq, out var pending) || !pending.AllNodesHave(delivered, Sender))
             return;
         if (_ledger.TryRemove(delivered.Seq, out _))
-            Reply(pending, null, delivered.StreamSeq);
-    }
-
-    private static void Reply(PendingRelay pending, FrameError? refusal, long streamSeq)
-    {
-        if (pending.Reply is not { } reply)
-            return;
-        if (refusal is not null)
-            reply.Delivery.Tell(new DeliveryProtocol.Rejected(reply.ConnectionId, reply.Id, refusal));
-        else if (!reply.Id.IsEmpty)
-            reply.Delivery.Tell(new DeliveryProtocol.Accepted(reply.ConnectionId, reply.Id, streamSeq));
+            RelayLedger.Answer(pending, null, delivered.StreamSeq);
     }
 
     private void Resend()
