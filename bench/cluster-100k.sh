@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The cluster run: 7 node processes on this machine hold 100,000 connections in total (about
 # 14,300 each, from 7 load-generator processes, each from its own source addresses), then one
-# broadcast through node 1's API must reach every connection. Prints memory per node, the
-# time until the last connection had the broadcast, and losses.
+# broadcast through node 1's API must reach every connection. A warm-up round (1,000 connections
+# per load generator) runs first. Prints memory per node (fresh, warmed up, holding), growth per
+# connection from the warmed-up and from the fresh nodes, the time until the last connection had
+# the broadcast, and losses.
 #   bench/cluster-100k.sh [connections, default 100000] [nodes, default 7]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,15 +44,16 @@ sample_memory() {
     echo "{\"node\":\"$(basename "$pidfile" .pid)\",\"rss_kb\":$(awk '/VmRSS/ {print $2}' "/proc/$(cat "$pidfile")/status")}"
   done
 }
-# Runs one fanout from each load generator: $1 names the phase, $2 is connections per process.
+# Starts one fanout from each load generator: $1 names the phase, $2 is connections per process, $3 the seconds they
+# are held after the broadcast.
 start_load() {
-  local phase=$1 each=$2 i first
+  local phase=$1 each=$2 settle=$3 i first
   mkdir -p "$run/$phase-sync"
   for i in $(seq 0 $((nodes - 1))); do
     first=$(( 2 + i * addresses_each ))
     dotnet "$loadgen" fanout --targets "$targets" --connections "$each" --broadcasts 1 --concurrency 50 \
       --processes "$nodes" --process-index "$i" --sync-dir "$run/$phase-sync" --sources "$first-$(( first + addresses_each - 1 ))" \
-      --settle "$3" --run-id "$phase" >"$run/$phase$i.out" 2>"$run/$phase$i.err" &
+      --settle "$settle" --run-id "$phase" >"$run/$phase$i.out" 2>"$run/$phase$i.err" &
     loadgen_pids+=($!)
   done
 }

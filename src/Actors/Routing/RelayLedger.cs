@@ -66,7 +66,7 @@ public sealed class RelayLedger(RoutingRelayOptions options, RoutingCounters cou
         if (pending.Reply is not { } reply)
             return;
         if (refusal is not null)
-            reply.Delivery.Tell(new DeliveryProtocol.Rejected(reply.ConnectionId, reply.Id, refusal));
+            Reject(reply, refusal);
         else if (!reply.Id.IsEmpty)
             reply.Delivery.Tell(new DeliveryProtocol.Accepted(reply.ConnectionId, reply.Id, streamSeq));
     }
@@ -89,8 +89,12 @@ public sealed class RelayLedger(RoutingRelayOptions options, RoutingCounters cou
     internal void Refuse(ReplyTarget? reply, FrameError error)
     {
         counters.RecordUnconfirmed();
-        reply?.Delivery.Tell(new DeliveryProtocol.Rejected(reply.ConnectionId, reply.Id, error));
+        if (reply is not null)
+            Reject(reply, error);
     }
+
+    private static void Reject(ReplyTarget reply, FrameError error) =>
+        reply.Delivery.Tell(new DeliveryProtocol.Rejected(reply.ConnectionId, reply.Id, error));
 
     private sealed record Regions(IActorRef Relay, IActorRef Users, IActorRef Groups)
     {

@@ -31,6 +31,7 @@ public sealed class Outbox
     private readonly ConnectionCounters _counters;
     private readonly Queue<OutboundFrame> _data = new();
     private readonly ControlLane _control;
+    private readonly WebSocketConnection? _connection;
     private StallClock _stall;
     private Queue<(OutboundFrame Frame, long Deadline)>? _overflow;
     private OutboundFrame? _closeFrame;
@@ -38,14 +39,12 @@ public sealed class Outbox
     private bool _drainedClose;
     private bool _consumerWaiting;
     private IOutboxReader? _reader;
-    private readonly WebSocketConnection? _connection;
 
     /// <param name="stallGrace">How long the socket's pipe must have been full before the bound applies.</param>
     /// <param name="connection">Told once the close starts, on whichever thread starts it (offer overflow, close, abort).</param>
     public Outbox(int capacity, OverflowPolicy policy, TimeSpan sendTimeout, ConnectionCounters counters, TimeSpan stallGrace,
         WebSocketConnection? connection = null)
     {
-        _connection = connection;
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
         _policy = policy;
@@ -53,6 +52,7 @@ public sealed class Outbox
         _counters = counters;
         _control = new ControlLane(counters);
         _stall = new StallClock(stallGrace);
+        _connection = connection;
     }
 
     /// <summary>Set once the connection starts closing; the close code it sends, or null when aborted.</summary>
