@@ -27,7 +27,11 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
 {
     /// <summary>How long an opening connection waits for its user router before it asks again, and how often it asks.</summary>
     public static readonly TimeSpan OpenRetryAfter = TimeSpan.FromSeconds(2);
-    public const int OpenAttempts = 5;
+
+    // 30 s in all: past a failover (a frozen node downed after stable-after, the shard coordinator's singleton handed
+    // over, the shard started elsewhere; ~22 s with the defaults, cluster.md). With 10 s, a connect during the hand-over
+    // of a killed oldest node was closed with 1011 just before its router came back.
+    public const int OpenAttempts = 15;
 
     /// <summary>How long a join with history on waits for its group router's answer before it is refused.</summary>
     public static readonly TimeSpan JoinGiveUpAfter = TimeSpan.FromSeconds(65);
