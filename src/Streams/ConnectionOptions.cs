@@ -10,6 +10,24 @@ public sealed record ConnectionOptions
     public TimeSpan SendTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
     public int MaxMessageSize { get; init; } = 512;
 
+    /// <summary>
+    /// The largest <c>refresh</c> frame, when above <see cref="MaxMessageSize"/>; 0 while the node takes no tokens. A refresh
+    /// carries a whole token (an RS256 one is about 1 KB), which a client cannot make smaller.
+    /// </summary>
+    public int MaxRefreshSize { get; init; }
+
+    /// <summary>What <see cref="MaxRefreshSize"/> is with tokens on: 8 KiB, the size of a request line a token also travels in.</summary>
+    public const int TokenRefreshSize = 8 * 1024;
+
+    /// <summary>
+    /// What the socket side reads of one message before its type is known: a message past MaxMessageSize is judged
+    /// only once whole, and only while refreshes may be larger.
+    /// </summary>
+    public int InboundLimit => Math.Max(MaxMessageSize, MaxRefreshSize);
+
+    /// <summary>Whether a decoded message of <paramref name="size"/> bytes may be used: every type within MaxMessageSize.</summary>
+    public bool Fits(int size, string? type) => size <= MaxMessageSize || (type == "refresh" && size <= MaxRefreshSize);
+
     /// <summary>Bytes gathered into one socket write.</summary>
     public int WriteBufferSize { get; init; } = 1024;
 

@@ -181,6 +181,14 @@ public sealed class ConformanceTests(ServerFixture fixture) : IClassFixture<Serv
     }
 
     [Fact]
+    public async Task Binary_message_that_is_not_utf8_fails_with_1007()
+    {
+        await using var client = await ConnectAsync();
+        await client.SendFrameAsync(Binary, [0x7B, 0xFF, 0x00, 0x7D]);
+        await AssertFailedWith(client, 1007);
+    }
+
+    [Fact]
     public async Task Binary_message_is_read_as_utf8_json()
     {
         await using var client = await ConnectAsync();
@@ -193,7 +201,7 @@ public sealed class ConformanceTests(ServerFixture fixture) : IClassFixture<Serv
     public async Task Binary_message_that_is_not_json_gets_an_error_frame_and_the_connection_stays_open()
     {
         await using var client = await ConnectAsync();
-        await client.SendFrameAsync(Binary, [0xFF, 0x00, 0x01]);
+        await client.SendFrameAsync(Binary, "nope"u8.ToArray());
         using var error = JsonDocument.Parse((await client.ReceiveAsync())!.Text);
         Assert.Equal("invalid_json", error.RootElement.GetProperty("data").GetProperty("code").GetString());
 

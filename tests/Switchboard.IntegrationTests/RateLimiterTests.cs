@@ -160,7 +160,8 @@ public sealed class RateLimiterTests
     {
         await using var server = await SwitchboardServer.StartAsync(o => o with { MessageRate = "1-M" });
         await using var client = await Client.ConnectAsync(server.WebSocketUri("user_id=flooder"));
-        for (var i = 0; i < 1 + Actors.Hub.ConnectionSession.RateLimitStrikes; i++)
+        // Far more than the strikes: what comes after the close is neither answered nor counted again.
+        for (var i = 0; i < 1 + Actors.Hub.ConnectionSession.RateLimitStrikes + 500; i++)
             await client.SendAsync("""{"type":"ping"}""");
 
         Assert.Equal("pong", (await client.ReceiveAsync()).GetProperty("type").GetString());
@@ -168,6 +169,10 @@ public sealed class RateLimiterTests
             Assert.Equal("rate_limited", (await client.ReceiveAsync()).GetProperty("data").GetProperty("code").GetString());
         Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, await client.ReceiveCloseAsync());
         Assert.Equal("rate limit", client.Socket.CloseStatusDescription);
+        await Eventually.TrueAsync(async () => (await server.StatsAsync()).GetProperty("connections").GetInt32() == 0, "the flooder is gone");
+        var errors = (await server.StatsAsync()).GetProperty("errors");
+        Assert.Equal(1, errors.GetProperty("close_1008").GetInt64());
+        Assert.Equal(Actors.Hub.ConnectionSession.RateLimitStrikes - 1, errors.GetProperty("rate_limited").GetInt64());
     }
 
     [Fact]

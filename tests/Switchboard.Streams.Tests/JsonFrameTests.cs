@@ -55,6 +55,66 @@ public sealed class ClientFrameDecoderTests
         Assert.Equal("invalid_field", frame.Error!.Code);
         Assert.Equal("\"x1\"", Encoding.UTF8.GetString(frame.Id.Span));
     }
+
+    [Theory]
+    [InlineData("""{"type":"t","data":"\ud800"}""")]
+    [InlineData("""{"type":"t","data":["a",{"b":"\udc00x"}]}""")]
+    [InlineData("""{"type":"t","data":{"\ud83d":1}}""")]
+    [InlineData("""{"type":"t\ud800"}""")]
+    [InlineData("""{"type":"t","to":"\udfff"}""")]
+    [InlineData("""{"type":"t","from":"\ud800"}""")]
+    [InlineData("""{"type":"t","other":["\ud800"]}""")]
+    [InlineData("""{"\ud800":1,"type":"t"}""")]
+    public void Escapes_that_make_invalid_text_are_refused_wherever_they_are(string json) =>
+        Assert.Equal("invalid_json", Decode(json).Error!.Code);
+
+    [Theory]
+    [InlineData("""{"type":"t","data":"\ud83d\ude00 \"quoted\" \n"}""")]
+    [InlineData("""{"type":"t","data":{"k\u00e9y":["\u20ac"]}}""")]
+    public void Valid_escapes_pass_and_data_stays_as_sent(string json)
+    {
+        var frame = Decode(json);
+        Assert.Null(frame.Error);
+        Assert.Contains(Encoding.UTF8.GetString(frame.Data.Span), json);
+    }
+
+    [Fact]
+    public void Field_names_and_types_are_read_unescaped()
+    {
+        var frame = Decode("""{"\u0074ype":"\u0077elcome","t\u006f":"bob"}""");
+        Assert.Equal(("welcome", "bob"), (frame.Type, frame.To));
+        Assert.True(ReservedTypes.Contains(frame.Type!));
+    }
+
+    [Fact]
+    public void An_id_that_is_invalid_text_is_dropped_with_the_frame()
+    {
+        var frame = Decode("""{"type":"t","id":"\ud800"}""");
+        Assert.Equal("invalid_json", frame.Error!.Code);
+        Assert.True(frame.Id.IsEmpty);
+    }
+}
+
+public sealed class ReservedTypesTests
+{
+    [Theory]
+    [InlineData("welcome")]
+    [InlineData("ack")]
+    [InlineData("stream_reset")]
+    [InlineData("presence_reset")]
+    [InlineData("rpc_result")]
+    [InlineData("broadcast")]
+    [InlineData("$")]
+    [InlineData("$anything")]
+    public void The_services_types_and_every_dollar_type_are_reserved(string type) => Assert.True(ReservedTypes.Contains(type));
+
+    [Theory]
+    [InlineData("chat")]
+    [InlineData("Welcome")]
+    [InlineData("welcome ")]
+    [InlineData("x$")]
+    [InlineData("acks")]
+    public void Others_are_not_compared_loosely(string type) => Assert.False(ReservedTypes.Contains(type));
 }
 
 public sealed class ServerFramesTests

@@ -68,9 +68,13 @@ public sealed class MessageAssemblerTests
         Assert.Equal(1007, ViolationCode(() => broken.Add(Frame(Opcode.Continuation, "x"u8.ToArray()))));
     }
 
+    // A binary message carries the same JSON as a text one and reaches recipients as text.
     [Fact]
-    public void Binary_messages_are_not_checked_for_utf8() =>
-        Assert.True(new MessageAssembler(512, null).Add(Frame(Opcode.Binary, [0xFF, 0xFE]))!.IsBinary);
+    public void Binary_messages_are_held_to_utf8_too()
+    {
+        Assert.True(new MessageAssembler(512, null).Add(Frame(Opcode.Binary, "{\"type\":\"é\"}"u8.ToArray()))!.IsBinary);
+        Assert.Equal(1007, ViolationCode(() => new MessageAssembler(512, null).Add(Frame(Opcode.Binary, [0xFF, 0xFE]))));
+    }
 
     [Fact]
     public void Size_limit_applies_as_soon_as_fragments_cross_it()

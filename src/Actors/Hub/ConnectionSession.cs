@@ -35,6 +35,10 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
     private static readonly FrameError HistoryOff =
         new("history_off", "receipts need history, which this server does not keep (WEBSOCKET_HISTORY_SIZE=0)");
 
+    private static readonly FrameError PresenceOff = new("presence_off", "this group's namespace does not keep presence");
+    private static readonly FrameError RpcNeedsId = new("missing_field", "an \"rpc\" frame needs an \"id\" for its answer to name");
+    private static readonly FrameError RpcNotAvailable = new("not_available", "this server has no rpc hook configured");
+
     private static readonly FrameError ReceivedNeedsSeq = new("missing_field", "a \"received\" frame needs data.seq, a number of 0 or more");
 
     private readonly TokenBucket? _bucket = messageRate is null ? null : new TokenBucket(messageRate, Environment.TickCount64);
@@ -64,7 +68,7 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
                 Acknowledge(frame);
                 break;
             case "join":
-                if (RequireGroup(frame) && MayJoin(frame) && ResumeIn(frame, out var resume))
+                if (RequireGroup(frame) && MayUseGroup(frame) && ResumeIn(frame, out var resume))
                     Routing.Delivery.Tell(new DeliveryProtocol.Join(Connection.Id, frame.Group!, frame.Id, resume));
                 break;
             case "refresh":
@@ -80,6 +84,14 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
             case "received":
                 Received(frame);
                 break;
+            case "presence" or "presence_stats":
+                // No namespace keeps presence in this build: every group answers as one without it.
+                if (RequireGroup(frame))
+                    Reply(frame, PresenceOff);
+                break;
+            case "rpc":
+                Reply(frame, frame.Id.IsEmpty ? RpcNeedsId : RpcNotAvailable);
+                break;
             default:
                 Route(frame);
                 break;
@@ -88,12 +100,15 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
 
     private bool WithinRate(ClientFrame frame)
     {
+        // Closed for its rate: what it still sends while the close runs is neither handled nor counted again.
+        if (_strikes >= RateLimitStrikes)
+            return false;
         if (_bucket!.Take(messageRate!, Environment.TickCount64).Allowed)
         {
             _strikes = 0;
             return true;
         }
-        if (++_strikes >= RateLimitStrikes)
+        if (++_strikes == RateLimitStrikes)
         {
             Counters.RecordError("close_1008");
             Connection.Close(Streams.Framing.CloseCode.PolicyViolation, "rate limit");
@@ -117,6 +132,11 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
 
     private void Route(ClientFrame frame)
     {
+        if (ReservedTypes.Contains(frame.Type!))
+        {
+            Reply(frame, ReservedTypes.Refusal);
+            return;
+        }
         if (frame.To is not null == frame.Group is not null)
         {
             Reply(frame, frame.To is null
@@ -136,7 +156,7 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
             var encoded = Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, UserId, Now(), To: to)));
             Relay(new UserProtocol.SendToUser(to, encoded, Sender: UserId, MessageId: frame.Id, WantsReceipt: frame.Receipt), frame);
         }
-        else if (RequireGroup(frame))
+        else if (RequireGroup(frame) && MayUseGroup(frame))
         {
             var encoded = Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, UserId, Now(), Group: frame.Group)));
             Relay(new GroupProtocol.SendToGroup(frame.Group!, encoded, Sender: UserId, MessageId: frame.Id), frame);
@@ -207,7 +227,8 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
             : null;
     }
 
-    private bool MayJoin(ClientFrame frame)
+    // RestrictGroups: joins and sends alike, so a token that cannot join a group cannot speak in it either.
+    private bool MayUseGroup(ClientFrame frame)
     {
         if (_grant.AllowedGroups is not { } allowed || allowed.Allows(frame.Group!))
             return true;

@@ -414,11 +414,9 @@ public static class AdminEndpoints
     /// <summary>The body as <typeparamref name="T"/>; default for an empty body; a 400 or 413 for a bad one.</summary>
     internal static async Task<(T? Body, IResult? Failure)> ReadAsync<T>(HttpContext http) where T : class
     {
-        if (http.Request.ContentLength > MessagingEndpoints.MaxBodyBytes)
-            return (null, Error("body_too_large", $"request bodies are limited to {MessagingEndpoints.MaxBodyBytes} bytes", 413));
-        var bytes = await MessagingEndpoints.ReadBodyAsync(http.Request.BodyReader);
+        var (bytes, refused) = await RequestBody.ReadAsync(http.Request);
         if (bytes is null)
-            return (null, Error("body_too_large", $"request bodies are limited to {MessagingEndpoints.MaxBodyBytes} bytes", 413));
+            return (null, refused);
         if (bytes.All(b => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
             return (null, null);
         try

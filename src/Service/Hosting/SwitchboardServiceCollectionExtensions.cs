@@ -152,7 +152,8 @@ public static class SwitchboardServiceCollectionExtensions
             var routing = new HubRouting(registry.Get<NodeDelivery>(), sp.GetRequiredService<RelayLedger>(), registry.Get<UserRouter>(), registry.Get<GroupRouter>(),
                 DistributedPubSub.Get(system).Mediator, options.AllowClientBroadcast, options.HistorySize > 0);
             var pingScheduler = options.EnableGlobalPing ? registry.Get<PingScheduler>() : null;
-            var hubOptions = ToHubOptions(options, sp.GetRequiredService<ConnectionCap>().MaxConnections);
+            var hubOptions = ToHubOptions(options, sp.GetRequiredService<ConnectionCap>().MaxConnections,
+                tokensOn: sp.GetRequiredService<AuthOptions>().Jwt is not null);
             return new ConnectionHub(system, hubOptions, NodeName.Of(system), routing,
                 sp.GetRequiredService<ConnectionCounters>(), sp.GetRequiredService<LocalConnections>(), pingScheduler,
                 sp.GetService<TokenDeadlines>(), sp.GetService<TokenValidator>());
@@ -169,7 +170,7 @@ public static class SwitchboardServiceCollectionExtensions
 
     private static HistoryOptions History(SwitchboardOptions o) => new(o.HistorySize, o.HistoryTtl, o.HistoryMaxBytes);
 
-    private static HubOptions ToHubOptions(SwitchboardOptions o, int maxConnections) => new()
+    private static HubOptions ToHubOptions(SwitchboardOptions o, int maxConnections, bool tokensOn) => new()
     {
         MaxConnections = maxConnections,
         ConnectionHosts = o.ConnectionHosts,
@@ -181,6 +182,7 @@ public static class SwitchboardServiceCollectionExtensions
             Overflow = OverflowPolicies.From(o.DropOnFull, o.CloseOnBackpressure),
             SendTimeout = o.SendTimeout,
             MaxMessageSize = o.MaxMessageSize,
+            MaxRefreshSize = tokensOn ? ConnectionOptions.TokenRefreshSize : 0,
             WriteBufferSize = o.WriteBufferSize,
             KeepAlive = o.EnableGlobalPing ? null : new KeepAliveOptions(o.HeartbeatInterval, o.ConnectionTimeout),
         },

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
@@ -21,9 +20,6 @@ namespace Switchboard.Service.Http;
 /// </summary>
 public static class MessagingEndpoints
 {
-    /// <summary>The largest request body the API reads; larger gets 413.</summary>
-    public const int MaxBodyBytes = 64 * 1024;
-
     public const string ServerSender = "server";
 
     private static readonly object Accepted = new { accepted = true };
@@ -202,40 +198,19 @@ public static class MessagingEndpoints
         return null;
     }
 
+    // The body as a message to route: readable (RequestBody), a frame, of a type that is not the service's own.
     private static async Task<(ClientFrame? Frame, IResult? Failure)> ReadFrameAsync(HttpRequest request)
     {
-        if (request.ContentLength > MaxBodyBytes)
-            return (null, TooLarge());
-        var body = await ReadBodyAsync(request.BodyReader);
+        var (body, refused) = await RequestBody.ReadAsync(request);
         if (body is null)
-            return (null, TooLarge());
+            return (null, refused);
         var frame = ClientFrameDecoder.Decode(body);
-        return frame.Error is { } error ? (null, new ApiError(error.Code, error.Message).ToResult(400)) : (frame, null);
+        if (frame.Error is { } error)
+            return (null, new ApiError(error.Code, error.Message).ToResult(400));
+        return ReservedTypes.Contains(frame.Type!)
+            ? (null, new ApiError(ReservedTypes.Refusal.Code, ReservedTypes.Refusal.Message).ToResult(400))
+            : (frame, null);
     }
-
-    // Null when the body is over the limit, read no further than one byte past it.
-    internal static async Task<byte[]?> ReadBodyAsync(PipeReader reader)
-    {
-        while (true)
-        {
-            var read = await reader.ReadAsync();
-            if (read.Buffer.Length > MaxBodyBytes)
-            {
-                reader.AdvanceTo(read.Buffer.Start);
-                return null;
-            }
-            if (read.IsCompleted)
-            {
-                var body = read.Buffer.ToArray();
-                reader.AdvanceTo(read.Buffer.End);
-                return body;
-            }
-            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
-        }
-    }
-
-    private static IResult TooLarge() =>
-        new ApiError("body_too_large", $"request bodies are limited to {MaxBodyBytes} bytes").ToResult(413);
 
     private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 }

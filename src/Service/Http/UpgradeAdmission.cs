@@ -93,7 +93,7 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
         if (_origins is not null && headers.Origin is { Count: > 0 } origin && !_origins.Contains(origin.ToString()))
             return (null, ForbiddenOrigin);
         var (identity, refusal) = appUser is not null
-            ? (new ConnectingIdentity(appUser, [], ConnectionGrant.None), null)
+            ? AppUser(appUser)
             : tokens is null
                 ? Anonymous(query, headers)
                 : await TokenIdentity.ResolveAsync(tokens, query, headers);
@@ -117,6 +117,12 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
         }
         return (new AdmittedUpgrade(handshake, identity.UserId, groups, identity.Grant, hub, lease, client?.ToString(), resume), null);
     }
+
+    // The embedding app named the user; it is held to the same rule as every other way of naming one.
+    private static (ConnectingIdentity?, UpgradeRefusal?) AppUser(string userId) =>
+        UserIdentity.Refusal(userId) is { } refused
+            ? (null, new UpgradeRefusal(refused, StatusCodes.Status403Forbidden))
+            : (new ConnectingIdentity(userId, [], ConnectionGrant.None), null);
 
     private static (ConnectingIdentity?, UpgradeRefusal?) Anonymous(IQueryCollection query, IHeaderDictionary headers) =>
         UserIdentity.Resolve(query, headers, out var error) is { } userId

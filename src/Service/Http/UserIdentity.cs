@@ -10,6 +10,17 @@ namespace Switchboard.Service.Http;
 /// </summary>
 public static class UserIdentity
 {
+    private static readonly ApiError InvalidUserId =
+        new("invalid_user_id", $"a user id is 1 to {Names.MaxLength} characters with no control characters");
+
+    // A connection as "server" could pass for the API's messages.
+    private static readonly ApiError ReservedUser =
+        new("invalid_user_id", $"the user id \"{Names.ServerUser}\" is reserved for the HTTP API's messages");
+
+    /// <summary>Why a connection may not be <paramref name="userId"/>, or null when it may (<see cref="Names.IsConnectableUser"/>).</summary>
+    public static ApiError? Refusal(string userId) =>
+        Names.IsConnectableUser(userId) ? null : Names.IsValid(userId) ? ReservedUser : InvalidUserId;
+
     /// <summary>Null and an error when the given id is unusable.</summary>
     public static string? Resolve(IQueryCollection query, IHeaderDictionary headers, out ApiError? error)
     {
@@ -19,12 +30,8 @@ public static class UserIdentity
             given = headers["X-User-ID"].ToString();
         if (given.Length == 0)
             return $"anon-{Guid.NewGuid():N}"[..17];
-        if (!Names.IsValid(given))
-        {
-            error = new ApiError("invalid_user_id", $"a user id is 1 to {Names.MaxLength} characters with no control characters");
-            return null;
-        }
-        return given;
+        error = Refusal(given);
+        return error is null ? given : null;
     }
 
     /// <summary>

@@ -91,7 +91,7 @@ public sealed class FrameReader : GraphStage<SourceShape<WebSocketFrame>>
             var before = _buffer.Length;
             try
             {
-                if (!FrameDecoder.TryDecode(ref _buffer, Connection.Options.MaxMessageSize,
+                if (!FrameDecoder.TryDecode(ref _buffer, Connection.Options.InboundLimit,
                         Connection.CompressionLevel.HasValue, out var frame))
                     return false;
                 Connection.Counters.RecordBytesIn(before - _buffer.Length);

@@ -6,7 +6,8 @@ namespace Switchboard.Streams.Inbound;
 
 /// <summary>
 /// Joins data frames into messages (RFC 6455 §5.4): checks the fragment sequence, the size
-/// limit as fragments arrive (never buffering past it), inflation and UTF-8 of text.
+/// limit as fragments arrive (never buffering past it), inflation, and UTF-8: of binary messages too, since they carry
+/// the same JSON as text ones and reach recipients as text.
 /// Control frames do not pass through here.
 /// </summary>
 public sealed class MessageAssembler(int maxMessageSize, int? compressionLevel)
@@ -71,8 +72,8 @@ public sealed class MessageAssembler(int maxMessageSize, int? compressionLevel)
     {
         if (compressed)
             payload = Inflate(payload);
-        if (opcode == Opcode.Text && !Utf8.IsValid(payload))
-            throw new ProtocolViolation(CloseCode.InvalidPayload, "text message is not valid UTF-8");
+        if (!Utf8.IsValid(payload))
+            throw new ProtocolViolation(CloseCode.InvalidPayload, "message is not valid UTF-8");
         return new InboundMessage(payload, opcode == Opcode.Binary);
     }
 

@@ -33,7 +33,7 @@ public sealed class MessageAssembly : GraphStage<SinkShape<WebSocketFrame>>
             _stage = stage;
             Connection = connection;
             _handler = connection.Handler;
-            _assembler = new MessageAssembler(Connection.Options.MaxMessageSize, Connection.CompressionLevel);
+            _assembler = new MessageAssembler(Connection.Options.InboundLimit, Connection.CompressionLevel);
             SetHandler(stage.In, this);
         }
 
@@ -70,7 +70,12 @@ public sealed class MessageAssembly : GraphStage<SinkShape<WebSocketFrame>>
             Connection.RecordMessageIn();
             try
             {
-                _handler.OnFrame(ClientFrameDecoder.Decode(message));
+                var decoded = ClientFrameDecoder.Decode(message);
+                // The reader took up to InboundLimit so that a refresh could carry its token; any other type is held to MaxMessageSize.
+                if (Connection.Options.Fits(message.Payload.Length, decoded.Type))
+                    _handler.OnFrame(decoded);
+                else
+                    Connection.Fail(new ProtocolViolation(CloseCode.MessageTooBig, $"message larger than {Connection.Options.MaxMessageSize} bytes"));
             }
             catch (Exception e)
             {
