@@ -6,6 +6,7 @@ import { invalidArgument, SwitchboardError } from "./errors.js";
 import { Heartbeat } from "./heartbeat.js";
 import { Outbox } from "./outbox.js";
 import { StreamPositions } from "./positions.js";
+import { posesAsServiceFrame } from "./reserved.js";
 import { checkedGroup, checkedName, checkedToken, checkedType, checkedUrl, messageFrame, positive } from "./validation.js";
 import type {
   Ack,
@@ -32,6 +33,11 @@ export interface ClientEvents {
   /** The server's `token_expiring` data (`expires_in` seconds); the client refreshes by itself with `getToken`. */
   tokenExpiring: { expires_in?: number };
   error: SwitchboardError;
+  /**
+   * A routed frame with a reserved type (`welcome`, `ack`, `stream_reset`, ...: it carries `from`), which the client
+   * did not act on: another client's forgery, or a message kept in history from before the service refused them.
+   */
+  ignored: Frame;
 }
 
 const OPEN = 1;
@@ -127,7 +133,7 @@ export class SwitchboardClient {
   }
 
   on<Name extends keyof ClientEvents & string>(event: Name, handler: (value: ClientEvents[Name]) => void): () => void {
-    if (!["message", "state", "resumed", "receipt", "tokenExpiring", "error"].includes(event))
+    if (!["message", "state", "resumed", "receipt", "tokenExpiring", "error", "ignored"].includes(event))
       throw invalidArgument(`unknown event ${JSON.stringify(event)}`);
     return this.events.on(event, handler);
   }
@@ -183,6 +189,7 @@ export class SwitchboardClient {
   /**
    * Sends a broadcast to every connection (when the server lets this connection broadcast). The server gives a
    * client's broadcast the type `broadcast`, so `type` and `data` travel in it: receivers get `data: {type, data}`.
+   * The frame's own type is `broadcast` whatever `type` is, so no type is reserved here.
    */
   broadcast(type: string, data?: unknown): Promise<Ack> {
     return this.guarded(() => this.request({ type: "broadcast", data: { type: checkedType(type), data } }));
@@ -264,6 +271,13 @@ export class SwitchboardClient {
       return;
     }
     if (this.currentState === "connected") this.heartbeat.received();
+    // A routed frame posing as the service's: it shows the connection alive (above) and nothing more. Not a session,
+    // an answer, a position or a receipt; not even its seq moves the stream's position (a forgery could set it at
+    // will), so a resume may replay it, to be ignored again.
+    if (posesAsServiceFrame(frame)) {
+      this.events.emit("ignored", frame);
+      return;
+    }
     switch (frame.type) {
       case "welcome":
         this.welcomed(frame.data as Welcome);

@@ -1,5 +1,6 @@
 export { SwitchboardClient, type ClientEvents } from "./client.js";
 export { SwitchboardError } from "./errors.js";
+export { isReservedType } from "./reserved.js";
 export type {
   Ack,
   ClientOptions,

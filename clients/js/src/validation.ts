@@ -1,4 +1,5 @@
 import { invalidArgument } from "./errors.js";
+import { CONTROL_PREFIX, isReservedType } from "./reserved.js";
 import type { OutgoingMessage } from "./types.js";
 
 // Bad input is refused before anything is sent, with an error that names what is wrong (code invalid_argument).
@@ -8,7 +9,7 @@ export function messageFrame(message: OutgoingMessage): Record<string, unknown> 
   if (typeof message !== "object" || message === null) throw invalidArgument("send takes an object: { to | group, type, data }");
   const { to, group, type, data, receipt, id } = message;
   if ((to === undefined) === (group === undefined)) throw invalidArgument("a message needs exactly one of to and group");
-  const frame: Record<string, unknown> = { type: checkedType(type) };
+  const frame: Record<string, unknown> = { type: routedType(type) };
   if (to !== undefined) frame.to = checkedName(to, "to");
   if (group !== undefined) frame.group = checkedGroup(group);
   if (data !== undefined) frame.data = data;
@@ -24,12 +25,23 @@ export function messageFrame(message: OutgoingMessage): Record<string, unknown> 
   return frame;
 }
 
-const RESERVED_TYPES = new Set(["join", "leave", "ping", "broadcast", "refresh", "received"]);
-
 export function checkedType(type: unknown): string {
   if (typeof type !== "string" || type === "") throw invalidArgument("type must be a non-empty string");
-  if (RESERVED_TYPES.has(type)) throw invalidArgument(`"${type}" is a control frame's type; use the client's own method for it`);
   return type;
+}
+
+/**
+ * A routed message's type: never one of the service's, which its recipient would take for the service's own frame
+ * (a session, a stream reset, a receipt). The service refuses them too; refusing here keeps them off the wire.
+ */
+function routedType(type: unknown): string {
+  const checked = checkedType(type);
+  if (isReservedType(checked))
+    throw invalidArgument(
+      `type ${JSON.stringify(checked)} is reserved for the service's own and control frames, as is every type beginning with ` +
+        `"${CONTROL_PREFIX}": a message to a user or group uses another (join, leave, broadcast... have their own methods)`,
+    );
+  return checked;
 }
 
 export function checkedName(name: unknown, what: string): string {

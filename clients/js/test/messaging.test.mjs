@@ -127,7 +127,7 @@ test("bad input gets a clear error before anything is sent", async () => {
   await assert.rejects(alice.send({ type: "chat" }), { code: "invalid_argument", message: /exactly one of to and group/ });
   await assert.rejects(alice.send({ to: "a", group: "b", type: "chat" }), { code: "invalid_argument" });
   await assert.rejects(alice.send({ to: "bob", type: "" }), { code: "invalid_argument", message: /type/ });
-  await assert.rejects(alice.send({ to: "bob", type: "join" }), { code: "invalid_argument", message: /control frame/ });
+  await assert.rejects(alice.send({ to: "bob", type: "join" }), { code: "invalid_argument", message: /reserved/ });
   await assert.rejects(alice.send({ group: "g", type: "chat", receipt: true }), { code: "invalid_argument" });
   await assert.rejects(alice.join("a,b"), { code: "invalid_argument", message: /","/ });
   await assert.rejects(alice.confirmReceived(-1), { code: "invalid_argument" });

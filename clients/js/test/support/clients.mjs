@@ -23,7 +23,7 @@ export function closeAll() {
 
 /** Everything a client emits, in order, by event name. */
 export function record(made) {
-  const seen = { message: [], state: [], resumed: [], receipt: [], tokenExpiring: [], error: [] };
+  const seen = { message: [], state: [], resumed: [], receipt: [], tokenExpiring: [], error: [], ignored: [] };
   for (const name of Object.keys(seen)) made.on(name, (value) => seen[name].push(value));
   return seen;
 }
