@@ -15,6 +15,9 @@ public sealed class AdminClient(NodeTarget target) : IDisposable
 {
     // Streams (cluster tail, top) stay open until the operator stops them; single requests get the deadline below.
     private static readonly TimeSpan RequestDeadline = TimeSpan.FromSeconds(30);
+    // {}: what a change without a body sends, since the node takes a POST or PUT only as JSON (docs/security.md,
+    // Cross-site requests).
+    private static readonly object NoBody = new();
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
 
     public NodeTarget Target => target;
@@ -34,8 +37,9 @@ public sealed class AdminClient(NodeTarget target) : IDisposable
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         deadline.CancelAfter(RequestDeadline);
         using var request = Request(method, route, query);
-        if (body is not null)
-            request.Content = JsonContent.Create(body, body.GetType(), options: AdminJson.Options);
+        var json = method == HttpMethod.Get ? body : body ?? NoBody;
+        if (json is not null)
+            request.Content = JsonContent.Create(json, json.GetType(), options: AdminJson.Options);
         using var response = await SendOrRefuseAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token, cancel);
         try
         {

@@ -278,6 +278,7 @@ public sealed class AdminApiScopeTests(KeyedServerFixture keyed, ServerFixture u
     public async Task A_post_without_admin_changes_nothing()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/ws" + AdminRoutes.ClusterLeave);
+        request.Content = JsonContent.Create(new { });
         request.Headers.Authorization = new("Bearer", KeyedServerFixture.Publisher);
         Assert.Equal(HttpStatusCode.Forbidden, (await keyed.Server.Http.SendAsync(request)).StatusCode);
         Assert.Equal("Up", Assert.Single((await AdminClient.GetAsync<ClusterView>(keyed.Server.Http, "/ws" + AdminRoutes.Cluster,
@@ -300,8 +301,9 @@ public static class AdminClient
     private static HttpRequestMessage Request(HttpMethod method, string path, object? body, string? key)
     {
         var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-            request.Content = new StringContent(JsonSerializer.Serialize(body, AdminJson.Options), Encoding.UTF8, "application/json");
+        // As sbctl: a change is JSON, {} when it has no body (docs/security.md, Cross-site requests).
+        if (body is not null || method != HttpMethod.Get)
+            request.Content = new StringContent(body is null ? "{}" : JsonSerializer.Serialize(body, AdminJson.Options), Encoding.UTF8, "application/json");
         if (key is not null)
             request.Headers.Authorization = new("Bearer", key);
         return request;

@@ -165,7 +165,7 @@ public sealed class HistoryClusterTests(ITestOutputHelper output)
             Process.GetProcessById(int.Parse(File.ReadAllText(Path.Combine(run, $"node{keeper + 1}.pid")).Trim())).Kill();
             using var http = new HttpClient();
             await Eventually.TrueAsync(async () =>
-                (await http.PostAsync($"http://127.0.0.1:{httpBase + survivor}/ws/admin/cluster/down-unreachable", null))
+                (await http.PostAsync($"http://127.0.0.1:{httpBase + survivor}/ws/admin/cluster/down-unreachable", JsonContent.Create(new { })))
                 .IsSuccessStatusCode && (await http.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{httpBase + survivor}/ws/health"))
                 .GetProperty("cluster_members").GetInt32() == 2, "the killed node is downed");
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using System.Text.Json;
 using Switchboard.IntegrationTests.Support;
 
@@ -235,7 +236,7 @@ public class HistoryTests
     public async Task A_backend_reads_an_absent_users_stream_and_its_history_over_http()
     {
         await using var server = await StartWithHistoryAsync();
-        var content = new StringContent("""{"to":"offline","type":"notice","data":{"n":1}}""");
+        var content = new StringContent("""{"to":"offline","type":"notice","data":{"n":1}}""", Encoding.UTF8, "application/json");
         Assert.Equal(HttpStatusCode.Accepted, (await server.Http.PostAsync("/ws/message", content)).StatusCode);
         await Eventually.TrueAsync(async () => (await server.Http.GetAsync("/ws/users/offline")).IsSuccessStatusCode,
             "the absent user's stream is kept");

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Switchboard.Service.Auth;
 
@@ -6,7 +7,8 @@ namespace Switchboard.Service.Tests;
 
 /// <summary>
 /// The API's access rules without a network: what the integration tests cannot reach from loopback
-/// (other addresses, IPv6, IPv4-mapped forms) and the edges of presenting a key.
+/// (other addresses, IPv6, IPv4-mapped forms), the headers and Host names that make a loopback peer no loopback
+/// caller, and the edges of presenting a key.
 /// </summary>
 public sealed class ApiAccessTests
 {
@@ -23,15 +25,22 @@ public sealed class ApiAccessTests
 
     private static readonly ApiAccess Unkeyed = new(Array.Empty<ApiKeyOptions>());
 
+    // Read from a request as the endpoints read it; its Host is loopback's unless a test names another (null: none).
     private static ApiRequest From(string address, StringValues authorization = default, StringValues apiKey = default,
-        StringValues forwarded = default, StringValues forwardedFor = default) => new()
+        string? host = "localhost:8080", string? header = null, string headerValue = "203.0.113.9")
     {
-        Remote = IPAddress.Parse(address),
-        Authorization = authorization,
-        ApiKey = apiKey,
-        Forwarded = forwarded,
-        ForwardedFor = forwardedFor,
-    };
+        var http = new DefaultHttpContext();
+        http.Connection.RemoteIpAddress = IPAddress.Parse(address);
+        if (host is not null)
+            http.Request.Host = new HostString(host);
+        if (authorization.Count > 0)
+            http.Request.Headers.Authorization = authorization;
+        if (apiKey.Count > 0)
+            http.Request.Headers[ApiRequest.ApiKeyHeader] = apiKey;
+        if (header is not null)
+            http.Request.Headers[header] = headerValue;
+        return ApiRequest.Of(http);
+    }
 
     private static void AssertRefused(ApiDecision decision, int status, string code)
     {
@@ -75,20 +84,96 @@ public sealed class ApiAccessTests
     public void Protected_mode_refuses_other_addresses_whatever_key_they_present() =>
         AssertRefused(Unkeyed.Decide(ApiScopes.Read, From("203.0.113.9", authorization: "Bearer " + AdminKey)), 401, "unauthorized");
 
-    [Theory]
-    [InlineData("127.0.0.1")]
-    [InlineData("::1")]
-    [InlineData("::ffff:127.0.0.1")]
-    public void Protected_mode_treats_a_forwarded_request_as_not_loopback(string address)
+    // PROTOCOL.md's list and the prefixes' members, written out here rather than read from ProxyHeaders.
+    public static TheoryData<string> ContractProxyHeaders => new()
     {
-        AssertRefused(Unkeyed.Decide(ApiScopes.Read, From(address, forwardedFor: "203.0.113.9")), 401, "unauthorized");
-        AssertRefused(Unkeyed.Decide(ApiScopes.Read, From(address, forwarded: "for=203.0.113.9")), 401, "unauthorized");
-        AssertRefused(Unkeyed.Decide(ApiScopes.Read, From(address, forwardedFor: "")), 401, "unauthorized");
+        "Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Port", "X-Forwarded-Prefix",
+        "X-Forwarded-Server", "X-Forwarded-Ssl", "X-Forwarded", "X-Real-IP", "Via", "X-Client-IP", "True-Client-IP",
+        "CF-Connecting-IP", "X-Original-For", "X-Original-Host", "X-Original-Proto", "X-Original-URL", "X-Cluster-Client-IP",
+        "Fastly-Client-IP", "x-real-ip", "VIA", "x-forwarded-host", "x-original-for",
+    };
+
+    [Theory]
+    [MemberData(nameof(ContractProxyHeaders))]
+    public void Protected_mode_treats_a_request_with_a_proxy_header_as_not_loopback(string header)
+    {
+        foreach (var address in new[] { "127.0.0.1", "::1", "::ffff:127.0.0.1" })
+        {
+            var decision = Unkeyed.Decide(ApiScopes.Read, From(address, header: header));
+            AssertRefused(decision, 401, "unauthorized");
+            Assert.Contains("Auth:ApiKeys", decision.Refusal!.Error.Message);
+            Assert.Contains("proxy", decision.Refusal.Error.Message);
+            AssertRefused(Unkeyed.Decide(ApiScopes.Read, From(address, header: header, headerValue: "")), 401, "unauthorized");
+        }
+    }
+
+    [Fact]
+    public void Every_named_proxy_header_is_one()
+    {
+        foreach (var header in ProxyHeaders.Names)
+            AssertRefused(Unkeyed.Decide(ApiScopes.Publish, From("127.0.0.1", header: header)), 401, "unauthorized");
+    }
+
+    [Theory]
+    [InlineData("X-Request-ID")]
+    [InlineData("User-Agent")]
+    [InlineData("X-Forwarder")]
+    [InlineData("Original-Host")]
+    [InlineData("X-Via")]
+    public void Other_headers_leave_a_loopback_caller_loopback(string header) =>
+        Assert.True(Unkeyed.Decide(ApiScopes.Admin, From("127.0.0.1", header: header)).Granted);
+
+    [Theory]
+    [InlineData("localhost")]
+    [InlineData("localhost:8080")]
+    [InlineData("LocalHost:1")]
+    [InlineData("app.localhost:3000")]
+    [InlineData("127.0.0.1")]
+    [InlineData("127.0.0.1:8080")]
+    [InlineData("127.0.0.5:8080")]
+    [InlineData("127.255.255.254:80")]
+    [InlineData("[::1]")]
+    [InlineData("[::1]:80")]
+    [InlineData("[::ffff:127.0.0.1]:8080")]
+    public void Protected_mode_takes_a_loopback_host_with_any_port(string host)
+    {
+        Assert.True(LoopbackHosts.IsLoopback(host));
+        Assert.True(Unkeyed.Decide(ApiScopes.Admin, From("127.0.0.1", host: host)).Granted);
+    }
+
+    [Theory]
+    [InlineData("evil.example")]
+    [InlineData("evil.example:8080")]
+    [InlineData("127.0.0.1.nip.io")]
+    [InlineData("127.0.0.1.nip.io:8080")]
+    [InlineData("localhost.evil.example")]
+    [InlineData("evillocalhost:8080")]
+    [InlineData("10.0.0.5:8080")]
+    [InlineData("0.0.0.0:8080")]
+    [InlineData("[::]:8080")]
+    [InlineData("[::2]:8080")]
+    [InlineData("[fe80::1]:8080")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void Protected_mode_refuses_a_host_that_is_not_loopback_naming_the_setting(string? host)
+    {
+        Assert.False(LoopbackHosts.IsLoopback(host));
+        var decision = Unkeyed.Decide(ApiScopes.Read, From("127.0.0.1", host: host));
+        AssertRefused(decision, 401, "unauthorized");
+        Assert.Contains("Auth:ApiKeys", decision.Refusal!.Error.Message);
+        Assert.Contains("Host", decision.Refusal.Error.Message);
+    }
+
+    [Fact]
+    public void With_keys_neither_a_proxy_header_nor_the_host_matters()
+    {
+        Assert.True(Keyed.Decide(ApiScopes.Read, From("127.0.0.1", apiKey: ReadKey, host: "evil.example:8080", header: "X-Real-IP")).Granted);
+        AssertRefused(Keyed.Decide(ApiScopes.Read, From("127.0.0.1", host: "localhost")), 401, "unauthorized");
     }
 
     [Fact]
     public void Protected_mode_refuses_a_caller_without_an_address() =>
-        AssertRefused(Unkeyed.Decide(ApiScopes.Read, new ApiRequest()), 401, "unauthorized");
+        AssertRefused(Unkeyed.Decide(ApiScopes.Read, new ApiRequest { Host = "localhost" }), 401, "unauthorized");
 
     [Theory]
     [InlineData("127.0.0.1")]

@@ -82,7 +82,7 @@ public static class ClusterCommands
         {
             if (!c.Session.Confirm("down every unreachable member", c.Value(yes)))
                 return;
-            var result = await c.Client.PostAsync<ActionResult>(AdminRoutes.ClusterDownUnreachable, new { }, cancel);
+            var result = await c.Client.PostAsync<ActionResult>(AdminRoutes.ClusterDownUnreachable, null, cancel);
             Confirmation.Report(c, result);
         });
 

@@ -31,7 +31,7 @@ public sealed class ApiCaller(string name, ApiScopes scopes)
     public bool Has(ApiScopes scope) => (Scopes & scope) == scope;
 }
 
-/// <summary>The parts of a request that decide its access: the two key headers, the peer, the forwarding headers.</summary>
+/// <summary>The parts of a request that decide its access: the two key headers, the peer, a proxy's header, the Host.</summary>
 public readonly struct ApiRequest
 {
     public const string ApiKeyHeader = "X-API-Key";
@@ -39,8 +39,12 @@ public readonly struct ApiRequest
     public StringValues Authorization { get; init; }
     public StringValues ApiKey { get; init; }
     public IPAddress? Remote { get; init; }
-    public StringValues Forwarded { get; init; }
-    public StringValues ForwardedFor { get; init; }
+
+    /// <summary>The name of a header the request carries that a proxy adds (<see cref="ProxyHeaders"/>), or null.</summary>
+    public string? ProxyHeader { get; init; }
+
+    /// <summary>The <c>Host</c> header, or null without one.</summary>
+    public string? Host { get; init; }
 
     public static ApiRequest Of(Microsoft.AspNetCore.Http.HttpContext context)
     {
@@ -50,8 +54,8 @@ public readonly struct ApiRequest
             Authorization = headers.Authorization,
             ApiKey = headers[ApiKeyHeader],
             Remote = context.Connection.RemoteIpAddress,
-            Forwarded = headers["Forwarded"],
-            ForwardedFor = headers["X-Forwarded-For"],
+            ProxyHeader = ProxyHeaders.FirstIn(headers),
+            Host = context.Request.Host.HasValue ? context.Request.Host.Value : null,
         };
     }
 }
@@ -82,6 +86,12 @@ public sealed class ApiAccess
     private static readonly ApiRefusal TwoKeys = Unauthorized("the request presents two different API keys; present one");
     private static readonly ApiRefusal NotLoopback = Unauthorized(
         $"no API key is configured, so only loopback callers are served; configure {SettingName} to call from elsewhere");
+    private static readonly ApiRefusal Proxied = Unauthorized(
+        "no API key is configured, so only loopback callers are served, and a request with a header a proxy adds " +
+        $"(Forwarded, X-Forwarded-*, X-Real-IP, Via, ...) is not one; configure {SettingName} to call through a proxy");
+    private static readonly ApiRefusal ForeignHost = Unauthorized(
+        "no API key is configured, so only loopback callers are served, and a request whose Host is not a loopback name or " +
+        $"address (localhost, 127.0.0.1, [::1]) is not one; configure {SettingName} to call the node by another name");
 
     // Digests, not keys, are compared: the same length whatever was presented, so FixedTimeEquals takes the same
     // time for every input and says nothing of how much of a key was right.
@@ -103,7 +113,7 @@ public sealed class ApiAccess
     public ApiDecision Decide(ApiScopes required, in ApiRequest request)
     {
         if (ProtectedMode)
-            return IsLoopbackCaller(request) ? new(ApiCaller.ProtectedModeLoopback, null) : new(null, NotLoopback);
+            return NotLoopbackCaller(request) is { } notLoopback ? new(null, notLoopback) : new(ApiCaller.ProtectedModeLoopback, null);
         var caller = Identify(request, out var refusal);
         if (caller is not null && !caller.Has(required))
             refusal = Forbidden(required);
@@ -192,8 +202,14 @@ public sealed class ApiAccess
         return found;
     }
 
-    // A proxy on this host forwards callers from anywhere: its requests are not loopback callers.
-    private static bool IsLoopbackCaller(in ApiRequest request) =>
-        request.Remote is { } remote && IPAddress.IsLoopback(remote) // also ::ffff:127.0.0.0/104
-        && request.Forwarded.Count == 0 && request.ForwardedFor.Count == 0;
+    // A loopback peer is not enough: a proxy on this host forwards callers from anywhere, and a browser visiting a page
+    // whose name resolves to 127.0.0.1 (DNS rebinding) is a loopback peer sending that page's requests.
+    private static ApiRefusal? NotLoopbackCaller(in ApiRequest request)
+    {
+        if (request.Remote is not { } remote || !IPAddress.IsLoopback(remote)) // also ::ffff:127.0.0.0/104
+            return NotLoopback;
+        if (request.ProxyHeader is not null)
+            return Proxied;
+        return LoopbackHosts.IsLoopback(request.Host) ? null : ForeignHost;
+    }
 }

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -31,6 +32,22 @@ public static class SwitchboardEndpoints
             ? ValueTask.FromResult<object?>(refusal.Error.ToResult(refusal.Status))
             : next(context);
 
+    // Every route of the hub mapped for a method that changes state gets the cross-site rule as its first filter, before
+    // the key is looked at: a page cannot learn from the answer whether a key is valid, and a route added later, whatever
+    // its scope, cannot forget it. The WebSocket endpoint takes every method but changes nothing on a POST (it refuses it).
+    private static void RefuseCrossSite(EndpointBuilder endpoint)
+    {
+        if (!endpoint.Metadata.OfType<IHttpMethodMetadata>().Any(m => m.HttpMethods.Any(CrossSiteRequests.ChangesState)))
+            return;
+        endpoint.FilterFactories.Add((_, next) => context =>
+        {
+            if (CrossSiteRequests.Refusal(context.HttpContext.Request) is not { } refusal)
+                return next(context);
+            context.HttpContext.RequestServices.GetRequiredService<AuthRefusals>().Record(refusal.Error.Error);
+            return ValueTask.FromResult<object?>(refusal.Error.ToResult(refusal.Status));
+        });
+    }
+
     /// <summary>
     /// Null when the call may go on, with its caller in the request's features for the checks an endpoint makes itself
     /// (impersonate); else the refusal to answer, logged when the key is known and counted.
@@ -59,13 +76,14 @@ public static class SwitchboardEndpoints
     /// Maps the hub under <paramref name="prefix"/>: the WebSocket endpoint itself, <c>/health</c>,
     /// <c>/stats</c>, <c>/message</c>, <c>/broadcast</c>, <c>/groups/{name}</c>, <c>/users/{id}</c>, the admin API under <c>/admin</c> and the
     /// dashboard page at <c>/dashboard</c>. The WebSocket endpoint, the health probes and the dashboard page are open; the rest
-    /// need an API key with their scope (docs/security.md). <c>GET /metrics</c> goes at the root, whatever the prefix
-    /// (docs/operations.md).
+    /// need an API key with their scope (docs/security.md), and those that change state a JSON body from no other origin.
+    /// <c>GET /metrics</c> goes at the root, whatever the prefix (docs/operations.md).
     /// </summary>
     public static RouteGroupBuilder MapSwitchboard(this IEndpointRouteBuilder endpoints, string prefix = "/ws")
     {
         endpoints.MapMetrics();
         var hub = endpoints.MapGroup(prefix);
+        ((IEndpointConventionBuilder)hub).Add(RefuseCrossSite);
         hub.Map("", WebSocketEndpoint.HandleAsync);
         hub.MapGet("/health", (NodeState node, ConnectionHub connections, ActorSystem system) =>
         {

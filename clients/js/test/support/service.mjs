@@ -172,7 +172,11 @@ export async function startCluster(settings = {}) {
       await eventually(() => !alive(node.pid()), `node ${node.number} is gone`);
       const survivor = nodes.find((n) => n !== node);
       await eventually(async () => {
-        await fetch(`${survivor.http}/ws/admin/cluster/down-unreachable`, { method: "POST" });
+        await fetch(`${survivor.http}/ws/admin/cluster/down-unreachable`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "{}",
+        });
         return (await cluster.membersSeen(survivor)) === 2;
       }, `node ${node.number} is downed`);
     },
