@@ -15,7 +15,7 @@ public sealed class RateLimiterTests
 
     private static async Task<HttpStatusCode> GetAsync(SwitchboardServer server, string path, string? clientId = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        using var request = new HttpRequestMessage(HttpMethod.Get, server.AsSpelt(path));
         if (clientId is not null)
             request.Headers.Add("X-Client-ID", clientId);
         return (await server.Http.SendAsync(request)).StatusCode;
@@ -110,12 +110,50 @@ public sealed class RateLimiterTests
     }
 
     [Fact]
-    public async Task Ip_and_route_identifier_limits_each_path_separately()
+    public async Task Ip_and_route_identifier_limits_each_path_separately_whatever_its_spelling()
     {
         await using var server = await StartAsync(o => o with { Rate = "1-M", Identifier = "ip+route", SkipPaths = ["/ws/health"] });
         Assert.Equal(HttpStatusCode.OK, await GetAsync(server, "/ws/stats"));
         Assert.Equal(HttpStatusCode.NotFound, await GetAsync(server, "/ws/groups/x"));
         Assert.Equal(HttpStatusCode.TooManyRequests, await GetAsync(server, "/ws/stats"));
+        foreach (var (spelling, _) in StatsSpellings)
+            Assert.True(await GetAsync(server, spelling) == HttpStatusCode.TooManyRequests, $"{spelling} has a bucket of its own");
+    }
+
+    // What each spelling of /ws/stats gets from Kestrel and routing when not limited: Kestrel decodes percent-escapes and
+    // resolves dot segments, routing ignores case and a trailing slash. Repeated slashes reach no endpoint.
+    private static readonly (string Spelling, HttpStatusCode Unlimited)[] StatsSpellings =
+    [
+        ("/ws/Stats", HttpStatusCode.OK),
+        ("/WS/STATS", HttpStatusCode.OK),
+        ("/ws/stats/", HttpStatusCode.OK),
+        ("/ws/%53tats", HttpStatusCode.OK),
+        ("/ws/./stats", HttpStatusCode.OK),
+        ("/ws/x/../stats", HttpStatusCode.OK),
+        ("/Ws/x/%2E%2E/sTaTs/.", HttpStatusCode.OK),
+        ("//ws//stats", HttpStatusCode.NotFound),
+    ];
+
+    [Fact]
+    public async Task Every_spelling_of_a_route_spends_the_routes_bucket()
+    {
+        await using var server = await StartAsync(o => o with
+        {
+            Rate = "1000-M", Identifier = "header", PerRouteRates = new() { ["/ws/stats"] = "2-M" },
+        });
+        for (var i = 0; i < StatsSpellings.Length; i++)
+        {
+            var (spelling, unlimited) = StatsSpellings[i];
+            var client = $"respeller-{i}";
+            // Two requests fill the bucket, one in each spelling; then neither spelling gets through.
+            var statuses = new[]
+            {
+                await GetAsync(server, spelling, client), await GetAsync(server, "/ws/stats", client),
+                await GetAsync(server, spelling, client), await GetAsync(server, "/ws/stats", client),
+            };
+            Assert.Equal($"{spelling}: {unlimited} OK TooManyRequests TooManyRequests", $"{spelling}: {string.Join(' ', statuses)}");
+        }
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(server, "/ws/stats", "honest"));
     }
 
     [Fact]

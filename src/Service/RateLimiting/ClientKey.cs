@@ -41,8 +41,9 @@ public static class ClientKey
         return new IPAddress(bytes);
     }
 
+    /// <param name="route">The request's <see cref="RoutePath"/>, part of the key with Identifier=ip+route.</param>
     /// <param name="tokensOn">Whether Auth:Jwt is configured: then only <paramref name="tokenSubject"/> (a verified token's sub) names a user.</param>
-    public static string For(HttpContext context, RateLimitPolicy policy, bool tokensOn = false, string? tokenSubject = null)
+    public static string For(HttpContext context, RateLimitPolicy policy, string route, bool tokensOn = false, string? tokenSubject = null)
     {
         var options = policy.Options;
         var ip = Address(context, policy.TrustedProxies).ToString();
@@ -55,7 +56,7 @@ public static class ClientKey
             "header" => context.Request.Headers[options.HeaderName].ToString() is { Length: > 0 } value
                 ? "header:" + value
                 : "ip:" + ip,
-            "ip+route" => $"ip:{ip}|{context.Request.Path}",
+            "ip+route" => $"ip:{ip}|{route}",
             _ => "ip:" + ip,
         };
     }
