@@ -11,6 +11,7 @@ using Switchboard.Service.Auth;
 using Switchboard.Service.Dashboard;
 using Switchboard.Service.Hosting;
 using Switchboard.Service.Metrics;
+using Switchboard.Service.RateLimiting;
 
 namespace Switchboard.Service.Http;
 
@@ -59,7 +60,8 @@ public static class SwitchboardEndpoints
     /// Maps the hub under <paramref name="prefix"/>: the WebSocket endpoint itself, <c>/health</c>,
     /// <c>/stats</c>, <c>/message</c>, <c>/broadcast</c>, <c>/groups/{name}</c>, <c>/users/{id}</c>, the admin API under <c>/admin</c> and the
     /// dashboard page at <c>/dashboard</c>. The WebSocket endpoint, the health probes and the dashboard page are open; the rest
-    /// need an API key with their scope (docs/security.md). <c>GET /metrics</c> goes at the root, whatever the prefix
+    /// need an API key with their scope (docs/security.md). The probes and the admin API are exempt from the rate limiter's
+    /// global rate (<see cref="ExemptFromGlobalRateAttribute"/>). <c>GET /metrics</c> goes at the root, whatever the prefix
     /// (docs/operations.md).
     /// </summary>
     public static RouteGroupBuilder MapSwitchboard(this IEndpointRouteBuilder endpoints, string prefix = "/ws")
@@ -78,10 +80,10 @@ public static class SwitchboardEndpoints
                 member_status = cluster.SelfMember.Status.ToString(),
                 cluster_members = cluster.State.Members.Count(m => m.Status == MemberStatus.Up),
             }, HttpJson.Options, statusCode: node.IsServing ? 200 : 503);
-        });
+        }).ExemptFromGlobalRate();
         // Liveness: the process answers. A supervisor must not restart a node merely for waiting to join.
         hub.MapGet("/health/live", (NodeState node, ConnectionHub connections) =>
-            Results.Json(new { status = "alive", node = connections.Node, serving = node.IsServing }, HttpJson.Options));
+            Results.Json(new { status = "alive", node = connections.Node, serving = node.IsServing }, HttpJson.Options)).ExemptFromGlobalRate();
 
         // Open like the probes: the page holds nothing; its data stream is the admin API's.
         hub.MapDashboard();
@@ -99,8 +101,9 @@ public static class SwitchboardEndpoints
         publish.MapPost("/broadcast", MessagingEndpoints.BroadcastAsync);
 
         // The operator's API (docs/admin-api.md). Not refused while the node is not serving: a starting or draining node
-        // is exactly the one an operator looks at.
-        hub.MapGroup("").AddEndpointFilter(Require(ApiScopes.Admin)).MapAdmin();
+        // is exactly the one an operator looks at. Like the probes, out of the global rate's reach, so that a mistaken
+        // `ratelimit set` can be set back.
+        hub.MapGroup("").AddEndpointFilter(Require(ApiScopes.Admin)).ExemptFromGlobalRate().MapAdmin();
         return hub;
     }
 }

@@ -33,7 +33,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limite
         }
         var route = RoutePath.Normalize(context.Request.Path.Value);
         var options = policy.Options;
-        if (policy.RateFor(route, globalRateApplies: true, out var ownBuckets) is not { } rate || Whitelisted(context, policy))
+        if (policy.RateFor(route, GlobalRateApplies(context), out var ownBuckets) is not { } rate || Whitelisted(context, policy))
         {
             await next(context);
             return;
@@ -73,6 +73,10 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limite
         context.Response.Headers.RetryAfter = Seconds(decision.RetryAfter).ToString(CultureInfo.InvariantCulture);
         await new ApiError("rate_limited", options.DenyMessage).WriteAsync(context, options.DenyStatus);
     }
+
+    // The endpoint is routing's choice, made before this middleware runs.
+    private static bool GlobalRateApplies(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<ExemptFromGlobalRateAttribute>() is null;
 
     // A loop rather than LINQ: this runs on every request.
     private static bool Whitelisted(HttpContext context, RateLimitPolicy policy)
