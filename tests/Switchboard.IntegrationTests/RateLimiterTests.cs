@@ -149,6 +149,25 @@ public sealed class RateLimiterTests
     }
 
     [Fact]
+    public async Task Without_tokens_a_claimed_user_id_neither_spends_that_users_bucket_nor_escapes_its_own()
+    {
+        // Behind a trusted proxy on loopback, so that X-Forwarded-For gives each client an address of its own; the dashboard
+        // page, as the API answers no forwarded caller in protected mode.
+        await using var server = await StartAsync(o => o with { Rate = "1-M", Identifier = "user", TrustedProxies = ["127.0.0.0/8"] });
+        async Task<HttpStatusCode> AsUser(string address, string claimedUser)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/ws/dashboard");
+            request.Headers.Add("X-Forwarded-For", address);
+            request.Headers.Add("X-User-ID", claimedUser);
+            return (await server.Http.SendAsync(request)).StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await AsUser("203.0.113.66", "ann"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await AsUser("203.0.113.66", "someone-new"));
+        Assert.Equal(HttpStatusCode.OK, await AsUser("203.0.113.7", "ann"));
+    }
+
+    [Fact]
     public async Task Ip_and_route_identifier_limits_each_path_separately_whatever_its_spelling()
     {
         await using var server = await StartAsync(o => o with { Rate = "1-M", Identifier = "ip+route", SkipPaths = ["/ws/health"] });

@@ -52,9 +52,14 @@ public sealed class ClientKeyTests
         Assert.Equal("ip:192.0.2.1", ClientKey.For(Request("192.0.2.1"), byHeader, "/"));
 
         var byUser = Policy(new RateLimiterOptions { Identifier = "user" });
-        Assert.Equal("user:ann", ClientKey.For(Request("192.0.2.1", header: ("X-User-ID", "ann")), byUser, "/"));
+        Assert.Equal("user:ann", ClientKey.For(Request("192.0.2.1"), byUser, "/", tokenSubject: "ann"));
         Assert.Equal("ip:192.0.2.1", ClientKey.For(Request("192.0.2.1"), byUser, "/"));
     }
+
+    [Fact]
+    public void User_identifier_counts_a_claimed_user_id_as_its_address() =>
+        Assert.Equal("ip:192.0.2.1", ClientKey.For(Request("192.0.2.1", header: ("X-User-ID", "ann")),
+            Policy(new RateLimiterOptions { Identifier = "user" }), "/"));
 
     [Fact]
     public void User_identifier_prefers_the_authenticated_user_over_the_header()

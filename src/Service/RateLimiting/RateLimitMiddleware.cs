@@ -15,7 +15,7 @@ namespace Switchboard.Service.RateLimiting;
 public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limiter, IRateLimitStore store, RateLimitCounters counters,
     IEnumerable<IRateLimitObserver> observers, IServiceProvider services)
 {
-    // With tokens on, Identifier=user counts a request against its token's sub: a claimed X-User-ID could spend another user's bucket.
+    // With tokens on, Identifier=user counts a request with a valid token against the token's sub.
     private readonly TokenValidator? _tokens = services.GetService<TokenValidator>();
 
     private static readonly ApiError StoreUnavailable =
@@ -41,7 +41,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limite
         var subject = _tokens is not null && options.Identifier.Equals("user", StringComparison.OrdinalIgnoreCase)
             ? await VerifiedSubjectAsync(context.Request, _tokens)
             : null;
-        var client = ClientKey.For(context, policy, route, tokensOn: _tokens is not null, subject);
+        var client = ClientKey.For(context, policy, route, subject);
         var key = ownBuckets ? $"{route}|{client}" : client;
         RateDecision decision;
         try
