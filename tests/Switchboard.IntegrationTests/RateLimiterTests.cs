@@ -15,7 +15,7 @@ public sealed class RateLimiterTests
 
     private static async Task<HttpStatusCode> GetAsync(SwitchboardServer server, string path, string? clientId = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        using var request = new HttpRequestMessage(HttpMethod.Get, server.AsSpelt(path));
         if (clientId is not null)
             request.Headers.Add("X-Client-ID", clientId);
         return (await server.Http.SendAsync(request)).StatusCode;
@@ -24,11 +24,11 @@ public sealed class RateLimiterTests
     [Fact]
     public async Task Three_per_minute_admits_three_then_denies_with_headers()
     {
-        // Its own client id, so the fixture's start-up health probe does not share the bucket.
-        await using var server = await StartAsync(o => o with { Rate = "3-M", Identifier = "header", SkipPaths = ["/ws/stats"] });
+        // Its own client id, so the stats read at the end does not share the bucket.
+        await using var server = await StartAsync(o => o with { Rate = "3-M", Identifier = "header" });
         HttpResponseMessage Send()
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/ws/health");
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/ws/stats");
             request.Headers.Add("X-Client-ID", "counted");
             return server.Http.Send(request);
         }
@@ -54,7 +54,7 @@ public sealed class RateLimiterTests
         Assert.StartsWith("\"default\";r=0;t=", denied.Headers.GetValues("RateLimit").Single());
 
         var limiter = (await server.StatsAsync()).GetProperty("rate_limit");
-        Assert.True(limiter.GetProperty("allowed").GetInt64() >= 3); // the start-up probe counts too
+        Assert.Equal(4, limiter.GetProperty("allowed").GetInt64()); // the three, and this read of the stats
         Assert.Equal(1, limiter.GetProperty("denied").GetInt64());
     }
 
@@ -92,6 +92,45 @@ public sealed class RateLimiterTests
         Assert.Equal(HttpStatusCode.TooManyRequests, await GetAsync(server, "/ws/stats"));
     }
 
+    [Theory]
+    [InlineData("/ws")]
+    [InlineData("/hub")]
+    public async Task A_global_rate_of_one_a_minute_leaves_the_probes_and_the_admin_api_answering_and_sbctl_sets_it_back(string prefix)
+    {
+        await using var server = await SwitchboardServer.StartAsync(prefix: prefix, rateLimiter: o => o);
+        string[] node = ["--node", server.BaseUri.ToString(), "--prefix", prefix, "--json"];
+        var mistake = await Sbctl.RunAsync([.. node, "ratelimit", "set", "--rate", "1-M", "--yes"]);
+        Assert.True(mistake.ExitCode == 0, mistake.ToString());
+
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(server, $"{prefix}/stats"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GetAsync(server, $"{prefix}/stats"));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, await GetAsync(server, $"{prefix}/health"));
+            Assert.Equal(HttpStatusCode.OK, await GetAsync(server, $"{prefix}/health/live"));
+            Assert.Equal(HttpStatusCode.OK, await GetAsync(server, $"{prefix}/admin/ratelimit"));
+        }
+
+        var setBack = await Sbctl.RunAsync([.. node, "ratelimit", "set", "--rate", "off", "--yes"]);
+        Assert.True(setBack.ExitCode == 0, setBack.ToString());
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(server, $"{prefix}/stats"));
+    }
+
+    [Fact]
+    public async Task A_per_route_rate_naming_a_probe_or_an_admin_route_limits_it_in_any_spelling()
+    {
+        await using var server = await StartAsync(o => o with
+        {
+            Rate = "1-M", PerRouteRates = new() { ["/ws/health/live"] = "1-M", ["/ws/admin/ratelimit"] = "1-M" },
+        });
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(server, "/ws/health/live"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GetAsync(server, "/WS/Health/Live/"));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(server, "/ws/admin/ratelimit"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GetAsync(server, "/ws/Admin/RateLimit"));
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(HttpStatusCode.OK, await GetAsync(server, "/ws/health")); // not named: exempt from the global rate
+    }
+
     [Fact]
     public async Task Whitelisted_range_is_never_limited()
     {
@@ -110,12 +149,69 @@ public sealed class RateLimiterTests
     }
 
     [Fact]
-    public async Task Ip_and_route_identifier_limits_each_path_separately()
+    public async Task Without_tokens_a_claimed_user_id_neither_spends_that_users_bucket_nor_escapes_its_own()
+    {
+        // Behind a trusted proxy on loopback, so that X-Forwarded-For gives each client an address of its own; the dashboard
+        // page, as the API answers no forwarded caller in protected mode.
+        await using var server = await StartAsync(o => o with { Rate = "1-M", Identifier = "user", TrustedProxies = ["127.0.0.0/8"] });
+        async Task<HttpStatusCode> AsUser(string address, string claimedUser)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/ws/dashboard");
+            request.Headers.Add("X-Forwarded-For", address);
+            request.Headers.Add("X-User-ID", claimedUser);
+            return (await server.Http.SendAsync(request)).StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await AsUser("203.0.113.66", "ann"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await AsUser("203.0.113.66", "someone-new"));
+        Assert.Equal(HttpStatusCode.OK, await AsUser("203.0.113.7", "ann"));
+    }
+
+    [Fact]
+    public async Task Ip_and_route_identifier_limits_each_path_separately_whatever_its_spelling()
     {
         await using var server = await StartAsync(o => o with { Rate = "1-M", Identifier = "ip+route", SkipPaths = ["/ws/health"] });
         Assert.Equal(HttpStatusCode.OK, await GetAsync(server, "/ws/stats"));
         Assert.Equal(HttpStatusCode.NotFound, await GetAsync(server, "/ws/groups/x"));
         Assert.Equal(HttpStatusCode.TooManyRequests, await GetAsync(server, "/ws/stats"));
+        foreach (var (spelling, _) in StatsSpellings)
+            Assert.True(await GetAsync(server, spelling) == HttpStatusCode.TooManyRequests, $"{spelling} has a bucket of its own");
+    }
+
+    // What each spelling of /ws/stats gets from Kestrel and routing when not limited: Kestrel decodes percent-escapes and
+    // resolves dot segments, routing ignores case and a trailing slash. Repeated slashes reach no endpoint.
+    private static readonly (string Spelling, HttpStatusCode Unlimited)[] StatsSpellings =
+    [
+        ("/ws/Stats", HttpStatusCode.OK),
+        ("/WS/STATS", HttpStatusCode.OK),
+        ("/ws/stats/", HttpStatusCode.OK),
+        ("/ws/%53tats", HttpStatusCode.OK),
+        ("/ws/./stats", HttpStatusCode.OK),
+        ("/ws/x/../stats", HttpStatusCode.OK),
+        ("/Ws/x/%2E%2E/sTaTs/.", HttpStatusCode.OK),
+        ("//ws//stats", HttpStatusCode.NotFound),
+    ];
+
+    [Fact]
+    public async Task Every_spelling_of_a_route_spends_the_routes_bucket()
+    {
+        await using var server = await StartAsync(o => o with
+        {
+            Rate = "1000-M", Identifier = "header", PerRouteRates = new() { ["/ws/stats"] = "2-M" },
+        });
+        for (var i = 0; i < StatsSpellings.Length; i++)
+        {
+            var (spelling, unlimited) = StatsSpellings[i];
+            var client = $"respeller-{i}";
+            // Two requests fill the bucket, one in each spelling; then neither spelling gets through.
+            var statuses = new[]
+            {
+                await GetAsync(server, spelling, client), await GetAsync(server, "/ws/stats", client),
+                await GetAsync(server, spelling, client), await GetAsync(server, "/ws/stats", client),
+            };
+            Assert.Equal($"{spelling}: {unlimited} OK TooManyRequests TooManyRequests", $"{spelling}: {string.Join(' ', statuses)}");
+        }
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(server, "/ws/stats", "honest"));
     }
 
     [Fact]

@@ -16,9 +16,9 @@ public sealed class RedisRateLimiterTests
             Store = "redis", Redis = redis.ConnectionString, Identifier = "header", SkipPaths = ["/ws/health"],
         }));
 
-    private static async Task<HttpResponseMessage> GetAsync(SwitchboardServer server, string clientId)
+    private static async Task<HttpResponseMessage> GetAsync(SwitchboardServer server, string clientId, string path = "/ws/stats")
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/ws/stats");
+        using var request = new HttpRequestMessage(HttpMethod.Get, server.AsSpelt(path));
         request.Headers.Add("X-Client-ID", clientId);
         return await server.Http.SendAsync(request);
     }
@@ -45,6 +45,21 @@ public sealed class RedisRateLimiterTests
         Assert.Equal(HttpStatusCode.TooManyRequests, (await GetAsync(second, "client")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(second, "another")).StatusCode);
         Assert.Equal(":1\r\n", await redis.CommandAsync("EXISTS", "shared:header:client"));
+    }
+
+    [Fact]
+    public async Task Spellings_of_a_route_on_two_instances_share_one_bucket_kept_under_the_normalised_route()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var first = await StartAsync(redis, o => o with { Rate = "1000-M", PerRouteRates = new() { ["/WS/Stats/"] = "2-M" } });
+        await using var second = await StartAsync(redis, o => o with { Rate = "1000-M", PerRouteRates = new() { ["/ws/stats"] = "2-M" } });
+
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(first, "respeller", "/ws/stats/")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(second, "respeller", "/WS/STATS")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await GetAsync(first, "respeller", "/ws/./Stats")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await GetAsync(second, "respeller")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(second, "honest")).StatusCode);
+        Assert.Equal(":1\r\n", await redis.CommandAsync("EXISTS", "rl:/ws/stats|header:respeller"));
     }
 
     [Fact]

@@ -46,4 +46,23 @@ public sealed class RateLimitPolicyTests
         Assert.Contains("RateLimiter:Identifier \"cookie\"", problem);
         Assert.Contains("RateLimiter:DenyStatus 200", problem);
     }
+
+    [Fact]
+    public void Configured_routes_and_skip_paths_are_normalised_as_request_paths_are()
+    {
+        var policy = RateLimitPolicy.From(new RateLimiterOptions
+        {
+            Rate = "100-M", PerRouteRates = new() { ["/WS/Message/"] = "1-M" }, SkipPaths = ["/Static/"],
+        });
+        Assert.Equal("1-M", policy.RateFor("/ws/message", globalRateApplies: true, out var ownBuckets)?.ToString());
+        Assert.True(ownBuckets);
+        Assert.False(policy.Limits("/static"));
+        Assert.False(policy.Limits("/static/app.js"));
+        Assert.True(policy.Limits("/statistics")); // skipped by whole segments
+    }
+
+    [Fact]
+    public void Two_spellings_of_one_route_are_refused() =>
+        Assert.Contains("RateLimiter:PerRouteRates:/ws/./Message/ names the same route as /ws/message (/ws/message)",
+            Problem(new RateLimiterOptions { PerRouteRates = new() { ["/ws/message"] = "1-M", ["/ws/./Message/"] = "2-M" } }));
 }

@@ -12,6 +12,7 @@ using Switchboard.Service.Auth;
 using Switchboard.Service.Dashboard;
 using Switchboard.Service.Hosting;
 using Switchboard.Service.Metrics;
+using Switchboard.Service.RateLimiting;
 
 namespace Switchboard.Service.Http;
 
@@ -77,6 +78,7 @@ public static class SwitchboardEndpoints
     /// <c>/stats</c>, <c>/message</c>, <c>/broadcast</c>, <c>/groups/{name}</c>, <c>/users/{id}</c>, the admin API under <c>/admin</c> and the
     /// dashboard page at <c>/dashboard</c>. The WebSocket endpoint, the health probes and the dashboard page are open; the rest
     /// need an API key with their scope (docs/security.md), and those that change state a JSON body from no other origin.
+    /// The probes and the admin API are exempt from the rate limiter's global rate (<see cref="ExemptFromGlobalRateAttribute"/>).
     /// <c>GET /metrics</c> goes at the root, whatever the prefix (docs/operations.md).
     /// </summary>
     public static RouteGroupBuilder MapSwitchboard(this IEndpointRouteBuilder endpoints, string prefix = "/ws")
@@ -96,10 +98,10 @@ public static class SwitchboardEndpoints
                 member_status = cluster.SelfMember.Status.ToString(),
                 cluster_members = cluster.State.Members.Count(m => m.Status == MemberStatus.Up),
             }, HttpJson.Options, statusCode: node.IsServing ? 200 : 503);
-        });
+        }).ExemptFromGlobalRate();
         // Liveness: the process answers. A supervisor must not restart a node merely for waiting to join.
         hub.MapGet("/health/live", (NodeState node, ConnectionHub connections) =>
-            Results.Json(new { status = "alive", node = connections.Node, serving = node.IsServing }, HttpJson.Options));
+            Results.Json(new { status = "alive", node = connections.Node, serving = node.IsServing }, HttpJson.Options)).ExemptFromGlobalRate();
 
         // Open like the probes: the page holds nothing; its data stream is the admin API's.
         hub.MapDashboard();
@@ -117,8 +119,9 @@ public static class SwitchboardEndpoints
         publish.MapPost("/broadcast", MessagingEndpoints.BroadcastAsync);
 
         // The operator's API (docs/admin-api.md). Not refused while the node is not serving: a starting or draining node
-        // is exactly the one an operator looks at.
-        hub.MapGroup("").AddEndpointFilter(Require(ApiScopes.Admin)).MapAdmin();
+        // is exactly the one an operator looks at. Like the probes, out of the global rate's reach, so that a mistaken
+        // `ratelimit set` can be set back.
+        hub.MapGroup("").AddEndpointFilter(Require(ApiScopes.Admin)).ExemptFromGlobalRate().MapAdmin();
         return hub;
     }
 }

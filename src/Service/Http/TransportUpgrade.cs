@@ -27,6 +27,7 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
     private static readonly byte[] RequestTimeout = "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray();
 
     private readonly byte[] _start = UpgradeRequest.StartOf(path);
+    private readonly string _route = RoutePath.Normalize(path); // as the rate limiter spells it
     private HubServices? _resolved;
 
     // Resolved on the first connection rather than when Kestrel binds, whatever order the host starts its services in.
@@ -128,7 +129,7 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
     // the HTTP path words every refusal and runs the app's middleware.
     private async ValueTask<AdmittedUpgrade?> AdmitAsync(UpgradeRequest request, HubServices hub, ConnectionContext connection)
     {
-        if (hub.Limiter?.Policy.Limits(path) == true || hub.AppAuthenticates)
+        if (hub.Limiter?.Policy.Limits(_route) == true || hub.AppAuthenticates)
             return null;
         var (admitted, _) = await hub.Admission.AdmitAsync("GET", request.Query, request.Headers, upgradable: true,
             (connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address);

@@ -6,8 +6,9 @@ namespace Switchboard.Service.Metrics;
 
 /// <summary>
 /// The rate limiter's decisions by route and result, for <c>switchboard_ratelimit_decisions_total</c>: the observer
-/// the hub registers by default. A request is labelled with the <c>RateLimiter:PerRouteRates</c> key its path matched,
-/// every other path with <see cref="DefaultRoute"/>, so the labels stay bounded whatever paths clients call.
+/// the hub registers by default. A request is labelled with the <c>RateLimiter:PerRouteRates</c> route its path matched,
+/// normalised as the limiter matches it (<see cref="RoutePath"/>), every other path with <see cref="DefaultRoute"/>, so
+/// the labels stay bounded whatever paths clients call.
 /// </summary>
 public sealed class RateLimitDecisions(IServiceProvider services) : IRateLimitObserver
 {
@@ -30,23 +31,11 @@ public sealed class RateLimitDecisions(IServiceProvider services) : IRateLimitOb
             yield return (route, Volatile.Read(ref tally.Allowed), Volatile.Read(ref tally.Denied));
     }
 
-    private Tally TallyOf(string path) => _byRoute.GetOrAdd(LabelOf(path), static _ => new Tally());
+    // The route comes normalised (RoutePath), as the policy keeps its routes.
+    private Tally TallyOf(string route) =>
+        _byRoute.GetOrAdd(_limiter?.Policy.PerRoute.ContainsKey(route) == true ? route : DefaultRoute, static _ => new Tally());
 
-    // The configured spelling: the limiter matches paths to its routes in any case. Most requests take no route of
-    // their own, which one lookup in the policy's case-insensitive table tells without walking the routes.
-    private string LabelOf(string path)
-    {
-        if (_limiter?.Policy.PerRoute.ContainsKey(path) != true)
-            return DefaultRoute;
-        foreach (var route in ConfiguredRoutes())
-        {
-            if (string.Equals(route, path, StringComparison.OrdinalIgnoreCase))
-                return route;
-        }
-        return DefaultRoute;
-    }
-
-    private IEnumerable<string> ConfiguredRoutes() => _limiter?.Policy.Options.PerRouteRates.Keys ?? Enumerable.Empty<string>();
+    private IEnumerable<string> ConfiguredRoutes() => _limiter?.Policy.PerRoute.Keys ?? Enumerable.Empty<string>();
 
     private sealed class Tally
     {

@@ -41,21 +41,22 @@ public static class ClientKey
         return new IPAddress(bytes);
     }
 
-    /// <param name="tokensOn">Whether Auth:Jwt is configured: then only <paramref name="tokenSubject"/> (a verified token's sub) names a user.</param>
-    public static string For(HttpContext context, RateLimitPolicy policy, bool tokensOn = false, string? tokenSubject = null)
+    /// <param name="route">The request's <see cref="RoutePath"/>, part of the key with Identifier=ip+route.</param>
+    /// <param name="tokenSubject">The sub of the request's verified token (Auth:Jwt), if it has one.</param>
+    public static string For(HttpContext context, RateLimitPolicy policy, string route, string? tokenSubject = null)
     {
         var options = policy.Options;
         var ip = Address(context, policy.TrustedProxies).ToString();
         return options.Identifier.ToLowerInvariant() switch
         {
+            // Only a verified identity names a user: a claimed one (X-User-ID) would let any client spend another
+            // user's bucket, or escape its own by naming someone new. Without one a request counts as its address.
             "user" when tokenSubject is not null => "user:" + tokenSubject,
-            "user" => context.User.Identity?.IsAuthenticated == true && context.User.Identity.Name is { } name
-                ? "user:" + name
-                : !tokensOn && context.Request.Headers["X-User-ID"].ToString() is { Length: > 0 } header ? "user:" + header : "ip:" + ip,
+            "user" when context.User.Identity is { IsAuthenticated: true, Name: { } name } => "user:" + name,
             "header" => context.Request.Headers[options.HeaderName].ToString() is { Length: > 0 } value
                 ? "header:" + value
                 : "ip:" + ip,
-            "ip+route" => $"ip:{ip}|{context.Request.Path}",
+            "ip+route" => $"ip:{ip}|{route}",
             _ => "ip:" + ip,
         };
     }

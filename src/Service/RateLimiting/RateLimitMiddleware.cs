@@ -15,7 +15,7 @@ namespace Switchboard.Service.RateLimiting;
 public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limiter, IRateLimitStore store, RateLimitCounters counters,
     IEnumerable<IRateLimitObserver> observers, IServiceProvider services)
 {
-    // With tokens on, Identifier=user counts a request against its token's sub: a claimed X-User-ID could spend another user's bucket.
+    // With tokens on, Identifier=user counts a request with a valid token against the token's sub.
     private readonly TokenValidator? _tokens = services.GetService<TokenValidator>();
 
     private static readonly ApiError StoreUnavailable =
@@ -26,21 +26,23 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limite
     public async Task InvokeAsync(HttpContext context)
     {
         var policy = limiter.Policy;
-        var path = context.Request.Path.Value ?? "/";
-        var options = policy.Options;
-        if (!policy.Limits(path) || Whitelisted(context, policy))
+        if (!policy.Enabled) // off, as without settings: no path to normalise
         {
             await next(context);
             return;
         }
-        var perRoute = policy.PerRoute.TryGetValue(path, out var routeRate);
-        var rate = perRoute ? routeRate! : policy.Rate!; // Limits(path): one of them is set
-        // A route with its own rate has its own buckets.
+        var route = RoutePath.Normalize(context.Request.Path.Value);
+        var options = policy.Options;
+        if (policy.RateFor(route, GlobalRateApplies(context), out var ownBuckets) is not { } rate || Whitelisted(context, policy))
+        {
+            await next(context);
+            return;
+        }
         var subject = _tokens is not null && options.Identifier.Equals("user", StringComparison.OrdinalIgnoreCase)
             ? await VerifiedSubjectAsync(context.Request, _tokens)
             : null;
-        var client = ClientKey.For(context, policy, tokensOn: _tokens is not null, subject);
-        var key = perRoute ? $"{path}|{client}" : client;
+        var client = ClientKey.For(context, policy, route, subject);
+        var key = ownBuckets ? $"{route}|{client}" : client;
         RateDecision decision;
         try
         {
@@ -61,16 +63,20 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limite
         {
             counters.RecordAllowed();
             foreach (var observer in _observers)
-                observer.OnAllow(path, key);
+                observer.OnAllow(route, key);
             await next(context);
             return;
         }
         counters.RecordDenied();
         foreach (var observer in _observers)
-            observer.OnDeny(path, key);
+            observer.OnDeny(route, key);
         context.Response.Headers.RetryAfter = Seconds(decision.RetryAfter).ToString(CultureInfo.InvariantCulture);
         await new ApiError("rate_limited", options.DenyMessage).WriteAsync(context, options.DenyStatus);
     }
+
+    // The endpoint is routing's choice, made before this middleware runs.
+    private static bool GlobalRateApplies(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<ExemptFromGlobalRateAttribute>() is null;
 
     // A loop rather than LINQ: this runs on every request.
     private static bool Whitelisted(HttpContext context, RateLimitPolicy policy)

@@ -12,32 +12,60 @@ public sealed class RateLimitPolicy
     private static readonly string[] Identifiers = ["ip", "user", "header", "ip+route"];
     private static readonly string[] Stores = ["memory", "redis"];
 
-    private RateLimitPolicy(RateLimiterOptions options, Rate? rate, Dictionary<string, Rate> perRoute, List<IPNetwork> whitelist,
-        List<IPNetwork> trustedProxies)
+    private readonly string[] _skipPaths;
+
+    private RateLimitPolicy(RateLimiterOptions options, Rate? rate, Dictionary<string, Rate> perRoute, string[] skipPaths,
+        List<IPNetwork> whitelist, List<IPNetwork> trustedProxies)
     {
         TrustedProxies = trustedProxies;
         Options = options;
         Rate = rate;
         PerRoute = perRoute;
+        _skipPaths = skipPaths;
         Whitelist = whitelist;
     }
 
     public RateLimiterOptions Options { get; }
     public Rate? Rate { get; }
+
+    /// <summary>The per-route rates, each configured path spelt as <see cref="RoutePath"/> spells it.</summary>
     public IReadOnlyDictionary<string, Rate> PerRoute { get; }
+
     public IReadOnlyList<IPNetwork> Whitelist { get; }
     public IReadOnlyList<IPNetwork> TrustedProxies { get; }
     public bool Enabled => Rate is not null || PerRoute.Count > 0;
 
-    /// <summary>Whether requests to <paramref name="path"/> are limited, unless their client is whitelisted.</summary>
-    public bool Limits(string path) => Enabled && !Skips(path) && (Rate is not null || PerRoute.ContainsKey(path));
-
-    // A loop rather than LINQ: this runs on every request, and a lambda capturing the path allocates each time.
-    public bool Skips(string path)
+    /// <summary>
+    /// The rate that limits requests to <paramref name="route"/> (a <see cref="RoutePath"/>) unless their client is whitelisted:
+    /// the route's own, with buckets of its own (<paramref name="ownBuckets"/>), else the global rate when
+    /// <paramref name="globalRateApplies"/>; null when nothing limits them.
+    /// </summary>
+    public Rate? RateFor(string route, bool globalRateApplies, out bool ownBuckets)
     {
-        foreach (var prefix in Options.SkipPaths)
-            if (path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+        ownBuckets = false;
+        if (!Enabled || Skips(route))
+            return null;
+        if (PerRoute.TryGetValue(route, out var own))
+        {
+            ownBuckets = true;
+            return own;
+        }
+        return globalRateApplies ? Rate : null;
+    }
+
+    /// <summary>Whether requests to <paramref name="route"/> (a <see cref="RoutePath"/>) are limited, unless their client is whitelisted.</summary>
+    public bool Limits(string route) => RateFor(route, globalRateApplies: true, out _) is not null;
+
+    // By whole segments, so that /static skips /static/app.js but not /statistics. A loop rather than LINQ: this runs on
+    // every request, and a lambda capturing the route allocates each time.
+    private bool Skips(string route)
+    {
+        foreach (var skipped in _skipPaths)
+        {
+            if (route.StartsWith(skipped, StringComparison.Ordinal)
+                && (route.Length == skipped.Length || route[skipped.Length] == '/' || skipped.Length == 1))
                 return true;
+        }
         return false;
     }
 
@@ -48,12 +76,7 @@ public sealed class RateLimitPolicy
         Rate? rate = null;
         if (!string.IsNullOrWhiteSpace(options.Rate))
             rate = Try(() => Actors.RateLimiting.Rate.Parse(options.Rate.Trim()), "RateLimiter:Rate", problems);
-        var perRoute = new Dictionary<string, Rate>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (path, text) in options.PerRouteRates)
-        {
-            if (Try(() => Actors.RateLimiting.Rate.Parse(text.Trim()), $"RateLimiter:PerRouteRates:{path}", problems) is { } parsed)
-                perRoute[path] = parsed;
-        }
+        var perRoute = PerRouteRates(options.PerRouteRates, problems);
         var whitelist = Networks(options.WhitelistCIDRs, "RateLimiter:WhitelistCIDRs", problems);
         var trustedProxies = Networks(options.TrustedProxies, "RateLimiter:TrustedProxies", problems);
         if (!Identifiers.Contains(options.Identifier, StringComparer.OrdinalIgnoreCase))
@@ -67,8 +90,24 @@ public sealed class RateLimitPolicy
         if (options.MaxKeys < 1)
             problems.Add($"RateLimiter:MaxKeys {options.MaxKeys} must be at least 1");
         return problems.Count == 0
-            ? new RateLimitPolicy(options, rate, perRoute, whitelist, trustedProxies)
+            ? new RateLimitPolicy(options, rate, perRoute, options.SkipPaths.Select(RoutePath.Normalize).ToArray(), whitelist, trustedProxies)
             : throw new FormatException("Invalid rate limiter settings:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p)));
+    }
+
+    private static Dictionary<string, Rate> PerRouteRates(Dictionary<string, string> configured, List<string> problems)
+    {
+        var perRoute = new Dictionary<string, Rate>(StringComparer.Ordinal);
+        var configuredAs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (path, text) in configured)
+        {
+            var route = RoutePath.Normalize(path);
+            if (configuredAs.TryGetValue(route, out var first))
+                problems.Add($"RateLimiter:PerRouteRates:{path} names the same route as {first} ({route}): give it one rate");
+            else if (Try(() => Actors.RateLimiting.Rate.Parse(text.Trim()), $"RateLimiter:PerRouteRates:{path}", problems) is { } parsed)
+                perRoute[route] = parsed;
+            configuredAs.TryAdd(route, path);
+        }
+        return perRoute;
     }
 
     private static void CheckRedis(string? connectionString, List<string> problems)

@@ -30,6 +30,11 @@ public static class RateLimiterExtensions
         return services;
     }
 
+    /// <summary>Limits the requests that follow; after routing, which finds the endpoints <see cref="ExemptFromGlobalRate{TBuilder}"/> marks.</summary>
     public static IApplicationBuilder UseSwitchboardRateLimiter(this IApplicationBuilder app) =>
         app.UseMiddleware<RateLimitMiddleware>();
+
+    /// <summary>Exempts the endpoints from the global rate: only a per-route rate naming their path limits them.</summary>
+    public static TBuilder ExemptFromGlobalRate<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new ExemptFromGlobalRateAttribute());
 }

@@ -43,6 +43,10 @@ public sealed class SwitchboardServer : IAsyncDisposable
     public Uri WebSocketUri(string query = "") =>
         new($"ws://{BaseUri.Authority}{Prefix}{(query.Length > 0 ? "?" + query : "")}");
 
+    /// <summary><paramref name="pathAndQuery"/> on this server as spelt: a Uri would resolve dot segments and unescape characters.</summary>
+    public Uri AsSpelt(string pathAndQuery) => new(BaseUri.GetLeftPart(UriPartial.Authority) + pathAndQuery,
+        new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+
     public static async Task<SwitchboardServer> StartAsync(Func<SwitchboardOptions, SwitchboardOptions>? configure = null,
         IDictionary<string, string?>? configuration = null, string prefix = "/ws",
         Func<RateLimiterOptions, RateLimiterOptions>? rateLimiter = null, string? settingsFile = null,
