@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Switchboard.Actors.Hub;
+using Switchboard.Actors.Routing;
 using Switchboard.Service.Http;
 using Switchboard.Streams.Json;
 
@@ -20,8 +21,8 @@ public sealed record TokenRefusal(string Message, bool KeysUnavailable = false);
 /// <summary>
 /// Checks the tokens of <c>Auth:Jwt</c> with Microsoft.IdentityModel's <see cref="JsonWebTokenHandler"/> (what
 /// ASP.NET Core's JWT bearer uses): signature with the configured keys and algorithms only, <c>exp</c> required,
-/// <c>nbf</c>, issuer and audience as configured, then <c>sub</c> required. Waits for a key being fetched no longer than
-/// the handshake timeout. Also renews a connection's token.
+/// <c>nbf</c>, issuer and audience as configured, then <c>sub</c> required and a user id a connection may take. A
+/// token whose header has <c>crit</c> is refused before any key is looked up. Waits for a key being fetched no longer than the handshake timeout. Also renews a connection's token.
 /// </summary>
 public sealed class TokenValidator : ITokenRenewal, IDisposable
 {
@@ -74,6 +75,9 @@ public sealed class TokenValidator : ITokenRenewal, IDisposable
     {
         if (Read(token) is not { } jwt)
             return (null, NotCompactJws);
+        // RFC 7515 §4.1.11: extensions named in crit must be understood or the token refused; this server knows none.
+        if (jwt.TryGetHeaderValue<object>("crit", out _))
+            return Refused("the token's header names critical extensions (crit), which this server does not support");
         var parameters = _parameters;
         if (_jwks is not null)
         {
@@ -88,6 +92,12 @@ public sealed class TokenValidator : ITokenRenewal, IDisposable
             return Refused(Describe(result.Exception));
         if (!jwt.TryGetPayloadValue<string>("sub", out var subject) || string.IsNullOrEmpty(subject))
             return Refused("the token has no sub claim");
+        if (!Names.IsConnectableUser(subject))
+        {
+            return Refused(subject == Names.ServerUser
+                ? $"the token's sub is {Names.ServerUser}, a user id reserved for the HTTP API's messages"
+                : $"the token's sub is not a user id: 1 to {Names.MaxLength} characters with no control characters");
+        }
         return (new VerifiedToken(subject, ListClaim(jwt, "groups"), ScopesOf(jwt), new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero)), null);
     }
 

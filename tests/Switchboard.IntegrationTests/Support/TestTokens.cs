@@ -24,8 +24,10 @@ public static class TestTokens
         new(new ECDsaSecurityKey(ec) { KeyId = kid }, SecurityAlgorithms.EcdsaSha256);
 
     /// <summary>A token for <paramref name="sub"/> valid from a minute ago until <paramref name="expiresIn"/> (default an hour) from now.</summary>
+    /// <param name="header">Parameters added to the JOSE header, such as <c>crit</c>.</param>
     public static string Mint(string? sub, SigningCredentials? signing = null, TimeSpan? expiresIn = null, TimeSpan? notBeforeIn = null,
-        string? issuer = Issuer, string? audience = Audience, string[]? groups = null, string? scope = null)
+        string? issuer = Issuer, string? audience = Audience, string[]? groups = null, string? scope = null,
+        IDictionary<string, object>? header = null)
     {
         var now = DateTime.UtcNow;
         var claims = new Dictionary<string, object>();
@@ -46,6 +48,7 @@ public static class TestTokens
             NotBefore = notBefore < expires ? notBefore : expires.AddSeconds(-1),
             Expires = expires,
             SigningCredentials = signing ?? Hs256(),
+            AdditionalHeaderClaims = header,
         });
     }
 
