@@ -40,7 +40,7 @@ public sealed class TokenTests
         var data = new TheoryData<string, bool>();
         foreach (var name in new[] { "none given", "malformed", "bad signature", "expired", "not yet valid", "wrong issuer",
                      "wrong audience", "alg none", "no sub", "no exp", "sub too long", "sub with a control character", "sub server",
-                     "crit header" })
+                     "crit header", "lifetime too long", "exp past any date" })
         {
             data.Add(name, true);
             data.Add(name, false);
@@ -70,6 +70,8 @@ public sealed class TokenTests
         "sub server" => TestTokens.Mint("server"),
         // RFC 7515 §4.1.11: an extension the server does not understand (here b64, RFC 7797) must not be ignored.
         "crit header" => TestTokens.Mint("ann", header: new Dictionary<string, object> { ["crit"] = new[] { "b64" }, ["b64"] = true }),
+        "lifetime too long" => TestTokens.Mint("ann", expiresIn: TimeSpan.FromDays(30)), // the default MaxLifetime is 24 h
+        "exp past any date" => TestTokens.Mint("ann", exp: 99999999999999),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
@@ -96,6 +98,27 @@ public sealed class TokenTests
         Assert.Contains("reserved", message);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task MaxLifetime_bounds_how_far_ahead_exp_may_be_and_0_lifts_the_bound(bool transportUpgrades)
+    {
+        await using (var bounded = await StartAsync(SecretSettings(("Auth:Jwt:MaxLifetime", "600")), transportUpgrades))
+        {
+            var (status, error, message) = await RefusalAsync(bounded, $"?access_token={TestTokens.Mint("ann", expiresIn: TimeSpan.FromHours(1))}");
+            Assert.Equal((401, "invalid_token", "the token's lifetime is longer than this server accepts"), (status, error, message));
+            await using var within = await Client.ConnectAsync(bounded.WebSocketUri(
+                $"access_token={TestTokens.Mint("ann", expiresIn: TimeSpan.FromMinutes(5))}"));
+            Assert.Equal("ann", within.UserId);
+        }
+        // Without a bound an exp past any date a clock can hold is taken as the end of time, and nothing overflows.
+        await using var unbounded = await StartAsync(SecretSettings(("Auth:Jwt:MaxLifetime", "0")), transportUpgrades);
+        await using var ann = await Client.ConnectAsync(unbounded.WebSocketUri($"access_token={TestTokens.Mint("ann", exp: 99999999999999)}"));
+        await using var ben = await Client.ConnectAsync(unbounded.WebSocketUri($"access_token={TestTokens.Mint("ben", exp: long.MaxValue)}"));
+        await ann.SendAsync("""{"type":"chat","to":"ben","data":"marker"}""");
+        Assert.Equal("marker", (await ben.ReceiveAsync()).GetProperty("data").GetString());
+    }
+
     [Fact]
     public async Task A_refresh_is_held_to_the_same_rules_as_an_upgrade()
     {
@@ -104,6 +127,8 @@ public sealed class TokenTests
         var refused = new[]
         {
             (TestTokens.Mint("server"), "reserved"),
+            (TestTokens.Mint("ann", expiresIn: TimeSpan.FromDays(30)), "lifetime"),
+            (TestTokens.Mint("ann", exp: 99999999999999), "lifetime"),
             (TestTokens.Mint("ann", header: new Dictionary<string, object> { ["crit"] = new[] { "b64" }, ["b64"] = true }), "crit"),
         };
         for (var i = 0; i < refused.Length; i++)

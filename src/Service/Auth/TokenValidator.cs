@@ -21,8 +21,9 @@ public sealed record TokenRefusal(string Message, bool KeysUnavailable = false);
 /// <summary>
 /// Checks the tokens of <c>Auth:Jwt</c> with Microsoft.IdentityModel's <see cref="JsonWebTokenHandler"/> (what
 /// ASP.NET Core's JWT bearer uses): signature with the configured keys and algorithms only, <c>exp</c> required,
-/// <c>nbf</c>, issuer and audience as configured, then <c>sub</c> required and a user id a connection may take. A
-/// token whose header has <c>crit</c> is refused before any key is looked up. Waits for a key being fetched no longer than the handshake timeout. Also renews a connection's token.
+/// <c>nbf</c>, issuer and audience as configured, then <c>sub</c> required and a user id a connection may take, and
+/// <c>exp</c> no further ahead than <c>MaxLifetime</c>. A token whose header has <c>crit</c> is refused before any key
+/// is looked up. Waits for a key being fetched no longer than the handshake timeout. Also renews a connection's token.
 /// </summary>
 public sealed class TokenValidator : ITokenRenewal, IDisposable
 {
@@ -37,6 +38,7 @@ public sealed class TokenValidator : ITokenRenewal, IDisposable
     private readonly SigningKeys _keys;
     private readonly JwksKeys? _jwks;
     private readonly SharedDeadline _keyWait;
+    private readonly TimeProvider _clock;
     private readonly TokenValidationParameters _parameters;
 
     /// <param name="keyWait">The longest a check waits for signing keys being fetched: the handshake timeout.</param>
@@ -44,6 +46,7 @@ public sealed class TokenValidator : ITokenRenewal, IDisposable
     {
         _options = options;
         _http = http;
+        _clock = clock;
         _keys = SigningKeys.Load(options);
         _jwks = options.JwksUrl is { } url ? new JwksKeys(url, http, logger, clock) : null;
         _keyWait = new SharedDeadline(keyWait);
@@ -98,6 +101,9 @@ public sealed class TokenValidator : ITokenRenewal, IDisposable
                 ? $"the token's sub is {Names.ServerUser}, a user id reserved for the HTTP API's messages"
                 : $"the token's sub is not a user id: 1 to {Names.MaxLength} characters with no control characters");
         }
+        // ValidTo is at most DateTime.MaxValue however large exp is, and both bounds are settings of at most 100 years.
+        if (_options.MaxLifetime is { } maxLifetime && jwt.ValidTo - _clock.GetUtcNow().UtcDateTime > maxLifetime + _options.ClockSkew)
+            return Refused("the token's lifetime is longer than this server accepts");
         return (new VerifiedToken(subject, ListClaim(jwt, "groups"), ScopesOf(jwt), new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero)), null);
     }
 
