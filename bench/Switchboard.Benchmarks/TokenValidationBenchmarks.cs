@@ -45,7 +45,7 @@ public class TokenValidationBenchmarks
                 break;
         }
         options = options with { Issuer = "https://issuer.bench", Audience = "switchboard" };
-        _validator = new TokenValidator(options, new HttpClient(), NullLogger<TokenValidator>.Instance, TimeProvider.System);
+        _validator = new TokenValidator(options, keyWait: TimeSpan.FromSeconds(10), new HttpClient(), NullLogger<TokenValidator>.Instance, TimeProvider.System);
         _token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Claims = new Dictionary<string, object> { ["sub"] = "alice", ["groups"] = new[] { "news" }, ["scope"] = "broadcast" },

@@ -22,7 +22,7 @@ public sealed class TokenSourcesTests
     {
         using var key1 = RSA.Create(2048);
         using var key2 = RSA.Create(2048);
-        await using var jwks = await JwksServer.StartAsync(TestTokens.Jwks((key1, "k1")));
+        await using var jwks = await KeyServer.StartAsync(TestTokens.Jwks((key1, "k1")));
         await using var server = await SwitchboardServer.StartAsync(configuration: new Dictionary<string, string?>
         {
             ["Auth:Jwt:JwksUrl"] = jwks.Url.ToString(),
@@ -43,7 +43,7 @@ public sealed class TokenSourcesTests
         await using var refused = await RawWebSocket.ConnectAsync(server.BaseUri,
             $"/ws?access_token={TestTokens.Mint("eve", TestTokens.Rs256(stranger, "k9"))}");
         Assert.Equal(401, refused.Status);
-        Assert.True(jwks.Fetches >= 2);
+        Assert.True(jwks.Requests >= 2);
     }
 
     [Theory]
@@ -89,42 +89,6 @@ public sealed class TokenSourcesTests
         await using (var claimed = await RawWebSocket.ConnectAsync(server.BaseUri, $"/ws?access_token={TestTokens.Mint("cat")}",
                          new Dictionary<string, string?> { ["X-User-ID"] = "dan" }))
             Assert.Equal(401, claimed.Status); // user_mismatch, counted against cat
-    }
-
-    /// <summary>An identity provider's key endpoint on loopback, whose document a test can swap.</summary>
-    private sealed class JwksServer : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-        private int _fetches;
-
-        private JwksServer(WebApplication app, string document)
-        {
-            _app = app;
-            Document = document;
-        }
-
-        public volatile string Document;
-        public int Fetches => Volatile.Read(ref _fetches);
-        public Uri Url { get; private set; } = null!;
-
-        public static async Task<JwksServer> StartAsync(string document)
-        {
-            var builder = WebApplication.CreateBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            var app = builder.Build();
-            var server = new JwksServer(app, document);
-            app.MapGet("/.well-known/jwks.json", () =>
-            {
-                Interlocked.Increment(ref server._fetches);
-                return Results.Text(server.Document, "application/json");
-            });
-            await app.StartAsync();
-            server.Url = new Uri(new Uri(app.Urls.First()), "/.well-known/jwks.json");
-            return server;
-        }
-
-        public async ValueTask DisposeAsync() => await _app.DisposeAsync();
     }
 
     /// <summary>An app's own scheme: the user named in a header (what a cookie or OIDC scheme would establish).</summary>

@@ -39,7 +39,8 @@ public sealed class TokenTests
     {
         var data = new TheoryData<string, bool>();
         foreach (var name in new[] { "none given", "malformed", "bad signature", "expired", "not yet valid", "wrong issuer",
-                     "wrong audience", "alg none", "no sub", "no exp" })
+                     "wrong audience", "alg none", "no sub", "no exp", "sub too long", "sub with a control character", "sub server",
+                     "crit header", "lifetime too long", "exp past any date" })
         {
             data.Add(name, true);
             data.Add(name, false);
@@ -64,6 +65,13 @@ public sealed class TokenTests
                 Claims = new Dictionary<string, object> { ["sub"] = "ann" },
                 Issuer = TestTokens.Issuer, Audience = TestTokens.Audience, SigningCredentials = TestTokens.Hs256(),
             }),
+        "sub too long" => TestTokens.Mint(new string('a', 129)),
+        "sub with a control character" => TestTokens.Mint("ann\u0007"),
+        "sub server" => TestTokens.Mint("server"),
+        // RFC 7515 §4.1.11: an extension the server does not understand (here b64, RFC 7797) must not be ignored.
+        "crit header" => TestTokens.Mint("ann", header: new Dictionary<string, object> { ["crit"] = new[] { "b64" }, ["b64"] = true }),
+        "lifetime too long" => TestTokens.Mint("ann", expiresIn: TimeSpan.FromDays(30)), // the default MaxLifetime is 24 h
+        "exp past any date" => TestTokens.Mint("ann", exp: 99999999999999),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
@@ -77,6 +85,61 @@ public sealed class TokenTests
         Assert.Equal((401, "invalid_token"), (status, error));
         if (minted is not null)
             Assert.DoesNotContain(minted, message);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_token_for_the_user_id_server_is_refused_as_reserved(bool transportUpgrades)
+    {
+        await using var server = await StartAsync(SecretSettings(), transportUpgrades);
+        var (status, error, message) = await RefusalAsync(server, $"?access_token={TestTokens.Mint("server")}");
+        Assert.Equal((401, "invalid_token"), (status, error));
+        Assert.Contains("reserved", message);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task MaxLifetime_bounds_how_far_ahead_exp_may_be_and_0_lifts_the_bound(bool transportUpgrades)
+    {
+        await using (var bounded = await StartAsync(SecretSettings(("Auth:Jwt:MaxLifetime", "600")), transportUpgrades))
+        {
+            var (status, error, message) = await RefusalAsync(bounded, $"?access_token={TestTokens.Mint("ann", expiresIn: TimeSpan.FromHours(1))}");
+            Assert.Equal((401, "invalid_token", "the token's lifetime is longer than this server accepts"), (status, error, message));
+            await using var within = await Client.ConnectAsync(bounded.WebSocketUri(
+                $"access_token={TestTokens.Mint("ann", expiresIn: TimeSpan.FromMinutes(5))}"));
+            Assert.Equal("ann", within.UserId);
+        }
+        // Without a bound an exp past any date a clock can hold is taken as the end of time, and nothing overflows.
+        await using var unbounded = await StartAsync(SecretSettings(("Auth:Jwt:MaxLifetime", "0")), transportUpgrades);
+        await using var ann = await Client.ConnectAsync(unbounded.WebSocketUri($"access_token={TestTokens.Mint("ann", exp: 99999999999999)}"));
+        await using var ben = await Client.ConnectAsync(unbounded.WebSocketUri($"access_token={TestTokens.Mint("ben", exp: long.MaxValue)}"));
+        await ann.SendAsync("""{"type":"chat","to":"ben","data":"marker"}""");
+        Assert.Equal("marker", (await ben.ReceiveAsync()).GetProperty("data").GetString());
+    }
+
+    [Fact]
+    public async Task A_refresh_is_held_to_the_same_rules_as_an_upgrade()
+    {
+        await using var server = await StartAsync(SecretSettings());
+        await using var ann = await Client.ConnectAsync(server.WebSocketUri($"access_token={TestTokens.Mint("ann")}"));
+        var refused = new[]
+        {
+            (TestTokens.Mint("server"), "reserved"),
+            (TestTokens.Mint("ann", expiresIn: TimeSpan.FromDays(30)), "lifetime"),
+            (TestTokens.Mint("ann", exp: 99999999999999), "lifetime"),
+            (TestTokens.Mint("ann", header: new Dictionary<string, object> { ["crit"] = new[] { "b64" }, ["b64"] = true }), "crit"),
+        };
+        for (var i = 0; i < refused.Length; i++)
+        {
+            var (token, why) = refused[i];
+            await ann.SendAsync($$$"""{"type":"refresh","id":{{{i}}},"data":{"token":"{{{token}}}"}}""");
+            var error = (await ann.ReceiveAsync()).GetProperty("data");
+            Assert.Equal("invalid_token", error.GetProperty("code").GetString());
+            Assert.Contains(why, error.GetProperty("message").GetString());
+            Assert.DoesNotContain(token, error.GetProperty("message").GetString());
+        }
     }
 
     [Theory]

@@ -28,6 +28,23 @@ public sealed class JwtSettingsTests
     }
 
     [Theory]
+    [InlineData(null, 86400.0)]
+    [InlineData("3600", 3600.0)]
+    [InlineData("0", null)]
+    public void MaxLifetime_is_a_day_unless_set_and_0_lifts_the_bound(string? value, double? seconds)
+    {
+        var jwt = Load(new() { ["Auth:Jwt:Secret"] = Secret, ["Auth:Jwt:MaxLifetime"] = value }).Jwt!;
+        Assert.Equal(seconds, jwt.MaxLifetime?.TotalSeconds);
+    }
+
+    [Theory]
+    [InlineData("a day", "Auth:Jwt:MaxLifetime=\"a day\": not a number of seconds, 0 or more")]
+    [InlineData("-1", "Auth:Jwt:MaxLifetime=\"-1\": not a number of seconds, 0 or more")]
+    [InlineData("1e20", "Auth:Jwt:MaxLifetime=\"1e20\": more than 3155760000 seconds (100 years)")]
+    public void A_bad_MaxLifetime_is_named_and_one_too_large_to_add_to_a_time_is_refused(string value, string expected) =>
+        Assert.Contains(expected, Problems(new() { ["Auth:Jwt:Secret"] = Secret, ["Auth:Jwt:MaxLifetime"] = value }));
+
+    [Theory]
     [InlineData("Auth:Jwt:Secret", "too-short", "Auth:Jwt:Secret: 9 bytes")]
     [InlineData("Auth:Jwt:Issuer", "x", "needs Secret, PublicKeyFile or JwksUrl")]
     [InlineData("Auth:Jwt:JwksUrl", "ftp://keys.example/jwks", "Auth:Jwt:JwksUrl=\"ftp://keys.example/jwks\"")]

@@ -26,6 +26,8 @@ public sealed record AuthOptions
 
 public sealed record JwtOptions
 {
+    public static readonly TimeSpan DefaultMaxLifetime = TimeSpan.FromHours(24);
+
     /// <summary>The HS256 secret: its UTF-8 bytes, at least 32 of them.</summary>
     public string? Secret { get; init; }
 
@@ -43,6 +45,12 @@ public sealed record JwtOptions
 
     /// <summary>Leeway for <c>exp</c> and <c>nbf</c>.</summary>
     public TimeSpan ClockSkew { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How far ahead a token's <c>exp</c> may be (beyond <see cref="ClockSkew"/>), so that a leaked token cannot be
+    /// good for years; null: no bound.
+    /// </summary>
+    public TimeSpan? MaxLifetime { get; init; } = DefaultMaxLifetime;
 
     /// <summary>A connection joins only the groups its token lists (a name ending in <c>*</c> is a prefix).</summary>
     public bool RestrictGroups { get; init; }

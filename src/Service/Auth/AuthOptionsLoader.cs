@@ -45,6 +45,10 @@ public static class AuthOptionsLoader
             Issuer = NonEmpty(jwt["Issuer"]),
             Audience = NonEmpty(jwt["Audience"]),
             ClockSkew = ReadSeconds(jwt.GetSection("ClockSkew"), problems) ?? TimeSpan.FromSeconds(30),
+            // 0 turns the bound off.
+            MaxLifetime = ReadSeconds(jwt.GetSection("MaxLifetime"), problems) is { } max
+                ? max > TimeSpan.Zero ? max : null
+                : JwtOptions.DefaultMaxLifetime,
             RestrictGroups = ReadBool(jwt.GetSection("RestrictGroups"), problems) ?? false,
         };
         if (options.Secret is null && options.PublicKeyFile is null && options.JwksUrl is null)

@@ -53,9 +53,9 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddSingleton(sp => SwitchboardOptionsLoader.Load(sp.GetRequiredService<IConfiguration>(), configure));
         services.AddSingleton(sp => AuthOptionsLoader.Load(sp.GetRequiredService<IConfiguration>()));
         services.TryAddSingleton(TimeProvider.System);
-        // Null without Auth:Jwt: upgrades then name their user as before.
+        // Null without Auth:Jwt: upgrades then name their user as before. A key fetch has its own timeout (JwksKeys).
         services.AddSingleton(sp => sp.GetRequiredService<AuthOptions>().Jwt is { } jwt
-            ? new TokenValidator(jwt, new HttpClient { Timeout = TimeSpan.FromSeconds(10) },
+            ? new TokenValidator(jwt, sp.GetRequiredService<SwitchboardOptions>().HandshakeTimeout, new HttpClient(),
                 sp.GetRequiredService<ILogger<TokenValidator>>(), sp.GetRequiredService<TimeProvider>())
             : null!);
         services.AddSingleton(sp => sp.GetService<TokenValidator>() is { } tokens

@@ -11,20 +11,26 @@ public sealed record ConnectingIdentity(string UserId, IReadOnlyList<string> Gro
 /// <summary>
 /// With <c>Auth:Jwt</c>, the user of an upgrade is the <c>sub</c> of its token, taken from <c>access_token</c> (browsers
 /// cannot set headers on a WebSocket) or <c>Authorization: Bearer</c>; a <c>user_id</c> or <c>X-User-ID</c> that names
-/// someone else is refused.
+/// someone else is refused. A token whose signing keys could not be fetched in time gets 503 <c>keys_unavailable</c>:
+/// it may be valid, and the client should retry rather than ask for a new token.
 /// </summary>
 public static class TokenIdentity
 {
     private const string BearerPrefix = "Bearer ";
 
+    /// <param name="waitForKeys">As <see cref="TokenValidator.CheckAsync"/> takes it.</param>
     public static async ValueTask<(ConnectingIdentity?, UpgradeRefusal?)> ResolveAsync(TokenValidator tokens, IQueryCollection query,
-        IHeaderDictionary headers)
+        IHeaderDictionary headers, bool waitForKeys)
     {
         if (TokenOf(query, headers) is not { } token)
             return (null, InvalidToken("a token is required: give it as access_token or in Authorization: Bearer"));
-        var (verified, problem) = await tokens.CheckAsync(token);
+        var (verified, refusal) = await tokens.CheckAsync(token, waitForKeys);
         if (verified is null)
-            return (null, InvalidToken(problem!));
+        {
+            return (null, refusal!.KeysUnavailable
+                ? new UpgradeRefusal(new ApiError("keys_unavailable", refusal.Message), StatusCodes.Status503ServiceUnavailable)
+                : InvalidToken(refusal.Message));
+        }
         var named = query["user_id"].ToString();
         if (named.Length == 0)
             named = headers["X-User-ID"].ToString();

@@ -126,13 +126,14 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
     }
 
     // Only upgrades that will be accepted, none the rate limiter would see, and none the app authenticates itself:
-    // the HTTP path words every refusal and runs the app's middleware.
+    // the HTTP path words every refusal and runs the app's middleware. Nor does it wait for a signing key being fetched:
+    // such an upgrade goes on to the HTTP path, which waits under its own deadline (waiting here too would double it).
     private async ValueTask<AdmittedUpgrade?> AdmitAsync(UpgradeRequest request, HubServices hub, ConnectionContext connection)
     {
         if (hub.Limiter?.Policy.Limits(_route) == true || hub.AppAuthenticates)
             return null;
         var (admitted, _) = await hub.Admission.AdmitAsync("GET", request.Query, request.Headers, upgradable: true,
-            (connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address);
+            (connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address, waitForKeys: false);
         return admitted;
     }
 }

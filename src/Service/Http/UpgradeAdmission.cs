@@ -69,17 +69,21 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
     /// <param name="upgradable">Whether the request can be upgraded at all (HTTP/1.1, not HTTP/2).</param>
     /// <param name="client">The address of the socket's peer (never a forwarded header), for the per-address bound.</param>
     /// <param name="appUser">The user the embedding app authenticated, taken with Auth:UseHttpContextUser (HTTP path only).</param>
+    /// <param name="waitForKeys">
+    /// Whether a token whose signing key is being fetched waits for it (up to the handshake timeout, the only wait of an
+    /// admission) or is refused at once with 503 <c>keys_unavailable</c>.
+    /// </param>
     public async ValueTask<(AdmittedUpgrade? Upgrade, UpgradeRefusal? Refusal)> AdmitAsync(string method, IQueryCollection query,
-        IHeaderDictionary headers, bool upgradable, IPAddress? client, string? appUser = null)
+        IHeaderDictionary headers, bool upgradable, IPAddress? client, string? appUser = null, bool waitForKeys = true)
     {
-        var admission = await DecideAsync(method, query, headers, upgradable, client, appUser);
+        var admission = await DecideAsync(method, query, headers, upgradable, client, appUser, waitForKeys);
         if (admission.Refusal is { Status: StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden } refusal)
             refusals.Record(refusal.Error.Error);
         return admission;
     }
 
     private async ValueTask<(AdmittedUpgrade? Upgrade, UpgradeRefusal? Refusal)> DecideAsync(string method, IQueryCollection query,
-        IHeaderDictionary headers, bool upgradable, IPAddress? client, string? appUser)
+        IHeaderDictionary headers, bool upgradable, IPAddress? client, string? appUser, bool waitForKeys)
     {
         if (node.IsDraining)
             return (null, node.IsDown ? NotAMember : Draining);
@@ -96,7 +100,7 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
             ? AppUser(appUser)
             : tokens is null
                 ? Anonymous(query, headers)
-                : await TokenIdentity.ResolveAsync(tokens, query, headers);
+                : await TokenIdentity.ResolveAsync(tokens, query, headers, waitForKeys);
         if (identity is null)
             return (null, refusal);
         var resume = UserIdentity.Resume(query, out error);

@@ -10,6 +10,12 @@ namespace Switchboard.Service.Settings;
 /// </summary>
 public static class ConfigurationValues
 {
+    /// <summary>
+    /// The most seconds <see cref="ReadSeconds"/> takes: 100 years, far beyond any sensible setting, so that a time
+    /// plus one or two such settings cannot overflow (a TimeSpan ends near 29,000 years).
+    /// </summary>
+    public const double MaxSeconds = 100 * 365.25 * 24 * 3600;
+
     public static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     public static bool? ParseBool(string value) => value.Trim().ToLowerInvariant() switch
@@ -29,9 +35,12 @@ public static class ConfigurationValues
     {
         if (NonEmpty(section.Value) is not { } value)
             return null;
-        if (ParseSeconds(value) is { } s && s >= 0)
+        if (ParseSeconds(value) is not { } s || s < 0)
+            problems.Add($"{section.Path}=\"{value}\": not a number of seconds, 0 or more");
+        else if (s > MaxSeconds)
+            problems.Add($"{section.Path}=\"{value}\": more than {MaxSeconds} seconds (100 years)");
+        else
             return TimeSpan.FromSeconds(s);
-        problems.Add($"{section.Path}=\"{value}\": not a number of seconds, 0 or more");
         return null;
     }
 

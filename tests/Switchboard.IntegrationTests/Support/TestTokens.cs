@@ -24,8 +24,11 @@ public static class TestTokens
         new(new ECDsaSecurityKey(ec) { KeyId = kid }, SecurityAlgorithms.EcdsaSha256);
 
     /// <summary>A token for <paramref name="sub"/> valid from a minute ago until <paramref name="expiresIn"/> (default an hour) from now.</summary>
+    /// <param name="exp">An <c>exp</c> claim as given, in place of <paramref name="expiresIn"/>: one a DateTime cannot hold.</param>
+    /// <param name="header">Parameters added to the JOSE header, such as <c>crit</c>.</param>
     public static string Mint(string? sub, SigningCredentials? signing = null, TimeSpan? expiresIn = null, TimeSpan? notBeforeIn = null,
-        string? issuer = Issuer, string? audience = Audience, string[]? groups = null, string? scope = null)
+        string? issuer = Issuer, string? audience = Audience, string[]? groups = null, string? scope = null, long? exp = null,
+        IDictionary<string, object>? header = null)
     {
         var now = DateTime.UtcNow;
         var claims = new Dictionary<string, object>();
@@ -35,6 +38,8 @@ public static class TestTokens
             claims["groups"] = groups;
         if (scope is not null)
             claims["scope"] = scope;
+        if (exp is not null)
+            claims["exp"] = exp; // the descriptor's Expires would win over it, so that stays null
         var expires = now + (expiresIn ?? TimeSpan.FromHours(1));
         var notBefore = now + (notBeforeIn ?? TimeSpan.FromMinutes(-1));
         return Handler.CreateToken(new SecurityTokenDescriptor
@@ -44,8 +49,9 @@ public static class TestTokens
             Audience = audience,
             IssuedAt = notBefore < expires ? notBefore : expires.AddSeconds(-1),
             NotBefore = notBefore < expires ? notBefore : expires.AddSeconds(-1),
-            Expires = expires,
+            Expires = exp is null ? expires : null,
             SigningCredentials = signing ?? Hs256(),
+            AdditionalHeaderClaims = header,
         });
     }
 
