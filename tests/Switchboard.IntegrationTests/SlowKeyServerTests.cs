@@ -17,10 +17,9 @@ public sealed class SlowKeyServerTests
     /// <summary>What an upgrade naming a key id the node lacks may get: refused as a token, or for keys it could not have in time.</summary>
     private static readonly (int, string?)[] Refusals = [(401, "invalid_token"), (503, "keys_unavailable")];
 
-    // A refresh frame carrying an RS256 token is larger than the 512 bytes a client message may have by default.
     private static async Task<SwitchboardServer> StartAsync(KeyServer keys, bool transportUpgrades, TimeSpan? handshakeTimeout = null) =>
         await SwitchboardServer.StartAsync(
-            configure: o => o with { HandshakeTimeout = handshakeTimeout ?? o.HandshakeTimeout, MaxMessageSize = 4096 },
+            configure: o => o with { HandshakeTimeout = handshakeTimeout ?? o.HandshakeTimeout },
             configuration: new Dictionary<string, string?> { ["Auth:Jwt:JwksUrl"] = keys.Url.ToString() },
             transportUpgrades: transportUpgrades);
 
