@@ -103,8 +103,12 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limite
 
     private static long Seconds(TimeSpan span) => (long)Math.Ceiling(span.TotalSeconds);
 
+    // Never waits for signing keys being fetched: a token whose key is not held yet counts as its address, and the
+    // upgrade behind the limiter does the waiting, once, within the handshake timeout.
     private static async ValueTask<string?> VerifiedSubjectAsync(HttpRequest request, TokenValidator tokens) =>
-        TokenIdentity.TokenOf(request.Query, request.Headers) is { } token ? (await tokens.CheckAsync(token)).Token?.Subject : null;
+        TokenIdentity.TokenOf(request.Query, request.Headers) is { } token
+            ? (await tokens.CheckAsync(token, waitForKeys: false)).Token?.Subject
+            : null;
 }
 
 /// <summary>The limiter's decisions on this node, shown in the stats.</summary>
