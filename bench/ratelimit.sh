@@ -70,7 +70,8 @@ requests_per_second() { # mode, then environment assignments
   echo "$mode $rps"
 }
 
-limited=(RateLimiter__Rate=1000000000-S RateLimiter__Identifier=header)
+# The probes are exempt from the global rate (docs/rate-limiting.md): a rate for the path itself limits it.
+limited=("RateLimiter__PerRouteRates__${path}=1000000000-S" RateLimiter__Identifier=header)
 results=$(
   for _ in $(seq 1 "$rounds"); do
     requests_per_second off
