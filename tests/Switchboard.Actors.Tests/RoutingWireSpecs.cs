@@ -13,7 +13,7 @@ public sealed class RoutingWireSpecs : Akka.Hosting.TestKit.TestKit
 {
     /// <summary>
     /// Each sample's bytes as written by commit b586aed, before the serializer became one table, with dead letters as
-    /// every actor reference (a path without a uid, the same in every run). Never edit one to make a test pass: a
+    /// every actor reference (akka://test/deadLetters: no uid, the same in every run). Never edit one to make a test pass: a
     /// changed byte is a node of the previous build that misreads the message.
     /// </summary>
     private static readonly Dictionary<string, string> EarlierBytes = new()
@@ -69,15 +69,24 @@ public sealed class RoutingWireSpecs : Akka.Hosting.TestKit.TestKit
     private SerializerWithStringManifest Serializer =>
         (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(Stats.GetNodeStats.Instance);
 
+    /// <summary>Every concrete type of the Actors assembly that may cross nodes, by name.</summary>
+    private static List<Type> RoutingTypes() => typeof(IRoutingMessage).Assembly.GetTypes()
+        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IRoutingMessage).IsAssignableFrom(t))
+        .OrderBy(t => t.FullName)
+        .ToList();
+
+    [Fact]
+    public void Every_routing_message_type_has_one_entry_in_the_codec_table()
+    {
+        Assert.Equal(RoutingTypes(), RoutingCodecs.All.Select(c => c.Type).OrderBy(t => t.FullName));
+        Assert.Equal(RoutingCodecs.All.Length, RoutingCodecs.All.Select(c => c.Manifest).Distinct().Count());
+    }
+
     [Fact]
     public void The_samples_hold_one_message_of_every_routing_type()
     {
-        var routingTypes = typeof(IRoutingMessage).Assembly.GetTypes()
-            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IRoutingMessage).IsAssignableFrom(t))
-            .OrderBy(t => t.FullName)
-            .ToList();
-        var sampled = RoutingMessageSamples.All(Sys.DeadLetters).Select(m => m.GetType()).OrderBy(t => t.FullName).ToList();
-        Assert.Equal(routingTypes, sampled);
+        var sampled = RoutingMessageSamples.All(Sys.DeadLetters).Select(m => m.GetType()).OrderBy(t => t.FullName);
+        Assert.Equal(RoutingTypes(), sampled);
     }
 
     [Fact]
