@@ -9,7 +9,10 @@ public enum SocketFailureKind
     /// <summary>The peer or the network dropped the connection: a TCP reset, a broken pipe.</summary>
     Reset,
 
-    /// <summary>This host ended it: the node aborted the connection (a close that timed out, a shutdown) or the transport had shut the socket.</summary>
+    /// <summary>
+    /// This host ended it: the node aborted the connection (a close that timed out, a shutdown) or the transport had
+    /// shut the socket.
+    /// </summary>
     Aborted,
 
     /// <summary>Anything else: a fault of the node's or of its transport's, worth a look.</summary>

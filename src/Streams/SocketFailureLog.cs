@@ -33,7 +33,8 @@ public sealed class SocketFailureLog(ILoggingAdapter log, TimeProvider clock)
             Interlocked.Increment(ref _heldBack);
             return;
         }
-        log.Warning(failure, "Socket of connection {ConnectionId} failed on {SocketOperation}: unexpected ({HeldBack} more held back since the last such line)",
+        log.Warning(failure,
+            "Socket of connection {ConnectionId} failed on {SocketOperation}: unexpected ({HeldBack} more held back since the last such line)",
             connectionId, NameOf(operation), Interlocked.Exchange(ref _heldBack, 0));
     }
 

@@ -225,7 +225,7 @@ public sealed class WebSocketConnection
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
         {
-            // The peer is not reading or is gone: the socket is closed without the frame.
+            // The peer is not reading or is gone, or a fault: the socket is closed without the frame, the failure traced.
             OnSocketFailed(SocketOperation.Write, e);
         }
     }

@@ -18,8 +18,10 @@ public sealed class KestrelSocketFailuresTests
     [Fact]
     public void A_connection_aborted_by_the_application_or_the_server_is_an_abort()
     {
-        Assert.Equal(SocketFailureKind.Aborted, SocketFailures.KindOf(new ConnectionAbortedException("The connection was aborted by the application.")));
+        Assert.Equal(SocketFailureKind.Aborted,
+            SocketFailures.KindOf(new ConnectionAbortedException("The connection was aborted by the application.")));
         // Why the transport shut the socket when its send loop ended first.
-        Assert.Equal(SocketFailureKind.Aborted, SocketFailures.KindOf(new ConnectionAbortedException("The Socket transport's send loop completed gracefully.")));
+        Assert.Equal(SocketFailureKind.Aborted,
+            SocketFailures.KindOf(new ConnectionAbortedException("The Socket transport's send loop completed gracefully.")));
     }
 }

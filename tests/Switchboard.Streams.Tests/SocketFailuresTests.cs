@@ -48,7 +48,8 @@ public sealed class SocketFailuresTests
     [Fact]
     public void Anything_else_is_unexpected()
     {
-        Assert.Equal(SocketFailureKind.Unexpected, SocketFailures.KindOf(new InvalidOperationException("Concurrent reads or writes are not supported.")));
+        Assert.Equal(SocketFailureKind.Unexpected,
+            SocketFailures.KindOf(new InvalidOperationException("Concurrent reads or writes are not supported.")));
         Assert.Equal(SocketFailureKind.Unexpected, SocketFailures.KindOf(new IOException("disk on fire")));
         Assert.Equal(SocketFailureKind.Unexpected, SocketFailures.KindOf(new SocketException((int)SocketError.AccessDenied)));
         Assert.Equal(SocketFailureKind.Unexpected, SocketFailures.KindOf(

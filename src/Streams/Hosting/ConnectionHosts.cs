@@ -24,8 +24,10 @@ public sealed class ConnectionHosts
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         Materializer = materializer;
         ScheduleOnce = materializer.ScheduleOnce;
-        // Under the connection's class, through the actor system's logging: the host's log names it as it names the hub's lines.
-        SocketFailureLog = new SocketFailureLog(Logging.GetLogger(materializer.System, typeof(WebSocketConnection)), TimeProvider.System);
+        // Through the actor system's logging, as the hub's lines go, under the connection's class: the host's log calls
+        // them Switchboard.Streams.WebSocketConnection.
+        SocketFailureLog = new SocketFailureLog(Logging.GetLogger(materializer.System, typeof(WebSocketConnection)),
+            TimeProvider.System);
         _hosts = new ConnectionHost[count];
         for (var i = 0; i < count; i++)
             _hosts[i] = Start(i);
