@@ -17,6 +17,7 @@ public sealed class ConnectionCounters
     private long _queuedControlFrames;
     private long _opened;
     private readonly long[] _closedByCode = new long[ClosedCodes.Count];
+    private readonly long[] _socketFailures = new long[SocketFailures.Kinds.Count];
     private readonly ConcurrentDictionary<string, long> _errors = new();
 
     /// <summary>Times a sample of messages to their recipients' sockets; off unless the host turns metrics on.</summary>
@@ -40,6 +41,9 @@ public sealed class ConnectionCounters
 
     /// <summary>Finished connections by the close code this node sent (<see cref="ClosedCodes"/>).</summary>
     public long ClosedWith(int codeIndex) => Volatile.Read(ref _closedByCode[codeIndex]);
+
+    /// <summary>Reads and writes on connections' sockets that failed, by <see cref="SocketFailureKind"/>.</summary>
+    public long SocketFailed(SocketFailureKind kind) => Volatile.Read(ref _socketFailures[(int)kind]);
 
     /// <summary>Connection graphs materialized and not yet finished.</summary>
     public long LiveGraphs => Volatile.Read(ref _liveGraphs);
@@ -75,6 +79,8 @@ public sealed class ConnectionCounters
 
     /// <param name="code">The close code this node sent; null when the connection ended without a close frame.</param>
     internal void RecordClosed(ushort? code) => Interlocked.Increment(ref _closedByCode[ClosedCodes.IndexOf(code)]);
+
+    internal void RecordSocketFailure(SocketFailureKind kind) => Interlocked.Increment(ref _socketFailures[(int)kind]);
 
     internal void GraphFinished() => Interlocked.Decrement(ref _liveGraphs);
 }

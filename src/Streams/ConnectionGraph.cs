@@ -27,7 +27,7 @@ public static class ConnectionGraph
         int? compressionLevel, ConnectionCounters counters, OutboundFrame? firstFrame,
         Func<WebSocketConnection, IInboundHandler> handlerFactory, ConnectionHosts hosts)
     {
-        var connection = new WebSocketConnection(connectionId, options, compressionLevel, transport, counters, hosts.ScheduleOnce);
+        var connection = new WebSocketConnection(connectionId, options, compressionLevel, transport, counters, hosts);
         // Queued ahead of everything, heartbeat pings included: the contract makes it the first frame. Null when the caller
         // sends it later (the welcome that waits for a stream position).
         if (firstFrame is not null)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Akka.Actor;
 using Switchboard.Streams.Framing;
+using Switchboard.Streams.Hosting;
 using Switchboard.Streams.Outbound;
 
 namespace Switchboard.Streams;
@@ -12,7 +13,8 @@ namespace Switchboard.Streams;
 /// </summary>
 public sealed class WebSocketConnection
 {
-    private readonly Func<TimeSpan, Action, ICancelable> _scheduleOnce;
+    // The node's scheduler and socket failure log, held as the hosts to keep one field per connection for both.
+    private readonly ConnectionHosts _hosts;
     // Completed by the connection itself once both sides of its graph have ended: nothing waits on an await per
     // connection while it is open.
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -30,14 +32,14 @@ public sealed class WebSocketConnection
     private volatile bool _outboundFinished;
 
     internal WebSocketConnection(string id, ConnectionOptions options, int? compressionLevel, ConnectionTransport transport,
-        ConnectionCounters counters, Func<TimeSpan, Action, ICancelable> scheduleOnce)
+        ConnectionCounters counters, ConnectionHosts hosts)
     {
         Id = id;
         Options = options;
         CompressionLevel = compressionLevel;
         Counters = counters;
         Transport = transport;
-        _scheduleOnce = scheduleOnce;
+        _hosts = hosts;
         Outbox = new Outbox(options.MessageBufferSize, options.Overflow, options.SendTimeout, counters, options.StallGrace, this);
     }
 
@@ -101,6 +103,17 @@ public sealed class WebSocketConnection
 
     /// <summary>Starts a close handshake; messages already buffered are sent first.</summary>
     public void Close(ushort code, string reason) => Outbox.Close(code, reason, discardPending: false);
+
+    /// <summary>
+    /// A read or a write on the socket threw: counted by its kind and traced. The side that met it ends as it always
+    /// has; this only keeps the failure from going unseen.
+    /// </summary>
+    internal void OnSocketFailed(SocketOperation operation, Exception failure)
+    {
+        var kind = SocketFailures.KindOf(failure);
+        Counters.RecordSocketFailure(kind);
+        _hosts.SocketFailureLog.Failed(Id, operation, kind, failure);
+    }
 
     internal void Touch() => Interlocked.Exchange(ref _lastSeen, Environment.TickCount64);
 
@@ -212,7 +225,8 @@ public sealed class WebSocketConnection
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
         {
-            // The peer is not reading or is gone: the socket is closed without the frame.
+            // The peer is not reading or is gone, or a fault: the socket is closed without the frame, the failure traced.
+            OnSocketFailed(SocketOperation.Write, e);
         }
     }
 
@@ -227,7 +241,7 @@ public sealed class WebSocketConnection
     {
         if (_inboundFinished && _outboundFinished)
             return;
-        _closeDeadline = _scheduleOnce(Options.CloseTimeout, ForceClose);
+        _closeDeadline = _hosts.ScheduleOnce(Options.CloseTimeout, ForceClose);
     }
 
     private void ForceClose()

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
+using System.Net.Sockets;
 using System.Text;
 using Akka.Actor;
 using Akka.Streams;
@@ -45,6 +46,40 @@ public sealed class ConnectionHostingTests : IAsyncLifetime
         await connections[0].Connection.Completion;
         Assert.Equal(1, connections[0].Handler.Ends);
 
+        foreach (var other in connections.Skip(1))
+            Assert.Equal("""{"type":"echo"}""", await other.EchoAsync("""{"type":"echo"}"""));
+    }
+
+    [Fact]
+    public async Task A_connection_whose_socket_is_reset_ends_counted_as_a_reset_and_its_host_neighbours_go_on()
+    {
+        var connections = new List<PipeConnection>();
+        for (var i = 0; i < 2 * Hosts; i++)
+            connections.Add(await OpenAsync($"c{i}"));
+
+        await connections[0].ResetAsync();
+        await connections[0].Connection.Completion;
+
+        Assert.Equal(1, connections[0].Handler.Ends);
+        Assert.Equal(1, _counters.ClosedWith(ClosedCodes.IndexOf(null))); // ended without a close frame, as before
+        Assert.Equal(new long[] { 1, 0, 0 }, SocketFailures.Kinds.Select(_counters.SocketFailed));
+        foreach (var other in connections.Skip(1))
+            Assert.Equal("""{"type":"echo"}""", await other.EchoAsync("""{"type":"echo"}"""));
+    }
+
+    [Fact]
+    public async Task A_connection_whose_transport_fails_its_writes_ends_counted_as_unexpected_and_its_host_neighbours_go_on()
+    {
+        var connections = new List<PipeConnection>();
+        for (var i = 0; i < 2 * Hosts; i++)
+            connections.Add(await OpenAsync($"c{i}"));
+
+        connections[0].FailSending(new InvalidOperationException("the transport's send loop failed"));
+        await connections[0].SendAsync("""{"type":"echo"}"""); // its answer meets the failure
+        await connections[0].Connection.Completion;
+
+        Assert.Equal(1, connections[0].Handler.Ends);
+        Assert.Equal(new long[] { 0, 0, 1 }, SocketFailures.Kinds.Select(_counters.SocketFailed));
         foreach (var other in connections.Skip(1))
             Assert.Equal("""{"type":"echo"}""", await other.EchoAsync("""{"type":"echo"}"""));
     }
@@ -152,6 +187,13 @@ public sealed class ConnectionHostingTests : IAsyncLifetime
     {
         public WebSocketConnection Connection { get; } = connection;
         public EchoHandler Handler { get; } = handler;
+
+        /// <summary>Ends the server's input with a reset, as Kestrel's transport does when the peer resets the TCP connection.</summary>
+        public ValueTask ResetAsync() =>
+            toServer.CompleteAsync(new IOException("Connection reset by peer", new SocketException((int)SocketError.ConnectionReset)));
+
+        /// <summary>Stops taking the server's output with a fault, as Kestrel's send loop does when it meets an unexpected one.</summary>
+        public void FailSending(Exception fault) => fromServer.Complete(fault);
 
         public async Task SendAsync(string json)
         {

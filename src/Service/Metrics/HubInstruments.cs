@@ -13,8 +13,9 @@ namespace Switchboard.Service.Metrics;
 /// <summary>
 /// The hub's series on the <see cref="SwitchboardMeter"/>: observable instruments that read the node's existing counters
 /// when Prometheus scrapes, so the message paths pay nothing for them beyond the counters they already kept. Published when
-/// the host starts, once the actor system runs. Every label comes from a fixed set (close codes, drop reasons, delivery
-/// kinds, member statuses, entity types, refusal reasons, configured rate-limit routes): never a user, connection or group.
+/// the host starts, once the actor system runs. Every label comes from a fixed set (close codes, socket failure kinds, drop
+/// reasons, delivery kinds, member statuses, entity types, refusal reasons, configured rate-limit routes): never a user,
+/// connection or group.
 /// </summary>
 public sealed class HubInstruments(IServiceProvider services, MetricsOptions options) : IHostedService
 {
@@ -51,6 +52,10 @@ public sealed class HubInstruments(IServiceProvider services, MetricsOptions opt
         meter.CreateObservableCounter("switchboard.connections.closed", () =>
                 ClosedCodes.Labels.Select((code, i) => new Measurement<long>(counters.ClosedWith(i), Tag("code", code))),
             description: "Finished connections by the close code this node sent (1006: ended without a close frame)");
+        meter.CreateObservableCounter("switchboard.socket.failures", () => SocketFailures.Kinds.Select(kind =>
+                new Measurement<long>(counters.SocketFailed(kind), Tag("kind", SocketFailures.Label(kind)))),
+            description: "Reads and writes on clients' sockets that failed, by kind: reset (by the peer or the network), "
+                + "aborted (by this host), unexpected (a fault)");
         meter.CreateObservableCounter("switchboard.messages.received", () => counters.MessagesIn,
             description: "Messages received from this node's clients");
         meter.CreateObservableCounter("switchboard.messages.sent", () => counters.MessagesOut,

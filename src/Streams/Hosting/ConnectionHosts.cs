@@ -1,5 +1,6 @@
 using Akka;
 using Akka.Actor;
+using Akka.Event;
 using Akka.Pattern;
 using Akka.Streams;
 using Akka.Streams.Dsl;
@@ -23,6 +24,10 @@ public sealed class ConnectionHosts
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         Materializer = materializer;
         ScheduleOnce = materializer.ScheduleOnce;
+        // Through the actor system's logging, as the hub's lines go, under the connection's class: the host's log calls
+        // them Switchboard.Streams.WebSocketConnection.
+        SocketFailureLog = new SocketFailureLog(Logging.GetLogger(materializer.System, typeof(WebSocketConnection)),
+            TimeProvider.System);
         _hosts = new ConnectionHost[count];
         for (var i = 0; i < count; i++)
             _hosts[i] = Start(i);
@@ -40,6 +45,9 @@ public sealed class ConnectionHosts
     /// for every connection of the node.
     /// </summary>
     public Func<TimeSpan, Action, ICancelable> ScheduleOnce { get; }
+
+    /// <summary>Where the sockets of every connection of the node report their failures.</summary>
+    public SocketFailureLog SocketFailureLog { get; }
 
     /// <summary>Runs <paramref name="graph"/> on the next host; completes once that host has materialized it.</summary>
     public async Task LaunchAsync(IGraph<ClosedShape, NotUsed> graph)

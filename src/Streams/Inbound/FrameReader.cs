@@ -121,9 +121,11 @@ public sealed class FrameReader : GraphStage<SourceShape<WebSocketFrame>>
             {
                 result = _read.GetAwaiter().GetResult();
             }
-            catch (Exception)
+            catch (Exception e)
             {
-                CompleteStage(); // reset or aborted by the peer or by the close timeout
+                // Reset by the peer, aborted by the close timeout, or a fault: the connection says which.
+                Connection.OnSocketFailed(SocketOperation.Read, e);
+                CompleteStage();
                 return false;
             }
             if (result.IsCanceled)

@@ -72,8 +72,10 @@ public sealed class FrameWriter : GraphStage<SinkShape<FrameBatch>>
             {
                 _flush = _writer.FlushAsync();
             }
-            catch (Exception)
+            catch (Exception e)
             {
+                // The transport completed the pipe with its failure (Kestrel does with an unexpected one).
+                _connection.OnSocketFailed(SocketOperation.Write, e);
                 End();
                 return;
             }
@@ -135,8 +137,9 @@ public sealed class FrameWriter : GraphStage<SinkShape<FrameBatch>>
             {
                 result = _flush.GetAwaiter().GetResult();
             }
-            catch (Exception)
+            catch (Exception e)
             {
+                _connection.OnSocketFailed(SocketOperation.Write, e);
                 End(); // the peer is gone; nothing more can be written
                 return;
             }
