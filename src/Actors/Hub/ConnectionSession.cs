@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Akka.Actor;
-using Akka.Cluster.Tools.PublishSubscribe;
 using Switchboard.Actors.Delivery;
 using Switchboard.Actors.History;
 using Switchboard.Actors.RateLimiting;
@@ -125,8 +124,7 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
             Reply(frame, BroadcastForbidden);
             return;
         }
-        var encoded = Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, UserId, Now())));
-        Routing.Broadcasts.Tell(new Publish(NodeDelivery.BroadcastTopic, new DeliveryProtocol.Broadcast(encoded)));
+        hub.Broadcast(frame.Type!, frame.Data, UserId);
         Acknowledge(frame);
     }
 

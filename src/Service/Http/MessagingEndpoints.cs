@@ -1,10 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
 using Akka.Actor;
-using Akka.Cluster.Tools.PublishSubscribe;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Switchboard.Actors.Delivery;
 using Switchboard.Actors.History;
 using Switchboard.Actors.Hub;
 using Switchboard.Actors.Routing;
@@ -52,8 +50,7 @@ public static class MessagingEndpoints
             return failure;
         if (Sender(frame!, request.HttpContext, out var sender) is { } refused)
             return refused;
-        var encoded = hub.Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame!.Type!, frame.Data, sender, Now())));
-        hub.Routing.Broadcasts.Tell(new Publish(NodeDelivery.BroadcastTopic, new DeliveryProtocol.Broadcast(encoded)));
+        hub.Broadcast(frame!.Type!, frame.Data, sender);
         Admin.AdminAudit.Log(request.HttpContext, "broadcast", "every connection", "accepted");
         return Results.Json(Accepted, HttpJson.Options, statusCode: 202);
     }
