@@ -9,7 +9,10 @@ public sealed record HistoryOptions(int Size, TimeSpan Ttl, long MaxBytes)
 {
     public const long DefaultMaxBytes = 64L * 1024 * 1024;
 
-    public static readonly HistoryOptions Off = new(0, TimeSpan.FromSeconds(300), DefaultMaxBytes);
+    /// <summary>How long a kept message stays resumable unless WEBSOCKET_HISTORY_TTL says otherwise.</summary>
+    public static readonly TimeSpan DefaultTtl = TimeSpan.FromSeconds(300);
+
+    public static readonly HistoryOptions Off = new(0, DefaultTtl, DefaultMaxBytes);
 
     public bool IsOn => Size > 0;
 
