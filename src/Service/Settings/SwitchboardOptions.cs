@@ -11,7 +11,7 @@ namespace Switchboard.Service.Settings;
 /// overlays only the fields it names on the base built from the other sources.
 /// </summary>
 /// <remarks>
-/// A setting that a lower record (HubOptions, ConnectionOptions, HistoryOptions) also carries takes its default from
+/// A setting that a lower record (HubOptions, ConnectionOptions, HistoryOptions, HistoryBudget) also carries takes its default from
 /// that record's constant: each default is written once, and README's settings table states it.
 /// </remarks>
 public sealed record SwitchboardOptions
@@ -73,7 +73,7 @@ public sealed record SwitchboardOptions
     public string HistoryOnStoreFailure { get; init; } = "deliver";
 
     /// <summary>The most the memory store keeps on one node, in bytes; past it the stalest streams are evicted.</summary>
-    public long HistoryMaxBytes { get; init; } = HistoryOptions.DefaultMaxBytes;
+    public long HistoryMaxBytes { get; init; } = HistoryBudget.DefaultMaxBytes;
     public bool EnableGlobalPing { get; init; } = true;
     public int PingWorkerCount { get; init; } = 16;
 
