@@ -20,8 +20,6 @@ public sealed class AdminClient(NodeTarget target) : IDisposable
     private static readonly object NoBody = new();
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
 
-    public NodeTarget Target => target;
-
     public Task<T> GetAsync<T>(string route, CancellationToken cancel, params (string Name, string? Value)[] query) =>
         SendAsync<T>(HttpMethod.Get, route, null, cancel, query);
 

@@ -9,9 +9,6 @@ namespace Switchboard.Cli;
 /// </summary>
 public sealed class CommandActions(GlobalOptions globals, Session session, IAnsiConsole console, TextWriter stdout, TextWriter stderr)
 {
-    public GlobalOptions Globals => globals;
-    public Session Session => session;
-
     public void Bind(Command command, Func<CommandContext, CancellationToken, Task> body) =>
         command.SetAction(async (parse, cancel) => await RunAsync(parse, body, cancel));
 

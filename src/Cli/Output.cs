@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Spectre.Console;
-using Spectre.Console.Rendering;
 using Switchboard.Contracts;
 
 namespace Switchboard.Cli;
@@ -31,8 +30,6 @@ public sealed class Output(bool json, IAnsiConsole console, TextWriter stdout, T
         stdout.WriteLine(JsonSerializer.Serialize(value, AdminJson.Options));
         stdout.Flush();
     }
-
-    public void Render(IRenderable renderable) => console.Write(renderable);
 
     public void Line(string text) => console.WriteLine(text);
 

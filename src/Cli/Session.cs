@@ -8,8 +8,6 @@ namespace Switchboard.Cli;
 /// </summary>
 public sealed class Session(bool interactive, IAnsiConsole console)
 {
-    public bool Interactive => interactive;
-
     /// <summary>True when the change may go ahead.</summary>
     public bool Confirm(string what, bool yes)
     {

@@ -3,12 +3,21 @@ using Switchboard.Streams.Outbound;
 namespace Switchboard.Streams;
 
 /// <summary>What one connection graph needs to know, handed down from the service's settings.</summary>
+/// <remarks>
+/// The defaults are written here once; the service's settings (SwitchboardOptions) start from these constants, so
+/// a graph built without settings and a node built from them agree.
+/// </remarks>
 public sealed record ConnectionOptions
 {
-    public int MessageBufferSize { get; init; } = 256;
+    public const int DefaultMessageBufferSize = 256;
+    public const int DefaultMaxMessageSize = 512;
+    public const int DefaultWriteBufferSize = 1024;
+    public static readonly TimeSpan DefaultSendTimeout = TimeSpan.FromMilliseconds(50);
+
+    public int MessageBufferSize { get; init; } = DefaultMessageBufferSize;
     public OverflowPolicy Overflow { get; init; } = OverflowPolicy.Drop;
-    public TimeSpan SendTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
-    public int MaxMessageSize { get; init; } = 512;
+    public TimeSpan SendTimeout { get; init; } = DefaultSendTimeout;
+    public int MaxMessageSize { get; init; } = DefaultMaxMessageSize;
 
     /// <summary>
     /// The largest <c>refresh</c> frame, when above <see cref="MaxMessageSize"/>; 0 while the node takes no tokens. A refresh
@@ -29,7 +38,7 @@ public sealed record ConnectionOptions
     public bool Fits(int size, string? type) => size <= MaxMessageSize || (type == "refresh" && size <= MaxRefreshSize);
 
     /// <summary>Bytes gathered into one socket write.</summary>
-    public int WriteBufferSize { get; init; } = 1024;
+    public int WriteBufferSize { get; init; } = DefaultWriteBufferSize;
 
     /// <summary>
     /// When set, the connection's own graph sends pings and enforces the timeout (a keep-alive

@@ -24,7 +24,7 @@ public sealed class UserRouterSpecs : Akka.Hosting.TestKit.TestKit
     private (TestProbe Shard, IActorRef Router) Start(string user)
     {
         var shard = CreateTestProbe();
-        return (shard, shard.ChildActorOf(UserRouter.PropsFor(UserBuckets.Of(user), _counters, HistoryOptions.Off, new HistoryBudget(HistoryOptions.DefaultMaxBytes))));
+        return (shard, shard.ChildActorOf(UserRouter.PropsFor(UserBuckets.Of(user), _counters, new HistoryOptions(0, HistoryOptions.DefaultTtl), new HistoryBudget(HistoryBudget.DefaultMaxBytes))));
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class GroupRouterSpecs : Akka.Hosting.TestKit.TestKit
     private (TestProbe Shard, IActorRef Router) Start(string group)
     {
         var shard = CreateTestProbe();
-        return (shard, shard.ChildActorOf(GroupRouter.PropsFor(group, _counters, HistoryOptions.Off, new HistoryBudget(HistoryOptions.DefaultMaxBytes))));
+        return (shard, shard.ChildActorOf(GroupRouter.PropsFor(group, _counters, new HistoryOptions(0, HistoryOptions.DefaultTtl), new HistoryBudget(HistoryBudget.DefaultMaxBytes))));
     }
 
     [Fact]

@@ -195,7 +195,11 @@ public sealed class DeliveredStampsSpecs : Akka.Hosting.TestKit.TestKit
         Assert.True(delivered.IsFirstDelivery(new RelayStamp(relay1, 6, false), out _)); // out of order is fine
 
         delivered.Forget(relay1);
-        Assert.Equal(1, delivered.Relays);
+        // Forgotten: relay1 counts as new again, its 7 as a first copy; relay2 is still known.
+        Assert.True(delivered.IsFirstDelivery(new RelayStamp(relay1, 7, true), out newRelay));
+        Assert.True(newRelay);
+        Assert.False(delivered.IsFirstDelivery(new RelayStamp(relay2, 7, true), out newRelay));
+        Assert.False(newRelay);
     }
 
     [Fact]

@@ -228,7 +228,8 @@ public sealed class StreamPositionTests
 
 public sealed class KeptStreamsTests
 {
-    private static readonly HistoryOptions Options = new(Size: 10, Ttl: TimeSpan.FromHours(1), MaxBytes: 1024 * 1024);
+    private static readonly HistoryOptions Options = new(Size: 10, Ttl: TimeSpan.FromHours(1));
+    private const long BudgetBytes = 1024 * 1024;
 
     private static StreamHistory.Entry Keep(KeptStreams streams, StreamHistory stream, UserProtocol.SendToUser send) =>
         streams.Append(stream, send.Frame, send.Sender, send.MessageId, send.WantsReceipt, send.Stamp);
@@ -239,7 +240,7 @@ public sealed class KeptStreamsTests
     [Fact]
     public void For_creates_a_stream_once()
     {
-        var streams = new KeptStreams(Options, new HistoryBudget(Options.MaxBytes));
+        var streams = new KeptStreams(Options, new HistoryBudget(BudgetBytes));
         var (first, created) = streams.For("ann");
         Assert.True(created);
         var (again, createdAgain) = streams.For("ann");
@@ -253,7 +254,7 @@ public sealed class KeptStreamsTests
     [Fact]
     public void The_budget_counts_what_is_kept_and_returns_to_zero_after_release()
     {
-        var budget = new HistoryBudget(Options.MaxBytes);
+        var budget = new HistoryBudget(BudgetBytes);
         var streams = new KeptStreams(Options with { Size = 2 }, budget);
         var (ann, _) = streams.For("ann");
         var (ben, _) = streams.For("ben");
@@ -273,7 +274,7 @@ public sealed class KeptStreamsTests
     [Fact]
     public void Two_entities_share_one_budget()
     {
-        var budget = new HistoryBudget(Options.MaxBytes);
+        var budget = new HistoryBudget(BudgetBytes);
         var (one, two) = (new KeptStreams(Options, budget), new KeptStreams(Options, budget));
         Keep(one, one.For("ann").Stream, Send("ann"));
         Keep(two, two.For("ben").Stream, Send("ben"));
@@ -323,7 +324,7 @@ public sealed class KeptStreamsTests
     [Fact]
     public void Sweep_removes_the_empty_streams_of_users_without_connections_only()
     {
-        var budget = new HistoryBudget(Options.MaxBytes);
+        var budget = new HistoryBudget(BudgetBytes);
         var streams = new KeptStreams(Options, budget);
         streams.For("connected-empty");
         streams.For("gone-empty");
@@ -347,13 +348,12 @@ public sealed class HistoryOptionsTests
     [InlineData(40, 10_000)]
     [InlineData(0.5, 250)]    // at least 250 ms
     public void Expired_messages_are_swept_a_quarter_TTL_apart_within_bounds(double ttlSeconds, int sweepMs) =>
-        Assert.Equal(TimeSpan.FromMilliseconds(sweepMs), new HistoryOptions(10, TimeSpan.FromSeconds(ttlSeconds), HistoryOptions.DefaultMaxBytes).SweepInterval);
+        Assert.Equal(TimeSpan.FromMilliseconds(sweepMs), new HistoryOptions(10, TimeSpan.FromSeconds(ttlSeconds)).SweepInterval);
 
     [Fact]
     public void A_size_of_0_turns_history_off()
     {
-        Assert.False(HistoryOptions.Off.IsOn);
-        Assert.False(new HistoryOptions(0, TimeSpan.FromSeconds(60), HistoryOptions.DefaultMaxBytes).IsOn);
-        Assert.True(new HistoryOptions(1, TimeSpan.FromSeconds(60), HistoryOptions.DefaultMaxBytes).IsOn);
+        Assert.False(new HistoryOptions(0, TimeSpan.FromSeconds(60)).IsOn);
+        Assert.True(new HistoryOptions(1, TimeSpan.FromSeconds(60)).IsOn);
     }
 }

@@ -13,9 +13,9 @@ namespace Switchboard.Actors.Tests;
 /// <summary>The user router entities with history on, each the child of a probe standing in for its shard.</summary>
 public sealed class UserRouterHistorySpecs : Akka.Hosting.TestKit.TestKit
 {
-    private static readonly HistoryOptions History = new(Size: 10, Ttl: TimeSpan.FromMinutes(5), MaxBytes: HistoryOptions.DefaultMaxBytes);
+    private static readonly HistoryOptions History = new(Size: 10, Ttl: TimeSpan.FromMinutes(5));
     private readonly RoutingCounters _counters = new();
-    private readonly HistoryBudget _budget = new(HistoryOptions.DefaultMaxBytes);
+    private readonly HistoryBudget _budget = new(HistoryBudget.DefaultMaxBytes);
 
     private static OutboundFrame Chat(int n) => OutboundFrame.Text(System.Text.Encoding.UTF8.GetBytes($$"""{"type":"chat","n":{{n}}}"""));
 
@@ -191,7 +191,7 @@ public sealed class UserRouterHistorySpecs : Akka.Hosting.TestKit.TestKit
     [Fact]
     public void With_history_off_the_same_message_passivates_the_entity_and_carries_no_seq()
     {
-        var (shard, router) = Start("nobody", HistoryOptions.Off);
+        var (shard, router) = Start("nobody", new HistoryOptions(0, HistoryOptions.DefaultTtl));
         var relay = CreateTestProbe();
         router.Tell(new UserProtocol.SendToUser("nobody", Chat(1), new RelayStamp(relay, 1, Resent: false)));
         Assert.Equal(new RelayProtocol.Routed(1, null), relay.ExpectMsg<RelayProtocol.Routed>());

@@ -22,7 +22,7 @@ public sealed class ConnectionHostingTests(ITestOutputHelper output)
         // One host, so that every connection shares it with the flooder.
         await using var server = await SwitchboardServer.StartAsync(
             configuration: new Dictionary<string, string?> { ["WebSocket:ConnectionHosts"] = "1" });
-        Assert.Equal(1, server.Hub.Hosts.Count);
+        Assert.Equal(1, server.Hub.Options.ConnectionHosts);
 
         var flooder = await Client.ConnectAsync(server.WebSocketUri("user_id=flooder"));
         var pairs = new List<(Client A, Client B)>();

@@ -31,14 +31,14 @@ public sealed class LifecycleTests
             "stats show no connection");
         Assert.Equal(0, (await server.StatsAsync()).GetProperty("users").GetInt64());
         await Eventually.TrueAsync(() => server.Hub.Counters.LiveGraphs == 0, "every connection graph has finished");
-        Assert.Equal(server.Hub.Hosts.Count, await StreamActorsAsync(server));
+        Assert.Equal(server.Hub.Options.ConnectionHosts, await StreamActorsAsync(server));
     }
 
     [Fact]
     public async Task Connections_run_on_the_nodes_connection_hosts_without_an_actor_each()
     {
         await using var server = await SwitchboardServer.StartAsync();
-        var hosts = server.Hub.Hosts.Count;
+        var hosts = server.Hub.Options.ConnectionHosts;
         var clients = new List<Client>();
         for (var i = 0; i < hosts + 5; i++)
             clients.Add(await Client.ConnectAsync(server.WebSocketUri($"user_id=u{i}")));

@@ -192,7 +192,10 @@ public sealed class RoutingTests(ServerFixture fixture) : IClassFixture<ServerFi
 
     [Theory]
     [InlineData("""{"type":"join"}""", "missing_field")]
-    [InlineData("""{"type":"leave","group":""}""", "invalid_field")]
+    // A bad name gets the code the HTTP API and the upgrade give for it (Names.Check), not invalid_field.
+    [InlineData("""{"type":"leave","group":""}""", "invalid_group")]
+    [InlineData("""{"type":"chat","group":""}""", "invalid_group")]
+    [InlineData("""{"type":"chat","to":""}""", "invalid_user_id")]
     [InlineData("""{"type":"chat","data":1}""", "missing_field")]
     [InlineData("""{"type":"chat","to":"a","group":"b"}""", "invalid_field")]
     [InlineData("""{"type":"leave","group":"never-joined"}""", "unknown_group")]

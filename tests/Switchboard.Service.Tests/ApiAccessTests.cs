@@ -44,7 +44,7 @@ public sealed class ApiAccessTests
 
     private static void AssertRefused(ApiDecision decision, int status, string code)
     {
-        Assert.False(decision.Granted);
+        Assert.NotNull(decision.Refusal);
         Assert.Equal((status, code), (decision.Refusal!.Status, decision.Refusal.Error.Error));
     }
 
@@ -59,7 +59,7 @@ public sealed class ApiAccessTests
         foreach (var scope in new[] { ApiScopes.Publish, ApiScopes.Read, ApiScopes.Impersonate, ApiScopes.Admin })
         {
             var decision = Unkeyed.Decide(scope, From(address));
-            Assert.True(decision.Granted);
+            Assert.Null(decision.Refusal);
             Assert.True(decision.Caller!.Has(scope));
         }
     }
@@ -121,7 +121,7 @@ public sealed class ApiAccessTests
     [InlineData("Original-Host")]
     [InlineData("X-Via")]
     public void Other_headers_leave_a_loopback_caller_loopback(string header) =>
-        Assert.True(Unkeyed.Decide(ApiScopes.Admin, From("127.0.0.1", header: header)).Granted);
+        Assert.Null(Unkeyed.Decide(ApiScopes.Admin, From("127.0.0.1", header: header)).Refusal);
 
     [Theory]
     [InlineData("localhost")]
@@ -138,7 +138,7 @@ public sealed class ApiAccessTests
     public void Protected_mode_takes_a_loopback_host_with_any_port(string host)
     {
         Assert.True(LoopbackHosts.IsLoopback(host));
-        Assert.True(Unkeyed.Decide(ApiScopes.Admin, From("127.0.0.1", host: host)).Granted);
+        Assert.Null(Unkeyed.Decide(ApiScopes.Admin, From("127.0.0.1", host: host)).Refusal);
     }
 
     [Theory]
@@ -167,7 +167,7 @@ public sealed class ApiAccessTests
     [Fact]
     public void With_keys_neither_a_proxy_header_nor_the_host_matters()
     {
-        Assert.True(Keyed.Decide(ApiScopes.Read, From("127.0.0.1", apiKey: ReadKey, host: "evil.example:8080", header: "X-Real-IP")).Granted);
+        Assert.Null(Keyed.Decide(ApiScopes.Read, From("127.0.0.1", apiKey: ReadKey, host: "evil.example:8080", header: "X-Real-IP")).Refusal);
         AssertRefused(Keyed.Decide(ApiScopes.Read, From("127.0.0.1", host: "localhost")), 401, "unauthorized");
     }
 
@@ -184,7 +184,7 @@ public sealed class ApiAccessTests
     {
         Assert.False(Keyed.ProtectedMode);
         AssertRefused(Keyed.Decide(ApiScopes.Read, From(address)), 401, "unauthorized");
-        Assert.True(Keyed.Decide(ApiScopes.Read, From(address, apiKey: ReadKey)).Granted);
+        Assert.Null(Keyed.Decide(ApiScopes.Read, From(address, apiKey: ReadKey)).Refusal);
     }
 
     [Theory]
@@ -214,7 +214,7 @@ public sealed class ApiAccessTests
     public void Admin_implies_every_scope()
     {
         foreach (var scope in new[] { ApiScopes.Publish, ApiScopes.Read, ApiScopes.Impersonate, ApiScopes.Admin })
-            Assert.True(Keyed.Decide(scope, From("10.0.0.5", apiKey: AdminKey)).Granted);
+            Assert.Null(Keyed.Decide(scope, From("10.0.0.5", apiKey: AdminKey)).Refusal);
         Assert.Equal(ApiScopes.All, ApiAccess.ScopesOf(["admin"]));
         Assert.Equal(ApiScopes.Publish | ApiScopes.Impersonate, ApiAccess.ScopesOf(["publish", "impersonate"]));
     }
@@ -226,7 +226,7 @@ public sealed class ApiAccessTests
     public void Bearer_scheme_in_any_case_presents_the_key(string authorization)
     {
         var decision = Keyed.Decide(ApiScopes.Publish, From("10.0.0.5", authorization: authorization));
-        Assert.True(decision.Granted);
+        Assert.Null(decision.Refusal);
         Assert.Equal("publisher", decision.Caller!.Name);
     }
 
@@ -234,7 +234,7 @@ public sealed class ApiAccessTests
     public void Another_authorization_scheme_presents_no_key_and_leaves_x_api_key_to_decide()
     {
         AssertRefused(Keyed.Decide(ApiScopes.Publish, From("10.0.0.5", authorization: "Basic " + PublishKey)), 401, "unauthorized");
-        Assert.True(Keyed.Decide(ApiScopes.Publish, From("10.0.0.5", authorization: "Basic dXNlcjpwdw==", apiKey: PublishKey)).Granted);
+        Assert.Null(Keyed.Decide(ApiScopes.Publish, From("10.0.0.5", authorization: "Basic dXNlcjpwdw==", apiKey: PublishKey)).Refusal);
     }
 
     [Fact]
@@ -244,7 +244,7 @@ public sealed class ApiAccessTests
             401, "unauthorized");
         AssertRefused(Keyed.Decide(ApiScopes.Read, From("10.0.0.5", apiKey: new StringValues([ReadKey, ReadKey]))),
             401, "unauthorized");
-        Assert.True(Keyed.Decide(ApiScopes.Read, From("10.0.0.5", authorization: "Bearer " + ReadKey, apiKey: ReadKey)).Granted);
+        Assert.Null(Keyed.Decide(ApiScopes.Read, From("10.0.0.5", authorization: "Bearer " + ReadKey, apiKey: ReadKey)).Refusal);
     }
 
     [Fact]
@@ -259,7 +259,7 @@ public sealed class ApiAccessTests
     {
         var key = new string('k', 2000);
         var access = new ApiAccess([new ApiKeyOptions("long", key, ["read"])]);
-        Assert.True(access.Decide(ApiScopes.Read, From("10.0.0.5", apiKey: key)).Granted);
+        Assert.Null(access.Decide(ApiScopes.Read, From("10.0.0.5", apiKey: key)).Refusal);
         AssertRefused(access.Decide(ApiScopes.Read, From("10.0.0.5", apiKey: key[..^1] + "j")), 401, "unauthorized");
     }
 

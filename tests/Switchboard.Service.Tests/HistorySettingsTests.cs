@@ -22,7 +22,7 @@ public sealed class HistorySettingsTests
         Assert.Equal(0, o.HistorySize);
         Assert.Equal(TimeSpan.FromSeconds(300), o.HistoryTtl);
         Assert.Equal("memory", o.HistoryStore);
-        Assert.Equal(HistoryOptions.DefaultMaxBytes, o.HistoryMaxBytes);
+        Assert.Equal(HistoryBudget.DefaultMaxBytes, o.HistoryMaxBytes);
     }
 
     [Fact]

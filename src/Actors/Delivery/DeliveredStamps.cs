@@ -28,8 +28,6 @@ public sealed class DeliveredStamps
     /// <summary>The relay's node is gone: its numbers will not come again.</summary>
     public void Forget(IActorRef relay) => _windows.Remove(relay);
 
-    public int Relays => _windows.Count;
-
     private sealed class Window
     {
         private readonly Dictionary<long, ulong[]> _chunks = new();

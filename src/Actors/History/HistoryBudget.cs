@@ -2,11 +2,13 @@ namespace Switchboard.Actors.History;
 
 /// <summary>
 /// The bytes the memory store holds on this node, shared by every router entity here: past
-/// <see cref="HistoryOptions.MaxBytes"/> an entity that keeps one more message first evicts its stalest streams, so that
+/// its bound (History:MaxBytes) an entity that keeps one more message first evicts its stalest streams, so that
 /// messages to a flood of made-up ids cannot exhaust the node.
 /// </summary>
 public sealed class HistoryBudget(long maxBytes)
 {
+    public const long DefaultMaxBytes = 64L * 1024 * 1024;
+
     private long _bytes;
 
     public long Bytes => Interlocked.Read(ref _bytes);

@@ -2,14 +2,13 @@ namespace Switchboard.Actors.History;
 
 /// <summary>
 /// How much of each stream the routers keep (PROTOCOL.md "Streams, history and resume"): <see cref="Size"/> messages
-/// per stream for <see cref="Ttl"/>, and at most <see cref="MaxBytes"/> of them on one node. A size of 0 turns history,
-/// and with it <c>seq</c>, resume and receipts, off.
+/// per stream for <see cref="Ttl"/> (and, on one node, no more than its <see cref="HistoryBudget"/>). A size of 0 turns
+/// history, and with it <c>seq</c>, resume and receipts, off.
 /// </summary>
-public sealed record HistoryOptions(int Size, TimeSpan Ttl, long MaxBytes)
+public sealed record HistoryOptions(int Size, TimeSpan Ttl)
 {
-    public const long DefaultMaxBytes = 64L * 1024 * 1024;
-
-    public static readonly HistoryOptions Off = new(0, TimeSpan.FromSeconds(300), DefaultMaxBytes);
+    /// <summary>How long a kept message stays resumable unless WEBSOCKET_HISTORY_TTL says otherwise.</summary>
+    public static readonly TimeSpan DefaultTtl = TimeSpan.FromSeconds(300);
 
     public bool IsOn => Size > 0;
 

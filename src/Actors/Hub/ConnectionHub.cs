@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Streams;
 using Switchboard.Actors.Delivery;
@@ -106,6 +107,17 @@ public sealed class ConnectionHub
             }
             throw;
         }
+    }
+
+    /// <summary>
+    /// Sends a message from <paramref name="sender"/> to every connection of every node: encoded once, here, and carried
+    /// by pub-sub to each node's delivery. The one way a broadcast leaves a node, whether a client or the HTTP API sent it.
+    /// </summary>
+    public void Broadcast(string type, ReadOnlyMemory<byte> data, string sender)
+    {
+        var encoded = Counters.DeliveryClock.Accepted(
+            ServerFrames.Routed(new RoutedFields(type, data, sender, DateTimeOffset.UtcNow.ToUnixTimeSeconds())));
+        Routing.Broadcasts.Tell(new Publish(NodeDelivery.BroadcastTopic, new DeliveryProtocol.Broadcast(encoded)));
     }
 
     /// <summary>A connection has ended (its session says so): nothing of this node refers to it any more.</summary>

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Akka.Actor;
-using Akka.Cluster.Tools.PublishSubscribe;
 using Switchboard.Actors.Delivery;
 using Switchboard.Actors.History;
 using Switchboard.Actors.RateLimiting;
@@ -125,8 +124,7 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
             Reply(frame, BroadcastForbidden);
             return;
         }
-        var encoded = Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, UserId, Now())));
-        Routing.Broadcasts.Tell(new Publish(NodeDelivery.BroadcastTopic, new DeliveryProtocol.Broadcast(encoded)));
+        hub.Broadcast(frame.Type!, frame.Data, UserId);
         Acknowledge(frame);
     }
 
@@ -137,26 +135,19 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
             Reply(frame, ReservedTypes.Refusal);
             return;
         }
-        if (frame.To is not null == frame.Group is not null)
+        if (MessageTarget.Check(frame.To, frame.Group) is { } unroutable)
         {
-            Reply(frame, frame.To is null
-                ? new FrameError("missing_field", $"a \"{frame.Type}\" frame needs \"to\" or \"group\"")
-                : new FrameError("invalid_field", "give either \"to\" or \"group\", not both"));
+            Reply(frame, unroutable);
             return;
         }
         if (frame.Receipt && !MayAskReceipt(frame))
             return;
         if (frame.To is { } to)
         {
-            if (!Names.IsValid(to))
-            {
-                Reply(frame, InvalidName("to"));
-                return;
-            }
             var encoded = Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, UserId, Now(), To: to)));
             Relay(new UserProtocol.SendToUser(to, encoded, Sender: UserId, MessageId: frame.Id, WantsReceipt: frame.Receipt), frame);
         }
-        else if (RequireGroup(frame) && MayUseGroup(frame))
+        else if (MayUseGroup(frame))
         {
             var encoded = Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, UserId, Now(), Group: frame.Group)));
             Relay(new GroupProtocol.SendToGroup(frame.Group!, encoded, Sender: UserId, MessageId: frame.Id), frame);
@@ -284,15 +275,12 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
     {
         if (frame.Group is null)
             Reply(frame, new FrameError("missing_field", $"a \"{frame.Type}\" frame needs \"group\""));
-        else if (!Names.IsValid(frame.Group))
-            Reply(frame, InvalidName("group"));
+        else if (Names.Check(frame.Group, NameKind.Group) is { } invalid)
+            Reply(frame, invalid);
         else
             return true;
         return false;
     }
-
-    private static FrameError InvalidName(string field) =>
-        new("invalid_field", $"\"{field}\" must be 1 to {Names.MaxLength} characters with no control characters");
 
     private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 

@@ -3,9 +3,13 @@ using Switchboard.Streams;
 namespace Switchboard.Actors.Hub;
 
 /// <summary>The node-level settings the hub needs, handed down from the service's settings.</summary>
+/// <remarks>The defaults are written here once; the service's settings (SwitchboardOptions) start from these constants.</remarks>
 public sealed record HubOptions
 {
-    public int MaxConnections { get; init; } = 100_000;
+    public const int DefaultMaxConnections = 100_000;
+    public const int DefaultCompressionLevel = 1;
+
+    public int MaxConnections { get; init; } = DefaultMaxConnections;
 
     /// <summary>How many host actors run the connection graphs.</summary>
     public int ConnectionHosts { get; init; } = Streams.Hosting.ConnectionHosts.DefaultCount;
@@ -15,5 +19,5 @@ public sealed record HubOptions
     public RateLimiting.Rate? MessageRate { get; init; }
 
     /// <summary>The deflate level used for connections that negotiate permessage-deflate.</summary>
-    public int CompressionLevel { get; init; } = 1;
+    public int CompressionLevel { get; init; } = DefaultCompressionLevel;
 }

@@ -27,15 +27,6 @@ public sealed class TokenDeadlines : IDisposable
         _sweep = clock.CreateTimer(_ => Sweep(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
-    public int Count
-    {
-        get
-        {
-            lock (_lock)
-                return _current.Count;
-        }
-    }
-
     /// <summary>Sets (or moves) the deadline of <paramref name="connection"/>'s token.</summary>
     public void Track(WebSocketConnection connection, DateTimeOffset expires)
     {

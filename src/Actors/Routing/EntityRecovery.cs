@@ -18,8 +18,6 @@ internal sealed class EntityRecovery(IActorContext context, IStash stash, ITimer
     private Address _self = Address.AllSystems;
     private bool _done;
 
-    public bool IsRecovering => !_done;
-
     public void Start(object query)
     {
         if (((ExtendedActorSystem)context.System).Provider is ClusterActorRefProvider)

@@ -59,6 +59,9 @@ public static class AdminEndpoints
 
     private static IResult Error(string code, string message, int status) => new ApiError(code, message).ToResult(status);
 
+    // A name that breaks its rule (Names): 400, with the code and message every path gives.
+    private static IResult Error(Streams.Json.FrameError invalid) => ApiError.Of(invalid).ToResult(400);
+
     // The cluster palette.
 
     private static IResult ClusterView(ActorSystem system) => Json(ViewOf(system));
@@ -226,8 +229,8 @@ public static class AdminEndpoints
     {
         if (LimitOf(limit) is not { } take)
             return BadLimit();
-        if (user is not null && !Names.IsValid(user))
-            return Error("invalid_user_id", $"a user id is 1 to {Names.MaxLength} characters", 400);
+        if (user is not null && Names.Check(user, NameKind.UserId) is { } invalid)
+            return Error(invalid);
         var member = ParseAddress(system, node);
         var members = ClusterGather.UpMembers(system, member is null ? null : ClusterGather.NodeOf(member));
         if (node is not null && (member is null || members.Count == 0))
@@ -242,8 +245,8 @@ public static class AdminEndpoints
 
     private static async Task<IResult> UserAsync(string id, ActorSystem system, ConnectionHub hub)
     {
-        if (!Names.IsValid(id))
-            return Error("invalid_user_id", $"a user id is 1 to {Names.MaxLength} characters", 400);
+        if (Names.Check(id, NameKind.UserId) is { } invalid)
+            return Error(invalid);
         var (lists, missing) = await ClusterGather.AskAllAsync<AdminProtocol.ConnectionList>(system, DeliveryPath,
             new AdminProtocol.ListConnections(id, null, MaxLimit));
         var connections = lists.SelectMany(l => l.Connections.Select(c => ToInfo(c, l.Node)))
@@ -275,8 +278,8 @@ public static class AdminEndpoints
 
     private static async Task<IResult> GroupAsync(string name, ConnectionHub hub)
     {
-        if (!Names.IsValid(name))
-            return Error("invalid_group", $"a group name is 1 to {Names.MaxLength} characters", 400);
+        if (Names.Check(name, NameKind.Group) is { } invalid)
+            return Error(invalid);
         var members = await hub.Routing.Groups.Ask<GroupProtocol.Members>(new GroupProtocol.GetMembers(name), ClusterGather.Deadline);
         if (members.Connections == 0 && members.Stream is null)
             return Error("unknown_group", $"the group \"{name}\" has no members", 404);
@@ -295,8 +298,9 @@ public static class AdminEndpoints
             return failure;
         if (request is null || (request.UserId is null == request.ConnectionId is null))
             return Error("invalid_field", "the body needs exactly one of \"user_id\" and \"connection_id\"", 400);
-        if (!Names.IsValid(request.UserId ?? request.ConnectionId))
-            return Error("invalid_field", $"names are 1 to {Names.MaxLength} characters", 400);
+        var invalid = request.UserId is { } user ? Names.Check(user, NameKind.UserId) : Names.Check(request.ConnectionId, NameKind.ConnectionId);
+        if (invalid is not null)
+            return Error(invalid);
         var reason = ReasonOf(request.Reason);
         var by = AdminAudit.CallerOf(http);
         var (kicked, missing) = await ClusterGather.AskAllAsync<AdminProtocol.Kicked>(system, DeliveryPath,

@@ -67,10 +67,7 @@ public sealed record ApiRefusal(ApiError Error, int Status);
 /// A call's access: granted when <see cref="Refusal"/> is null. <see cref="Caller"/> is the key presented when it is
 /// known, also when it lacks the scope (for the log).
 /// </summary>
-public readonly record struct ApiDecision(ApiCaller? Caller, ApiRefusal? Refusal)
-{
-    public bool Granted => Refusal is null;
-}
+public readonly record struct ApiDecision(ApiCaller? Caller, ApiRefusal? Refusal);
 
 /// <summary>
 /// Decides what an API call may do, from the configured keys and the request alone (no I/O, no clock), so that

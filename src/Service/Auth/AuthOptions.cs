@@ -27,6 +27,7 @@ public sealed record AuthOptions
 public sealed record JwtOptions
 {
     public static readonly TimeSpan DefaultMaxLifetime = TimeSpan.FromHours(24);
+    public static readonly TimeSpan DefaultClockSkew = TimeSpan.FromSeconds(30);
 
     /// <summary>The HS256 secret: its UTF-8 bytes, at least 32 of them.</summary>
     public string? Secret { get; init; }
@@ -44,7 +45,7 @@ public sealed record JwtOptions
     public string? Audience { get; init; }
 
     /// <summary>Leeway for <c>exp</c> and <c>nbf</c>.</summary>
-    public TimeSpan ClockSkew { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ClockSkew { get; init; } = DefaultClockSkew;
 
     /// <summary>
     /// How far ahead a token's <c>exp</c> may be (beyond <see cref="ClockSkew"/>), so that a leaked token cannot be

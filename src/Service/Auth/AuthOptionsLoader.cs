@@ -44,7 +44,7 @@ public static class AuthOptionsLoader
             Algorithms = ReadList(jwt.GetSection("Algorithms")),
             Issuer = NonEmpty(jwt["Issuer"]),
             Audience = NonEmpty(jwt["Audience"]),
-            ClockSkew = ReadSeconds(jwt.GetSection("ClockSkew"), problems) ?? TimeSpan.FromSeconds(30),
+            ClockSkew = ReadSeconds(jwt.GetSection("ClockSkew"), problems) ?? JwtOptions.DefaultClockSkew,
             // 0 turns the bound off.
             MaxLifetime = ReadSeconds(jwt.GetSection("MaxLifetime"), problems) is { } max
                 ? max > TimeSpan.Zero ? max : null

@@ -95,12 +95,8 @@ public sealed class TokenValidator : ITokenRenewal, IDisposable
             return Refused(Describe(result.Exception));
         if (!jwt.TryGetPayloadValue<string>("sub", out var subject) || string.IsNullOrEmpty(subject))
             return Refused("the token has no sub claim");
-        if (!Names.IsConnectableUser(subject))
-        {
-            return Refused(subject == Names.ServerUser
-                ? $"the token's sub is {Names.ServerUser}, a user id reserved for the HTTP API's messages"
-                : $"the token's sub is not a user id: 1 to {Names.MaxLength} characters with no control characters");
-        }
+        if (Names.CheckConnectable(subject) is { } unusable)
+            return Refused($"the token's sub cannot be a connection's user: {unusable.Message}");
         // ValidTo is at most DateTime.MaxValue however large exp is, and both bounds are settings of at most 100 years.
         if (_options.MaxLifetime is { } maxLifetime && jwt.ValidTo - _clock.GetUtcNow().UtcDateTime > maxLifetime + _options.ClockSkew)
             return Refused("the token's lifetime is longer than this server accepts");

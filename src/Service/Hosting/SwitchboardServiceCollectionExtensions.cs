@@ -168,7 +168,7 @@ public static class SwitchboardServiceCollectionExtensions
             ? $"akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = {(int)Math.Ceiling(o.ClusterJoinTimeout.TotalSeconds)}s\n"
             : "");
 
-    private static HistoryOptions History(SwitchboardOptions o) => new(o.HistorySize, o.HistoryTtl, o.HistoryMaxBytes);
+    private static HistoryOptions History(SwitchboardOptions o) => new(o.HistorySize, o.HistoryTtl);
 
     private static HubOptions ToHubOptions(SwitchboardOptions o, int maxConnections, bool tokensOn) => new()
     {

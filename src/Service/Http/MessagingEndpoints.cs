@@ -1,10 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
 using Akka.Actor;
-using Akka.Cluster.Tools.PublishSubscribe;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Switchboard.Actors.Delivery;
 using Switchboard.Actors.History;
 using Switchboard.Actors.Hub;
 using Switchboard.Actors.Routing;
@@ -20,8 +18,6 @@ namespace Switchboard.Service.Http;
 /// </summary>
 public static class MessagingEndpoints
 {
-    public const string ServerSender = "server";
-
     private static readonly object Accepted = new { accepted = true };
 
     private static IResult StoreUnavailable => new ApiError("unavailable", StoredStreams.Unavailable.Message).ToResult(503);
@@ -33,16 +29,8 @@ public static class MessagingEndpoints
             return failure;
         if (Sender(frame!, request.HttpContext, out var sender) is { } refused)
             return refused;
-        if (frame!.To is not null == frame.Group is not null)
-        {
-            return new ApiError(frame.To is null ? "missing_field" : "invalid_field",
-                "the body needs exactly one of \"to\" (a user id) or \"group\"").ToResult(400);
-        }
-        if (!Names.IsValid(frame.To ?? frame.Group))
-        {
-            return new ApiError(frame.To is null ? "invalid_group" : "invalid_user_id",
-                $"names are 1 to {Names.MaxLength} characters with no control characters").ToResult(400);
-        }
+        if (MessageTarget.Check(frame!.To, frame.Group) is { } unroutable)
+            return ApiError.Of(unroutable).ToResult(400);
 
         // History:OnStoreFailure=refuse: while the history store does not answer, a message it would number is refused.
         if (request.HttpContext.RequestServices.GetService<IStreamStore>() is { RefusesOnFailure: true, IsFailing: true })
@@ -62,16 +50,15 @@ public static class MessagingEndpoints
             return failure;
         if (Sender(frame!, request.HttpContext, out var sender) is { } refused)
             return refused;
-        var encoded = hub.Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame!.Type!, frame.Data, sender, Now())));
-        hub.Routing.Broadcasts.Tell(new Publish(NodeDelivery.BroadcastTopic, new DeliveryProtocol.Broadcast(encoded)));
+        hub.Broadcast(frame!.Type!, frame.Data, sender);
         Admin.AdminAudit.Log(request.HttpContext, "broadcast", "every connection", "accepted");
         return Results.Json(Accepted, HttpJson.Options, statusCode: 202);
     }
 
     public static async Task<IResult> GroupAsync(string name, ConnectionHub hub)
     {
-        if (!Names.IsValid(name))
-            return new ApiError("invalid_group", $"a group name is 1 to {Names.MaxLength} characters").ToResult(400);
+        if (Names.Check(name, NameKind.Group) is { } invalid)
+            return ApiError.Of(invalid).ToResult(400);
         var members = await hub.Routing.Groups.Ask<GroupProtocol.Members>(new GroupProtocol.GetMembers(name), TimeSpan.FromSeconds(10));
         var users = members.Users.Select(m => new { user_id = m.UserId, connections = m.Connections });
         // With history on, a group with a kept stream exists for the members to come.
@@ -89,16 +76,16 @@ public static class MessagingEndpoints
 
     /// <summary><c>GET /groups/{name}/history?since=N</c>: the group's kept messages after N, as its members got them.</summary>
     public static Task<IResult> GroupHistoryAsync(string name, HttpRequest request, ConnectionHub hub) =>
-        Names.IsValid(name)
-            ? HistoryAsync<GroupProtocol.GroupHistoryPage>(request, hub, hub.Routing.Groups, since => new GroupProtocol.GetGroupHistory(name, since),
+        Names.Check(name, NameKind.Group) is { } invalid
+            ? Task.FromResult(ApiError.Of(invalid).ToResult(400))
+            : HistoryAsync<GroupProtocol.GroupHistoryPage>(request, hub, hub.Routing.Groups, since => new GroupProtocol.GetGroupHistory(name, since),
                 page => (page.Group, page.Stream, page.Messages), "group",
-                new ApiError("unknown_group", $"the group \"{name}\" has no stream"))
-            : Task.FromResult(new ApiError("invalid_group", $"a group name is 1 to {Names.MaxLength} characters").ToResult(400));
+                new ApiError("unknown_group", $"the group \"{name}\" has no stream"));
 
     public static async Task<IResult> UserAsync(string id, ConnectionHub hub)
     {
-        if (!Names.IsValid(id))
-            return new ApiError("invalid_user_id", $"a user id is 1 to {Names.MaxLength} characters").ToResult(400);
+        if (Names.Check(id, NameKind.UserId) is { } invalid)
+            return ApiError.Of(invalid).ToResult(400);
         var user = await hub.Routing.Users.Ask<UserProtocol.Connections>(new UserProtocol.GetConnections(id), TimeSpan.FromSeconds(10));
         // With history on, a user away from every device still has a stream: that is what a backend asks about.
         if (user.Stream is { } stream)
@@ -116,11 +103,11 @@ public static class MessagingEndpoints
 
     /// <summary><c>GET /users/{id}/history?since=N</c>: the user's kept messages after N, as the user's devices got them.</summary>
     public static Task<IResult> UserHistoryAsync(string id, HttpRequest request, ConnectionHub hub) =>
-        Names.IsValid(id)
-            ? HistoryAsync<UserProtocol.HistoryPage>(request, hub, hub.Routing.Users, since => new UserProtocol.GetHistory(id, since),
+        Names.Check(id, NameKind.UserId) is { } invalid
+            ? Task.FromResult(ApiError.Of(invalid).ToResult(400))
+            : HistoryAsync<UserProtocol.HistoryPage>(request, hub, hub.Routing.Users, since => new UserProtocol.GetHistory(id, since),
                 page => (page.UserId, page.Stream, page.Messages), "user_id",
-                new ApiError("unknown_user", $"the user \"{id}\" has no stream"))
-            : Task.FromResult(new ApiError("invalid_user_id", $"a user id is 1 to {Names.MaxLength} characters").ToResult(400));
+                new ApiError("unknown_user", $"the user \"{id}\" has no stream"));
 
     // Both history endpoints: the refusals, the router's page, and the page's frames written as they are.
     private static async Task<IResult> HistoryAsync<TPage>(HttpRequest request, ConnectionHub hub, IActorRef routers,
@@ -180,7 +167,7 @@ public static class MessagingEndpoints
     // otherwise reach people under a name it did not ask for.
     private static IResult? Sender(ClientFrame frame, HttpContext context, out string sender)
     {
-        sender = ServerSender;
+        sender = Names.ServerUser;
         if (frame.From.IsEmpty || frame.From.Span.SequenceEqual("null"u8))
             return null;
         if (context.Features.Get<ApiCaller>()?.Has(ApiScopes.Impersonate) != true)
@@ -192,8 +179,8 @@ public static class MessagingEndpoints
         if (!reader.Read() || reader.TokenType != JsonTokenType.String)
             return new ApiError("invalid_field", "\"from\" must be a string").ToResult(400);
         var from = reader.GetString();
-        if (!Names.IsValid(from))
-            return new ApiError("invalid_user_id", $"names are 1 to {Names.MaxLength} characters with no control characters").ToResult(400);
+        if (Names.Check(from, NameKind.UserId) is { } invalid)
+            return ApiError.Of(invalid).ToResult(400);
         sender = from!;
         return null;
     }
@@ -206,9 +193,9 @@ public static class MessagingEndpoints
             return (null, refused);
         var frame = ClientFrameDecoder.Decode(body);
         if (frame.Error is { } error)
-            return (null, new ApiError(error.Code, error.Message).ToResult(400));
+            return (null, ApiError.Of(error).ToResult(400));
         return ReservedTypes.Contains(frame.Type!)
-            ? (null, new ApiError(ReservedTypes.Refusal.Code, ReservedTypes.Refusal.Message).ToResult(400))
+            ? (null, ApiError.Of(ReservedTypes.Refusal).ToResult(400))
             : (frame, null);
     }
 

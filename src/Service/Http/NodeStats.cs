@@ -24,8 +24,8 @@ public static class NodeStats
         ConnectionCounters counters, RoutingCounters routing, [FromServices] RateLimitCounters? limiter = null,
         string? scope = null, string? group = null)
     {
-        if (group is not null && !Names.IsValid(group))
-            return new ApiError("invalid_group", $"a group name is 1 to {Names.MaxLength} characters").ToResult(400);
+        if (group is not null && Names.Check(group, NameKind.Group) is { } invalid)
+            return ApiError.Of(invalid).ToResult(400);
         if (scope is not (null or "node" or "cluster"))
             return new ApiError("invalid_scope", "scope is \"node\" or \"cluster\"").ToResult(400);
 

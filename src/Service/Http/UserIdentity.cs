@@ -10,16 +10,8 @@ namespace Switchboard.Service.Http;
 /// </summary>
 public static class UserIdentity
 {
-    private static readonly ApiError InvalidUserId =
-        new("invalid_user_id", $"a user id is 1 to {Names.MaxLength} characters with no control characters");
-
-    // A connection as "server" could pass for the API's messages.
-    private static readonly ApiError ReservedUser =
-        new("invalid_user_id", $"the user id \"{Names.ServerUser}\" is reserved for the HTTP API's messages");
-
-    /// <summary>Why a connection may not be <paramref name="userId"/>, or null when it may (<see cref="Names.IsConnectableUser"/>).</summary>
-    public static ApiError? Refusal(string userId) =>
-        Names.IsConnectableUser(userId) ? null : Names.IsValid(userId) ? ReservedUser : InvalidUserId;
+    /// <summary>Why a connection may not be <paramref name="userId"/>, or null when it may (<see cref="Names.CheckConnectable"/>).</summary>
+    public static ApiError? Refusal(string userId) => Names.CheckConnectable(userId) is { } refused ? ApiError.Of(refused) : null;
 
     /// <summary>Null and an error when the given id is unusable.</summary>
     public static string? Resolve(IQueryCollection query, IHeaderDictionary headers, out ApiError? error)
@@ -47,8 +39,8 @@ public static class UserIdentity
             .Concat(fromToken?.Where(g => !g.EndsWith('*')) ?? [])
             .Concat(resumed ?? [])
             .Where(g => g.Length > 0).Distinct().ToList();
-        if (!groups.All(Names.IsValid))
-            error = new ApiError("invalid_group", $"a group name is 1 to {Names.MaxLength} characters with no control characters");
+        if (groups.Select(g => Names.Check(g, NameKind.Group)).FirstOrDefault(e => e is not null) is { } invalid)
+            error = ApiError.Of(invalid);
         else if (groups.Count > max)
             error = new ApiError("too_many_groups", $"a connection may join at most {max} groups");
         return error is null ? groups : null;

@@ -1,3 +1,7 @@
+using Switchboard.Actors.History;
+using Switchboard.Actors.Hub;
+using Switchboard.Streams;
+
 namespace Switchboard.Service.Settings;
 
 /// <summary>
@@ -6,9 +10,13 @@ namespace Switchboard.Service.Settings;
 /// In code, C#'s <c>with</c> is the merge: <c>o =&gt; o with { MaxConnections = 5_000 }</c>
 /// overlays only the fields it names on the base built from the other sources.
 /// </summary>
+/// <remarks>
+/// A setting that a lower record (HubOptions, ConnectionOptions, HistoryOptions, HistoryBudget) also carries takes its default from
+/// that record's constant: each default is written once, and README's settings table states it.
+/// </remarks>
 public sealed record SwitchboardOptions
 {
-    public int MaxConnections { get; init; } = 100_000;
+    public int MaxConnections { get; init; } = HubOptions.DefaultMaxConnections;
     /// <summary>Groups one connection may have joined; a join past it gets <c>too_many_groups</c>.</summary>
     public int MaxGroupsPerConnection { get; init; } = 128;
 
@@ -22,7 +30,7 @@ public sealed record SwitchboardOptions
     public TimeSpan ConnectionTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Per-connection outbound buffer, in messages.</summary>
-    public int MessageBufferSize { get; init; } = 256;
+    public int MessageBufferSize { get; init; } = ConnectionOptions.DefaultMessageBufferSize;
 
     /// <summary>Per-node fan-out queue, in messages.</summary>
     public int MessageQueueSize { get; init; } = 1000;
@@ -30,27 +38,27 @@ public sealed record SwitchboardOptions
     public bool EnableCompression { get; init; }
 
     /// <summary>-2 Huffman only, -1 zlib's default, 0 none, 1..9.</summary>
-    public int CompressionLevel { get; init; } = 1;
+    public int CompressionLevel { get; init; } = HubOptions.DefaultCompressionLevel;
 
     public int ShardCount { get; init; } = 16;
     public int BroadcastWorkerCount { get; init; } = 32;
     public bool DropOnFull { get; init; } = true;
     public bool CloseOnBackpressure { get; init; }
-    public TimeSpan SendTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan SendTimeout { get; init; } = ConnectionOptions.DefaultSendTimeout;
 
     /// <summary>Bytes read from a socket at a time, for upgrades through the HTTP pipeline (the transport path reads into Kestrel's pooled blocks).</summary>
     public int ReadBufferSize { get; init; } = 1024;
 
     /// <summary>Bytes gathered into one socket write.</summary>
-    public int WriteBufferSize { get; init; } = 1024;
+    public int WriteBufferSize { get; init; } = ConnectionOptions.DefaultWriteBufferSize;
 
-    public int MaxMessageSize { get; init; } = 512;
+    public int MaxMessageSize { get; init; } = ConnectionOptions.DefaultMaxMessageSize;
 
     /// <summary>Messages kept per stream (user or group) for resume and receipts; 0 turns history off (PROTOCOL.md "Streams").</summary>
     public int HistorySize { get; init; }
 
     /// <summary>How long a kept message stays resumable.</summary>
-    public TimeSpan HistoryTtl { get; init; } = TimeSpan.FromSeconds(300);
+    public TimeSpan HistoryTtl { get; init; } = HistoryOptions.DefaultTtl;
 
     /// <summary>Where history is kept: <c>memory</c> (in the router entities) or <c>redis</c> (<see cref="HistoryRedis"/>, shared by every node).</summary>
     public string HistoryStore { get; init; } = "memory";
@@ -65,7 +73,7 @@ public sealed record SwitchboardOptions
     public string HistoryOnStoreFailure { get; init; } = "deliver";
 
     /// <summary>The most the memory store keeps on one node, in bytes; past it the stalest streams are evicted.</summary>
-    public long HistoryMaxBytes { get; init; } = Actors.History.HistoryOptions.DefaultMaxBytes;
+    public long HistoryMaxBytes { get; init; } = HistoryBudget.DefaultMaxBytes;
     public bool EnableGlobalPing { get; init; } = true;
     public int PingWorkerCount { get; init; } = 16;
 

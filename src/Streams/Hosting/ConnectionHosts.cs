@@ -36,8 +36,6 @@ public sealed class ConnectionHosts
     /// <summary>The default number of hosts: four per core, so every core has work while one host is busy.</summary>
     public static int DefaultCount => 4 * Environment.ProcessorCount;
 
-    public int Count => _hosts.Length;
-
     public ActorMaterializer Materializer { get; }
 
     /// <summary>

@@ -19,7 +19,6 @@ public sealed class MessageAssembler(int maxMessageSize, int? compressionLevel)
     public const int MaxFragments = 64;
 
     private int _fragmentCount;
-    private Opcode _opcode;
     private bool _compressed;
     private bool _inMessage;
     private byte[] _fragments = [];
@@ -42,17 +41,16 @@ public sealed class MessageAssembler(int maxMessageSize, int? compressionLevel)
             var whole = _fragments.AsSpan(0, _length).ToArray();
             _fragments = [];
             _length = 0;
-            return Complete(_opcode, _compressed, whole);
+            return Complete(_compressed, whole);
         }
 
         if (_inMessage)
             throw new ProtocolViolation(CloseCode.ProtocolError, "a new message started before the previous one ended");
         if (frame.Fin)
-            return Complete(frame.Opcode, frame.Compressed, frame.Payload);
+            return Complete(frame.Compressed, frame.Payload);
 
         _inMessage = true;
         _fragmentCount = 1;
-        _opcode = frame.Opcode;
         _compressed = frame.Compressed;
         Append(frame.Payload);
         return null;
@@ -68,13 +66,13 @@ public sealed class MessageAssembler(int maxMessageSize, int? compressionLevel)
         _length += payload.Length;
     }
 
-    private InboundMessage Complete(Opcode opcode, bool compressed, byte[] payload)
+    private InboundMessage Complete(bool compressed, byte[] payload)
     {
         if (compressed)
             payload = Inflate(payload);
         if (!Utf8.IsValid(payload))
             throw new ProtocolViolation(CloseCode.InvalidPayload, "message is not valid UTF-8");
-        return new InboundMessage(payload, opcode == Opcode.Binary);
+        return new InboundMessage(payload);
     }
 
     private byte[] Inflate(byte[] compressed)
