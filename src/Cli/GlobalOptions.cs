@@ -3,7 +3,8 @@ using System.CommandLine;
 namespace Switchboard.Cli;
 
 /// <summary>The options every command takes (recursive on the root), with their environment fallbacks.</summary>
-public sealed class GlobalOptions
+/// <param name="environment">reads an environment variable by name: the process's in sbctl, a test's own values in its tests.</param>
+public sealed class GlobalOptions(Func<string, string?> environment)
 {
     public const string NodeVariable = "SBCTL_NODE";
     public const string KeyVariable = "SBCTL_KEY";
@@ -13,7 +14,7 @@ public sealed class GlobalOptions
         Description = $"the node's base address [env {NodeVariable}]",
         HelpName = "URL",
         Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(NodeVariable) is { Length: > 0 } node ? node : NodeTarget.DefaultNode,
+        DefaultValueFactory = _ => environment(NodeVariable) is { Length: > 0 } node ? node : NodeTarget.DefaultNode,
     };
 
     public Option<string> Prefix { get; } = new("--prefix")
@@ -29,7 +30,7 @@ public sealed class GlobalOptions
         Description = $"an API key with the admin scope [env {KeyVariable}]",
         HelpName = "KEY",
         Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(KeyVariable),
+        DefaultValueFactory = _ => environment(KeyVariable),
     };
 
     public Option<bool> Json { get; } = new("--json")

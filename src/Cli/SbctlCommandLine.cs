@@ -12,12 +12,13 @@ public sealed class SbctlCommandLine
     private readonly TextWriter _stderr;
 
     /// <param name="noCommand">what a line with only global options does: the interactive prompt from the shell; null in the prompt itself.</param>
+    /// <param name="environment">where SBCTL_NODE and SBCTL_KEY are read: the process's environment unless given.</param>
     public SbctlCommandLine(Session session, IAnsiConsole console, TextWriter stdout, TextWriter stderr,
-        Func<NodeTarget, CancellationToken, Task<int>>? noCommand = null)
+        Func<NodeTarget, CancellationToken, Task<int>>? noCommand = null, Func<string, string?>? environment = null)
     {
         _stdout = stdout;
         _stderr = stderr;
-        Globals = new GlobalOptions();
+        Globals = new GlobalOptions(environment ?? Environment.GetEnvironmentVariable);
         var actions = new CommandActions(Globals, session, console, stdout, stderr);
         Root = new RootCommand("sbctl: operate a Switchboard cluster over its admin API. With no command, an interactive prompt.");
         foreach (var option in Globals.All)

@@ -87,7 +87,9 @@ public static class ConnectionCommands
         var limit = new Option<int?>("--limit") { Description = $"at most this many {what}", HelpName = "N" };
         limit.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is <= 0)
+            // Read from the token, not GetValueOrDefault: validators run even when the value is not a number, and
+            // GetValueOrDefault then throws (sbctl crashed on "--limit many"); the parser reports that one itself.
+            if (result.Tokens is [{ Value: var text }] && int.TryParse(text, out var n) && n <= 0)
                 result.AddError("--limit is 1 or more");
         });
         return limit;

@@ -22,10 +22,14 @@ public static class RateLimitCommands
         };
         routes.Validators.Add(result =>
         {
+            var paths = new HashSet<string>(StringComparer.Ordinal);
             foreach (var pair in result.GetValueOrDefault<string[]>() ?? [])
             {
-                if (pair.Split('=', 2) is not [{ Length: > 0 }, { Length: > 0 }])
+                if (pair.Split('=', 2) is not [{ Length: > 0 } path, { Length: > 0 }])
                     result.AddError($"--route takes PATH=RATE, not \"{pair}\"");
+                // One rate a route: which of two the operator meant is not for sbctl to guess (it crashed on it before).
+                else if (!paths.Add(path))
+                    result.AddError($"--route gives {path} more than once");
             }
         });
         var yes = Confirmation.YesOption();

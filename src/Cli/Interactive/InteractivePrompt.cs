@@ -14,7 +14,7 @@ public sealed class InteractivePrompt(NodeTarget target, IAnsiConsole console, C
     public async Task<int> RunAsync()
     {
         var commands = new SbctlCommandLine(new Session(interactive: true, console), console, Console.Out, Console.Error);
-        var reader = new PromptReader(console, $"[bold]sbctl[/] {Markup.Escape(target.Node.Authority)}> ");
+        var reader = new PromptReader(console, $"[bold]sbctl[/] {Markup.Escape(target.Node.Authority)}> ", Console.In);
         console.MarkupLine($"[bold]sbctl[/] connected to [blue]{Markup.Escape(target.Node.ToString())}[/]: " +
             "type [bold]help[/] for the commands, [bold]history[/] and [bold]!N[/] to repeat one, [bold]exit[/] to leave.");
         while (reader.ReadLine() is { } line)

@@ -6,11 +6,12 @@ namespace Switchboard.Cli.Interactive;
 /// The prompt's lines and their history: <c>history</c> lists them, <c>!N</c> runs entry N again, <c>!!</c> the last.
 /// Null at the end of input (Ctrl+D, or the end of a pipe).
 /// </summary>
+/// <param name="input">where the lines come from: the process's stdin in sbctl.</param>
 /// <remarks>
 /// RadLine (Spectre's line editor, with arrow-key history) is served only at 0.6.0, built against Spectre.Console 0.43,
 /// and does not bind to 0.57; until it moves into Spectre.Console the recall is by number.
 /// </remarks>
-public sealed class PromptReader(IAnsiConsole console, string prompt)
+public sealed class PromptReader(IAnsiConsole console, string prompt, TextReader input)
 {
     private readonly List<string> _history = [];
 
@@ -21,7 +22,7 @@ public sealed class PromptReader(IAnsiConsole console, string prompt)
         while (true)
         {
             console.Markup(prompt);
-            var line = Console.ReadLine();
+            var line = input.ReadLine();
             if (line is null)
                 return null;
             line = line.Trim();
