@@ -4,7 +4,7 @@ using Switchboard.Actors.Routing;
 
 namespace Switchboard.Actors.Tests;
 
-/// <summary>A user's connections as a router entry keeps them: one inline, more in a dictionary, the same answers either way.</summary>
+/// <summary>A user's connections as a user bucket entity keeps them: one inline, more in a dictionary, the same answers either way.</summary>
 public sealed class UserConnectionsSpecs : Akka.Hosting.TestKit.TestKit
 {
     // Probes stand in for the nodes' delivery actors; nothing else runs.

@@ -549,8 +549,8 @@ public static class NodeDeliveryHostingExtensions
             .WithDistributedPubSub(role: null!)
             .WithActors((system, registry) =>
             {
-                var delivery = system.ActorOf(NodeDelivery.PropsFor(options, registry.Get<UserRouter>(),
-                    registry.Get<GroupRouter>(), relay, counters, connectionCounters),
+                var delivery = system.ActorOf(NodeDelivery.PropsFor(options, registry.Get<UserBucketEntity>(),
+                    registry.Get<GroupEntity>(), relay, counters, connectionCounters),
                     RegistryProtocol.DeliveryActorName);
                 registry.Register<NodeDelivery>(delivery);
             });

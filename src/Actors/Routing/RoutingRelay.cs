@@ -116,7 +116,7 @@ public static class RoutingRelayHostingExtensions
         builder.WithActors((system, registry) =>
         {
             var relay = system.ActorOf(RoutingRelay.PropsFor(ledger, counters), "routing-relay");
-            ledger.Start(relay, registry.Get<UserRouter>(), registry.Get<GroupRouter>());
+            ledger.Start(relay, registry.Get<UserBucketEntity>(), registry.Get<GroupEntity>());
             registry.Register<RoutingRelay>(relay);
         });
 }

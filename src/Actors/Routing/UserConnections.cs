@@ -3,7 +3,7 @@ using Akka.Actor;
 namespace Switchboard.Actors.Routing;
 
 /// <summary>
-/// One user's connections in a <see cref="UserRouter"/> bucket, each with the delivery actor of its node. Most users
+/// One user's connections in a <see cref="UserBucketEntity"/> bucket, each with the delivery actor of its node. Most users
 /// have one connection: it is held in two fields, and a dictionary is made only for a second one, since a node holds
 /// a router entry for every connected user.
 /// </summary>

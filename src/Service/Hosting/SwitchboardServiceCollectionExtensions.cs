@@ -126,9 +126,9 @@ public static class SwitchboardServiceCollectionExtensions
                     cluster.Join(cluster.SelfAddress);
                 })
                 .AddRoutingSerializer()
-                .AddUserRouter(options.ShardCount, routing, History(options), sp.GetRequiredService<HistoryBudget>(),
+                .AddUserBucketEntities(options.ShardCount, routing, History(options), sp.GetRequiredService<HistoryBudget>(),
                     sp.GetService<IStreamStore>())
-                .AddGroupRouter(options.ShardCount, routing, History(options), sp.GetRequiredService<HistoryBudget>(),
+                .AddGroupEntities(options.ShardCount, routing, History(options), sp.GetRequiredService<HistoryBudget>(),
                     sp.GetService<IStreamStore>())
                 .AddRoutingRelay(relay, routing)
                 .AddNodeDelivery(new NodeDeliveryOptions(options.BroadcastWorkerCount, options.MessageQueueSize,
@@ -149,7 +149,7 @@ public static class SwitchboardServiceCollectionExtensions
             var system = sp.GetRequiredService<ActorSystem>();
             var registry = sp.GetRequiredService<IActorRegistry>();
             var options = sp.GetRequiredService<SwitchboardOptions>();
-            var routing = new HubRouting(registry.Get<NodeDelivery>(), sp.GetRequiredService<RelayLedger>(), registry.Get<UserRouter>(), registry.Get<GroupRouter>(),
+            var routing = new HubRouting(registry.Get<NodeDelivery>(), sp.GetRequiredService<RelayLedger>(), registry.Get<UserBucketEntity>(), registry.Get<GroupEntity>(),
                 DistributedPubSub.Get(system).Mediator, options.AllowClientBroadcast, options.HistorySize > 0);
             var pingScheduler = options.EnableGlobalPing ? registry.Get<PingScheduler>() : null;
             var hubOptions = ToHubOptions(options, sp.GetRequiredService<ConnectionCap>().MaxConnections,

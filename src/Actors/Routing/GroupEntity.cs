@@ -17,7 +17,7 @@ namespace Switchboard.Actors.Routing;
 /// and hands them the same frame. With no member left the entity passivates. On start it
 /// rebuilds its membership from the nodes (see <see cref="RegistryProtocol"/>).
 /// </summary>
-public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
+public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
 {
     private static readonly FrameError UnknownGroup = new("unknown_group", "the group has no members");
 
@@ -29,7 +29,7 @@ public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
     private readonly StoredStreams? _stored;
     private EntityRecovery _recovery = null!;
 
-    public GroupRouter(string group, RoutingCounters counters, HistoryOptions history, HistoryBudget budget, IStreamStore? store = null)
+    public GroupEntity(string group, RoutingCounters counters, HistoryOptions history, HistoryBudget budget, IStreamStore? store = null)
     {
         _group = group;
         _counters = counters;
@@ -285,7 +285,7 @@ public sealed class GroupRouter : UntypedActor, IWithUnboundedStash, IWithTimers
 
     public static Props PropsFor(string group, RoutingCounters counters, HistoryOptions history, HistoryBudget budget,
         IStreamStore? store = null) =>
-        Props.Create(() => new GroupRouter(group, counters, history, budget, store));
+        Props.Create(() => new GroupEntity(group, counters, history, budget, store));
 
     private sealed class Sweep
     {
@@ -299,13 +299,13 @@ public sealed class GroupMessageExtractor(int shardCount) : HashCodeMessageExtra
     public override string? EntityId(object message) => (message as IGroupMessage)?.Group;
 }
 
-public static class GroupRouterHostingExtensions
+public static class GroupEntityHostingExtensions
 {
     public const string RegionName = "group";
 
-    /// <summary>Starts the group router's shard region, registered under <see cref="GroupRouter"/>.</summary>
-    public static AkkaConfigurationBuilder AddGroupRouter(this AkkaConfigurationBuilder builder, int shardCount,
+    /// <summary>Starts the group router's shard region, registered under <see cref="GroupEntity"/>.</summary>
+    public static AkkaConfigurationBuilder AddGroupEntities(this AkkaConfigurationBuilder builder, int shardCount,
         RoutingCounters counters, HistoryOptions history, HistoryBudget budget, IStreamStore? store = null) =>
-        builder.WithShardRegion<GroupRouter>(RegionName, group => GroupRouter.PropsFor(group, counters, history, budget, store),
+        builder.WithShardRegion<GroupEntity>(RegionName, group => GroupEntity.PropsFor(group, counters, history, budget, store),
             new GroupMessageExtractor(shardCount), new ShardOptions());
 }

@@ -18,7 +18,7 @@ namespace Switchboard.Actors.Routing;
 /// that moves loses no connection. With history on it is also where each user's stream is numbered and kept
 /// (<see cref="KeptStreams"/>).
 /// </summary>
-public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
+public sealed class UserBucketEntity : UntypedActor, IWithUnboundedStash, IWithTimers
 {
     private readonly int _bucket;
     private readonly RoutingCounters _counters;
@@ -32,7 +32,7 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
     private IActorRef? _users;
     private EntityRecovery _recovery = null!;
 
-    public UserRouter(int bucket, RoutingCounters counters, HistoryOptions history, HistoryBudget budget, IStreamStore? store = null)
+    public UserBucketEntity(int bucket, RoutingCounters counters, HistoryOptions history, HistoryBudget budget, IStreamStore? store = null)
     {
         _bucket = bucket;
         _counters = counters;
@@ -288,7 +288,7 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
     }
 
     // The sender of a receipt may be in any bucket: the region, not this entity's shard, finds it.
-    private IActorRef Users => _users ??= ClusterSharding.Get(Context.System).ShardRegion(UserRouterHostingExtensions.RegionName);
+    private IActorRef Users => _users ??= ClusterSharding.Get(Context.System).ShardRegion(UserBucketEntityHostingExtensions.RegionName);
 
     private Connections Describe(string userId)
     {
@@ -314,7 +314,7 @@ public sealed class UserRouter : UntypedActor, IWithUnboundedStash, IWithTimers
 
     public static Props PropsFor(int bucket, RoutingCounters counters, HistoryOptions history, HistoryBudget budget,
         IStreamStore? store = null) =>
-        Props.Create(() => new UserRouter(bucket, counters, history, budget, store));
+        Props.Create(() => new UserBucketEntity(bucket, counters, history, budget, store));
 
     private sealed class Sweep
     {
@@ -328,13 +328,13 @@ public sealed class UserMessageExtractor(int shardCount) : HashCodeMessageExtrac
     public override string? EntityId(object message) => message is IUserMessage m ? UserBuckets.EntityIdOf(m.UserId) : null;
 }
 
-public static class UserRouterHostingExtensions
+public static class UserBucketEntityHostingExtensions
 {
     public const string RegionName = "user";
 
-    /// <summary>Starts the user router's shard region, registered under <see cref="UserRouter"/>.</summary>
-    public static AkkaConfigurationBuilder AddUserRouter(this AkkaConfigurationBuilder builder, int shardCount,
+    /// <summary>Starts the user router's shard region, registered under <see cref="UserBucketEntity"/>.</summary>
+    public static AkkaConfigurationBuilder AddUserBucketEntities(this AkkaConfigurationBuilder builder, int shardCount,
         RoutingCounters counters, HistoryOptions history, HistoryBudget budget, IStreamStore? store = null) =>
-        builder.WithShardRegion<UserRouter>(RegionName, bucket => UserRouter.PropsFor(int.Parse(bucket), counters, history, budget, store),
+        builder.WithShardRegion<UserBucketEntity>(RegionName, bucket => UserBucketEntity.PropsFor(int.Parse(bucket), counters, history, budget, store),
             new UserMessageExtractor(shardCount), new ShardOptions());
 }
