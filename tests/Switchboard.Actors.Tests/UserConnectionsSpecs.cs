@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
-using Switchboard.Actors.Routing;
+using Switchboard.Actors.Routing.State;
 
 namespace Switchboard.Actors.Tests;
 
