@@ -52,7 +52,7 @@ public sealed class RoutingRelaySpecs : Akka.Hosting.TestKit.TestKit
         var route = direct.Stamp!.RoutedTo(1);
         route.ConfirmDelivered(node);
         route.ConfirmDelivered(node); // a resent copy's confirmation
-        group.Stamp.Confirm(); // a router that handed it to no node
+        group.Stamp.Confirm(); // an entity that handed it to no node
         Assert.Equal("1", IdOf(_delivery.ExpectMsg<DeliveryProtocol.Accepted>()));
         Assert.Equal("2", IdOf(_delivery.ExpectMsg<DeliveryProtocol.Accepted>()));
     }

@@ -5,7 +5,7 @@ using Switchboard.Actors.History;
 
 namespace Switchboard.Actors.Tests;
 
-/// <summary>A router's calls to its stream store are handled in the order they were made, whatever order they complete in.</summary>
+/// <summary>An entity's calls to its stream store are handled in the order they were made, whatever order they complete in.</summary>
 public sealed class StoreCallsSpecs : Akka.Hosting.TestKit.TestKit
 {
     protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider)

@@ -1,10 +1,10 @@
 using Akka.Actor;
 using Akka.Hosting;
-using Switchboard.Actors.Routing;
+using Switchboard.Actors.Routing.State;
 
 namespace Switchboard.Actors.Tests;
 
-/// <summary>A user's connections as a router entry keeps them: one inline, more in a dictionary, the same answers either way.</summary>
+/// <summary>A user's connections as a user bucket entity keeps them: one inline, more in a dictionary, the same answers either way.</summary>
 public sealed class UserConnectionsSpecs : Akka.Hosting.TestKit.TestKit
 {
     // Probes stand in for the nodes' delivery actors; nothing else runs.

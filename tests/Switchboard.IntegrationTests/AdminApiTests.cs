@@ -50,7 +50,7 @@ public sealed class AdminApiTests : IAsyncLifetime
 
         foreach (var region in regions.Regions)
         {
-            // The connection's router entities start on the messages its connect sends, a moment after the welcome.
+            // The connection's entities start on the messages its connect sends, a moment after the welcome.
             RegionStatsView stats = null!;
             await Eventually.TrueAsync(async () =>
             {

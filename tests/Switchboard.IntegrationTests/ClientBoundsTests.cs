@@ -41,7 +41,7 @@ public sealed class ClientBoundsTests
         await using var client = await ConnectAsync(server, "user_id=joiner");
 
         // 1,128 joins at once, pipelined: the first 128 are taken, every later one refused (acks come from the
-        // group routers, refusals at once, so the answers arrive in any order).
+        // group entities, refusals at once, so the answers arrive in any order).
         var joins = new MemoryStream();
         for (var i = 0; i < 1_128; i++)
             joins.Write(Frame(Text, Encoding.UTF8.GetBytes($$"""{"type":"join","group":"g{{i}}","id":{{i}}}""")));

@@ -77,7 +77,7 @@ public sealed class ClusterFailoverTests
             Assert.Null(await bobOnNode3.ReceiveCloseAsync()); // the socket just drops
             await bobOnNode3.DisposeAsync();
 
-            // The survivors down node 3 (split brain resolver); its router entries go with it.
+            // The survivors down node 3 (split brain resolver); its entries in the entities go with it.
             await ClusterTests.ThreeNodes.AllSeeAsync([nodes[0], nodes[1]], 2);
             await using var bob = await Client.ConnectAsync(WebSocketUri(nodes[0], "bob"));
             await WaitRegisteredAsync(nodes[1], "bob", 1);

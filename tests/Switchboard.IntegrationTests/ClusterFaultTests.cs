@@ -42,7 +42,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
             Assert.Equal(3, exitCode);
             Assert.Contains("removed from the cluster", nodes[2].Output);
 
-            // Between the survivors every message arrives once: those whose router was on the frozen node are resent
+            // Between the survivors every message arrives once: those whose entity was on the frozen node are resent
             // until its shards have moved, and arrive late.
             var sent = await traffic.StopAsync(runUntil: downedAt + PairTraffic.Settling + TimeSpan.FromSeconds(3));
             Assert.True(flowingDuringTheFreeze > 0, "messages kept flowing between the survivors while node 3 was frozen");

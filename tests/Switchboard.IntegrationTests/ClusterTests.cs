@@ -111,7 +111,7 @@ public sealed class ClusterTests(ClusterTests.ThreeNodes cluster) : IClassFixtur
         Assert.NotEqual(alice.Welcome.GetProperty("data").GetProperty("node").GetString(),
             bob.Welcome.GetProperty("data").GetProperty("node").GetString());
 
-        // Registration with the user router follows the welcome; wait until the cluster knows bob.
+        // Registration with the user bucket entity follows the welcome; wait until the cluster knows bob.
         using var http = new HttpClient { BaseAddress = cluster.Nodes[0].BaseUri };
         await Eventually.TrueAsync(async () => (await http.GetAsync($"/ws/users/{bobId}")).IsSuccessStatusCode, "bob is registered");
         await alice.SendAsync($$"""{"type":"chat","to":"{{bobId}}","data":"hello bob","id":1}""");

@@ -100,7 +100,7 @@ public sealed class MetricsClusterTests(ClusterTests.ThreeNodes cluster) : IClas
         Assert.Equal(0, Delta(0, "switchboard_deliveries_total", ("kind", "group")));
         Assert.Equal(DirectMessages + 2, Delta(0, "switchboard_messages_received_total"));
         Assert.True(Delta(0, "switchboard_messages_sent_total") >= DirectMessages + 2, "bob's messages and the broadcasts were sent");
-        // Node 1 accepted 42 messages and wrote 40 of them to bob: at least one of those was timed, wherever bob's router runs.
+        // Node 1 accepted 42 messages and wrote 40 of them to bob: at least one of those was timed, wherever bob's entity runs.
         foreach (var series in DeliverySeries)
             Assert.True(after[0].Has(series), $"{series} is in node 1's scrape");
         Assert.True(Delta(0, "switchboard_delivery_seconds_count") > 0, "node 1 timed deliveries");

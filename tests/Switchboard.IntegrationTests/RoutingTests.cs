@@ -152,7 +152,7 @@ public sealed class RoutingTests(ServerFixture fixture) : IClassFixture<ServerFi
     }
 
     [Fact]
-    public async Task Disconnected_connection_is_forgotten_and_an_empty_user_router_passivates()
+    public async Task Disconnected_connection_is_forgotten_and_an_empty_user_bucket_entity_passivates()
     {
         var user = Unique("carol");
         var first = await ConnectAsync(user);

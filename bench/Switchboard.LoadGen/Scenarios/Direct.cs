@@ -60,7 +60,7 @@ public static class Direct
         var options = run.Options;
         var users = Enumerable.Range(0, options.Pairs).SelectMany(i => new[] { run.User("s", i), run.User("r", i) }).ToList();
         var outcome = await run.ConnectAsync(users, report);
-        await Task.Delay(options.Settle); // registration with the user routers follows the welcome
+        await Task.Delay(options.Settle); // registration with the user bucket entities follows the welcome
         var byUser = outcome.Connections.ToDictionary(c => c.User);
         return Enumerable.Range(0, options.Pairs)
             .Where(i => byUser.ContainsKey(run.User("s", i)) && byUser.ContainsKey(run.User("r", i)))

@@ -33,7 +33,7 @@ async function sendNumbers(from, to, sending) {
 
 test("a killed node's client reconnects elsewhere, resumes, and both users see every message once, in order", async () => {
   const [n1, n2, n3] = cluster.nodes;
-  // The sends wait out the reconnect and the routers' move to the survivors, which takes longer than the default.
+  // The sends wait out the reconnect and the entities' move to the survivors, which takes longer than the default.
   const roamer = client([n1.ws, n2.ws, n3.ws], { userId: "roamer" });
   const steady = client([n2.ws, n3.ws], { userId: "steady" });
   const roamerSaw = record(roamer);

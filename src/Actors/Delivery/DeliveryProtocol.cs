@@ -23,18 +23,18 @@ public static class DeliveryProtocol
 
     public sealed record Leave(string ConnectionId, string Group, ReadOnlyMemory<byte> Id);
 
-    /// <summary>From a user router: these connections of this node get the frame; <paramref name="Stamp"/> is the relayed message's.</summary>
+    /// <summary>From a user bucket entity: these connections of this node get the frame; <paramref name="Stamp"/> is the relayed message's.</summary>
     public sealed record DeliverToConnections(string[] ConnectionIds, OutboundFrame Frame, RelayStamp? Stamp = null) : IRoutingMessage;
 
-    /// <summary>From a group router: this node's members of the group get the frame; <paramref name="Stamp"/> is the relayed message's.</summary>
+    /// <summary>From a group entity: this node's members of the group get the frame; <paramref name="Stamp"/> is the relayed message's.</summary>
     public sealed record DeliverToGroup(string Group, OutboundFrame Frame, RelayStamp? Stamp = null) : IRoutingMessage;
 
     /// <summary>Every connection of this node gets the frame.</summary>
     public sealed record Broadcast(OutboundFrame Frame) : IRoutingMessage;
 
-    /// <summary>A router accepted a connection's frame: the connection gets its ack, with the message's <paramref name="Seq"/> when its stream numbered it.</summary>
+    /// <summary>An entity accepted a connection's frame: the connection gets its ack, with the message's <paramref name="Seq"/> when its stream numbered it.</summary>
     public sealed record Accepted(string ConnectionId, ReadOnlyMemory<byte> Id, long Seq = 0) : IRoutingMessage;
 
-    /// <summary>A router refused a connection's frame: the connection gets an error frame.</summary>
+    /// <summary>An entity refused a connection's frame: the connection gets an error frame.</summary>
     public sealed record Rejected(string ConnectionId, ReadOnlyMemory<byte> Id, FrameError Error) : IRoutingMessage;
 }

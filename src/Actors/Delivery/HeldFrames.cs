@@ -7,7 +7,7 @@ namespace Switchboard.Actors.Delivery;
 /// <summary>
 /// Which of the frames routed to one stream of a connection while its position was being read still go out once the
 /// position is known: not a message the position already counts, nor a <c>stream_reset</c> to the epoch the position
-/// is already in (the router sent it before it read the position). After a reset to another epoch, everything goes:
+/// is already in (the entity sent it before it read the position). After a reset to another epoch, everything goes:
 /// the numbers started again.
 /// </summary>
 public sealed class HeldFrames(StreamPosition position)

@@ -17,7 +17,7 @@ namespace Switchboard.Actors.Delivery;
 
 /// <summary>
 /// The one actor per node that knows the node's connections as routing sees them: which user
-/// each belongs to and which groups it joined. Routers send it one message per node; it hands
+/// each belongs to and which groups it joined. Entities send it one message per node; it hands
 /// the same frame to every local recipient. Broadcasts arrive through distributed pub-sub
 /// and are spread over the broadcast workers. With history on, a new connection waits for its user
 /// stream's position (<see cref="OpeningConnection"/>) before it gets its welcome, its replay and then
@@ -25,15 +25,15 @@ namespace Switchboard.Actors.Delivery;
 /// </summary>
 public sealed class NodeDelivery : ReceiveActor, IWithTimers
 {
-    /// <summary>How long an opening connection waits for its user router before it asks again, and how often it asks.</summary>
+    /// <summary>How long an opening connection waits for its user bucket entity before it asks again, and how often it asks.</summary>
     public static readonly TimeSpan OpenRetryAfter = TimeSpan.FromSeconds(2);
 
     // 30 s in all: past a failover (a frozen node downed after stable-after, the shard coordinator's singleton handed
     // over, the shard started elsewhere; ~22 s with the defaults, cluster.md). With 10 s, a connect during the hand-over
-    // of a killed oldest node was closed with 1011 just before its router came back.
+    // of a killed oldest node was closed with 1011 just before its entity came back.
     public const int OpenAttempts = 15;
 
-    /// <summary>How long a join with history on waits for its group router's answer before it is refused.</summary>
+    /// <summary>How long a join with history on waits for its group entity's answer before it is refused.</summary>
     public static readonly TimeSpan JoinGiveUpAfter = TimeSpan.FromSeconds(65);
 
     private static readonly FrameError JoinUnanswered =
@@ -52,7 +52,7 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
     private readonly Dictionary<string, HashSet<string>> _groupsOf = new();
     private readonly Dictionary<string, IdSet> _connectionsOf = new();
 
-    /// <summary>The users with connections here, by bucket, so that a starting user router gets its answer without a scan.</summary>
+    /// <summary>The users with connections here, by bucket, so that a starting user bucket entity gets its answer without a scan.</summary>
     private readonly Dictionary<int, HashSet<string>> _usersIn = new();
     private readonly Action _onReady;
     private readonly int _maxGroups;
@@ -252,7 +252,7 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
             if (opening.Attempts >= OpenAttempts)
             {
                 _opening.Remove(id);
-                _log.Warning("The routers of {UserId}'s streams did not answer for connection {ConnectionId}; closed with 1011",
+                _log.Warning("The entities of {UserId}'s streams did not answer for connection {ConnectionId}; closed with 1011",
                     opening.Opened.Connection.UserId, id);
                 opening.Opened.Connection.Connection.Close(CloseCode.InternalError, "the connection's streams are unavailable");
                 continue;
@@ -263,7 +263,7 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
             else
                 opening.Attempts++;
         }
-        // The relay resends a join until its router confirms, and gives up after a minute; a join unanswered that long is refused.
+        // The relay resends a join until its entity confirms, and gives up after a minute; a join unanswered that long is refused.
         foreach (var (key, join) in _joining.Where(j => now - j.Value.AskedAt >= JoinGiveUpAfter.TotalMilliseconds).ToList())
         {
             _joining.Remove(key);
@@ -307,7 +307,7 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
         _workers[partition].Worker.Tell(new BroadcastWorker.Remove(local.Connection));
     }
 
-    /// <summary>Joins the group; false when the connection may join no more. With history on the group router's answer acks it.</summary>
+    /// <summary>Joins the group; false when the connection may join no more. With history on the group entity's answer acks it.</summary>
     /// <param name="opening">Part of a connect with history on: the answer goes to the welcome, not to an ack.</param>
     private bool JoinGroup(LocalConnection local, string group, ReadOnlyMemory<byte> id, StreamPosition? resume, bool opening = false)
     {
@@ -325,13 +325,13 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
         _counters.LocalGroups = _members.Count;
         if (_historyOn)
         {
-            // The group router answers with the stream's position (GroupStreamOpened), which is the ack.
+            // The group entity answers with the stream's position (GroupStreamOpened), which is the ack.
             if (!opening)
                 _joining[(local.Id, group)] = new PendingJoin(id, Environment.TickCount64);
             _relay.Send(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self, OpensStream: true, Resume: resume));
             return true;
         }
-        // The group router confirms once it knows the member, so a group message sent after
+        // The group entity confirms once it knows the member, so a group message sent after
         // the ack is sure to reach this connection.
         _relay.Send(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self),
             id.IsEmpty ? null : new RelayProtocol.ReplyTarget(Self, local.Id, id));
@@ -499,7 +499,7 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
         Props.Create(() => new NodeDelivery(options, users, groups, relay, counters, connectionCounters));
 
     /// <summary>
-    /// A connection opened with history on, before every stream it follows answered (its user's router and those of the
+    /// A connection opened with history on, before every stream it follows answered (its user's bucket entity and those of the
     /// groups it joined at connect): the answers so far and what was routed to it meanwhile, by stream (null: the user's).
     /// </summary>
     private sealed class OpeningConnection(ConnectionOpened opened, long askedAt)
@@ -519,7 +519,7 @@ public sealed class NodeDelivery : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>A join with history on before its group router answered: the frame's id and the group's frames meanwhile.</summary>
+    /// <summary>A join with history on before its group entity answered: the frame's id and the group's frames meanwhile.</summary>
     private sealed class PendingJoin(ReadOnlyMemory<byte> id, long askedAt)
     {
         public ReadOnlyMemory<byte> Id { get; } = id;
@@ -542,15 +542,15 @@ public sealed record NodeDeliveryOptions(int BroadcastWorkerCount, int MessageQu
 
 public static class NodeDeliveryHostingExtensions
 {
-    /// <summary>Starts this node's delivery actor (after the routers and the relay), registered under <see cref="NodeDelivery"/>.</summary>
+    /// <summary>Starts this node's delivery actor (after the entities and the relay), registered under <see cref="NodeDelivery"/>.</summary>
     public static AkkaConfigurationBuilder AddNodeDelivery(this AkkaConfigurationBuilder builder, NodeDeliveryOptions options,
         RelayLedger relay, RoutingCounters counters, ConnectionCounters connectionCounters) =>
         builder
             .WithDistributedPubSub(role: null!)
             .WithActors((system, registry) =>
             {
-                var delivery = system.ActorOf(NodeDelivery.PropsFor(options, registry.Get<UserRouter>(),
-                    registry.Get<GroupRouter>(), relay, counters, connectionCounters),
+                var delivery = system.ActorOf(NodeDelivery.PropsFor(options, registry.Get<UserBucketEntity>(),
+                    registry.Get<GroupEntity>(), relay, counters, connectionCounters),
                     RegistryProtocol.DeliveryActorName);
                 registry.Register<NodeDelivery>(delivery);
             });

@@ -1,7 +1,7 @@
 namespace Switchboard.Actors.History;
 
 /// <summary>
-/// The bytes the memory store holds on this node, shared by every router entity here: past
+/// The bytes the memory store holds on this node, shared by every entity here: past
 /// its bound (History:MaxBytes) an entity that keeps one more message first evicts its stalest streams, so that
 /// messages to a flood of made-up ids cannot exhaust the node.
 /// </summary>

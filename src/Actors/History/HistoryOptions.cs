@@ -1,7 +1,7 @@
 namespace Switchboard.Actors.History;
 
 /// <summary>
-/// How much of each stream the routers keep (PROTOCOL.md "Streams, history and resume"): <see cref="Size"/> messages
+/// How much of each stream the entities keep (PROTOCOL.md "Streams, history and resume"): <see cref="Size"/> messages
 /// per stream for <see cref="Ttl"/> (and, on one node, no more than its <see cref="HistoryBudget"/>). A size of 0 turns
 /// history, and with it <c>seq</c>, resume and receipts, off.
 /// </summary>
@@ -12,6 +12,6 @@ public sealed record HistoryOptions(int Size, TimeSpan Ttl)
 
     public bool IsOn => Size > 0;
 
-    /// <summary>How often a router drops what has outlived <see cref="Ttl"/>.</summary>
+    /// <summary>How often an entity drops what has outlived <see cref="Ttl"/>.</summary>
     public TimeSpan SweepInterval => TimeSpan.FromMilliseconds(Math.Clamp(Ttl.TotalMilliseconds / 4, 250, 30_000));
 }

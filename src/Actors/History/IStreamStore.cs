@@ -3,11 +3,11 @@ using Switchboard.Streams.Outbound;
 namespace Switchboard.Actors.History;
 
 /// <summary>
-/// A store that keeps streams outside the router entities (History:Store=redis), so that the epoch, the numbers, the kept
+/// A store that keeps streams outside the entities (History:Store=redis), so that the epoch, the numbers, the kept
 /// messages, the resend ids and the receipts survive the loss of any node: whichever entity owns a stream next continues
 /// its numbers. Every call is asynchronous; a call the store could not make fails with
 /// <see cref="StreamStoreUnavailableException"/>, counted in <see cref="Failures"/>. The memory store is not one of these:
-/// it stays inside the entities (<see cref="KeptStreams"/>).
+/// it stays inside the entities (<see cref="MemoryHistory"/>).
 /// </summary>
 public interface IStreamStore
 {
@@ -56,7 +56,11 @@ public enum StreamRepeat
 /// A stream's position (null when it has none), its <c>delivered_seq</c>, and the messages asked for: null when a resume
 /// cannot be given in full.
 /// </summary>
-public sealed record StreamRead(StreamPosition? Position, long DeliveredSeq, IReadOnlyList<OutboundFrame>? Messages);
+public sealed record StreamRead(StreamPosition? Position, long DeliveredSeq, IReadOnlyList<OutboundFrame>? Messages)
+{
+    /// <summary>A stream that does not exist: no position, nothing confirmed, nothing to give.</summary>
+    public static readonly StreamRead None = new(null, 0, null);
+}
 
 /// <summary>A kept message a confirmation covered that asked for a receipt.</summary>
 public sealed record StreamReceipt(long Seq, string Sender, byte[] MessageId);

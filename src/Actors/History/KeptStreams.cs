@@ -4,7 +4,7 @@ using Switchboard.Streams.Outbound;
 namespace Switchboard.Actors.History;
 
 /// <summary>
-/// The streams one router entity keeps (a user router's users, a group router's group), in memory (History:Store=memory):
+/// The streams one entity keeps (a user bucket's users, a group's own), in memory (History:Store=memory):
 /// lost with the entity, after which each stream starts again under a new epoch. Counts what it keeps against the node's
 /// <see cref="HistoryBudget"/> and, past it, evicts its stalest streams first.
 /// </summary>
@@ -12,7 +12,6 @@ public sealed class KeptStreams(HistoryOptions options, HistoryBudget budget)
 {
     private readonly Dictionary<string, StreamHistory> _streams = new();
 
-    public HistoryOptions Options => options;
     public int Count => _streams.Count;
 
     public StreamHistory? Of(string id) => _streams.GetValueOrDefault(id);

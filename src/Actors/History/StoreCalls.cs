@@ -3,7 +3,7 @@ using Akka.Actor;
 namespace Switchboard.Actors.History;
 
 /// <summary>
-/// A router entity's calls to its <see cref="IStreamStore"/>, answered in the order they were made: the store runs them in
+/// An entity's calls to its <see cref="IStreamStore"/>, answered in the order they were made: the store runs them in
 /// that order (one connection, pipelined), and handling them in that order too keeps every stream's messages in seq
 /// order and every position answer behind the messages it covers, even when completions reach the actor out of order.
 /// The actor never waits: each completion comes back as a message, and <see cref="Handle"/> runs the continuations

@@ -1,13 +1,11 @@
 using Akka.Actor;
 using Akka.Event;
-using Switchboard.Actors.Routing;
 using Switchboard.Streams.Json;
-using Switchboard.Streams.Outbound;
 
 namespace Switchboard.Actors.History;
 
 /// <summary>
-/// A router entity's streams in an <see cref="IStreamStore"/> (History:Store=redis): its calls, answered in order
+/// An entity's streams in an <see cref="IStreamStore"/> (History:Store=redis): its calls, answered in order
 /// (<see cref="StoreCalls"/>), and what History:OnStoreFailure makes of a failed one. A message that could not be kept
 /// and was delivered anyway leaves a gap in its stream, so the stream's next message starts it again under a new epoch.
 /// </summary>
@@ -20,16 +18,14 @@ public sealed class StoredStreams(IStreamStore store, IActorRef self, ILoggingAd
 
     public StoreCalls Calls { get; } = new(self);
 
-    /// <summary>A position to answer with when the store did not answer: an epoch no client holds, so nothing is taken as recovered.</summary>
-    public static StreamPosition Unknown() => new(StreamPosition.NewEpoch(), 0);
-
-    /// <summary>Numbers and keeps a message; <paramref name="then"/> hears, in call order, what to do with it.</summary>
-    public void Append(string stream, OutboundFrame frame, string? sender, ReadOnlyMemory<byte> messageId, bool wantsReceipt,
-        RelayStamp? stamp, Action<Outcome> then)
+    /// <summary>Numbers and keeps a message; <paramref name="then"/> hears, in call order, what became of it.</summary>
+    public void Append(string stream, IStreamMessage message, Action<Numbering> then)
     {
         var reset = _gapped.Remove(stream);
+        var stamp = message.Stamp;
         var relayKey = stamp is null ? null : string.Concat(Akka.Serialization.Serialization.SerializedActorPath(stamp.Relay), "/", stamp.Seq.ToString());
-        Calls.Start(store.AppendAsync(stream, new StreamAppend(frame, sender, messageId, wantsReceipt, relayKey, reset)), (appended, failure) =>
+        var append = new StreamAppend(message.Frame, message.Sender, message.MessageId, message.WantsReceipt, relayKey, reset);
+        Calls.Start(store.AppendAsync(stream, append), (appended, failure) =>
         {
             if (appended is null)
             {
@@ -38,20 +34,21 @@ public sealed class StoredStreams(IStreamStore store, IActorRef self, ILoggingAd
                 {
                     if (reset)
                         _gapped.Add(stream);
-                    then(new Refused(Unavailable));
+                    then(Numbering.Refused(Unavailable));
                     return;
                 }
                 _gapped.Add(stream);
-                then(Unnumbered.Instance);
+                then(Numbering.Unnumbered(message.Frame));
                 return;
             }
             // A relay's copy sent again goes to the nodes again (they drop what they already have); a client's resend does not.
-            then(new Numbered(appended, appended.Repeat switch
+            var deliver = appended.Repeat switch
             {
                 StreamRepeat.None => appended.Frame,
                 StreamRepeat.RelayResend when stamp is { Resent: true } => appended.Frame,
                 _ => null,
-            }));
+            };
+            then(Numbering.Numbered(appended.Seq, deliver, appended.Created && appended.Seq > 0 ? appended.Epoch : null));
         });
     }
 
@@ -78,18 +75,4 @@ public sealed class StoredStreams(IStreamStore store, IActorRef self, ILoggingAd
         if (failure is not StreamStoreUnavailableException)
             log.Error(failure, "A history store call failed unexpectedly");
     }
-
-    public abstract record Outcome;
-
-    /// <summary>Numbered by the store; <paramref name="Deliver"/> is the frame to hand to the nodes, null when only the sender hears.</summary>
-    public sealed record Numbered(StreamAppended Appended, OutboundFrame? Deliver) : Outcome;
-
-    /// <summary>The store failed and History:OnStoreFailure=deliver: the message goes out as it came, without a seq.</summary>
-    public sealed record Unnumbered : Outcome
-    {
-        public static readonly Unnumbered Instance = new();
-    }
-
-    /// <summary>The store failed and History:OnStoreFailure=refuse.</summary>
-    public sealed record Refused(FrameError Error) : Outcome;
 }

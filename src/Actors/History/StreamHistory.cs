@@ -5,9 +5,9 @@ using Switchboard.Streams.Outbound;
 namespace Switchboard.Actors.History;
 
 /// <summary>
-/// One stream as its router keeps it: the numbers it gave, the last messages (at most the history size, none older
-/// than the TTL), what each came from (so a resend is recognised), and how far the user confirmed. Lives inside the
-/// router entity that decides the stream's order; touched only by that actor.
+/// One stream as its entity keeps it in memory: the numbers it gave, the last messages (at most the history size, none
+/// older than the TTL), what each came from (so a resend is recognised), and how far the user confirmed. Lives inside
+/// the entity that decides the stream's order; touched only by that actor.
 /// </summary>
 public sealed class StreamHistory(string epoch)
 {

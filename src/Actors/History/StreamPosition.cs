@@ -14,6 +14,12 @@ public sealed record StreamPosition(string Epoch, long Seq)
             chars[i] = EpochLetters[Random.Shared.Next(EpochLetters.Length)];
     });
 
+    /// <summary>
+    /// A position under an epoch nobody holds, for a connection that opened a stream its keeper could not read (the store
+    /// did not answer): nothing is taken as recovered.
+    /// </summary>
+    public static StreamPosition Unknown() => new(NewEpoch(), 0);
+
     /// <summary>Reads <c>epoch:seq</c>; null when it is not that shape.</summary>
     public static StreamPosition? Parse(string text)
     {

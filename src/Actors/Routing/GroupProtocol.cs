@@ -6,7 +6,7 @@ using Switchboard.Actors.Serialization;
 
 namespace Switchboard.Actors.Routing;
 
-/// <summary>Messages of the group router: one entity per group, knowing its members and the nodes they are on.</summary>
+/// <summary>Messages of the <see cref="GroupEntity"/>: one entity per group, knowing its members and the nodes they are on.</summary>
 public static class GroupProtocol
 {
     public interface IGroupMessage
@@ -35,8 +35,11 @@ public static class GroupProtocol
     /// </summary>
     public sealed record SendToGroup(string Group, OutboundFrame Frame, RelayStamp? Stamp = null, string? Sender = null,
         ReadOnlyMemory<byte> MessageId = default)
-        : IGroupMessage, RelayProtocol.IRelayed, IRoutingMessage
+        : IGroupMessage, RelayProtocol.IRelayed, IStreamMessage, IRoutingMessage
     {
+        // Receipts are for direct messages only.
+        bool IStreamMessage.WantsReceipt => false;
+
         public RelayProtocol.IRelayed Stamped(RelayStamp stamp) => this with { Stamp = stamp };
     }
 

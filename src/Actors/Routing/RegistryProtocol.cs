@@ -4,7 +4,7 @@ using Switchboard.Actors.Serialization;
 namespace Switchboard.Actors.Routing;
 
 /// <summary>
-/// How a router entity rebuilds its state when it starts (first use, after a shard moved, or
+/// How an entity rebuilds its state when it starts (first use, after a shard moved, or
 /// after a crash): it asks every Up member's delivery actor, at <c>/user/delivery</c>, which of its
 /// connections belong to the bucket of users or the group.
 /// </summary>

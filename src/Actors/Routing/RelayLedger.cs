@@ -7,7 +7,7 @@ using static Switchboard.Actors.Routing.RelayProtocol;
 namespace Switchboard.Actors.Routing;
 
 /// <summary>
-/// A node's routed messages that their routers have not yet confirmed. Any thread sends through it: a connection's
+/// A node's routed messages that their entities have not yet confirmed. Any thread sends through it: a connection's
 /// graph, the delivery actor, the HTTP API. <see cref="Send"/> numbers the message, records it and hands it straight
 /// to the user or group shard region, so a message does not wait in the <see cref="RoutingRelay"/>'s mailbox on its
 /// way; the relay, whose ref the stamp carries, settles the entries as confirmations come in and resends the overdue.
@@ -27,7 +27,7 @@ public sealed class RelayLedger(RoutingRelayOptions options, RoutingCounters cou
     /// <summary>Messages sent and not yet confirmed or given up.</summary>
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>Sends <paramref name="message"/> to its router; <paramref name="reply"/>, when set, hears how it went.</summary>
+    /// <summary>Sends <paramref name="message"/> to its entity; <paramref name="reply"/>, when set, hears how it went.</summary>
     public void Send(IRelayed message, ReplyTarget? reply = null)
     {
         var regions = Volatile.Read(ref _regions) ?? throw new InvalidOperationException("the routing relay has not started");
@@ -47,7 +47,7 @@ public sealed class RelayLedger(RoutingRelayOptions options, RoutingCounters cou
         Volatile.Write(ref _regions, new Regions(relay, users, groups));
 
     /// <summary>
-    /// Settles, where it arrived, a message this node's relay sent that its router handed to this node alone: the
+    /// Settles, where it arrived, a message this node's relay sent that its entity handed to this node alone: the
     /// delivery actor here says so to the ledger rather than in a message to the relay. False for a message from
     /// another node's relay, or one routed to several nodes (the relay counts those).
     /// </summary>

@@ -5,7 +5,7 @@ using Switchboard.Streams.Json;
 namespace Switchboard.Actors.Routing;
 
 /// <summary>
-/// Messages of a node's <see cref="RoutingRelay"/> and <see cref="RelayLedger"/>, which send routing messages to their router entities until the
+/// Messages of a node's <see cref="RoutingRelay"/> and <see cref="RelayLedger"/>, which send routing messages to their entities until the
 /// entity confirms it took them. Akka's shard regions drop the messages they buffer while a shard is handed off
 /// (to keep them in order), and messages to a node that is then downed are lost with it; resending closes both gaps.
 /// </summary>
@@ -23,7 +23,7 @@ public static class RelayProtocol
     public sealed record ReplyTarget(IActorRef Delivery, string ConnectionId, ReadOnlyMemory<byte> Id);
 
     /// <summary>
-    /// From a router entity, for a message it handed to no node: taken (a join; a user without connections), or
+    /// From an entity, for a message it handed to no node: taken (a join; a user without connections), or
     /// refused with <paramref name="Refusal"/> (a group without members). <paramref name="StreamSeq"/> is the number its
     /// stream gave it, with history on.
     /// </summary>
@@ -31,8 +31,8 @@ public static class RelayProtocol
 
     /// <summary>
     /// From a recipient node's delivery actor (the sender): it has the message <paramref name="Seq"/>, which the
-    /// router's <paramref name="Route"/> handed to <paramref name="Nodes"/> nodes. The relay is done with the message
-    /// once every node of one route has said so: confirmed where it arrived, not where it left, so that a router on a
+    /// entity's <paramref name="Route"/> handed to <paramref name="Nodes"/> nodes. The relay is done with the message
+    /// once every node of one route has said so: confirmed where it arrived, not where it left, so that an entity on a
     /// node that is being downed cannot confirm what the recipients never got. <paramref name="StreamSeq"/> as in <see cref="Routed"/>.
     /// </summary>
     public sealed record Delivered(long Seq, long Route, int Nodes, long StreamSeq = 0) : IRoutingMessage;
@@ -40,7 +40,7 @@ public static class RelayProtocol
 
 /// <summary>
 /// Which relay sent a message and its number there. <paramref name="Resent"/> marks a copy sent again, which the
-/// receiving node may already have delivered. A router sets <paramref name="Route"/> (which handling of the
+/// receiving node may already have delivered. An entity sets <paramref name="Route"/> (which handling of the
 /// message), <paramref name="Nodes"/> (how many nodes it handed it to) and <paramref name="StreamSeq"/> (the message's
 /// number in its stream, with history on) on the copies it sends on.
 /// </summary>
@@ -49,7 +49,7 @@ public sealed record RelayStamp(IActorRef Relay, long Seq, bool Resent, long Rou
     /// <summary>Tells the relay its message needs no delivery (or was refused): it stops resending it.</summary>
     public void Confirm(FrameError? refusal = null, long streamSeq = 0) => Relay.Tell(new RelayProtocol.Routed(Seq, refusal, streamSeq));
 
-    /// <summary>This stamp as a router sends it on to <paramref name="nodes"/> nodes.</summary>
+    /// <summary>This stamp as an entity sends it on to <paramref name="nodes"/> nodes.</summary>
     public RelayStamp RoutedTo(int nodes, long streamSeq = 0) =>
         this with { Route = Random.Shared.NextInt64(1, long.MaxValue), Nodes = nodes, StreamSeq = streamSeq };
 

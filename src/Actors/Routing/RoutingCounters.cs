@@ -35,7 +35,7 @@ public sealed class RoutingCounters
     /// <summary>Deliveries lost because a broadcast worker's queue was full.</summary>
     public long BroadcastsDropped => Volatile.Read(ref _broadcastsDropped);
 
-    /// <summary>Copies this node's relay sent again because their router had not confirmed them.</summary>
+    /// <summary>Copies this node's relay sent again because their entity had not confirmed them.</summary>
     public long Resent => Volatile.Read(ref _resent);
 
     /// <summary>Messages the relay refused (too many waiting) or gave up on; their senders got <c>unavailable</c>.</summary>

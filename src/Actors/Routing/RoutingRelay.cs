@@ -8,13 +8,13 @@ using static Switchboard.Actors.Routing.RelayProtocol;
 namespace Switchboard.Actors.Routing;
 
 /// <summary>
-/// Settles a node's <see cref="RelayLedger"/>: the router entities and recipient nodes confirm here (the stamp of every
+/// Settles a node's <see cref="RelayLedger"/>: the entities and recipient nodes confirm here (the stamp of every
 /// message sent through the ledger names this actor; a message routed to this node alone is settled by its delivery
 /// actor in the ledger itself), and every <see cref="RoutingRelayOptions.ResendAfter"/> it sends
 /// again what is unconfirmed, for up to <see cref="RoutingRelayOptions.GiveUpAfter"/>. Receiving nodes drop the second
 /// copy of a resent message (<see cref="DeliveredStamps"/>), so a shard handoff or a downed node costs time, not
 /// messages. The sender's ack or error is sent from here, once, when every recipient node has the message (or the
-/// router refused it).
+/// entity refused it).
 /// </summary>
 public sealed class RoutingRelay : ReceiveActor, IWithTimers
 {
@@ -82,7 +82,7 @@ public sealed class RoutingRelay : ReceiveActor, IWithTimers
             if (_ledger.TryRemove(seq, out var pending))
                 _ledger.Refuse(pending.Reply, Unconfirmed);
         }
-        _log.Warning("{Count} routed messages were not confirmed by their routers within {Seconds}s; given up", expired.Count,
+        _log.Warning("{Count} routed messages were not confirmed by their entities within {Seconds}s; given up", expired.Count,
             _ledger.Options.GiveUpAfter.TotalSeconds);
     }
 
@@ -96,7 +96,7 @@ public sealed class RoutingRelay : ReceiveActor, IWithTimers
 }
 
 /// <summary>
-/// How long the relay waits for a router before sending again, when it gives up (and tells the sender
+/// How long the relay waits for an entity before sending again, when it gives up (and tells the sender
 /// <c>unavailable</c>), and how many unconfirmed messages a node holds before it refuses new ones.
 /// </summary>
 public sealed record RoutingRelayOptions(TimeSpan ResendAfter, TimeSpan GiveUpAfter, int MaxPending)
@@ -108,7 +108,7 @@ public sealed record RoutingRelayOptions(TimeSpan ResendAfter, TimeSpan GiveUpAf
 public static class RoutingRelayHostingExtensions
 {
     /// <summary>
-    /// Starts this node's relay (after the routers), registered under <see cref="RoutingRelay"/>, and opens
+    /// Starts this node's relay (after the entities), registered under <see cref="RoutingRelay"/>, and opens
     /// <paramref name="ledger"/> to senders.
     /// </summary>
     public static AkkaConfigurationBuilder AddRoutingRelay(this AkkaConfigurationBuilder builder, RelayLedger ledger,
@@ -116,7 +116,7 @@ public static class RoutingRelayHostingExtensions
         builder.WithActors((system, registry) =>
         {
             var relay = system.ActorOf(RoutingRelay.PropsFor(ledger, counters), "routing-relay");
-            ledger.Start(relay, registry.Get<UserRouter>(), registry.Get<GroupRouter>());
+            ledger.Start(relay, registry.Get<UserBucketEntity>(), registry.Get<GroupEntity>());
             registry.Register<RoutingRelay>(relay);
         });
 }

@@ -4,7 +4,7 @@ using Akka.Util;
 namespace Switchboard.Actors.Routing;
 
 /// <summary>
-/// Users are routed in buckets: one user-router entity holds every user whose id hashes to it. An entity
+/// Users are routed in buckets: one <see cref="UserBucketEntity"/> holds every user whose id hashes to it. An entity
 /// per user cost an actor, its mailbox and a recovery query to every node for each user that connected.
 /// </summary>
 public static class UserBuckets

@@ -7,8 +7,8 @@ using Switchboard.Actors.Serialization;
 namespace Switchboard.Actors.Routing;
 
 /// <summary>
-/// Messages of the user router: one entity per bucket of user ids (<see cref="UserBuckets"/>), knowing where each user's
-/// connections are and, with history on, keeping each user's stream.
+/// Messages of the <see cref="UserBucketEntity"/>: one entity per bucket of user ids (<see cref="UserBuckets"/>), knowing
+/// where each user's connections are and, with history on, keeping each user's stream.
 /// </summary>
 public static class UserProtocol
 {
@@ -19,7 +19,7 @@ public static class UserProtocol
 
     /// <summary>
     /// A connection of the user opened on the node whose delivery actor is <paramref name="Node"/>. With
-    /// <paramref name="OpensStream"/> (history on) the router answers with <see cref="UserStreamOpened"/>, replaying
+    /// <paramref name="OpensStream"/> (history on) the entity answers with <see cref="UserStreamOpened"/>, replaying
     /// what followed <paramref name="Resume"/> when the client named a position.
     /// </summary>
     public sealed record AddConnection(string UserId, string ConnectionId, IActorRef Node, bool OpensStream = false,
@@ -34,7 +34,7 @@ public static class UserProtocol
     /// </summary>
     public sealed record SendToUser(string UserId, OutboundFrame Frame, RelayStamp? Stamp = null, string? Sender = null,
         ReadOnlyMemory<byte> MessageId = default, bool WantsReceipt = false)
-        : IUserMessage, RelayProtocol.IRelayed, IRoutingMessage
+        : IUserMessage, RelayProtocol.IRelayed, IStreamMessage, IRoutingMessage
     {
         public RelayProtocol.IRelayed Stamped(RelayStamp stamp) => this with { Stamp = stamp };
     }

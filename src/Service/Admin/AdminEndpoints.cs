@@ -194,8 +194,8 @@ public static class AdminEndpoints
     // The admin API's region names, and the names the regions run under.
     private static string? RegionOf(string region) => region switch
     {
-        UserRegion => UserRouterHostingExtensions.RegionName,
-        GroupRegion => GroupRouterHostingExtensions.RegionName,
+        UserRegion => UserBucketEntityHostingExtensions.RegionName,
+        GroupRegion => GroupEntityHostingExtensions.RegionName,
         _ => null,
     };
 

@@ -54,7 +54,7 @@ public static class AdminStreams
     // How many groups the dashboard lists; each node names at most this many of its own.
     private const int DashboardGroups = 10;
 
-    // The groups cost a question to every node and one to each candidate's router, and change slowly: asked every
+    // The groups cost a question to every node and one to each candidate's entity, and change slowly: asked every
     // fifth sample rather than every one.
     private const int GroupsEvery = 5;
 
@@ -74,7 +74,7 @@ public static class AdminStreams
                 }
                 catch (AskTimeoutException)
                 {
-                    // A router that did not answer (its shard moving): the last list stands until the next round.
+                    // An entity that did not answer (its shard moving): the last list stands until the next round.
                 }
             }
             var view = AdminEndpoints.ViewOf(system);

@@ -7,7 +7,7 @@ using Switchboard.Contracts;
 namespace Switchboard.Service.Admin;
 
 /// <summary>
-/// The size of groups across the cluster. The counts come from each group's router, which knows the group on every
+/// The size of groups across the cluster. The counts come from each group's entity, which knows the group on every
 /// node: a user with connections on two nodes is one user.
 /// </summary>
 public static class GroupSizes
@@ -21,7 +21,7 @@ public static class GroupSizes
 
     /// <summary>
     /// The <paramref name="limit"/> largest groups by connections, largest first. Each node names only its own largest
-    /// <paramref name="limit"/>, so the question stays small however many groups there are; the routers then count
+    /// <paramref name="limit"/>, so the question stays small however many groups there are; the entities then count
     /// those few. A group spread thinly over every node can be missed, which a dashboard can live with.
     /// </summary>
     public static async Task<List<GroupSummary>> LargestAsync(ActorSystem system, ConnectionHub hub, int limit, TimeSpan deadline)

@@ -43,7 +43,7 @@ public static class SwitchboardServiceCollectionExtensions
     /// <summary>
     /// Adds the hub: its settings (from configuration, overlaid by <paramref name="configure"/>),
     /// an actor system that is a cluster of one unless told otherwise, the sharded user and group
-    /// routers, this node's delivery, and the connection hub. Map its endpoints with <c>MapSwitchboard</c>.
+    /// entities, this node's delivery, and the connection hub. Map its endpoints with <c>MapSwitchboard</c>.
     /// Tokens and keys are taken out of every log line, whoever logs it (<see cref="LogRedactionExtensions.AddLogRedaction"/>).
     /// </summary>
     public static IServiceCollection AddSwitchboard(this IServiceCollection services,
@@ -69,7 +69,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddSingleton<RoutingCounters>();
         services.AddSingleton(sp => new RelayLedger(RoutingRelayOptions.Default, sp.GetRequiredService<RoutingCounters>()));
         services.AddSingleton(sp => new HistoryBudget(sp.GetRequiredService<SwitchboardOptions>().HistoryMaxBytes));
-        // History:Store=redis with history on: the streams live in Redis (docs/history.md); else null, and the routers keep them.
+        // History:Store=redis with history on: the streams live in Redis (docs/history.md); else null, and the entities keep them.
         services.AddSingleton<IStreamStore>(sp => sp.GetRequiredService<SwitchboardOptions>() is { HistoryStore: "redis", HistorySize: > 0 } o
             ? Service.History.RedisStreamStore.Connect(o.HistoryRedis!, o.HistoryPrefix, History(o), o.HistoryOnStoreFailure == "refuse",
                 sp.GetRequiredService<ILoggerFactory>())
@@ -119,16 +119,16 @@ public static class SwitchboardServiceCollectionExtensions
                 .AddStartup((system, _) => ClusterExit.Register(system, sp))
                 .AddStartup((system, _) =>
                 {
-                    // Without seeds the node is a cluster of one, so the sharded routers run unchanged.
+                    // Without seeds the node is a cluster of one, so the sharded entities run unchanged.
                     if (options.ClusterSeeds.Count > 0)
                         return;
                     var cluster = Cluster.Get(system);
                     cluster.Join(cluster.SelfAddress);
                 })
                 .AddRoutingSerializer()
-                .AddUserRouter(options.ShardCount, routing, History(options), sp.GetRequiredService<HistoryBudget>(),
+                .AddUserBucketEntities(options.ShardCount, routing, History(options), sp.GetRequiredService<HistoryBudget>(),
                     sp.GetService<IStreamStore>())
-                .AddGroupRouter(options.ShardCount, routing, History(options), sp.GetRequiredService<HistoryBudget>(),
+                .AddGroupEntities(options.ShardCount, routing, History(options), sp.GetRequiredService<HistoryBudget>(),
                     sp.GetService<IStreamStore>())
                 .AddRoutingRelay(relay, routing)
                 .AddNodeDelivery(new NodeDeliveryOptions(options.BroadcastWorkerCount, options.MessageQueueSize,
@@ -149,7 +149,7 @@ public static class SwitchboardServiceCollectionExtensions
             var system = sp.GetRequiredService<ActorSystem>();
             var registry = sp.GetRequiredService<IActorRegistry>();
             var options = sp.GetRequiredService<SwitchboardOptions>();
-            var routing = new HubRouting(registry.Get<NodeDelivery>(), sp.GetRequiredService<RelayLedger>(), registry.Get<UserRouter>(), registry.Get<GroupRouter>(),
+            var routing = new HubRouting(registry.Get<NodeDelivery>(), sp.GetRequiredService<RelayLedger>(), registry.Get<UserBucketEntity>(), registry.Get<GroupEntity>(),
                 DistributedPubSub.Get(system).Mediator, options.AllowClientBroadcast, options.HistorySize > 0);
             var pingScheduler = options.EnableGlobalPing ? registry.Get<PingScheduler>() : null;
             var hubOptions = ToHubOptions(options, sp.GetRequiredService<ConnectionCap>().MaxConnections,

@@ -106,7 +106,7 @@ public sealed class HubInstruments(IServiceProvider services, MetricsOptions opt
             description: "Cluster members by status, as this node sees the cluster");
         meter.CreateObservableGauge("switchboard.sharding.entities", () =>
                 ShardingCensus.Types.Select((type, i) => new Measurement<int>(census.Entities(i), Tag("type", type))),
-            description: "Router entities hosted by this node's shard regions, by type (refreshed every Metrics:ShardingRefreshSeconds)");
+            description: "Sharded entities hosted by this node's shard regions, by type (refreshed every Metrics:ShardingRefreshSeconds)");
         meter.CreateObservableCounter("switchboard.auth.refusals", () =>
                 AuthRefusals.Reasons.Select((reason, i) => new Measurement<long>(refusals.Count(i), Tag("reason", reason))),
             description: "Upgrades and API calls refused for identity or access, by the error code answered");

@@ -30,7 +30,7 @@ public sealed class ShardingCensus(IServiceProvider services, MetricsOptions opt
         try
         {
             var registry = services.GetRequiredService<IActorRegistry>();
-            IActorRef[] regions = [await registry.GetAsync<UserRouter>(stoppingToken), await registry.GetAsync<GroupRouter>(stoppingToken)];
+            IActorRef[] regions = [await registry.GetAsync<UserBucketEntity>(stoppingToken), await registry.GetAsync<GroupEntity>(stoppingToken)];
             do
             {
                 for (var i = 0; i < regions.Length; i++)

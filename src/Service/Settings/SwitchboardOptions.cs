@@ -60,7 +60,7 @@ public sealed record SwitchboardOptions
     /// <summary>How long a kept message stays resumable.</summary>
     public TimeSpan HistoryTtl { get; init; } = HistoryOptions.DefaultTtl;
 
-    /// <summary>Where history is kept: <c>memory</c> (in the router entities) or <c>redis</c> (<see cref="HistoryRedis"/>, shared by every node).</summary>
+    /// <summary>Where history is kept: <c>memory</c> (in the entities) or <c>redis</c> (<see cref="HistoryRedis"/>, shared by every node).</summary>
     public string HistoryStore { get; init; } = "memory";
 
     /// <summary>The StackExchange.Redis configuration string of the Redis store; required when <see cref="HistoryStore"/> is redis.</summary>

@@ -61,7 +61,7 @@ public static class Bursts
 
     private static Uri WebSocketUri(Uri node, string user) => new($"ws://{node.Authority}/ws?user_id={user}");
 
-    /// <summary>Waits until the routers know a user's connection (registration follows the welcome).</summary>
+    /// <summary>Waits until the entities know a user's connection (registration follows the welcome).</summary>
     private static async Task RegisteredAsync(Uri node, string user)
     {
         using var http = new HttpClient { BaseAddress = node };

@@ -9,8 +9,8 @@ using Switchboard.Streams.Outbound;
 
 namespace Switchboard.Actors.Tests;
 
-/// <summary>The router entities on their own: each is the child of a probe standing in for its shard.</summary>
-public sealed class UserRouterSpecs : Akka.Hosting.TestKit.TestKit
+/// <summary>The entities on their own: each is the child of a probe standing in for its shard.</summary>
+public sealed class UserBucketEntitySpecs : Akka.Hosting.TestKit.TestKit
 {
     private readonly RoutingCounters _counters = new();
     private static readonly OutboundFrame Frame = OutboundFrame.Text("""{"type":"chat"}"""u8);
@@ -21,24 +21,24 @@ public sealed class UserRouterSpecs : Akka.Hosting.TestKit.TestKit
     {
     }
 
-    private (TestProbe Shard, IActorRef Router) Start(string user)
+    private (TestProbe Shard, IActorRef Entity) Start(string user)
     {
         var shard = CreateTestProbe();
-        return (shard, shard.ChildActorOf(UserRouter.PropsFor(UserBuckets.Of(user), _counters, new HistoryOptions(0, HistoryOptions.DefaultTtl), new HistoryBudget(HistoryBudget.DefaultMaxBytes))));
+        return (shard, shard.ChildActorOf(UserBucketEntity.PropsFor(UserBuckets.Of(user), _counters, new HistoryOptions(0, HistoryOptions.DefaultTtl), new HistoryBudget(HistoryBudget.DefaultMaxBytes))));
     }
 
     [Fact]
     public void A_message_goes_once_to_each_node_holding_connections_of_the_user()
     {
-        var (_, router) = Start("bob");
+        var (_, entity) = Start("bob");
         var (node1, node2) = (CreateTestProbe(), CreateTestProbe());
-        router.Tell(new UserProtocol.AddConnection("bob", "c1", node1));
-        router.Tell(new UserProtocol.AddConnection("bob", "c2", node1));
-        router.Tell(new UserProtocol.AddConnection("bob", "c3", node2));
+        entity.Tell(new UserProtocol.AddConnection("bob", "c1", node1));
+        entity.Tell(new UserProtocol.AddConnection("bob", "c2", node1));
+        entity.Tell(new UserProtocol.AddConnection("bob", "c3", node2));
 
         var relay = CreateTestProbe();
         var stamp = new RelayStamp(relay, 5, Resent: false);
-        router.Tell(new UserProtocol.SendToUser("bob", Frame, stamp));
+        entity.Tell(new UserProtocol.SendToUser("bob", Frame, stamp));
 
         var toNode1 = node1.ExpectMsg<DeliveryProtocol.DeliverToConnections>();
         Assert.Equal(["c1", "c2"], toNode1.ConnectionIds.Order());
@@ -50,27 +50,27 @@ public sealed class UserRouterSpecs : Akka.Hosting.TestKit.TestKit
         Assert.Equal(toNode1.Stamp, toNode2.Stamp);
 
         // Once: the next thing node 1 gets is the next message.
-        router.Tell(new UserProtocol.SendToUser("bob", Marker));
+        entity.Tell(new UserProtocol.SendToUser("bob", Marker));
         Assert.Same(Marker, node1.ExpectMsg<DeliveryProtocol.DeliverToConnections>().Frame);
     }
 
     [Fact]
     public void The_last_connection_leaving_passivates_the_entity()
     {
-        var (shard, router) = Start("carol");
-        router.Tell(new UserProtocol.AddConnection("carol", "c1", CreateTestProbe()));
-        router.Tell(new UserProtocol.RemoveConnection("carol", "c1"));
+        var (shard, entity) = Start("carol");
+        entity.Tell(new UserProtocol.AddConnection("carol", "c1", CreateTestProbe()));
+        entity.Tell(new UserProtocol.RemoveConnection("carol", "c1"));
         shard.ExpectMsg<Passivate>();
-        router.Tell(new UserProtocol.GetConnections("carol"));
+        entity.Tell(new UserProtocol.GetConnections("carol"));
         Assert.Equal(0, ExpectMsg<UserProtocol.Connections>().Count);
     }
 
     [Fact]
     public void A_message_for_a_user_without_connections_is_counted_and_the_entity_passivates()
     {
-        var (shard, router) = Start("ghost");
+        var (shard, entity) = Start("ghost");
         var relay = CreateTestProbe();
-        router.Tell(new UserProtocol.SendToUser("ghost", Frame, new RelayStamp(relay, 1, Resent: false)));
+        entity.Tell(new UserProtocol.SendToUser("ghost", Frame, new RelayStamp(relay, 1, Resent: false)));
         Assert.Null(relay.ExpectMsg<RelayProtocol.Routed>().Refusal); // accepted for routing, like any direct message
         shard.ExpectMsg<Passivate>();
         Assert.Equal(1, _counters.Undeliverable);
@@ -80,22 +80,22 @@ public sealed class UserRouterSpecs : Akka.Hosting.TestKit.TestKit
     public void Users_of_one_bucket_keep_their_own_connections()
     {
         var (bob, eve) = TwoUsersOfOneBucket();
-        var (shard, router) = Start(bob);
+        var (shard, entity) = Start(bob);
         var (node1, node2) = (CreateTestProbe(), CreateTestProbe());
-        router.Tell(new UserProtocol.AddConnection(bob, "c1", node1));
-        router.Tell(new UserProtocol.AddConnection(eve, "c2", node2));
+        entity.Tell(new UserProtocol.AddConnection(bob, "c1", node1));
+        entity.Tell(new UserProtocol.AddConnection(eve, "c2", node2));
 
-        router.Tell(new UserProtocol.SendToUser(eve, Frame));
+        entity.Tell(new UserProtocol.SendToUser(eve, Frame));
         Assert.Equal(["c2"], node2.ExpectMsg<DeliveryProtocol.DeliverToConnections>().ConnectionIds);
-        router.Tell(new UserProtocol.SendToUser(bob, Marker));
+        entity.Tell(new UserProtocol.SendToUser(bob, Marker));
         Assert.Same(Marker, node1.ExpectMsg<DeliveryProtocol.DeliverToConnections>().Frame); // nothing of eve's before it
 
-        router.Tell(new UserProtocol.RemoveConnection(bob, "c1"));
-        router.Tell(new UserProtocol.GetConnections(bob));
+        entity.Tell(new UserProtocol.RemoveConnection(bob, "c1"));
+        entity.Tell(new UserProtocol.GetConnections(bob));
         Assert.Equal(0, ExpectMsg<UserProtocol.Connections>().Count);
         // The entity answered after handling the removal: a passivation would already be with its shard. Eve is still connected.
         Assert.False(shard.HasMessages);
-        router.Tell(new UserProtocol.RemoveConnection(eve, "c2"));
+        entity.Tell(new UserProtocol.RemoveConnection(eve, "c2"));
         shard.ExpectMsg<Passivate>();
     }
 
@@ -109,10 +109,10 @@ public sealed class UserRouterSpecs : Akka.Hosting.TestKit.TestKit
     [Fact]
     public void Connections_on_a_node_that_stops_are_forgotten()
     {
-        var (shard, router) = Start("dave");
+        var (shard, entity) = Start("dave");
         var doomed = CreateTestProbe();
-        router.Tell(new UserProtocol.AddConnection("dave", "c1", doomed));
-        router.Tell(new UserProtocol.GetConnections("dave"));
+        entity.Tell(new UserProtocol.AddConnection("dave", "c1", doomed));
+        entity.Tell(new UserProtocol.GetConnections("dave"));
         Assert.Equal(1, ExpectMsg<UserProtocol.Connections>().Count);
 
         Sys.Stop(doomed.Ref);
@@ -120,7 +120,7 @@ public sealed class UserRouterSpecs : Akka.Hosting.TestKit.TestKit
     }
 }
 
-public sealed class GroupRouterSpecs : Akka.Hosting.TestKit.TestKit
+public sealed class GroupEntitySpecs : Akka.Hosting.TestKit.TestKit
 {
     private readonly RoutingCounters _counters = new();
     private static readonly OutboundFrame Frame = OutboundFrame.Text("""{"type":"news"}"""u8);
@@ -131,37 +131,37 @@ public sealed class GroupRouterSpecs : Akka.Hosting.TestKit.TestKit
     {
     }
 
-    private (TestProbe Shard, IActorRef Router) Start(string group)
+    private (TestProbe Shard, IActorRef Entity) Start(string group)
     {
         var shard = CreateTestProbe();
-        return (shard, shard.ChildActorOf(GroupRouter.PropsFor(group, _counters, new HistoryOptions(0, HistoryOptions.DefaultTtl), new HistoryBudget(HistoryBudget.DefaultMaxBytes))));
+        return (shard, shard.ChildActorOf(GroupEntity.PropsFor(group, _counters, new HistoryOptions(0, HistoryOptions.DefaultTtl), new HistoryBudget(HistoryBudget.DefaultMaxBytes))));
     }
 
     [Fact]
     public void A_relayed_join_is_confirmed_and_a_resent_copy_only_confirms()
     {
-        var (_, router) = Start("g");
+        var (_, entity) = Start("g");
         var (node, relay) = (CreateTestProbe(), CreateTestProbe());
-        router.Tell(new GroupProtocol.AddMember("g", "ann", "c1", node, new RelayStamp(relay, 1, Resent: false)));
+        entity.Tell(new GroupProtocol.AddMember("g", "ann", "c1", node, new RelayStamp(relay, 1, Resent: false)));
         Assert.Equal(new RelayProtocol.Routed(1, null), relay.ExpectMsg<RelayProtocol.Routed>());
 
         // c2 joined and left before its resent copy arrived: the copy must not bring it back.
-        router.Tell(new GroupProtocol.AddMember("g", "ann", "c2", node, new RelayStamp(relay, 2, Resent: true)));
+        entity.Tell(new GroupProtocol.AddMember("g", "ann", "c2", node, new RelayStamp(relay, 2, Resent: true)));
         Assert.Equal(new RelayProtocol.Routed(2, null), relay.ExpectMsg<RelayProtocol.Routed>());
-        router.Tell(new GroupProtocol.GetMembers("g"));
+        entity.Tell(new GroupProtocol.GetMembers("g"));
         Assert.Equal(1, ExpectMsg<GroupProtocol.Members>().Connections);
     }
 
     [Fact]
     public void A_group_message_costs_one_message_per_node_with_members()
     {
-        var (_, router) = Start("g");
+        var (_, entity) = Start("g");
         var (node1, node2, sender) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
         for (var i = 0; i < 5; i++)
-            router.Tell(new GroupProtocol.AddMember("g", $"u{i}", $"c{i}", i < 3 ? node1 : node2));
+            entity.Tell(new GroupProtocol.AddMember("g", $"u{i}", $"c{i}", i < 3 ? node1 : node2));
 
         var stamp = new RelayStamp(sender, 7, Resent: false);
-        router.Tell(new GroupProtocol.SendToGroup("g", Frame, stamp));
+        entity.Tell(new GroupProtocol.SendToGroup("g", Frame, stamp));
 
         var toNode1 = node1.ExpectMsg<DeliveryProtocol.DeliverToGroup>();
         Assert.Same(Frame, toNode1.Frame);
@@ -169,21 +169,21 @@ public sealed class GroupRouterSpecs : Akka.Hosting.TestKit.TestKit
         Assert.Equal("g", node2.ExpectMsg<DeliveryProtocol.DeliverToGroup>().Group);
 
         // Once: the next thing node 1 gets is the next message.
-        router.Tell(new GroupProtocol.SendToGroup("g", Marker));
+        entity.Tell(new GroupProtocol.SendToGroup("g", Marker));
         Assert.Same(Marker, node1.ExpectMsg<DeliveryProtocol.DeliverToGroup>().Frame);
     }
 
     [Fact]
     public void Membership_lists_users_with_their_connection_counts()
     {
-        var (_, router) = Start("g");
+        var (_, entity) = Start("g");
         var node = CreateTestProbe();
-        router.Tell(new GroupProtocol.AddMember("g", "ben", "c1", node));
-        router.Tell(new GroupProtocol.AddMember("g", "ann", "c2", node));
-        router.Tell(new GroupProtocol.AddMember("g", "ann", "c3", node));
-        router.Tell(new GroupProtocol.AddMember("g", "ann", "c3", node)); // a repeated join changes nothing
+        entity.Tell(new GroupProtocol.AddMember("g", "ben", "c1", node));
+        entity.Tell(new GroupProtocol.AddMember("g", "ann", "c2", node));
+        entity.Tell(new GroupProtocol.AddMember("g", "ann", "c3", node));
+        entity.Tell(new GroupProtocol.AddMember("g", "ann", "c3", node)); // a repeated join changes nothing
 
-        router.Tell(new GroupProtocol.GetMembers("g"));
+        entity.Tell(new GroupProtocol.GetMembers("g"));
         var members = ExpectMsg<GroupProtocol.Members>();
         Assert.Equal(3, members.Connections);
         Assert.Equal([new GroupProtocol.Member("ann", 2), new GroupProtocol.Member("ben", 1)], members.Users);
@@ -192,9 +192,9 @@ public sealed class GroupRouterSpecs : Akka.Hosting.TestKit.TestKit
     [Fact]
     public void A_message_to_an_empty_group_is_refused_to_its_sender()
     {
-        var (shard, router) = Start("empty");
+        var (shard, entity) = Start("empty");
         var sender = CreateTestProbe();
-        router.Tell(new GroupProtocol.SendToGroup("empty", Frame, new RelayStamp(sender, 1, Resent: false)));
+        entity.Tell(new GroupProtocol.SendToGroup("empty", Frame, new RelayStamp(sender, 1, Resent: false)));
         var refused = sender.ExpectMsg<RelayProtocol.Routed>();
         Assert.Equal("unknown_group", refused.Refusal?.Code);
         Assert.Equal(1, _counters.Undeliverable);
@@ -204,13 +204,13 @@ public sealed class GroupRouterSpecs : Akka.Hosting.TestKit.TestKit
     [Fact]
     public void The_last_member_leaving_passivates_the_entity_and_delivery_stops()
     {
-        var (shard, router) = Start("g");
+        var (shard, entity) = Start("g");
         var node = CreateTestProbe();
-        router.Tell(new GroupProtocol.AddMember("g", "ann", "c1", node));
-        router.Tell(new GroupProtocol.RemoveMember("g", "c1"));
+        entity.Tell(new GroupProtocol.AddMember("g", "ann", "c1", node));
+        entity.Tell(new GroupProtocol.RemoveMember("g", "c1"));
         shard.ExpectMsg<Passivate>();
         var sender = CreateTestProbe();
-        router.Tell(new GroupProtocol.SendToGroup("g", Frame, new RelayStamp(sender, 1, Resent: false)));
+        entity.Tell(new GroupProtocol.SendToGroup("g", Frame, new RelayStamp(sender, 1, Resent: false)));
         Assert.Equal("unknown_group", sender.ExpectMsg<RelayProtocol.Routed>().Refusal?.Code);
         // Refused after any delivery it would have made: none reached the node.
         Assert.False(node.HasMessages);

@@ -1,11 +1,11 @@
 using Akka.Actor;
 
-namespace Switchboard.Actors.Routing;
+namespace Switchboard.Actors.Routing.State;
 
 /// <summary>
-/// One user's connections in a <see cref="UserRouter"/> bucket, each with the delivery actor of its node. Most users
-/// have one connection: it is held in two fields, and a dictionary is made only for a second one, since a node holds
-/// a router entry for every connected user.
+/// One user's connections in a <see cref="UserBucketState"/>, each with the delivery actor of its node. Most users have one
+/// connection: it is held in two fields, and a dictionary is made only for a second one, since a bucket entity holds an
+/// entry for every connected user of its bucket.
 /// </summary>
 public sealed class UserConnections
 {
@@ -79,4 +79,23 @@ public sealed class UserConnections
     }
 
     public string[] Ids() => _many is null ? _onlyId is null ? [] : [_onlyId] : [.. _many.Keys];
+
+    /// <summary>
+    /// The connections by node, one entry per node: a message to the user is one delivery per entry. For a user spread over
+    /// nodes; one on a single node is <see cref="OnlyNode"/> with <see cref="Ids"/>, without grouping.
+    /// </summary>
+    public IReadOnlyList<(IActorRef Node, string[] Ids)> PerNode()
+    {
+        var byNode = new Dictionary<IActorRef, List<string>>();
+        foreach (var (id, node) in All)
+        {
+            if (!byNode.TryGetValue(node, out var ids))
+                byNode[node] = ids = [];
+            ids.Add(id);
+        }
+        var perNode = new List<(IActorRef, string[])>(byNode.Count);
+        foreach (var (node, ids) in byNode)
+            perNode.Add((node, ids.ToArray()));
+        return perNode;
+    }
 }
