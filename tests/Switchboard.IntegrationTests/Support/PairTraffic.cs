@@ -83,10 +83,12 @@ public sealed class PairTraffic : IAsyncDisposable
             _sent[(client.User, n)] = _clock.Elapsed;
             try
             {
+                // Not cancelled by the stop: cancelling a ClientWebSocket's send aborts the whole socket, and its
+                // receive loop would then miss the partner's last messages, which would count as lost.
                 await client.Socket.SendAsync(Encoding.UTF8.GetBytes($$"""{"type":"chat","to":"{{client.Partner}}","data":{{n}}}"""),
-                    WebSocketMessageType.Text, true, _stopSending.Token);
+                    WebSocketMessageType.Text, true, CancellationToken.None);
             }
-            catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+            catch (WebSocketException)
             {
                 _sent.TryRemove((client.User, n), out _);
                 return;
