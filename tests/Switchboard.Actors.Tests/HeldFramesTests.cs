@@ -1,3 +1,4 @@
+using Switchboard.Actors.Delivery.State;
 using Switchboard.Actors.Delivery;
 using Switchboard.Actors.History;
 using Switchboard.Streams.Json;

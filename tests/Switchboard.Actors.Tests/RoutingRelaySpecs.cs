@@ -1,3 +1,4 @@
+using Switchboard.Actors.Delivery.State;
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.TestKit;

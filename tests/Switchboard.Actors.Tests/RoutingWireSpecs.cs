@@ -63,6 +63,15 @@ public sealed class RoutingWireSpecs : Akka.Hosting.TestKit.TestKit
         ["AA"] = "076E323A3430353301",
     };
 
+    /// <summary>
+    /// Fields written after the build before's, by manifest: a node of that build reads the message and stops before them,
+    /// and this build reads that build's bytes with their defaults (<see cref="Switchboard.Actors.Serialization.WireReader.More"/>).
+    /// </summary>
+    private static readonly Dictionary<string, string> AddedSince = new()
+    {
+        ["RH"] = "01000000", // GroupFound.Answers: one answer per partition of the node
+    };
+
     protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider) =>
         builder.AddRoutingSerializer();
 
@@ -110,7 +119,7 @@ public sealed class RoutingWireSpecs : Akka.Hosting.TestKit.TestKit
         foreach (var message in samples)
         {
             var manifest = Serializer.Manifest(message);
-            Assert.True(EarlierBytes[manifest] == Convert.ToHexString(Serializer.ToBinary(message)),
+            Assert.True(EarlierBytes[manifest] + AddedSince.GetValueOrDefault(manifest, "") == Convert.ToHexString(Serializer.ToBinary(message)),
                 $"{message.GetType().Name} ({manifest}) is written differently from the build before");
             var earlier = Serializer.FromBinary(Convert.FromHexString(EarlierBytes[manifest]), manifest);
             FieldByField.AssertEqual(message, earlier, $"{message.GetType().Name} ({manifest}) from the build before");

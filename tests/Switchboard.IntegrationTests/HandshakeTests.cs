@@ -113,7 +113,7 @@ public sealed class HandshakeTests(HandshakeTests.LimitedServer fixture) : IClas
     public async Task Upgrades_beyond_max_connections_get_429_and_a_freed_slot_admits_again()
     {
         // This fixture's node holds at most three; other tests of the class only use short-lived ones.
-        await Eventually.TrueAsync(() => fixture.Server.Hub.Connections.Count == 0, "the node is empty");
+        await Eventually.TrueAsync(() => fixture.Server.Hub.Slots.Count == 0, "the node is empty");
         var held = new List<RawWebSocket>();
         for (var i = 0; i < 3; i++)
             held.Add(await RawWebSocket.ConnectAsync(Base));
@@ -126,7 +126,7 @@ public sealed class HandshakeTests(HandshakeTests.LimitedServer fixture) : IClas
         }
 
         await held[0].DisposeAsync();
-        await Eventually.TrueAsync(() => fixture.Server.Hub.Connections.Count == 2, "the closed connection is gone");
+        await Eventually.TrueAsync(() => fixture.Server.Hub.Slots.Count == 2, "the closed connection is gone");
         await using var admitted = await RawWebSocket.ConnectAsync(Base);
         Assert.Equal(101, admitted.Status);
         foreach (var client in held.Skip(1))

@@ -27,7 +27,7 @@ public sealed class OverflowTests
     {
         var client = await RawWebSocket.ConnectAsync(server.BaseUri, "/ws?user_id=slow", receiveBuffer: 4096);
         await client.ReceiveAsync(); // welcome
-        var connection = server.Hub.Connections.All.Single(c => c.UserId == "slow").Connection;
+        var connection = (await server.Hub.ListAsync(TimeSpan.FromSeconds(5))).Single(c => c.UserId == "slow").Connection;
         return (client, connection);
     }
 

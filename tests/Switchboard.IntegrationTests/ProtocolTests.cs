@@ -121,7 +121,7 @@ public sealed class ProtocolTests(ServerFixture fixture) : IClassFixture<ServerF
         var client = await ConnectAsync("user_id=leaver");
         await client.Socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
         Assert.Equal(WebSocketCloseStatus.NormalClosure, client.Socket.CloseStatus);
-        await Eventually.TrueAsync(() => fixture.Server.Hub.Connections.All.All(c => c.UserId != "leaver"),
+        await Eventually.TrueAsync(async () => (await fixture.Server.Hub.ListAsync(TimeSpan.FromSeconds(5))).All(c => c.UserId != "leaver"),
             "the node forgets the connection");
         await client.DisposeAsync();
     }

@@ -24,7 +24,7 @@ public sealed class SettingsLoaderTests
         Assert.False(o.EnableCompression);
         Assert.Equal(1, o.CompressionLevel);
         Assert.Equal(16, o.ShardCount);
-        Assert.Equal(32, o.BroadcastWorkerCount);
+        Assert.Equal(2 * Environment.ProcessorCount, o.ConnectionPartitions);
         Assert.True(o.DropOnFull);
         Assert.False(o.CloseOnBackpressure);
         Assert.Equal(TimeSpan.FromMilliseconds(50), o.SendTimeout);
@@ -32,7 +32,6 @@ public sealed class SettingsLoaderTests
         Assert.Equal(1024, o.WriteBufferSize);
         Assert.Equal(512, o.MaxMessageSize);
         Assert.True(o.EnableGlobalPing);
-        Assert.Equal(16, o.PingWorkerCount);
         Assert.Equal(4 * Environment.ProcessorCount, o.ConnectionHosts);
         Assert.False(o.AllowClientBroadcast);
         Assert.Equal(128, o.MaxGroupsPerConnection);
@@ -52,7 +51,7 @@ public sealed class SettingsLoaderTests
             ["WEBSOCKET_ENABLE_COMPRESSION"] = "1",
             ["WEBSOCKET_COMPRESSION_LEVEL"] = "-2",
             ["WEBSOCKET_SHARD_COUNT"] = "8",
-            ["WEBSOCKET_BROADCAST_WORKERS"] = "4",
+            ["WEBSOCKET_CONNECTION_PARTITIONS"] = "4",
             ["WEBSOCKET_DROP_ON_FULL"] = "0",
             ["WEBSOCKET_CLOSE_ON_BACKPRESSURE"] = "true",
             ["WEBSOCKET_SEND_TIMEOUT_MS"] = "250",
@@ -60,7 +59,6 @@ public sealed class SettingsLoaderTests
             ["WEBSOCKET_WRITE_BUFFER_SIZE"] = "8192",
             ["WEBSOCKET_MAX_MESSAGE_SIZE"] = "65536",
             ["WEBSOCKET_ENABLE_GLOBAL_PING"] = "false",
-            ["WEBSOCKET_PING_WORKERS"] = "2",
             ["WEBSOCKET_CONNECTION_HOSTS"] = "3",
             ["WEBSOCKET_ALLOW_CLIENT_BROADCAST"] = "TRUE",
             ["WEBSOCKET_SHUTDOWN_TIMEOUT"] = "3",
@@ -76,7 +74,7 @@ public sealed class SettingsLoaderTests
         Assert.True(o.EnableCompression);
         Assert.Equal(-2, o.CompressionLevel);
         Assert.Equal(8, o.ShardCount);
-        Assert.Equal(4, o.BroadcastWorkerCount);
+        Assert.Equal(4, o.ConnectionPartitions);
         Assert.False(o.DropOnFull);
         Assert.True(o.CloseOnBackpressure);
         Assert.Equal(TimeSpan.FromMilliseconds(250), o.SendTimeout);
@@ -84,7 +82,6 @@ public sealed class SettingsLoaderTests
         Assert.Equal(8192, o.WriteBufferSize);
         Assert.Equal(65536, o.MaxMessageSize);
         Assert.False(o.EnableGlobalPing);
-        Assert.Equal(2, o.PingWorkerCount);
         Assert.Equal(3, o.ConnectionHosts);
         Assert.True(o.AllowClientBroadcast);
         Assert.Equal(TimeSpan.FromSeconds(3), o.ShutdownTimeout);
@@ -131,8 +128,8 @@ public sealed class SettingsLoaderTests
     {
         var values = new Dictionary<string, string?> { ["WEBSOCKET_MAX_MESSAGE_SIZE"] = "2048", ["WEBSOCKET_DROP_ON_FULL"] = "0" };
         var baseline = Load(values);
-        var merged = Load(values, o => o with { PingWorkerCount = 3 });
-        Assert.Equal(baseline with { PingWorkerCount = 3 }, merged);
+        var merged = Load(values, o => o with { ConnectionPartitions = 3 });
+        Assert.Equal(baseline with { ConnectionPartitions = 3 }, merged);
         Assert.Equal(2048, merged.MaxMessageSize);
         Assert.False(merged.DropOnFull);
     }
@@ -176,11 +173,24 @@ public sealed class SettingsLoaderTests
     [InlineData("WEBSOCKET_CONNECTION_HOSTS", "0")]
     [InlineData("WEBSOCKET_MAX_CONNECTIONS_PER_USER", "-1")]
     [InlineData("WEBSOCKET_MAX_CONNECTIONS_PER_IP", "-2")]
+    [InlineData("WEBSOCKET_CONNECTION_PARTITIONS", "0")]
+    [InlineData("WEBSOCKET_CONNECTION_PARTITIONS", "1025")]
     public void Out_of_range_value_names_the_variable_and_the_value(string variable, string value)
     {
         var message = Refused(new() { [variable] = value }).Message;
         Assert.Contains(variable, message);
         Assert.Contains($"= {value}", message);
+    }
+
+    [Theory]
+    [InlineData("WEBSOCKET_BROADCAST_WORKERS")]
+    [InlineData("WEBSOCKET_PING_WORKERS")]
+    [InlineData("WebSocket:BroadcastWorkerCount")]
+    public void A_retired_setting_stops_the_start_and_names_what_took_its_place(string source)
+    {
+        var message = Refused(new() { [source] = "8" }).Message;
+        Assert.Contains($"{source} is retired", message);
+        Assert.Contains("WEBSOCKET_CONNECTION_PARTITIONS", message);
     }
 
     [Theory]

@@ -8,13 +8,17 @@ using Switchboard.Actors.Serialization;
 
 namespace Switchboard.Actors.Delivery;
 
-/// <summary>Messages of a node's delivery actor, which hands frames to the connections of its node.</summary>
+/// <summary>Messages of a node's connection partitions, which hand frames to the connections they hold.</summary>
 public static class DeliveryProtocol
 {
     /// <param name="Resume">The user-stream position the client named with <c>resume=</c>, if any.</param>
     /// <param name="ResumeGroups">The groups the client named with <c>resume_groups=</c> (also in <paramref name="Groups"/>) and their positions.</param>
+    /// <param name="TokenExpires">When the connection's token runs out; null without one.</param>
     public sealed record ConnectionOpened(LocalConnection Connection, IReadOnlyList<string> Groups, StreamPosition? Resume = null,
-        IReadOnlyDictionary<string, StreamPosition>? ResumeGroups = null);
+        IReadOnlyDictionary<string, StreamPosition>? ResumeGroups = null, DateTimeOffset? TokenExpires = null);
+
+    /// <summary>The connection refreshed its token: its deadline moves to <paramref name="Expires"/>.</summary>
+    public sealed record TokenRenewed(string ConnectionId, DateTimeOffset Expires);
 
     public sealed record ConnectionClosed(LocalConnection Connection);
 
@@ -37,4 +41,18 @@ public static class DeliveryProtocol
 
     /// <summary>An entity refused a connection's frame: the connection gets an error frame.</summary>
     public sealed record Rejected(string ConnectionId, ReadOnlyMemory<byte> Id, FrameError Error) : IRoutingMessage;
+
+    /// <summary>Within a node: a partition's connections, for a drain or a stop (answered with <see cref="LocalConnection"/>[]).</summary>
+    public sealed class ListHere
+    {
+        public static readonly ListHere Instance = new();
+    }
+
+    /// <summary>Within a node: each group with members in a partition and how many (answered with <see cref="GroupSizes"/>).</summary>
+    public sealed class GroupSizesHere
+    {
+        public static readonly GroupSizesHere Instance = new();
+    }
+
+    public sealed record GroupSizes((string Group, int Members)[] Sizes);
 }

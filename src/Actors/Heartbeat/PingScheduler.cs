@@ -1,17 +1,14 @@
 using Akka.Actor;
 using Akka.Hosting;
-using Switchboard.Streams;
+using Switchboard.Actors.Delivery;
 
 namespace Switchboard.Actors.Heartbeat;
 
 /// <summary>Messages of the ping scheduler.</summary>
 public static class PingProtocol
 {
-    public sealed record Track(WebSocketConnection Connection);
-
-    public sealed record Untrack(WebSocketConnection Connection);
-
-    internal sealed class Round
+    /// <summary>To a partition: ping each of your connections; close what stayed silent past the timeout.</summary>
+    public sealed class Round
     {
         public static readonly Round Instance = new();
     }
@@ -23,29 +20,23 @@ public static class PingProtocol
 }
 
 /// <summary>
-/// The node's one heartbeat (EnableGlobalPing=1): instead of a timer per connection, one
-/// periodic timer wakes the workers in turn, each owning a partition of the connections, so
-/// that every connection is pinged once per interval and the writes spread over it.
+/// The node's one heartbeat (EnableGlobalPing=1): instead of a timer per connection, one periodic timer wakes the
+/// node's connection partitions in turn, so that every connection is pinged once per interval and the writes spread over it.
 /// </summary>
 public sealed class PingScheduler : ReceiveActor, IWithTimers
 {
-    private readonly IActorRef[] _workers;
+    private readonly IReadOnlyList<IActorRef> _partitions;
     private readonly TimeSpan _tickInterval;
     private int _next;
 
-    public PingScheduler(PingSchedulerOptions options)
+    public PingScheduler(TimeSpan interval, IReadOnlyList<IActorRef> partitions)
     {
-        _tickInterval = options.Interval / options.Workers;
-        _workers = Enumerable.Range(0, options.Workers)
-            .Select(i => Context.ActorOf(PingWorker.PropsFor(options.Timeout), $"ping-{i}"))
-            .ToArray();
-
-        Receive<PingProtocol.Track>(track => WorkerOf(track.Connection).Forward(track));
-        Receive<PingProtocol.Untrack>(untrack => WorkerOf(untrack.Connection).Forward(untrack));
+        _partitions = partitions;
+        _tickInterval = interval / partitions.Count;
         Receive<PingProtocol.Tick>(_ =>
         {
-            _workers[_next].Tell(PingProtocol.Round.Instance);
-            _next = (_next + 1) % _workers.Length;
+            _partitions[_next].Tell(PingProtocol.Round.Instance);
+            _next = (_next + 1) % _partitions.Count;
         });
     }
 
@@ -53,41 +44,15 @@ public sealed class PingScheduler : ReceiveActor, IWithTimers
 
     protected override void PreStart() => Timers.StartPeriodicTimer("tick", PingProtocol.Tick.Instance, _tickInterval);
 
-    private IActorRef WorkerOf(WebSocketConnection connection) =>
-        _workers[(uint)connection.Id.GetHashCode() % (uint)_workers.Length];
-
-    public static Props PropsFor(PingSchedulerOptions options) => Props.Create(() => new PingScheduler(options));
+    public static Props PropsFor(TimeSpan interval, IReadOnlyList<IActorRef> partitions) =>
+        Props.Create(() => new PingScheduler(interval, partitions));
 }
-
-/// <summary>Pings its partition once per round; closes what stayed silent past the timeout.</summary>
-public sealed class PingWorker : ReceiveActor
-{
-    private readonly HashSet<WebSocketConnection> _connections = [];
-
-    public PingWorker(TimeSpan timeout)
-    {
-        Receive<PingProtocol.Track>(track => _connections.Add(track.Connection));
-        Receive<PingProtocol.Untrack>(untrack => _connections.Remove(untrack.Connection));
-        Receive<PingProtocol.Round>(_ =>
-        {
-            var now = Environment.TickCount64;
-            foreach (var connection in _connections)
-                connection.Heartbeat(now, timeout);
-        });
-    }
-
-    public static Props PropsFor(TimeSpan timeout) => Props.Create(() => new PingWorker(timeout));
-}
-
-/// <param name="Interval">HeartbeatInterval: every connection is pinged once per interval.</param>
-/// <param name="Timeout">ConnectionTimeout: silence longer than this closes the connection.</param>
-/// <param name="Workers">PingWorkerCount.</param>
-public sealed record PingSchedulerOptions(TimeSpan Interval, TimeSpan Timeout, int Workers);
 
 public static class PingSchedulerHostingExtensions
 {
-    /// <summary>Starts the node's ping scheduler, registered under <see cref="PingScheduler"/>.</summary>
-    public static AkkaConfigurationBuilder AddPingScheduler(this AkkaConfigurationBuilder builder, PingSchedulerOptions options) =>
+    /// <summary>Starts the node's ping scheduler over its <paramref name="partitions"/> (after <see cref="NodeConnectionsHostingExtensions.AddNodeConnections"/>).</summary>
+    /// <param name="interval">HeartbeatInterval: every connection is pinged once per interval.</param>
+    public static AkkaConfigurationBuilder AddPingScheduler(this AkkaConfigurationBuilder builder, TimeSpan interval, NodePartitions partitions) =>
         builder.WithActors((system, registry) =>
-            registry.Register<PingScheduler>(system.ActorOf(PingScheduler.PropsFor(options), "ping-scheduler")));
+            registry.Register<PingScheduler>(system.ActorOf(PingScheduler.PropsFor(interval, partitions.Refs), "ping-scheduler")));
 }

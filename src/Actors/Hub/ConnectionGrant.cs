@@ -29,5 +29,3 @@ public interface ITokenRenewal
     ValueTask<(ConnectionGrant? Grant, FrameError? Error)> RenewAsync(string userId, string token);
 }
 
-/// <summary>A connection's way to renew its token: the check, and the node's deadlines it moves.</summary>
-public sealed record TokenRefresh(ITokenRenewal Renewal, TokenDeadlines Deadlines);

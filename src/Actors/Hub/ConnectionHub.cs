@@ -3,7 +3,6 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Streams;
 using Switchboard.Actors.Delivery;
-using Switchboard.Actors.Heartbeat;
 using Switchboard.Actors.History;
 using Switchboard.Streams;
 using Switchboard.Streams.Hosting;
@@ -13,26 +12,20 @@ namespace Switchboard.Actors.Hub;
 
 /// <summary>
 /// This node's side of the hub: admits connections, runs each one's graph with one shared
-/// materializer, and knows which are live.
+/// materializer, and hands each to its partition (<see cref="NodePartitions"/>), which knows it from then on.
 /// </summary>
 public sealed class ConnectionHub
 {
     private readonly string _idPrefix = Convert.ToHexStringLower(BitConverter.GetBytes(Random.Shared.Next()));
-    private readonly IActorRef? _pingScheduler;
-    private readonly TokenDeadlines? _deadlines;
     private readonly ITokenRenewal? _renewal;
     private readonly ILoggingAdapter _log;
     private long _nextId;
 
-    /// <param name="pingScheduler">The node's ping scheduler, or null when each connection pings on its own.</param>
-    /// <param name="deadlines">The node's token deadlines and <paramref name="renewal"/> its token checks, when tokens are on.</param>
+    /// <param name="renewal">The node's token checks for <c>refresh</c>, when tokens are on.</param>
     public ConnectionHub(ActorSystem system, HubOptions options, string node, HubRouting routing,
-        ConnectionCounters counters, LocalConnections connections, IActorRef? pingScheduler,
-        TokenDeadlines? deadlines = null, ITokenRenewal? renewal = null)
+        ConnectionCounters counters, ConnectionSlots slots, ITokenRenewal? renewal = null)
     {
-        Connections = connections;
-        _pingScheduler = pingScheduler;
-        _deadlines = deadlines;
+        Slots = slots;
         _renewal = renewal;
         Options = options;
         Node = node;
@@ -49,13 +42,13 @@ public sealed class ConnectionHub
     public string Node { get; }
     public HubRouting Routing { get; }
     public ConnectionCounters Counters { get; }
-    public LocalConnections Connections { get; }
+    public ConnectionSlots Slots { get; }
 
     /// <summary>Takes a connection slot; false when MaxConnections is reached.</summary>
-    public bool TryAdmit() => Connections.TryReserve(Options.MaxConnections);
+    public bool TryAdmit() => Slots.TryReserve(Options.MaxConnections);
 
     /// <summary>Gives back a slot taken by <see cref="TryAdmit"/> for a connection that never ran.</summary>
-    public void Release() => Connections.ReleaseReservation();
+    public void Release() => Slots.Release();
 
     /// <summary>
     /// Runs an admitted connection; the task completes once it has closed and its slot is released. Not async: the
@@ -81,16 +74,11 @@ public sealed class ConnectionHub
                 {
                     // Registered before the graph runs, so that routing knows the connection
                     // before the first frame the client sends.
-                    local = new LocalConnection(c, userId) { RemoteAddress = remoteAddress, Lease = lease };
+                    local = new LocalConnection(c, userId, Routing.Partitions.Of(userId)) { RemoteAddress = remoteAddress, Lease = lease };
                     if (_log.IsDebugEnabled)
                         _log.Debug("Connection {ConnectionId} of {UserId} opened from {RemoteAddress}", c.Id, userId, remoteAddress ?? "");
-                    Connections.Add(local);
-                    Routing.Delivery.Tell(new DeliveryProtocol.ConnectionOpened(local, groups, resume, resumeGroups));
-                    _pingScheduler?.Tell(new PingProtocol.Track(c));
-                    if (grant.Expires is { } expires)
-                        _deadlines?.Track(c, expires);
-                    return new ConnectionSession(local, this, Options.MessageRate, grant,
-                        _renewal is null || _deadlines is null ? null : new TokenRefresh(_renewal, _deadlines));
+                    local.Partition.Tell(new DeliveryProtocol.ConnectionOpened(local, groups, resume, resumeGroups, grant.Expires));
+                    return new ConnectionSession(local, this, Options.MessageRate, grant, _renewal);
                 }, Hosts).Completion;
         }
         catch
@@ -117,17 +105,15 @@ public sealed class ConnectionHub
     {
         var encoded = Counters.DeliveryClock.Accepted(
             ServerFrames.Routed(new RoutedFields(type, data, sender, DateTimeOffset.UtcNow.ToUnixTimeSeconds())));
-        Routing.Broadcasts.Tell(new Publish(NodeDelivery.BroadcastTopic, new DeliveryProtocol.Broadcast(encoded)));
+        Routing.Broadcasts.Tell(new Publish(NodeConnections.BroadcastTopic, new DeliveryProtocol.Broadcast(encoded)));
     }
 
     /// <summary>A connection has ended (its session says so): nothing of this node refers to it any more.</summary>
     internal void Ended(LocalConnection local)
     {
         LogClosed(local);
-        Routing.Delivery.Tell(new DeliveryProtocol.ConnectionClosed(local));
-        _pingScheduler?.Tell(new PingProtocol.Untrack(local.Connection));
-        _deadlines?.Untrack(local.Connection);
-        Connections.Remove(local);
+        local.Partition.Tell(new DeliveryProtocol.ConnectionClosed(local));
+        Slots.Release();
         local.Lease?.Dispose();
     }
 
@@ -150,10 +136,14 @@ public sealed class ConnectionHub
         }
     }
 
+    /// <summary>This node's connections now, as its partitions hold them.</summary>
+    public Task<LocalConnection[]> ListAsync(TimeSpan timeout) =>
+        Routing.Node.Ask<LocalConnection[]>(DeliveryProtocol.ListHere.Instance, timeout);
+
     /// <summary>Closes every connection with <paramref name="code"/> and waits for them, at most <paramref name="timeout"/>.</summary>
     public async Task CloseAllAsync(ushort code, string reason, TimeSpan timeout)
     {
-        var closing = Connections.All.Select(c =>
+        var closing = (await ListAsync(timeout)).Select(c =>
         {
             c.Connection.Close(code, reason);
             return c.Connection.Completion;

@@ -15,7 +15,7 @@ namespace Switchboard.Actors.Hub;
 /// routed messages, encoded once, to the routers. When the connection ends it hands it back to the hub.
 /// </summary>
 public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, Rate? messageRate = null,
-    ConnectionGrant? grant = null, TokenRefresh? refresh = null)
+    ConnectionGrant? grant = null, ITokenRenewal? renewal = null)
     : IInboundHandler
 {
     private static readonly FrameError TokensOff = new("invalid_token", "this server does not use tokens");
@@ -68,14 +68,14 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
                 break;
             case "join":
                 if (RequireGroup(frame) && MayUseGroup(frame) && ResumeIn(frame, out var resume))
-                    Routing.Delivery.Tell(new DeliveryProtocol.Join(Connection.Id, frame.Group!, frame.Id, resume));
+                    local.Partition.Tell(new DeliveryProtocol.Join(Connection.Id, frame.Group!, frame.Id, resume));
                 break;
             case "refresh":
                 Refresh(frame);
                 break;
             case "leave":
                 if (RequireGroup(frame))
-                    Routing.Delivery.Tell(new DeliveryProtocol.Leave(Connection.Id, frame.Group!, frame.Id));
+                    local.Partition.Tell(new DeliveryProtocol.Leave(Connection.Id, frame.Group!, frame.Id));
                 break;
             case "broadcast":
                 Broadcast(frame);
@@ -156,7 +156,7 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
 
     // The ack (or the error for a group with no members) comes once the router has taken the message.
     private void Relay(RelayProtocol.IRelayed message, ClientFrame frame) =>
-        Routing.Relay.Send(message, new RelayProtocol.ReplyTarget(Routing.Delivery, Connection.Id, frame.Id));
+        Routing.Relay.Send(message, new RelayProtocol.ReplyTarget(local.Partition, Connection.Id, frame.Id));
 
     private bool MayAskReceipt(ClientFrame frame)
     {
@@ -229,22 +229,22 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
 
     private void Refresh(ClientFrame frame)
     {
-        if (refresh is null)
+        if (renewal is null)
             Reply(frame, TokensOff);
         else if (TokenIn(frame.Data) is not { } token)
             Reply(frame, RefreshNeedsToken);
         else
-            _ = RefreshAsync(frame, token, refresh);
+            _ = RefreshAsync(frame, token, renewal);
     }
 
-    // Off the stream's thread once the check is asynchronous (a key fetch); the deadlines and the outbox take any thread.
-    private async Task RefreshAsync(ClientFrame frame, string token, TokenRefresh refresh)
+    // Off the stream's thread once the check is asynchronous (a key fetch); the partition's mailbox and the outbox take any thread.
+    private async Task RefreshAsync(ClientFrame frame, string token, ITokenRenewal renewal)
     {
         ConnectionGrant? renewed;
         FrameError? error;
         try
         {
-            (renewed, error) = await refresh.Renewal.RenewAsync(UserId, token);
+            (renewed, error) = await renewal.RenewAsync(UserId, token);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -253,7 +253,7 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
         }
         if (renewed?.Expires is { } expires)
         {
-            refresh.Deadlines.Track(Connection, expires);
+            local.Partition.Tell(new DeliveryProtocol.TokenRenewed(Connection.Id, expires));
             Acknowledge(frame);
         }
         else

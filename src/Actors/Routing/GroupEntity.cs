@@ -53,7 +53,7 @@ public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
         {
             if (_state.Recover(found))
                 Context.Watch(found.Node);
-            _recovery.Answered(found.Node);
+            _recovery.Answered(found.Node, found.Answers);
             return;
         }
         if (_recovery.Intercept(message))

@@ -21,7 +21,8 @@ public sealed class RoutingCounters
     private long _repeatsDropped;
     private long _resumesRecovered;
     private long _resumesNotRecovered;
-    private int _localGroups;
+    /// <summary>Each group with members here and in how many of the node's partitions.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _partitionsOfGroup = new(StringComparer.Ordinal);
 
     /// <summary>Messages handed to a recipient connection's buffer.</summary>
     public long Delivered => DeliveredAs(DeliveryKind.Direct) + DeliveredAs(DeliveryKind.Group) + DeliveredAs(DeliveryKind.Broadcast);
@@ -32,7 +33,7 @@ public sealed class RoutingCounters
     /// <summary>Messages to a user with no connection or a group with no member.</summary>
     public long Undeliverable => Volatile.Read(ref _undeliverable);
 
-    /// <summary>Deliveries lost because a broadcast worker's queue was full.</summary>
+    /// <summary>Deliveries lost because a partition's broadcast queue was full.</summary>
     public long BroadcastsDropped => Volatile.Read(ref _broadcastsDropped);
 
     /// <summary>Copies this node's relay sent again because their entity had not confirmed them.</summary>
@@ -48,10 +49,21 @@ public sealed class RoutingCounters
     public long Resumes(bool recovered) => Volatile.Read(ref recovered ? ref _resumesRecovered : ref _resumesNotRecovered);
 
     /// <summary>Groups with at least one member on this node.</summary>
-    public int LocalGroups
+    public int LocalGroups => _partitionsOfGroup.Count;
+
+    /// <summary>A partition of this node got its first member of <paramref name="group"/> (<paramref name="joined"/>) or lost its last.</summary>
+    public void GroupMembership(string group, bool joined)
     {
-        get => Volatile.Read(ref _localGroups);
-        set => Volatile.Write(ref _localGroups, value);
+        if (joined)
+        {
+            _partitionsOfGroup.AddOrUpdate(group, 1, static (_, n) => n + 1);
+            return;
+        }
+        while (_partitionsOfGroup.TryGetValue(group, out var n))
+        {
+            if (n <= 1 ? _partitionsOfGroup.TryRemove(new KeyValuePair<string, int>(group, n)) : _partitionsOfGroup.TryUpdate(group, n - 1, n))
+                return;
+        }
     }
 
     public void RecordDelivered(DeliveryKind kind, int count = 1) => Interlocked.Add(ref DeliveredCount(kind), count);

@@ -12,7 +12,7 @@ namespace Switchboard.Actors.Routing;
 /// message sent through the ledger names this actor; a message routed to this node alone is settled by its delivery
 /// actor in the ledger itself), and every <see cref="RoutingRelayOptions.ResendAfter"/> it sends
 /// again what is unconfirmed, for up to <see cref="RoutingRelayOptions.GiveUpAfter"/>. Receiving nodes drop the second
-/// copy of a resent message (<see cref="DeliveredStamps"/>), so a shard handoff or a downed node costs time, not
+/// copy of a resent message (<see cref="Delivery.State.DeliveredStamps"/>), so a shard handoff or a downed node costs time, not
 /// messages. The sender's ack or error is sent from here, once, when every recipient node has the message (or the
 /// entity refused it).
 /// </summary>

@@ -19,7 +19,7 @@ internal static class RegistryCodecs
             static (w, m) => { w.Write(m.Group); w.WriteRef(m.ReplyTo); },
             static r => new FindGroup(r.ReadString(), r.ReadRef())),
         new Codec<GroupFound>("RH",
-            static (w, m) => { w.Write(m.Group); w.WriteStrings(m.Members); w.WriteRef(m.Node); },
-            static r => new GroupFound(r.ReadString(), r.ReadStrings(), r.ReadRef())),
+            static (w, m) => { w.Write(m.Group); w.WriteStrings(m.Members); w.WriteRef(m.Node); w.Write(m.Answers); },
+            static r => new GroupFound(r.ReadString(), r.ReadStrings(), r.ReadRef(), r.More ? r.ReadInt32() : 1)),
     ];
 }

@@ -34,7 +34,7 @@ public sealed record NodeStatsSnapshot(
     long CpuTimeMs = 0,
     long MemoryBytes = 0) : IRoutingMessage
 {
-    public static NodeStatsSnapshot Of(string node, int maxConnections, LocalConnections connections, ConnectionCounters c,
+    public static NodeStatsSnapshot Of(string node, int maxConnections, ConnectionSlots connections, ConnectionCounters c,
         RoutingCounters routing, TimeSpan uptime) =>
         new(node, connections.Count, maxConnections, connections.Users, routing.LocalGroups, c.MessagesIn, c.MessagesOut,
             c.BytesIn, c.BytesOut, routing.Delivered, routing.Undeliverable, c.Dropped, routing.BroadcastsDropped, c.ClosedSlow,

@@ -41,9 +41,9 @@ public sealed class NodeDrain(NodeState node, ConnectionHub hub, SwitchboardOpti
         try
         {
             var deadline = DateTime.UtcNow + options.ShutdownTimeout;
-            var connections = hub.Connections.All.ToList();
+            var connections = await hub.ListAsync(options.ShutdownTimeout);
             logger.LogInformation("Draining: closing {Count} connections with 1001 in batches of {Batch}, then leaving the cluster",
-                connections.Count, BatchSize);
+                connections.Length, BatchSize);
             foreach (var batch in connections.Chunk(BatchSize))
             {
                 foreach (var c in batch)

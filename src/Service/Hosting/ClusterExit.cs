@@ -44,7 +44,7 @@ public static class ClusterExit
             {
                 node.Draining();
                 logger.LogInformation("This node is leaving the cluster (an operator's leave): it stops taking connections, closes " +
-                                      "its {Count} connections with 1001 and exits with status 0", hub.Connections.Count);
+                                      "its {Count} connections with 1001 and exits with status 0", hub.Slots.Count);
             }
             else
             {
@@ -64,7 +64,7 @@ public static class ClusterExit
         {
             logger.LogError("This node was removed from the cluster (downed by the split brain resolver or an operator, " +
                             "or on the minority side of a partition): it stops serving, closes its {Count} connections with 1001 " +
-                            "and exits with status {ExitCode} so that its supervisor starts a fresh node", hub.Connections.Count, exitCode);
+                            "and exits with status {ExitCode} so that its supervisor starts a fresh node", hub.Slots.Count, exitCode);
         }
         else
         {

@@ -78,7 +78,7 @@ public sealed class SwitchboardLifecycle(
         node.Draining();
         var hub = Get<ConnectionHub>();
         var timeout = Get<SwitchboardOptions>().ShutdownTimeout;
-        logger.LogInformation("Draining: closing {Count} connections with 1001", hub.Connections.Count);
+        logger.LogInformation("Draining: closing {Count} connections with 1001", hub.Slots.Count);
         await hub.CloseAllAsync(CloseCode.GoingAway, "server shutting down", timeout);
     }
 

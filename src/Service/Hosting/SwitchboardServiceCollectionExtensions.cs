@@ -58,9 +58,6 @@ public static class SwitchboardServiceCollectionExtensions
             ? new TokenValidator(jwt, sp.GetRequiredService<SwitchboardOptions>().HandshakeTimeout, new HttpClient(),
                 sp.GetRequiredService<ILogger<TokenValidator>>(), sp.GetRequiredService<TimeProvider>())
             : null!);
-        services.AddSingleton(sp => sp.GetService<TokenValidator>() is { } tokens
-            ? new TokenDeadlines(tokens.ClockSkew, sp.GetRequiredService<TimeProvider>())
-            : null!);
         services.AddSingleton(sp => new ApiAccess(sp.GetRequiredService<AuthOptions>()));
         services.AddSingleton<AuthRefusals>();
         services.AddSingleton(sp => ConnectionCap.OfThisProcess(sp.GetRequiredService<SwitchboardOptions>().MaxConnections));
@@ -74,7 +71,8 @@ public static class SwitchboardServiceCollectionExtensions
             ? Service.History.RedisStreamStore.Connect(o.HistoryRedis!, o.HistoryPrefix, History(o), o.HistoryOnStoreFailure == "refuse",
                 sp.GetRequiredService<ILoggerFactory>())
             : null!);
-        services.AddSingleton<LocalConnections>();
+        services.AddSingleton<ConnectionSlots>();
+        services.AddSingleton(sp => new NodePartitions(sp.GetRequiredService<SwitchboardOptions>().ConnectionPartitions));
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<SwitchboardOptions>();
@@ -109,6 +107,9 @@ public static class SwitchboardServiceCollectionExtensions
             var routing = sp.GetRequiredService<RoutingCounters>();
             var node = sp.GetRequiredService<NodeState>();
             var relay = sp.GetRequiredService<RelayLedger>();
+            var partitions = sp.GetRequiredService<NodePartitions>();
+            var connections = sp.GetRequiredService<ConnectionSlots>();
+            var counters = sp.GetRequiredService<ConnectionCounters>();
             builder
                 .AddHocon(SwitchboardHocon.Load(), HoconAddMode.Append)
                 .ConfigureLoggers(AkkaLogBridge.Configure)
@@ -131,16 +132,17 @@ public static class SwitchboardServiceCollectionExtensions
                 .AddGroupEntities(options.ShardCount, routing, History(options), sp.GetRequiredService<HistoryBudget>(),
                     sp.GetService<IStreamStore>())
                 .AddRoutingRelay(relay, routing)
-                .AddNodeDelivery(new NodeDeliveryOptions(options.BroadcastWorkerCount, options.MessageQueueSize,
-                    options.MaxGroupsPerConnection, node.RoutingReady, HistoryOn: options.HistorySize > 0),
-                    relay, routing, sp.GetRequiredService<ConnectionCounters>());
-            var connections = sp.GetRequiredService<LocalConnections>();
-            var counters = sp.GetRequiredService<ConnectionCounters>();
+                .AddNodeConnections(new NodeConnectionsOptions(
+                        new PartitionOptions(partitions.Count, options.MaxGroupsPerConnection, HistoryOn: options.HistorySize > 0,
+                            options.ConnectionTimeout, sp.GetService<TokenValidator>()?.ClockSkew),
+                        options.MessageQueueSize, node.RoutingReady),
+                    partitions, registry => new PartitionServices(registry.Get<UserBucketEntity>(), registry.Get<GroupEntity>(), relay,
+                        routing, counters, connections, sp.GetRequiredService<TimeProvider>()), routing);
             builder.AddNodeStatsReporter(system => () =>
                 NodeStatsSnapshot.Of(NodeName.Of(system), cap.MaxConnections, connections, counters, routing, system.Uptime));
             builder.AddAdminAgent(_ => new AdminHost(sp));
             if (options.EnableGlobalPing)
-                builder.AddPingScheduler(new PingSchedulerOptions(options.HeartbeatInterval, options.ConnectionTimeout, options.PingWorkerCount));
+                builder.AddPingScheduler(options.HeartbeatInterval, partitions);
         });
         // After Akka, so that the metrics' hosted services start once the actor system runs.
         services.AddSwitchboardMetrics();
@@ -149,14 +151,13 @@ public static class SwitchboardServiceCollectionExtensions
             var system = sp.GetRequiredService<ActorSystem>();
             var registry = sp.GetRequiredService<IActorRegistry>();
             var options = sp.GetRequiredService<SwitchboardOptions>();
-            var routing = new HubRouting(registry.Get<NodeDelivery>(), sp.GetRequiredService<RelayLedger>(), registry.Get<UserBucketEntity>(), registry.Get<GroupEntity>(),
+            var routing = new HubRouting(registry.Get<NodeConnections>(), sp.GetRequiredService<NodePartitions>(),
+                sp.GetRequiredService<RelayLedger>(), registry.Get<UserBucketEntity>(), registry.Get<GroupEntity>(),
                 DistributedPubSub.Get(system).Mediator, options.AllowClientBroadcast, options.HistorySize > 0);
-            var pingScheduler = options.EnableGlobalPing ? registry.Get<PingScheduler>() : null;
             var hubOptions = ToHubOptions(options, sp.GetRequiredService<ConnectionCap>().MaxConnections,
                 tokensOn: sp.GetRequiredService<AuthOptions>().Jwt is not null);
             return new ConnectionHub(system, hubOptions, NodeName.Of(system), routing,
-                sp.GetRequiredService<ConnectionCounters>(), sp.GetRequiredService<LocalConnections>(), pingScheduler,
-                sp.GetService<TokenDeadlines>(), sp.GetService<TokenValidator>());
+                sp.GetRequiredService<ConnectionCounters>(), sp.GetRequiredService<ConnectionSlots>(), sp.GetService<TokenValidator>());
         });
         return services;
     }

@@ -20,7 +20,7 @@ public static class NodeStats
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
-    public static async Task<IResult> GetAsync(ConnectionHub hub, ActorSystem system, LocalConnections connections,
+    public static async Task<IResult> GetAsync(ConnectionHub hub, ActorSystem system, ConnectionSlots connections,
         ConnectionCounters counters, RoutingCounters routing, [FromServices] RateLimitCounters? limiter = null,
         string? scope = null, string? group = null)
     {

@@ -94,7 +94,7 @@ public static class SwitchboardEndpoints
             {
                 status = node.Status,
                 node = connections.Node,
-                connections = connections.Connections.Count,
+                connections = connections.Slots.Count,
                 member_status = cluster.SelfMember.Status.ToString(),
                 cluster_members = cluster.State.Members.Count(m => m.Status == MemberStatus.Up),
             }, HttpJson.Options, statusCode: node.IsServing ? 200 : 503);

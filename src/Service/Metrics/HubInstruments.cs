@@ -37,7 +37,7 @@ public sealed class HubInstruments(IServiceProvider services, MetricsOptions opt
 
     private void Publish(Meter meter)
     {
-        var connections = services.GetRequiredService<LocalConnections>();
+        var connections = services.GetRequiredService<ConnectionSlots>();
         var counters = services.GetRequiredService<ConnectionCounters>();
         var routing = services.GetRequiredService<RoutingCounters>();
         var refusals = services.GetRequiredService<AuthRefusals>();

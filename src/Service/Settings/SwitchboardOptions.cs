@@ -32,7 +32,7 @@ public sealed record SwitchboardOptions
     /// <summary>Per-connection outbound buffer, in messages.</summary>
     public int MessageBufferSize { get; init; } = ConnectionOptions.DefaultMessageBufferSize;
 
-    /// <summary>Per-node fan-out queue, in messages.</summary>
+    /// <summary>The broadcasts that may wait for one connection partition; past it a broadcast skips that partition.</summary>
     public int MessageQueueSize { get; init; } = 1000;
 
     public bool EnableCompression { get; init; }
@@ -41,7 +41,12 @@ public sealed record SwitchboardOptions
     public int CompressionLevel { get; init; } = HubOptions.DefaultCompressionLevel;
 
     public int ShardCount { get; init; } = 16;
-    public int BroadcastWorkerCount { get; init; } = 32;
+
+    /// <summary>
+    /// The actors that hold this node's connections, each its share: registration, deliveries, broadcasts, pings, token
+    /// deadlines. Twice the cores by default, so that a broadcast or a large group's message runs on every core.
+    /// </summary>
+    public int ConnectionPartitions { get; init; } = 2 * Environment.ProcessorCount;
     public bool DropOnFull { get; init; } = true;
     public bool CloseOnBackpressure { get; init; }
     public TimeSpan SendTimeout { get; init; } = ConnectionOptions.DefaultSendTimeout;
@@ -75,7 +80,6 @@ public sealed record SwitchboardOptions
     /// <summary>The most the memory store keeps on one node, in bytes; past it the stalest streams are evicted.</summary>
     public long HistoryMaxBytes { get; init; } = HistoryBudget.DefaultMaxBytes;
     public bool EnableGlobalPing { get; init; } = true;
-    public int PingWorkerCount { get; init; } = 16;
 
     /// <summary>The actors that run the node's connection graphs, many graphs each (docs/connections.md, "Hosting").</summary>
     public int ConnectionHosts { get; init; } = Streams.Hosting.ConnectionHosts.DefaultCount;

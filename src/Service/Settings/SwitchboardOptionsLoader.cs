@@ -33,7 +33,7 @@ public static class SwitchboardOptionsLoader
         new("EnableCompression", "WEBSOCKET_ENABLE_COMPRESSION", (o, v) => o with { EnableCompression = Bool(v) }),
         new("CompressionLevel", "WEBSOCKET_COMPRESSION_LEVEL", (o, v) => o with { CompressionLevel = Int(v) }),
         new("ShardCount", "WEBSOCKET_SHARD_COUNT", (o, v) => o with { ShardCount = Int(v) }),
-        new("BroadcastWorkerCount", "WEBSOCKET_BROADCAST_WORKERS", (o, v) => o with { BroadcastWorkerCount = Int(v) }),
+        new("ConnectionPartitions", "WEBSOCKET_CONNECTION_PARTITIONS", (o, v) => o with { ConnectionPartitions = Int(v) }),
         new("DropOnFull", "WEBSOCKET_DROP_ON_FULL", (o, v) => o with { DropOnFull = Bool(v) }),
         new("CloseOnBackpressure", "WEBSOCKET_CLOSE_ON_BACKPRESSURE", (o, v) => o with { CloseOnBackpressure = Bool(v) }),
         new("SendTimeoutMs", "WEBSOCKET_SEND_TIMEOUT_MS", (o, v) => o with { SendTimeout = Milliseconds(v) }),
@@ -41,7 +41,6 @@ public static class SwitchboardOptionsLoader
         new("WriteBufferSize", "WEBSOCKET_WRITE_BUFFER_SIZE", (o, v) => o with { WriteBufferSize = Int(v) }),
         new("MaxMessageSize", "WEBSOCKET_MAX_MESSAGE_SIZE", (o, v) => o with { MaxMessageSize = Int(v) }),
         new("EnableGlobalPing", "WEBSOCKET_ENABLE_GLOBAL_PING", (o, v) => o with { EnableGlobalPing = Bool(v) }),
-        new("PingWorkerCount", "WEBSOCKET_PING_WORKERS", (o, v) => o with { PingWorkerCount = Int(v) }),
         new("ConnectionHosts", "WEBSOCKET_CONNECTION_HOSTS", (o, v) => o with { ConnectionHosts = Int(v) }),
         new("MessageRate", "WEBSOCKET_MESSAGE_RATE", (o, v) => o with { MessageRate = Switchboard.Actors.RateLimiting.Rate.Parse(v).ToString() }),
         new("HandshakeTimeout", "WEBSOCKET_HANDSHAKE_TIMEOUT", (o, v) => o with { HandshakeTimeout = Seconds(v) }),
@@ -62,6 +61,13 @@ public static class SwitchboardOptionsLoader
         new("ClusterJoinTimeout", "CLUSTER_JOIN_TIMEOUT", (o, v) => o with { ClusterJoinTimeout = Seconds(v) }, "Cluster:JoinTimeout"),
     ];
 
+    /// <summary>Settings of earlier builds whose job another took: naming one stops the start rather than being ignored.</summary>
+    private static readonly (string Key, string Variable, string Replacement)[] Retired =
+    [
+        ("BroadcastWorkerCount", "WEBSOCKET_BROADCAST_WORKERS", "ConnectionPartitions"),
+        ("PingWorkerCount", "WEBSOCKET_PING_WORKERS", "ConnectionPartitions"),
+    ];
+
     /// <summary>The WEBSOCKET_* variable behind each setting, for documentation and messages.</summary>
     public static IReadOnlyDictionary<string, string> Variables { get; } = Settings.ToDictionary(s => s.Key, s => s.Variable);
 
@@ -74,6 +80,15 @@ public static class SwitchboardOptionsLoader
         {
             options = Bind(options, setting, setting.ConfigurationPath, configuration[setting.ConfigurationPath], problems);
             options = Bind(options, setting, setting.Variable, configuration[setting.Variable], problems);
+        }
+        foreach (var (key, variable, replacement) in Retired)
+        {
+            foreach (var source in new[] { $"{SectionName}:{key}", variable })
+            {
+                if (configuration[source] is not null)
+                    problems.Add($"{source} is retired: the node's connections, broadcasts and pings are shared by its " +
+                                 $"{Describe(replacement)} partitions; remove it, or set {Variables[replacement]} instead");
+            }
         }
         if (problems.Count == 0 && overlay is not null)
             options = overlay(options);
@@ -89,9 +104,9 @@ public static class SwitchboardOptionsLoader
                  {
                      ("MaxConnections", o.MaxConnections), ("MessageBufferSize", o.MessageBufferSize),
                      ("MessageQueueSize", o.MessageQueueSize), ("ShardCount", o.ShardCount),
-                     ("BroadcastWorkerCount", o.BroadcastWorkerCount), ("ReadBufferSize", o.ReadBufferSize),
+                     ("ConnectionPartitions", o.ConnectionPartitions), ("ReadBufferSize", o.ReadBufferSize),
                      ("WriteBufferSize", o.WriteBufferSize), ("MaxMessageSize", o.MaxMessageSize),
-                     ("PingWorkerCount", o.PingWorkerCount), ("MaxGroupsPerConnection", o.MaxGroupsPerConnection),
+                     ("MaxGroupsPerConnection", o.MaxGroupsPerConnection),
                      ("ConnectionHosts", o.ConnectionHosts),
                  })
         {
@@ -103,6 +118,9 @@ public static class SwitchboardOptionsLoader
             if (value < 0)
                 yield return $"{Describe(key)} = {value}: must be 0 (no bound) or more";
         }
+        if (o.ConnectionPartitions > Switchboard.Actors.Routing.UserBuckets.Count)
+            yield return $"{Describe("ConnectionPartitions")} = {o.ConnectionPartitions}: must be at most " +
+                         $"{Switchboard.Actors.Routing.UserBuckets.Count}, the number of user buckets that partitions share";
         if (o.CompressionLevel is < -2 or > 9)
             yield return $"{Describe("CompressionLevel")} = {o.CompressionLevel}: must be between -2 and 9";
         if (o.HeartbeatInterval <= TimeSpan.Zero)

@@ -2,7 +2,7 @@ using Switchboard.Actors.History;
 using Switchboard.Streams.Json;
 using Switchboard.Streams.Outbound;
 
-namespace Switchboard.Actors.Delivery;
+namespace Switchboard.Actors.Delivery.State;
 
 /// <summary>
 /// Which of the frames routed to one stream of a connection while its position was being read still go out once the

@@ -1,6 +1,6 @@
 using System.Collections;
 
-namespace Switchboard.Actors.Delivery;
+namespace Switchboard.Actors.Delivery.State;
 
 /// <summary>
 /// A set of ids that holds a single one in a field and makes a <see cref="HashSet{T}"/> only for a second: a node keeps

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Switchboard.Actors.Routing;
 
-namespace Switchboard.Actors.Delivery;
+namespace Switchboard.Actors.Delivery.State;
 
 /// <summary>
 /// The relayed messages this node has delivered, one bit per sequence number of each relay, so that the second

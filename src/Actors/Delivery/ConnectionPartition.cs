@@ -1,0 +1,315 @@
+using Akka.Actor;
+using Akka.Event;
+using Switchboard.Actors.Admin;
+using Switchboard.Actors.Delivery.State;
+using Switchboard.Actors.Heartbeat;
+using Switchboard.Actors.History;
+using Switchboard.Actors.Hub;
+using Switchboard.Actors.Routing;
+using Switchboard.Streams;
+using Switchboard.Streams.Framing;
+using Switchboard.Streams.Json;
+using Switchboard.Streams.Outbound;
+using static Switchboard.Actors.Delivery.DeliveryProtocol;
+
+namespace Switchboard.Actors.Delivery;
+
+/// <summary>
+/// Owns one share of the node's connections (<see cref="NodePartitions.Of"/> decides which): their registration, their
+/// users and group memberships as routing sees them, the deliveries and broadcasts to them, their pings and their token
+/// deadlines. Entities address a partition as they would a node: one message per partition with recipients, the frame
+/// encoded once and shared. With history on, a new connection waits for its streams' positions (<see cref="StreamOpenings"/>)
+/// before its welcome.
+/// </summary>
+public sealed class ConnectionPartition : ReceiveActor, IWithTimers
+{
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
+
+    private readonly PartitionOptions _options;
+    private readonly PartitionConnections _here = new();
+    private readonly TokenDeadlineQueue? _deadlines;
+    private readonly DeliveredStamps _delivered = new();
+    private readonly StreamOpenings? _openings;
+    private readonly PartitionServices _services;
+    private readonly BroadcastQueue _broadcasts;
+    private readonly FrameError _tooManyGroups;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private string? _node;
+
+    public ConnectionPartition(PartitionOptions options, PartitionServices services, BroadcastQueue broadcasts)
+    {
+        _options = options;
+        _services = services;
+        _broadcasts = broadcasts;
+        _tooManyGroups = new FrameError("too_many_groups", $"a connection may join at most {options.MaxGroupsPerConnection} groups");
+        _deadlines = options.TokenLeeway is { } leeway ? new TokenDeadlineQueue(leeway) : null;
+        if (options.HistoryOn)
+            _openings = new StreamOpenings(services, Self, () => Node, Reject, _log);
+
+        Receive<ConnectionOpened>(Open);
+        Receive<ConnectionClosed>(Close);
+        Receive<Join>(join => WithConnection(join.ConnectionId, c => JoinGroup(c, join.Group, join.Id, join.Resume)));
+        Receive<Leave>(leave => WithConnection(leave.ConnectionId, c => LeaveGroup(c, leave.Group, leave.Id)));
+        Receive<DeliverToConnections>(DeliverTo);
+        Receive<DeliverToGroup>(DeliverTo);
+        Receive<Broadcast>(Fan);
+        Receive<Accepted>(accepted => WithConnection(accepted.ConnectionId,
+            c => c.Connection.Send(ServerFrames.Ack(accepted.Id, accepted.Seq))));
+        Receive<Rejected>(rejected => WithConnection(rejected.ConnectionId, c => Reject(c, rejected.Id, rejected.Error)));
+        Receive<UserProtocol.UserStreamOpened>(opened => _openings?.Opened(opened));
+        Receive<GroupProtocol.GroupStreamOpened>(opened => _openings?.Opened(opened, _here));
+        Receive<StreamOpenings.Check>(_ => _openings?.AskAgain(_here));
+        Receive<TokenRenewed>(renewed => WithConnection(renewed.ConnectionId, c => _deadlines?.Track(c.Connection, renewed.Expires)));
+        Receive<SweepDeadlines>(_ => Sweep());
+        Receive<PingProtocol.Round>(_ =>
+        {
+            var now = Environment.TickCount64;
+            foreach (var local in _here.All)
+                local.Connection.Heartbeat(now, options.PingTimeout);
+        });
+        Receive<RegistryProtocol.FindUsers>(find =>
+            find.ReplyTo.Tell(new RegistryProtocol.UsersFound(find.Bucket, _here.UsersOf(find.Bucket), Self)));
+        Receive<RegistryProtocol.FindGroup>(find =>
+            find.ReplyTo.Tell(new RegistryProtocol.GroupFound(find.Group, _here.MembersFlattened(find.Group), Self, options.Partitions)));
+        Receive<Terminated>(relay => _delivered.Forget(relay.ActorRef));
+        Receive<AdminProtocol.ListConnections>(list => Sender.Tell(_here.Listing(list, Node)));
+        Receive<AdminProtocol.ListGroups>(list => Sender.Tell(ListGroups(list)));
+        Receive<GroupSizesHere>(_ => Sender.Tell(new GroupSizes(_here.GroupSizes().ToArray())));
+        Receive<AdminProtocol.Kick>(kick => Sender.Tell(Kick(kick)));
+        Receive<ListHere>(_ => Sender.Tell(_here.All.ToArray()));
+    }
+
+    private string Node => _node ??= NodeName.Of(Context.System);
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        if (_openings is not null)
+            Timers.StartPeriodicTimer(StreamOpenings.Check.Instance, StreamOpenings.Check.Instance, StreamOpenings.RetryAfter / 2);
+        if (_deadlines is not null)
+            Timers.StartPeriodicTimer(SweepDeadlines.Instance, SweepDeadlines.Instance, SweepInterval);
+    }
+
+    private void Open(ConnectionOpened opened)
+    {
+        var local = opened.Connection;
+        if (_here.Add(local))
+            _services.Slots.UserArrived();
+        _broadcasts.Connections = _here.Count;
+        if (opened.TokenExpires is { } expires)
+            _deadlines?.Track(local.Connection, expires);
+        if (_openings is not null)
+        {
+            // Broadcasts reach it once the welcome is out; routed frames meanwhile are held.
+            var joined = new List<string>(opened.Groups.Count);
+            foreach (var group in opened.Groups)
+            {
+                if (JoinGroup(local, group, default, opened.ResumeGroups?.GetValueOrDefault(group), opening: true))
+                    joined.Add(group);
+            }
+            _openings.Start(opened, joined);
+            return;
+        }
+        _services.Users.Tell(new UserProtocol.AddConnection(local.UserId, local.Id, Self));
+        // Without history nothing can be replayed: each stream the client asked to resume says so after the welcome.
+        if (opened.Resume is not null)
+            Unrecovered(local.Connection, null);
+        foreach (var group in opened.Groups)
+            JoinGroup(local, group, default, opened.ResumeGroups?.GetValueOrDefault(group));
+    }
+
+    private void Close(ConnectionClosed closed)
+    {
+        var local = closed.Connection;
+        var (removed, lastOfUser, groups) = _here.Remove(local);
+        if (!removed)
+            return;
+        if (lastOfUser)
+            _services.Slots.UserLeft();
+        _broadcasts.Connections = _here.Count;
+        _openings?.Forget(local.Id);
+        _deadlines?.Untrack(local.Connection);
+        foreach (var group in groups)
+        {
+            _services.Counters.GroupMembership(group, joined: false);
+            _services.Groups.Tell(new GroupProtocol.RemoveMember(group, local.Id));
+        }
+        _services.Users.Tell(new UserProtocol.RemoveConnection(local.UserId, local.Id));
+    }
+
+    /// <summary>Joins the group; false when the connection may join no more. With history on the group entity's answer acks it.</summary>
+    /// <param name="opening">Part of a connect with history on: the answer goes to the welcome, not to an ack.</param>
+    private bool JoinGroup(LocalConnection local, string group, ReadOnlyMemory<byte> id, StreamPosition? resume, bool opening = false)
+    {
+        var joined = _here.Join(local, group, _options.MaxGroupsPerConnection);
+        if (joined == PartitionJoin.TooManyGroups)
+        {
+            Reject(local, id, _tooManyGroups);
+            return false;
+        }
+        if (joined == PartitionJoin.FirstHere)
+            _services.Counters.GroupMembership(group, joined: true);
+        if (_openings is not null)
+        {
+            // The group entity answers with the stream's position (GroupStreamOpened), which is the ack.
+            if (!opening)
+                _openings.Joining(local.Id, group, id);
+            _services.Relay.Send(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self, OpensStream: true, Resume: resume));
+            return true;
+        }
+        // The group entity confirms once it knows the member, so a group message sent after
+        // the ack is sure to reach this connection.
+        _services.Relay.Send(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self),
+            id.IsEmpty ? null : new RelayProtocol.ReplyTarget(Self, local.Id, id));
+        if (resume is not null)
+            Unrecovered(local.Connection, group);
+        return true;
+    }
+
+    private void LeaveGroup(LocalConnection local, string group, ReadOnlyMemory<byte> id)
+    {
+        if (_here.Leave(local, group) is not { } lastHere)
+        {
+            Reject(local, id, new FrameError("unknown_group", $"not a member of \"{group}\""));
+            return;
+        }
+        if (lastHere)
+            _services.Counters.GroupMembership(group, joined: false);
+        _openings?.Left(local.Id, group);
+        _services.Groups.Tell(new GroupProtocol.RemoveMember(group, local.Id));
+        if (!id.IsEmpty)
+            local.Connection.Send(ServerFrames.Ack(id));
+    }
+
+    private void DeliverTo(DeliverToConnections deliver)
+    {
+        if (IsRepeat(deliver.Stamp))
+            return;
+        var delivered = 0;
+        foreach (var id in deliver.ConnectionIds)
+        {
+            if (_openings is not null && _openings.TryHold(id, null, deliver.Frame))
+                delivered++;
+            else if (_here.Find(id) is { } local && IsDelivered(local.Connection.Send(deliver.Frame)))
+                delivered++;
+        }
+        _services.Counters.RecordDelivered(DeliveryKind.Direct, delivered);
+    }
+
+    private void DeliverTo(DeliverToGroup deliver)
+    {
+        if (IsRepeat(deliver.Stamp) || _here.MembersOf(deliver.Group) is not { } members)
+            return;
+        var delivered = 0;
+        foreach (var connection in members)
+        {
+            if (_openings is not null && _openings.TryHold(connection.Id, deliver.Group, deliver.Frame))
+                delivered++;
+            else if (IsDelivered(connection.Send(deliver.Frame)))
+                delivered++;
+        }
+        _services.Counters.RecordDelivered(DeliveryKind.Group, delivered);
+    }
+
+    // A connection still opening gets broadcasts from its welcome on, as one that connected a moment later would.
+    private void Fan(Broadcast broadcast)
+    {
+        var delivered = 0;
+        foreach (var local in _here.All)
+        {
+            if (_openings is not null && _openings.IsOpening(local.Id))
+                continue;
+            if (IsDelivered(local.Connection.Send(broadcast.Frame)))
+                delivered++;
+        }
+        _services.Counters.RecordDelivered(DeliveryKind.Broadcast, delivered);
+        _broadcasts.Done();
+    }
+
+    /// <summary>Confirms the message to its relay; true for a resent message this partition has already delivered (counted, dropped).</summary>
+    private bool IsRepeat(RelayStamp? stamp)
+    {
+        if (stamp is null)
+            return false;
+        // Confirmed before the frame is offered: the connections' outboxes take it at once or drop it by their policy.
+        if (!_services.Relay.TrySettleHere(stamp))
+            stamp.ConfirmDelivered(Self);
+        if (_delivered.IsFirstDelivery(stamp, out var newRelay))
+        {
+            if (newRelay)
+                Context.Watch(stamp.Relay);
+            return false;
+        }
+        _services.Counters.RecordRepeatDropped();
+        return true;
+    }
+
+    private void Sweep()
+    {
+        if (_deadlines!.Due(_services.Clock.GetUtcNow()) is not { } due)
+            return;
+        foreach (var (connection, close, secondsLeft) in due)
+        {
+            if (close)
+                connection.Close(TokenDeadlineQueue.ExpiredCloseCode, "token expired");
+            else
+                connection.Send(ServerFrames.TokenExpiring(secondsLeft));
+        }
+    }
+
+    private void Unrecovered(WebSocketConnection connection, string? group)
+    {
+        _services.Counters.RecordResume(false);
+        connection.Send(ServerFrames.Resumed(group, false, null));
+    }
+
+    private void Reject(LocalConnection local, ReadOnlyMemory<byte> id, FrameError error)
+    {
+        _services.ConnectionCounters.RecordError(error.Code);
+        local.Connection.Send(ServerFrames.Error(id, error));
+    }
+
+    private AdminProtocol.GroupList ListGroups(AdminProtocol.ListGroups list)
+    {
+        var names = _here.GroupSizes().Select(g => g.Group);
+        if (list.After is { } after)
+            names = names.Where(name => string.CompareOrdinal(name, after) > 0);
+        var page = names.Order(StringComparer.Ordinal).Take(list.Limit + 1).ToArray();
+        return new AdminProtocol.GroupList(Node, page.Take(list.Limit).ToArray(), page.Length > list.Limit);
+    }
+
+    // The close goes through each connection's outbox; ConnectionClosed follows as for any other close.
+    private AdminProtocol.Kicked Kick(AdminProtocol.Kick kick)
+    {
+        var targets = _here.KickTargets(kick.UserId, kick.ConnectionId);
+        foreach (var target in targets)
+            target.Connection.Close(CloseCode.PolicyViolation, kick.Reason);
+        return new AdminProtocol.Kicked(Node, targets.Count);
+    }
+
+    private void WithConnection(string connectionId, Action<LocalConnection> action)
+    {
+        if (_here.Find(connectionId) is { } local)
+            action(local);
+    }
+
+    private static bool IsDelivered(OfferResult result) => result is OfferResult.Enqueued or OfferResult.Waiting;
+
+    public static Props PropsFor(PartitionOptions options, PartitionServices services, BroadcastQueue broadcasts) =>
+        Props.Create(() => new ConnectionPartition(options, services, broadcasts));
+
+    private sealed class SweepDeadlines
+    {
+        public static readonly SweepDeadlines Instance = new();
+    }
+}
+
+/// <param name="Partitions">How many partitions the node has: a group's answer to a starting entity comes from each.</param>
+/// <param name="PingTimeout">ConnectionTimeout: silence longer than this closes a connection at its next ping round.</param>
+/// <param name="TokenLeeway">The tokens' clock skew, past <c>exp</c>, when tokens are on; null without them.</param>
+public sealed record PartitionOptions(int Partitions, int MaxGroupsPerConnection, bool HistoryOn, TimeSpan PingTimeout, TimeSpan? TokenLeeway);
+
+/// <summary>What every partition of a node shares: the entities' regions, the relay, the counters, the clock.</summary>
+public sealed record PartitionServices(IActorRef Users, IActorRef Groups, RelayLedger Relay, RoutingCounters Counters,
+    ConnectionCounters ConnectionCounters, ConnectionSlots Slots, TimeProvider Clock);

@@ -1,0 +1,152 @@
+using Switchboard.Actors.Admin;
+using Switchboard.Actors.Hub;
+using Switchboard.Actors.Routing;
+using Switchboard.Streams;
+
+namespace Switchboard.Actors.Delivery.State;
+
+/// <summary>
+/// Who is connected to one <see cref="ConnectionPartition"/> and in which groups: the only record of a node's connections.
+/// Plain state: the partition asks and acts; these answer with values.
+/// </summary>
+public sealed class PartitionConnections
+{
+    private readonly Dictionary<string, LocalConnection> _byId = new();
+    private readonly Dictionary<string, IdSet> _idsOfUser = new();
+
+    /// <summary>The users here by bucket, so that a starting user bucket entity gets its answer without a scan.</summary>
+    private readonly Dictionary<int, HashSet<string>> _usersInBucket = new();
+
+    private readonly Dictionary<string, HashSet<string>> _groupsOf = new();
+    private readonly Dictionary<string, HashSet<WebSocketConnection>> _members = new();
+
+    public int Count => _byId.Count;
+
+    public Dictionary<string, LocalConnection>.ValueCollection All => _byId.Values;
+
+    public LocalConnection? Find(string connectionId) => _byId.GetValueOrDefault(connectionId);
+
+    /// <summary>Adds a connection; true when it is its user's first here.</summary>
+    public bool Add(LocalConnection local)
+    {
+        _byId[local.Id] = local;
+        var firstOfUser = !_idsOfUser.TryGetValue(local.UserId, out var ids);
+        if (firstOfUser)
+        {
+            _idsOfUser[local.UserId] = ids = new IdSet();
+            var bucket = UserBuckets.Of(local.UserId);
+            if (!_usersInBucket.TryGetValue(bucket, out var users))
+                _usersInBucket[bucket] = users = [];
+            users.Add(local.UserId);
+        }
+        ids!.Add(local.Id);
+        return firstOfUser;
+    }
+
+    /// <summary>Removes a connection: whether it was here, whether it was its user's last, and the groups it was in.</summary>
+    public (bool Removed, bool LastOfUser, IReadOnlyCollection<string> Groups) Remove(LocalConnection local)
+    {
+        if (!_byId.Remove(local.Id))
+            return (false, false, []);
+        var lastOfUser = false;
+        if (_idsOfUser.TryGetValue(local.UserId, out var ids) && ids.Remove(local.Id) && ids.Count == 0)
+        {
+            lastOfUser = true;
+            _idsOfUser.Remove(local.UserId);
+            var bucket = UserBuckets.Of(local.UserId);
+            if (_usersInBucket.TryGetValue(bucket, out var users) && users.Remove(local.UserId) && users.Count == 0)
+                _usersInBucket.Remove(bucket);
+        }
+        if (!_groupsOf.Remove(local.Id, out var groups))
+            return (true, lastOfUser, []);
+        foreach (var group in groups)
+            RemoveMember(group, local.Connection);
+        return (true, lastOfUser, groups);
+    }
+
+    /// <summary>Makes the connection a member of <paramref name="group"/> unless it is in <paramref name="max"/> others already.</summary>
+    public PartitionJoin Join(LocalConnection local, string group, int max)
+    {
+        if (!_groupsOf.TryGetValue(local.Id, out var groups))
+            _groupsOf[local.Id] = groups = [];
+        if (groups.Count >= max && !groups.Contains(group))
+            return PartitionJoin.TooManyGroups;
+        groups.Add(group);
+        var firstHere = !_members.TryGetValue(group, out var members);
+        if (firstHere)
+            _members[group] = members = [];
+        members!.Add(local.Connection);
+        return firstHere ? PartitionJoin.FirstHere : PartitionJoin.Joined;
+    }
+
+    /// <summary>Ends a membership: null when the connection was not a member, else whether it was the group's last here.</summary>
+    public bool? Leave(LocalConnection local, string group)
+    {
+        if (!_groupsOf.TryGetValue(local.Id, out var groups) || !groups.Remove(group))
+            return null;
+        return RemoveMember(group, local.Connection);
+    }
+
+    public HashSet<WebSocketConnection>? MembersOf(string group) => _members.GetValueOrDefault(group);
+
+    /// <summary>The users of <paramref name="bucket"/> here and their connections, flattened: user, connection, user, connection...</summary>
+    public string[] UsersOf(int bucket) => _usersInBucket.TryGetValue(bucket, out var users)
+        ? users.SelectMany(user => _idsOfUser[user].SelectMany(id => new[] { user, id })).ToArray()
+        : [];
+
+    /// <summary>The group's members here, flattened: user, connection, user, connection...</summary>
+    public string[] MembersFlattened(string group) => _members.TryGetValue(group, out var members)
+        ? members.SelectMany(c => new[] { _byId[c.Id].UserId, c.Id }).ToArray()
+        : [];
+
+    /// <summary>The connections a kick names: one by id (of the user, when one is named too), or every one of a user.</summary>
+    public IReadOnlyList<LocalConnection> KickTargets(string? userId, string? connectionId)
+    {
+        if (connectionId is not null)
+            return _byId.TryGetValue(connectionId, out var local) && (userId is null || local.UserId == userId) ? [local] : [];
+        return userId is not null && _idsOfUser.TryGetValue(userId, out var ids) ? ids.Select(id => _byId[id]).ToList() : [];
+    }
+
+    /// <summary>A page of connections, by id, after <see cref="AdminProtocol.ListConnections.After"/>.</summary>
+    public AdminProtocol.ConnectionList Listing(AdminProtocol.ListConnections list, string node)
+    {
+        IEnumerable<string> ids = list.UserId is null
+            ? _byId.Keys
+            : _idsOfUser.TryGetValue(list.UserId, out var ofUser) ? ofUser : [];
+        if (list.After is { } after)
+            ids = ids.Where(id => string.CompareOrdinal(id, after) > 0);
+        var page = ids.Order(StringComparer.Ordinal).Take(list.Limit + 1).ToList();
+        var entries = page.Take(list.Limit).Select(id =>
+        {
+            var local = _byId[id];
+            var c = local.Connection;
+            return new AdminProtocol.ConnectionEntry(id, local.UserId, local.RemoteAddress, local.ConnectedAt.ToUnixTimeMilliseconds(),
+                _groupsOf.TryGetValue(id, out var groups) ? groups.Order(StringComparer.Ordinal).ToArray() : [],
+                c.MessagesIn, c.MessagesOut, c.Outbox.Depth);
+        }).ToArray();
+        return new AdminProtocol.ConnectionList(node, entries, page.Count > list.Limit);
+    }
+
+    /// <summary>Each group with members here and how many.</summary>
+    public IEnumerable<(string Group, int Members)> GroupSizes() => _members.Select(g => (g.Key, g.Value.Count));
+
+    private bool RemoveMember(string group, WebSocketConnection connection)
+    {
+        if (!_members.TryGetValue(group, out var members) || !members.Remove(connection) || members.Count > 0)
+            return false;
+        _members.Remove(group);
+        return true;
+    }
+}
+
+/// <summary>What a join did in a partition.</summary>
+public enum PartitionJoin
+{
+    Joined,
+
+    /// <summary>Joined, and the group had no other member in this partition.</summary>
+    FirstHere,
+
+    /// <summary>Refused: the connection is in MaxGroupsPerConnection groups already.</summary>
+    TooManyGroups,
+}
