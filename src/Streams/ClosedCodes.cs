@@ -18,7 +18,7 @@ public static class ClosedCodes
     [
         CloseCode.Normal, CloseCode.GoingAway, CloseCode.ProtocolError, 1003, Abnormal, CloseCode.InvalidPayload,
         CloseCode.PolicyViolation, CloseCode.MessageTooBig, CloseCode.InternalError, CloseCode.TryAgainLater,
-        4401, // a token expired unrefreshed (the hub's TokenDeadlines)
+        4401, // a token expired unrefreshed (its partition's token deadlines)
         WebSocketConnection.TimeoutCloseCode,
     ];
 

@@ -9,7 +9,7 @@ using static Switchboard.Actors.Routing.RelayProtocol;
 
 namespace Switchboard.Actors.Tests;
 
-/// <summary>The relay between a node's senders and the shard regions (its ledger and its actor), with probes for the regions and the delivery actor.</summary>
+/// <summary>The relay between a node's senders and the shard regions (its ledger and its actor), with probes for the regions and a partition.</summary>
 public sealed class RoutingRelaySpecs : Akka.Hosting.TestKit.TestKit
 {
     private static readonly OutboundFrame Frame = OutboundFrame.Text("""{"type":"chat"}"""u8);

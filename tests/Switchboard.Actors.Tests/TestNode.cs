@@ -3,7 +3,7 @@ using Akka.Actor;
 namespace Switchboard.Actors.Tests;
 
 /// <summary>
-/// An actor ref for the state tests, which run without an actor system: it stands for a node's delivery actor (or a relay)
+/// An actor ref for the state tests, which run without an actor system: it stands for a node's partition (or a relay)
 /// by its path, and takes nothing.
 /// </summary>
 internal sealed class TestNode(string name) : MinimalActorRef

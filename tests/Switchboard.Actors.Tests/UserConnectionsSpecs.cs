@@ -7,7 +7,7 @@ namespace Switchboard.Actors.Tests;
 /// <summary>A user's connections as a user bucket entity keeps them: one inline, more in a dictionary, the same answers either way.</summary>
 public sealed class UserConnectionsSpecs : Akka.Hosting.TestKit.TestKit
 {
-    // Probes stand in for the nodes' delivery actors; nothing else runs.
+    // Probes stand in for the nodes' partitions; nothing else runs.
     protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider)
     {
     }

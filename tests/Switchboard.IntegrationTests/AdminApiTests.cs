@@ -80,8 +80,11 @@ public sealed class AdminApiTests : IAsyncLifetime
         Assert.Contains(tree.Children, c => c.Path == "/user/admin");
         Assert.All(tree.Children, c => Assert.Empty(c.Children));
 
-        var delivery = await GetAsync<ActorNode>(AdminRoutes.Actors + "?path=/user/delivery&depth=1");
-        Assert.Contains(delivery.Children, c => c.Path.StartsWith("/user/delivery/broadcast-", StringComparison.Ordinal));
+        Assert.Contains(tree.Children, c => c.Path == "/user/connections-0");
+
+        var partition = await GetAsync<ActorNode>(AdminRoutes.Actors + "?path=/user/connections-0&depth=1");
+        Assert.Equal("/user/connections-0", partition.Path);
+        Assert.Empty(partition.Children);
     }
 
     [Fact]

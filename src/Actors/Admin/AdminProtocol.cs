@@ -13,7 +13,7 @@ public static class AdminProtocol
         string[] Groups, long MessagesIn, long MessagesOut, int OutboxDepth);
 
     /// <summary>
-    /// To a node's delivery actor: its connections with an id after <paramref name="After"/> (ordinal), at most
+    /// To a node's NodeConnections, which asks its partitions: its connections with an id after <paramref name="After"/> (ordinal), at most
     /// <paramref name="Limit"/>, of <paramref name="UserId"/> only when given.
     /// </summary>
     public sealed record ListConnections(string? UserId, string? After, int Limit) : IRoutingMessage;
@@ -21,20 +21,20 @@ public static class AdminProtocol
     /// <summary>A page of one node's connections, in id order; <paramref name="More"/> when the node has more after it.</summary>
     public sealed record ConnectionList(string Node, ConnectionEntry[] Connections, bool More) : IRoutingMessage;
 
-    /// <summary>To a node's delivery actor: the groups with members here named after <paramref name="After"/>, at most <paramref name="Limit"/>.</summary>
+    /// <summary>To a node's NodeConnections, which asks its partitions: the groups with members here named after <paramref name="After"/>, at most <paramref name="Limit"/>.</summary>
     public sealed record ListGroups(string? After, int Limit) : IRoutingMessage;
 
     /// <summary>A page of one node's group names, in ordinal order.</summary>
     public sealed record GroupList(string Node, string[] Groups, bool More) : IRoutingMessage;
 
-    /// <summary>To a node's delivery actor: the names of its <paramref name="Limit"/> groups with the most connections here, largest first.</summary>
+    /// <summary>To a node's NodeConnections, which asks its partitions: the names of its <paramref name="Limit"/> groups with the most connections here, largest first.</summary>
     public sealed record ListLargestGroups(int Limit) : IRoutingMessage;
 
     /// <summary>One node's largest groups by its own connections, largest first (ties by name).</summary>
     public sealed record LargestGroups(string Node, string[] Groups) : IRoutingMessage;
 
     /// <summary>
-    /// To a node's delivery actor: close the connections of <paramref name="UserId"/>, or the one connection
+    /// To a node's NodeConnections, which asks its partitions: close the connections of <paramref name="UserId"/>, or the one connection
     /// <paramref name="ConnectionId"/>, with 1008 and <paramref name="Reason"/>. <paramref name="By"/> is the API key's name, for the audit line.
     /// </summary>
     public sealed record Kick(string? UserId, string? ConnectionId, string Reason, string By) : IRoutingMessage;

@@ -27,7 +27,9 @@ public sealed class NodeConnections : ReceiveActor
     private readonly IActorRef[] _partitions;
     private readonly BroadcastQueue[] _queues;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private string? _node;
+
+    /// <summary>Read once: the answers are merged off the actor's thread, where its context is not at hand.</summary>
+    private readonly string _node = NodeName.Of(Context.System);
 
     public NodeConnections(IActorRef[] partitions, BroadcastQueue[] queues, RoutingCounters counters, Action onReady)
     {
@@ -46,10 +48,10 @@ public sealed class NodeConnections : ReceiveActor
         Receive<AdminProtocol.ListGroups>(list => Gather<AdminProtocol.GroupList, AdminProtocol.GroupList>(list, lists =>
         {
             var names = lists.SelectMany(l => l.Groups).Distinct().Order(StringComparer.Ordinal).ToList();
-            return new AdminProtocol.GroupList(Node, names.Take(list.Limit).ToArray(), names.Count > list.Limit || lists.Any(l => l.More));
+            return new AdminProtocol.GroupList(_node, names.Take(list.Limit).ToArray(), names.Count > list.Limit || lists.Any(l => l.More));
         }));
         Receive<AdminProtocol.ListLargestGroups>(list => Gather<GroupSizes, AdminProtocol.LargestGroups>(GroupSizesHere.Instance,
-            sizes => new AdminProtocol.LargestGroups(Node, sizes.SelectMany(s => s.Sizes)
+            sizes => new AdminProtocol.LargestGroups(_node, sizes.SelectMany(s => s.Sizes)
                 .GroupBy(s => s.Group, s => s.Members).Select(g => (Group: g.Key, Members: g.Sum()))
                 .OrderByDescending(g => g.Members).ThenBy(g => g.Group, StringComparer.Ordinal)
                 .Take(list.Limit).Select(g => g.Group).ToArray())));
@@ -57,15 +59,13 @@ public sealed class NodeConnections : ReceiveActor
         {
             var closed = kicked.Sum(k => k.Closed);
             _log.Info("Audit: kick by {Caller} target {Target} on {Node}: closed {Closed} with 1008 \"{Reason}\"", kick.By,
-                kick.ConnectionId is null ? $"user {kick.UserId}" : $"connection {kick.ConnectionId}", Node, closed, kick.Reason);
-            return new AdminProtocol.Kicked(Node, closed);
+                kick.ConnectionId is null ? $"user {kick.UserId}" : $"connection {kick.ConnectionId}", _node, closed, kick.Reason);
+            return new AdminProtocol.Kicked(_node, closed);
         }));
         Receive<ListHere>(list => Gather<LocalConnection[], LocalConnection[]>(list, all => all.SelectMany(a => a).ToArray()));
         // Ready once broadcasts reach this node.
         Receive<SubscribeAck>(_ => onReady());
     }
-
-    private string Node => _node ??= NodeName.Of(Context.System);
 
     protected override void PreStart() =>
         DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(BroadcastTopic, Self));
@@ -97,7 +97,7 @@ public sealed class NodeConnections : ReceiveActor
     private AdminProtocol.ConnectionList Merge(AdminProtocol.ConnectionList[] lists, int limit)
     {
         var all = lists.SelectMany(l => l.Connections).OrderBy(c => c.ConnectionId, StringComparer.Ordinal).ToList();
-        return new AdminProtocol.ConnectionList(Node, all.Take(limit).ToArray(), all.Count > limit || lists.Any(l => l.More));
+        return new AdminProtocol.ConnectionList(_node, all.Take(limit).ToArray(), all.Count > limit || lists.Any(l => l.More));
     }
 
     public static Props PropsFor(IActorRef[] partitions, BroadcastQueue[] queues, RoutingCounters counters, Action onReady) =>

@@ -15,7 +15,7 @@ public static class GroupProtocol
     }
 
     /// <summary>
-    /// A connection on the node whose delivery actor is <paramref name="Node"/> joined. A resent copy only confirms:
+    /// A connection held by the node's partition <paramref name="Node"/> joined. A resent copy only confirms:
     /// by then the entity knows the member (it took the first copy, or it started later and recovered the member),
     /// and the connection may have left since. With <paramref name="OpensStream"/> (history on) every copy is answered
     /// with <see cref="GroupStreamOpened"/>, replaying what followed <paramref name="Resume"/> when the client named one.

@@ -8,7 +8,7 @@ namespace Switchboard.Actors.Routing;
 
 /// <summary>
 /// A node's routed messages that their entities have not yet confirmed. Any thread sends through it: a connection's
-/// graph, the delivery actor, the HTTP API. <see cref="Send"/> numbers the message, records it and hands it straight
+/// graph, a partition, the HTTP API. <see cref="Send"/> numbers the message, records it and hands it straight
 /// to the user or group shard region, so a message does not wait in the <see cref="RoutingRelay"/>'s mailbox on its
 /// way; the relay, whose ref the stamp carries, settles the entries as confirmations come in and resends the overdue.
 /// </summary>
@@ -48,7 +48,7 @@ public sealed class RelayLedger(RoutingRelayOptions options, RoutingCounters cou
 
     /// <summary>
     /// Settles, where it arrived, a message this node's relay sent that its entity handed to this node alone: the
-    /// delivery actor here says so to the ledger rather than in a message to the relay. False for a message from
+    /// partition here says so to the ledger rather than in a message to the relay. False for a message from
     /// another node's relay, or one routed to several nodes (the relay counts those).
     /// </summary>
     public bool TrySettleHere(RelayStamp stamp)

@@ -19,7 +19,7 @@ public static class RelayProtocol
         IRelayed Stamped(RelayStamp stamp);
     }
 
-    /// <summary>A connection that sent the message: its node's delivery actor gets Accepted or Rejected for it.</summary>
+    /// <summary>A connection that sent the message: the partition holding it gets Accepted or Rejected for it.</summary>
     public sealed record ReplyTarget(IActorRef Delivery, string ConnectionId, ReadOnlyMemory<byte> Id);
 
     /// <summary>
@@ -30,7 +30,7 @@ public static class RelayProtocol
     public sealed record Routed(long Seq, FrameError? Refusal, long StreamSeq = 0) : IRoutingMessage;
 
     /// <summary>
-    /// From a recipient node's delivery actor (the sender): it has the message <paramref name="Seq"/>, which the
+    /// From a recipient node's partition (the sender): it has the message <paramref name="Seq"/>, which the
     /// entity's <paramref name="Route"/> handed to <paramref name="Nodes"/> nodes. The relay is done with the message
     /// once every node of one route has said so: confirmed where it arrived, not where it left, so that an entity on a
     /// node that is being downed cannot confirm what the recipients never got. <paramref name="StreamSeq"/> as in <see cref="Routed"/>.
@@ -53,6 +53,6 @@ public sealed record RelayStamp(IActorRef Relay, long Seq, bool Resent, long Rou
     public RelayStamp RoutedTo(int nodes, long streamSeq = 0) =>
         this with { Route = Random.Shared.NextInt64(1, long.MaxValue), Nodes = nodes, StreamSeq = streamSeq };
 
-    /// <summary>Tells the relay that <paramref name="node"/>'s delivery actor has the message.</summary>
+    /// <summary>Tells the relay that <paramref name="node"/> (a node's partition) has the message.</summary>
     public void ConfirmDelivered(IActorRef node) => Relay.Tell(new RelayProtocol.Delivered(Seq, Route, Nodes, StreamSeq), node);
 }

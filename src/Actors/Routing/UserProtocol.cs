@@ -18,7 +18,7 @@ public static class UserProtocol
     }
 
     /// <summary>
-    /// A connection of the user opened on the node whose delivery actor is <paramref name="Node"/>. With
+    /// A connection of the user opened held by the node's partition <paramref name="Node"/>. With
     /// <paramref name="OpensStream"/> (history on) the entity answers with <see cref="UserStreamOpened"/>, replaying
     /// what followed <paramref name="Resume"/> when the client named a position.
     /// </summary>

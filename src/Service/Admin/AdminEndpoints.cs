@@ -222,7 +222,7 @@ public static class AdminEndpoints
             answers.Where(a => a.Shards is null).Select(a => a.Node).ToList());
     }
 
-    // The hub's own: connections, users and groups, asked of every node's delivery actor.
+    // The hub's own: connections, users and groups, asked of every node (its NodeConnections, which asks its partitions).
 
     private static async Task<IResult> ConnectionsAsync(ActorSystem system, string? user = null, string? node = null, int? limit = null,
         string? after = null)

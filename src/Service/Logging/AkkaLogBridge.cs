@@ -11,7 +11,7 @@ namespace Switchboard.Service.Logging;
 
 /// <summary>
 /// Akka's log events into the host's logging, as the host's own lines look: one category per logging class
-/// (<c>Akka.Cluster.ClusterCoreDaemon</c>, <c>Switchboard.Actors.Delivery.NodeDelivery</c>) rather than Akka.Hosting's
+/// (<c>Akka.Cluster.ClusterCoreDaemon</c>, <c>Switchboard.Actors.Delivery.NodeConnections</c>) rather than Akka.Hosting's
 /// single <c>Akka.Actor.ActorSystem</c>, so <c>Logging:LogLevel</c> can tune them; the message without Akka's
 /// <c>[INFO][time][thread][source]</c> prefix, which the host's formatter gives in its own way; and the template's
 /// named values, the log source and the thread as structured state, which the JSON console formatter writes as fields.

@@ -12,7 +12,7 @@ namespace Switchboard.Actors.Routing.State;
 /// </summary>
 public sealed class UserBucketState
 {
-    /// <summary>User id → its connections, each with the delivery actor of the node holding it.</summary>
+    /// <summary>User id → its connections, each with the node's partition holding it.</summary>
     private readonly Dictionary<string, UserConnections> _connectionsOf = new();
 
     public UserConnections? ConnectionsOf(string userId) => _connectionsOf.GetValueOrDefault(userId);

@@ -3,7 +3,7 @@ using Akka.Actor;
 namespace Switchboard.Actors.Routing.State;
 
 /// <summary>
-/// One user's connections in a <see cref="UserBucketState"/>, each with the delivery actor of its node. Most users have one
+/// One user's connections in a <see cref="UserBucketState"/>, each with the partition of its node that holds it. Most users have one
 /// connection: it is held in two fields, and a dictionary is made only for a second one, since a bucket entity holds an
 /// entry for every connected user of its bucket.
 /// </summary>
