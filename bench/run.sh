@@ -4,6 +4,7 @@
 #   bench/run.sh quick    # about four minutes: smaller counts, short runs
 #   bench/run.sh full     # the budget's figures: 15,000 held, 10,000 broadcast to, 1,000 pairs at 20,000/s
 #   BENCH_BEFORE=<commit> bench/run.sh full   # also that commit's Switchboard, in the same run, as "before"
+#   BENCH_HUBS="switchboard before" ...      # only these hubs (of switchboard, before, signalr, nodews), e.g. for rounds
 # Each scenario gets a freshly started server process, stopped by its PID afterwards.
 # Raw results (one JSON line per scenario and hub) go to bench/results/<mode>-<time>.jsonl.
 set -euo pipefail
@@ -35,6 +36,7 @@ if [ -n "${BENCH_BEFORE:-}" ]; then
   before="$before_tree/src/Service/bin/Release/net10.0/Switchboard.Service.dll"
   hubs="switchboard before signalr nodews"
 fi
+hubs=${BENCH_HUBS:-$hubs}
 
 mkdir -p bench/results
 results="bench/results/${mode}-$(date -u +%Y%m%dT%H%M%SZ).jsonl"

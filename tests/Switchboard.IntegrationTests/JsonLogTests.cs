@@ -35,9 +35,9 @@ public sealed class JsonLogTests
         var cluster = lines.First(l => l.GetProperty("Category").GetString() == "Akka.Cluster");
         Assert.DoesNotContain("[INFO]", cluster.GetProperty("Message").GetString());
         Assert.StartsWith("Cluster (akka://", cluster.GetProperty("State").GetProperty("LogSource").GetString());
-        // The node's part of the kick, logged by its NodeConnections, and the HTTP call's audit line: the same fields.
+        // The node's part of the kick, logged by the partition that holds the user, and the HTTP call's audit line: the same fields.
         var kicks = lines.Where(l => l.GetProperty("Message").GetString()!.StartsWith("Audit: kick", StringComparison.Ordinal)).ToList();
-        Assert.Equal(["Switchboard.Actors.Delivery.NodeConnections", "Switchboard.Audit"],
+        Assert.Equal(["Switchboard.Actors.Delivery.ConnectionPartition", "Switchboard.Audit"],
             kicks.Select(k => k.GetProperty("Category").GetString()).Order(StringComparer.Ordinal));
         Assert.All(kicks, k => Assert.Equal("loopback", k.GetProperty("State").GetProperty("Caller").GetString()));
         Assert.All(kicks, k => Assert.Equal("user json-ann", k.GetProperty("State").GetProperty("Target").GetString()));

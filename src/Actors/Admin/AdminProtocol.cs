@@ -1,3 +1,4 @@
+using Switchboard.Actors.Delivery;
 using Switchboard.Actors.Serialization;
 
 namespace Switchboard.Actors.Admin;
@@ -5,6 +6,7 @@ namespace Switchboard.Actors.Admin;
 /// <summary>
 /// The admin API's questions to each node, and the node's answers. The HTTP side asks every Up member at once,
 /// one message per node with a deadline; these are wire messages, the JSON answers are the records of Switchboard.Contracts.
+/// A question about the node's connections goes to each of its partitions, and says how their parts add up.
 /// </summary>
 public static class AdminProtocol
 {
@@ -13,31 +15,63 @@ public static class AdminProtocol
         string[] Groups, long MessagesIn, long MessagesOut, int OutboxDepth);
 
     /// <summary>
-    /// To a node's NodeConnections, which asks its partitions: its connections with an id after <paramref name="After"/> (ordinal), at most
-    /// <paramref name="Limit"/>, of <paramref name="UserId"/> only when given.
+    /// To a node: its connections with an id after <paramref name="After"/> (ordinal), at most <paramref name="Limit"/>, of
+    /// <paramref name="UserId"/> only when given.
     /// </summary>
-    public sealed record ListConnections(string? UserId, string? After, int Limit) : IRoutingMessage;
+    public sealed record ListConnections(string? UserId, string? After, int Limit) : IRoutingMessage, IPartitionQuestion
+    {
+        public object Merge(object[] parts, string node)
+        {
+            var lists = parts.Cast<ConnectionList>().ToList();
+            var all = lists.SelectMany(l => l.Connections).OrderBy(c => c.ConnectionId, StringComparer.Ordinal).ToList();
+            return new ConnectionList(node, all.Take(Limit).ToArray(), all.Count > Limit || lists.Any(l => l.More));
+        }
+    }
 
     /// <summary>A page of one node's connections, in id order; <paramref name="More"/> when the node has more after it.</summary>
     public sealed record ConnectionList(string Node, ConnectionEntry[] Connections, bool More) : IRoutingMessage;
 
-    /// <summary>To a node's NodeConnections, which asks its partitions: the groups with members here named after <paramref name="After"/>, at most <paramref name="Limit"/>.</summary>
-    public sealed record ListGroups(string? After, int Limit) : IRoutingMessage;
+    /// <summary>To a node: the groups with members here named after <paramref name="After"/>, at most <paramref name="Limit"/>.</summary>
+    public sealed record ListGroups(string? After, int Limit) : IRoutingMessage, IPartitionQuestion
+    {
+        // A group with members in several partitions is named by each.
+        public object Merge(object[] parts, string node)
+        {
+            var lists = parts.Cast<GroupList>().ToList();
+            var names = lists.SelectMany(l => l.Groups).Distinct().Order(StringComparer.Ordinal).ToList();
+            return new GroupList(node, names.Take(Limit).ToArray(), names.Count > Limit || lists.Any(l => l.More));
+        }
+    }
 
     /// <summary>A page of one node's group names, in ordinal order.</summary>
     public sealed record GroupList(string Node, string[] Groups, bool More) : IRoutingMessage;
 
-    /// <summary>To a node's NodeConnections, which asks its partitions: the names of its <paramref name="Limit"/> groups with the most connections here, largest first.</summary>
-    public sealed record ListLargestGroups(int Limit) : IRoutingMessage;
+    /// <summary>
+    /// To a node: the names of its <paramref name="Limit"/> groups with the most connections here, largest first. Each partition
+    /// answers with all its groups' sizes (<see cref="GroupSizes"/>), since a group's members here may be in several.
+    /// </summary>
+    public sealed record ListLargestGroups(int Limit) : IRoutingMessage, IPartitionQuestion
+    {
+        public object Merge(object[] parts, string node) => new LargestGroups(node, parts.Cast<GroupSizes>()
+            .SelectMany(p => p.Sizes).GroupBy(s => s.Group, s => s.Members).Select(g => (Group: g.Key, Members: g.Sum()))
+            .OrderByDescending(g => g.Members).ThenBy(g => g.Group, StringComparer.Ordinal)
+            .Take(Limit).Select(g => g.Group).ToArray());
+    }
+
+    /// <summary>Within a node: each group with members in one partition, and how many.</summary>
+    public sealed record GroupSizes((string Group, int Members)[] Sizes);
 
     /// <summary>One node's largest groups by its own connections, largest first (ties by name).</summary>
     public sealed record LargestGroups(string Node, string[] Groups) : IRoutingMessage;
 
     /// <summary>
-    /// To a node's NodeConnections, which asks its partitions: close the connections of <paramref name="UserId"/>, or the one connection
-    /// <paramref name="ConnectionId"/>, with 1008 and <paramref name="Reason"/>. <paramref name="By"/> is the API key's name, for the audit line.
+    /// To a node: close the connections of <paramref name="UserId"/>, or the one connection <paramref name="ConnectionId"/>, with
+    /// 1008 and <paramref name="Reason"/>. <paramref name="By"/> is the API key's name, for the audit line.
     /// </summary>
-    public sealed record Kick(string? UserId, string? ConnectionId, string Reason, string By) : IRoutingMessage;
+    public sealed record Kick(string? UserId, string? ConnectionId, string Reason, string By) : IRoutingMessage, IPartitionQuestion
+    {
+        public object Merge(object[] parts, string node) => new Kicked(node, parts.Cast<Kicked>().Sum(k => k.Closed));
+    }
 
     /// <summary>How many connections a node closed for a <see cref="Kick"/>.</summary>
     public sealed record Kicked(string Node, int Closed) : IRoutingMessage;

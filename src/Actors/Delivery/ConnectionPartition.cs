@@ -74,7 +74,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         Receive<Terminated>(relay => _delivered.Forget(relay.ActorRef));
         Receive<AdminProtocol.ListConnections>(list => Sender.Tell(_here.Listing(list, Node)));
         Receive<AdminProtocol.ListGroups>(list => Sender.Tell(ListGroups(list)));
-        Receive<GroupSizesHere>(_ => Sender.Tell(new GroupSizes(_here.GroupSizes().ToArray())));
+        Receive<AdminProtocol.ListLargestGroups>(_ => Sender.Tell(new AdminProtocol.GroupSizes(_here.GroupSizes().ToArray())));
         Receive<AdminProtocol.Kick>(kick => Sender.Tell(Kick(kick)));
         Receive<ListHere>(_ => Sender.Tell(_here.All.ToArray()));
     }
@@ -279,12 +279,16 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         return new AdminProtocol.GroupList(Node, page.Take(list.Limit).ToArray(), page.Length > list.Limit);
     }
 
-    // The close goes through each connection's outbox; ConnectionClosed follows as for any other close.
+    // The close goes through each connection's outbox; ConnectionClosed follows as for any other close. A user's connections
+    // here share this partition, so a kick that closes any is one audit line per node.
     private AdminProtocol.Kicked Kick(AdminProtocol.Kick kick)
     {
         var targets = _here.KickTargets(kick.UserId, kick.ConnectionId);
         foreach (var target in targets)
             target.Connection.Close(CloseCode.PolicyViolation, kick.Reason);
+        if (targets.Count > 0)
+            _log.Info("Audit: kick by {Caller} target {Target} on {Node}: closed {Closed} with 1008 \"{Reason}\"", kick.By,
+                kick.ConnectionId is null ? $"user {kick.UserId}" : $"connection {kick.ConnectionId}", Node, targets.Count, kick.Reason);
         return new AdminProtocol.Kicked(Node, targets.Count);
     }
 

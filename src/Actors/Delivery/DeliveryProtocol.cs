@@ -42,17 +42,11 @@ public static class DeliveryProtocol
     /// <summary>An entity refused a connection's frame: the connection gets an error frame.</summary>
     public sealed record Rejected(string ConnectionId, ReadOnlyMemory<byte> Id, FrameError Error) : IRoutingMessage;
 
-    /// <summary>Within a node: a partition's connections, for a drain or a stop (answered with <see cref="LocalConnection"/>[]).</summary>
-    public sealed class ListHere
+    /// <summary>Within a node: its connections, for a drain or a stop (each partition answers with its <see cref="LocalConnection"/>[]).</summary>
+    public sealed class ListHere : IPartitionQuestion
     {
         public static readonly ListHere Instance = new();
-    }
 
-    /// <summary>Within a node: each group with members in a partition and how many (answered with <see cref="GroupSizes"/>).</summary>
-    public sealed class GroupSizesHere
-    {
-        public static readonly GroupSizesHere Instance = new();
+        public object Merge(object[] parts, string node) => parts.Cast<LocalConnection[]>().SelectMany(p => p).ToArray();
     }
-
-    public sealed record GroupSizes((string Group, int Members)[] Sizes);
 }

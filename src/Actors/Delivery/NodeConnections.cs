@@ -13,9 +13,9 @@ namespace Switchboard.Actors.Delivery;
 
 /// <summary>
 /// Where the cluster reaches this node as a whole, at <c>/user/delivery</c>: broadcasts arrive here through distributed pub-sub
-/// and go to every partition with connections; a starting entity's question goes to the partitions that can answer it; the
-/// admin API's questions are put to every partition and answered once. It holds no connection: deliveries to users and groups
-/// go from the entities straight to the partitions.
+/// and go to every partition with connections; a starting entity's question goes to the partitions that can answer it; a
+/// question about the node's connections (<see cref="IPartitionQuestion"/>) is put to every partition and answered once. It
+/// holds no connection: deliveries to users and groups go from the entities straight to the partitions.
 /// </summary>
 public sealed class NodeConnections : ReceiveActor
 {
@@ -43,26 +43,7 @@ public sealed class NodeConnections : ReceiveActor
             foreach (var partition in _partitions)
                 partition.Forward(find);
         });
-        Receive<AdminProtocol.ListConnections>(list => Gather<AdminProtocol.ConnectionList, AdminProtocol.ConnectionList>(list,
-            lists => Merge(lists, list.Limit)));
-        Receive<AdminProtocol.ListGroups>(list => Gather<AdminProtocol.GroupList, AdminProtocol.GroupList>(list, lists =>
-        {
-            var names = lists.SelectMany(l => l.Groups).Distinct().Order(StringComparer.Ordinal).ToList();
-            return new AdminProtocol.GroupList(_node, names.Take(list.Limit).ToArray(), names.Count > list.Limit || lists.Any(l => l.More));
-        }));
-        Receive<AdminProtocol.ListLargestGroups>(list => Gather<GroupSizes, AdminProtocol.LargestGroups>(GroupSizesHere.Instance,
-            sizes => new AdminProtocol.LargestGroups(_node, sizes.SelectMany(s => s.Sizes)
-                .GroupBy(s => s.Group, s => s.Members).Select(g => (Group: g.Key, Members: g.Sum()))
-                .OrderByDescending(g => g.Members).ThenBy(g => g.Group, StringComparer.Ordinal)
-                .Take(list.Limit).Select(g => g.Group).ToArray())));
-        Receive<AdminProtocol.Kick>(kick => Gather<AdminProtocol.Kicked, AdminProtocol.Kicked>(kick, kicked =>
-        {
-            var closed = kicked.Sum(k => k.Closed);
-            _log.Info("Audit: kick by {Caller} target {Target} on {Node}: closed {Closed} with 1008 \"{Reason}\"", kick.By,
-                kick.ConnectionId is null ? $"user {kick.UserId}" : $"connection {kick.ConnectionId}", _node, closed, kick.Reason);
-            return new AdminProtocol.Kicked(_node, closed);
-        }));
-        Receive<ListHere>(list => Gather<LocalConnection[], LocalConnection[]>(list, all => all.SelectMany(a => a).ToArray()));
+        Receive<IPartitionQuestion>(question => GatherAsync(_partitions, question, _node).PipeTo(Sender));
         // Ready once broadcasts reach this node.
         Receive<SubscribeAck>(_ => onReady());
     }
@@ -87,18 +68,9 @@ public sealed class NodeConnections : ReceiveActor
         }
     }
 
-    /// <summary>Puts <paramref name="question"/> to every partition and answers the sender with <paramref name="merge"/> of their answers.</summary>
-    private void Gather<TPart, TAnswer>(object question, Func<TPart[], TAnswer> merge) where TAnswer : notnull =>
-        GatherAsync(_partitions, question, merge).PipeTo(Sender);
-
-    private static async Task<TAnswer> GatherAsync<TPart, TAnswer>(IActorRef[] partitions, object question, Func<TPart[], TAnswer> merge) =>
-        merge(await Task.WhenAll(partitions.Select(p => p.Ask<TPart>(question, AskTimeout))));
-
-    private AdminProtocol.ConnectionList Merge(AdminProtocol.ConnectionList[] lists, int limit)
-    {
-        var all = lists.SelectMany(l => l.Connections).OrderBy(c => c.ConnectionId, StringComparer.Ordinal).ToList();
-        return new AdminProtocol.ConnectionList(_node, all.Take(limit).ToArray(), all.Count > limit || lists.Any(l => l.More));
-    }
+    // Off the actor's thread: it touches nothing of the actor's.
+    private static async Task<object> GatherAsync(IActorRef[] partitions, IPartitionQuestion question, string node) =>
+        question.Merge(await Task.WhenAll(partitions.Select(p => p.Ask<object>(question, AskTimeout))), node);
 
     public static Props PropsFor(IActorRef[] partitions, BroadcastQueue[] queues, RoutingCounters counters, Action onReady) =>
         Props.Create(() => new NodeConnections(partitions, queues, counters, onReady));

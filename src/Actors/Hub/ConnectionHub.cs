@@ -17,6 +17,7 @@ namespace Switchboard.Actors.Hub;
 public sealed class ConnectionHub
 {
     private readonly string _idPrefix = Convert.ToHexStringLower(BitConverter.GetBytes(Random.Shared.Next()));
+    private readonly ActorSystem _system;
     private readonly ITokenRenewal? _renewal;
     private readonly ILoggingAdapter _log;
     private long _nextId;
@@ -26,6 +27,7 @@ public sealed class ConnectionHub
         ConnectionCounters counters, ConnectionSlots slots, ITokenRenewal? renewal = null)
     {
         Slots = slots;
+        _system = system;
         _renewal = renewal;
         Options = options;
         Node = node;
@@ -136,14 +138,38 @@ public sealed class ConnectionHub
         }
     }
 
-    /// <summary>This node's connections now, as its partitions hold them.</summary>
-    public Task<LocalConnection[]> ListAsync(TimeSpan timeout) =>
-        Routing.Node.Ask<LocalConnection[]>(DeliveryProtocol.ListHere.Instance, timeout);
+    /// <summary>This node's connections now, as its partitions hold them; none once the actor system has stopped.</summary>
+    public async Task<LocalConnection[]> ListAsync(TimeSpan timeout)
+    {
+        // The graphs run on the actor system's materializer: when it has stopped, so have they, and there is nobody to ask.
+        if (_system.WhenTerminated.IsCompleted)
+            return [];
+        try
+        {
+            return await Routing.Node.Ask<LocalConnection[]>(DeliveryProtocol.ListHere.Instance, timeout);
+        }
+        catch (AskTimeoutException) when (_system.WhenTerminated.IsCompleted)
+        {
+            return [];
+        }
+    }
 
     /// <summary>Closes every connection with <paramref name="code"/> and waits for them, at most <paramref name="timeout"/>.</summary>
     public async Task CloseAllAsync(ushort code, string reason, TimeSpan timeout)
     {
-        var closing = (await ListAsync(timeout)).Select(c =>
+        LocalConnection[] connections;
+        try
+        {
+            connections = await ListAsync(timeout);
+        }
+        catch (AskTimeoutException)
+        {
+            // A stop goes on: the connections close with the actor system, abruptly rather than with the code.
+            _log.Warning("The node's connection partitions did not say which connections to close with {CloseCode} within {Timeout}",
+                code, timeout);
+            return;
+        }
+        var closing = connections.Select(c =>
         {
             c.Connection.Close(code, reason);
             return c.Connection.Completion;
