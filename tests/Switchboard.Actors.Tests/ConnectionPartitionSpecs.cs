@@ -1,8 +1,5 @@
-using System.Text;
 using Akka.Actor;
 using Akka.Hosting;
-using Akka.Streams;
-using Akka.TestKit;
 using Switchboard.Actors.Delivery;
 using Switchboard.Actors.Delivery.State;
 using Switchboard.Actors.Heartbeat;
@@ -10,93 +7,29 @@ using Switchboard.Actors.Hub;
 using Switchboard.Actors.Routing;
 using Switchboard.Streams;
 using Switchboard.Streams.Framing;
-using Switchboard.Streams.Hosting;
-using Switchboard.Streams.Outbound;
 using static Switchboard.Actors.Delivery.DeliveryProtocol;
 
 namespace Switchboard.Actors.Tests;
 
-/// <summary>
-/// A connection partition with real connections over pipes and probes for the entities' regions: what routing is told
-/// and what each connection receives. The relay is a probe too, so that nothing is resent behind the test's back.
-/// </summary>
-public sealed class ConnectionPartitionSpecs : Akka.Hosting.TestKit.TestKit
+/// <summary>A connection partition at work: what routing is told and what each connection receives.</summary>
+public sealed class ConnectionPartitionSpecs : ConnectionPartitionKit
 {
-    private const string NewsJson = """{"type":"news"}""";
-    private const string MarkerJson = """{"type":"marker"}""";
-
-    /// <summary>History off and a ping timeout no test reaches: each test turns on what it is about.</summary>
-    private static readonly PartitionOptions Plain = new(Partitions: 3, MaxGroupsPerConnection: 5, HistoryOn: false,
-        PingTimeout: TimeSpan.FromHours(1), TokenLeeway: null);
-
-    // Made per test: the outbox stamps the frames it takes.
-    private readonly OutboundFrame _news = OutboundFrame.Text(Encoding.UTF8.GetBytes(NewsJson));
-    private readonly RoutingCounters _counters = new();
-    private readonly ConnectionCounters _connectionCounters = new();
-    private readonly ConnectionSlots _slots = new();
-    private TestProbe _users = null!;
-    private TestProbe _groups = null!;
-    private ConnectionHosts _hosts = null!;
-
     // A plain actor system: nothing the partition does here names the node (only its admin answers and history do).
     protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider)
     {
     }
 
-    // The probes need the actor system, which the hosting test kit starts after the constructor.
-    private (IActorRef Partition, BroadcastQueue Queue) Start(PartitionOptions? options = null, int queueCapacity = 4,
-        TimeProvider? clock = null)
-    {
-        (_users, _groups) = (CreateTestProbe(), CreateTestProbe());
-        var ledger = new RelayLedger(RoutingRelayOptions.Default, _counters);
-        ledger.Start(CreateTestProbe(), _users, _groups);
-        _hosts = new ConnectionHosts(Sys.Materializer(), 2);
-        var queue = new BroadcastQueue(queueCapacity);
-        var services = new PartitionServices(_users, _groups, ledger, _counters, _connectionCounters, _slots, clock ?? TimeProvider.System);
-        return (Sys.ActorOf(ConnectionPartition.PropsFor(options ?? Plain, services, queue)), queue);
-    }
-
-    /// <summary>Opens a connection in the partition and waits until its user's entity has been told of it.</summary>
-    private (TestConnection Socket, LocalConnection Local) Connect(IActorRef partition, string id, string user,
-        IReadOnlyList<string>? groups = null, DateTimeOffset? tokenExpires = null)
-    {
-        var socket = TestConnection.Open(_hosts, id, _connectionCounters);
-        var local = new LocalConnection(socket.Connection, user, partition);
-        partition.Tell(new ConnectionOpened(local, groups ?? [], TokenExpires: tokenExpires));
-        Assert.Equal(new UserProtocol.AddConnection(user, id, partition), _users.ExpectMsg<UserProtocol.AddConnection>());
-        return (socket, local);
-    }
-
-    /// <summary>Sends each connection a marker: what the test expected none of must not come before it.</summary>
-    private static async Task AssertNextIsMarker(IActorRef partition, params TestConnection[] sockets)
-    {
-        partition.Tell(new DeliverToConnections(sockets.Select(s => s.Id).ToArray(), OutboundFrame.Text(Encoding.UTF8.GetBytes(MarkerJson))));
-        foreach (var socket in sockets)
-            Assert.Equal(MarkerJson, await socket.ReceiveTextAsync());
-    }
-
-    /// <summary>Returns once the partition has handled everything told it before: its counters are final for those messages.</summary>
-    private void Handled(IActorRef partition)
-    {
-        partition.Tell(new RegistryProtocol.FindUsers(0, TestActor));
-        ExpectMsg<RegistryProtocol.UsersFound>();
-    }
-
-    private static ReadOnlyMemory<byte> Id(string id) => Encoding.UTF8.GetBytes($"\"{id}\"");
-
-    private static (string, string)[] Pairs(string[] flattened) => flattened.Chunk(2).Select(p => (p[0], p[1])).Order().ToArray();
-
     [Fact]
     public void An_opened_connection_is_told_to_its_users_entity_with_the_partition_as_its_node()
     {
         var (partition, queue) = Start();
-        var socket = TestConnection.Open(_hosts, "c1", _connectionCounters);
+        var socket = TestConnection.Open(Hosts, "c1", ConnectionCounters);
         partition.Tell(new ConnectionOpened(new LocalConnection(socket.Connection, "ann", partition), []));
 
-        var added = _users.ExpectMsg<UserProtocol.AddConnection>();
+        var added = Users.ExpectMsg<UserProtocol.AddConnection>();
         Assert.Equal(("ann", "c1", partition, false), (added.UserId, added.ConnectionId, added.Node, added.OpensStream));
         // Told after the node's figures: a broadcast now counts this connection.
-        Assert.Equal((1, 1), (_slots.Users, queue.Connections));
+        Assert.Equal((1, 1), (Slots.Users, queue.Connections));
     }
 
     [Fact]
@@ -109,16 +42,16 @@ public sealed class ConnectionPartitionSpecs : Akka.Hosting.TestKit.TestKit
 
         partition.Tell(new Join("c1", "g", Id("j1")));
         partition.Tell(new Join("c3", "h", Id("j2")));
-        var join = _groups.ExpectMsg<GroupProtocol.AddMember>();
+        var join = Groups.ExpectMsg<GroupProtocol.AddMember>();
         Assert.Equal(("g", "ann", "c1", partition), (join.Group, join.UserId, join.ConnectionId, join.Node));
         Assert.NotNull(join.Stamp); // relayed: the group entity's confirmation acks the join
-        Assert.Equal("h", _groups.ExpectMsg<GroupProtocol.AddMember>().Group);
-        Assert.Equal(2, _counters.LocalGroups);
+        Assert.Equal("h", Groups.ExpectMsg<GroupProtocol.AddMember>().Group);
+        Assert.Equal(2, Counters.LocalGroups);
 
-        partition.Tell(new DeliverToGroup("g", _news));
+        partition.Tell(new DeliverToGroup("g", News));
         Assert.Equal(NewsJson, await ann.ReceiveTextAsync());
         await AssertNextIsMarker(partition, ann, ben, cat);
-        Assert.Equal(1, _counters.DeliveredAs(DeliveryKind.Group));
+        Assert.Equal(1, Counters.DeliveredAs(DeliveryKind.Group));
     }
 
     [Fact]
@@ -127,10 +60,10 @@ public sealed class ConnectionPartitionSpecs : Akka.Hosting.TestKit.TestKit
         var (partition, _) = Start();
         var sockets = new[] { Connect(partition, "c1", "ann").Socket, Connect(partition, "c2", "ann").Socket, Connect(partition, "c3", "ben").Socket };
 
-        partition.Tell(new DeliverToConnections(["c2", "gone"], _news)); // c-gone closed meanwhile: skipped, not counted
+        partition.Tell(new DeliverToConnections(["c2", "gone"], News)); // c-gone closed meanwhile: skipped, not counted
         Assert.Equal(NewsJson, await sockets[1].ReceiveTextAsync());
         Handled(partition);
-        Assert.Equal(1, _counters.DeliveredAs(DeliveryKind.Direct));
+        Assert.Equal(1, Counters.DeliveredAs(DeliveryKind.Direct));
         await AssertNextIsMarker(partition, sockets);
     }
 
@@ -143,15 +76,15 @@ public sealed class ConnectionPartitionSpecs : Akka.Hosting.TestKit.TestKit
         var relay = CreateTestProbe();
         var stamp = new RelayStamp(relay, 7, Resent: false, Route: 3, Nodes: 2);
 
-        partition.Tell(new DeliverToConnections(["c1"], _news, stamp));
-        partition.Tell(new DeliverToConnections(["c1"], _news, stamp with { Resent = true }));
+        partition.Tell(new DeliverToConnections(["c1"], News, stamp));
+        partition.Tell(new DeliverToConnections(["c1"], News, stamp with { Resent = true }));
         Assert.Equal(new RelayProtocol.Delivered(7, 3, 2), relay.ExpectMsg<RelayProtocol.Delivered>());
         Assert.Equal(partition, relay.LastSender);
         Assert.Equal(new RelayProtocol.Delivered(7, 3, 2), relay.ExpectMsg<RelayProtocol.Delivered>());
 
         Assert.Equal(NewsJson, await socket.ReceiveTextAsync());
         Handled(partition);
-        Assert.Equal((1L, 1L), (_counters.RepeatsDropped, _counters.DeliveredAs(DeliveryKind.Direct)));
+        Assert.Equal((1L, 1L), (Counters.RepeatsDropped, Counters.DeliveredAs(DeliveryKind.Direct)));
         await AssertNextIsMarker(partition, socket);
     }
 
@@ -163,12 +96,12 @@ public sealed class ConnectionPartitionSpecs : Akka.Hosting.TestKit.TestKit
         Assert.Equal(3, queue.Connections);
 
         Assert.True(queue.TryEnter()); // as the node's front actor does before it sends
-        partition.Tell(new Broadcast(_news));
+        partition.Tell(new Broadcast(News));
         foreach (var socket in sockets)
             Assert.Equal(NewsJson, await socket.ReceiveTextAsync());
         Handled(partition);
 
-        Assert.Equal(3, _counters.DeliveredAs(DeliveryKind.Broadcast));
+        Assert.Equal(3, Counters.DeliveredAs(DeliveryKind.Broadcast));
         // Its place is free again: with a capacity of one, the queue takes one more broadcast and no second.
         Assert.True(queue.TryEnter());
         Assert.False(queue.TryEnter());
@@ -215,7 +148,7 @@ public sealed class ConnectionPartitionSpecs : Akka.Hosting.TestKit.TestKit
             Assert.Empty(ping.Payload);
         }
         await AssertNextIsMarker(partition, sockets);
-        Assert.Equal(0, _connectionCounters.Timeouts);
+        Assert.Equal(0, ConnectionCounters.Timeouts);
     }
 
     [Fact]
@@ -228,7 +161,7 @@ public sealed class ConnectionPartitionSpecs : Akka.Hosting.TestKit.TestKit
         partition.Tell(PingProtocol.Round.Instance);
         var close = await socket.ReceiveAsync();
         Assert.Equal((Opcode.Close, WebSocketConnection.TimeoutCloseCode), (close.Opcode, close.CloseCode));
-        Assert.Equal(1, _connectionCounters.Timeouts);
+        Assert.Equal(1, ConnectionCounters.Timeouts);
     }
 
     [Fact]
@@ -271,21 +204,21 @@ public sealed class ConnectionPartitionSpecs : Akka.Hosting.TestKit.TestKit
         var (partition, queue) = Start();
         var (_, first) = Connect(partition, "c1", "ann", ["g1", "g2"]);
         var (_, second) = Connect(partition, "c2", "ann");
-        Assert.Equal(["g1", "g2"], new[] { _groups.ExpectMsg<GroupProtocol.AddMember>(), _groups.ExpectMsg<GroupProtocol.AddMember>() }
+        Assert.Equal(["g1", "g2"], new[] { Groups.ExpectMsg<GroupProtocol.AddMember>(), Groups.ExpectMsg<GroupProtocol.AddMember>() }
             .Select(m => m.Group).Order());
 
         partition.Tell(new ConnectionClosed(first));
-        var removed = new[] { _groups.ExpectMsg<GroupProtocol.RemoveMember>(), _groups.ExpectMsg<GroupProtocol.RemoveMember>() };
+        var removed = new[] { Groups.ExpectMsg<GroupProtocol.RemoveMember>(), Groups.ExpectMsg<GroupProtocol.RemoveMember>() };
         Assert.Equal([new GroupProtocol.RemoveMember("g1", "c1"), new GroupProtocol.RemoveMember("g2", "c1")], removed.OrderBy(r => r.Group));
-        Assert.Equal(new UserProtocol.RemoveConnection("ann", "c1"), _users.ExpectMsg<UserProtocol.RemoveConnection>());
+        Assert.Equal(new UserProtocol.RemoveConnection("ann", "c1"), Users.ExpectMsg<UserProtocol.RemoveConnection>());
         // Ann still has c2 here.
-        Assert.Equal((1, 1, 0), (_slots.Users, queue.Connections, _counters.LocalGroups));
+        Assert.Equal((1, 1, 0), (Slots.Users, queue.Connections, Counters.LocalGroups));
 
         // Told twice (a kick and the close it caused): the second changes nothing, so the next removal is c2's.
         partition.Tell(new ConnectionClosed(first));
         partition.Tell(new ConnectionClosed(second));
-        Assert.Equal(new UserProtocol.RemoveConnection("ann", "c2"), _users.ExpectMsg<UserProtocol.RemoveConnection>());
-        Assert.Equal((0, 0), (_slots.Users, queue.Connections));
+        Assert.Equal(new UserProtocol.RemoveConnection("ann", "c2"), Users.ExpectMsg<UserProtocol.RemoveConnection>());
+        Assert.Equal((0, 0), (Slots.Users, queue.Connections));
     }
 
     [Fact]
@@ -294,19 +227,19 @@ public sealed class ConnectionPartitionSpecs : Akka.Hosting.TestKit.TestKit
         var (partition, _) = Start();
         var (socket, _) = Connect(partition, "c1", "ann");
         partition.Tell(new Join("c1", "g", ReadOnlyMemory<byte>.Empty));
-        _groups.ExpectMsg<GroupProtocol.AddMember>();
+        Groups.ExpectMsg<GroupProtocol.AddMember>();
 
         partition.Tell(new Leave("c1", "other", Id("l1")));
         var error = await socket.ReceiveJsonAsync();
         Assert.Equal(("error", "l1", "unknown_group"), (error.GetProperty("type").GetString(), error.GetProperty("id").GetString(),
             error.GetProperty("data").GetProperty("code").GetString()));
-        Assert.Equal(1, _connectionCounters.Errors["unknown_group"]);
+        Assert.Equal(1, ConnectionCounters.Errors["unknown_group"]);
 
         partition.Tell(new Leave("c1", "g", Id("l2")));
-        Assert.Equal(new GroupProtocol.RemoveMember("g", "c1"), _groups.ExpectMsg<GroupProtocol.RemoveMember>());
+        Assert.Equal(new GroupProtocol.RemoveMember("g", "c1"), Groups.ExpectMsg<GroupProtocol.RemoveMember>());
         var ack = await socket.ReceiveJsonAsync();
         Assert.Equal(("ack", "l2"), (ack.GetProperty("type").GetString(), ack.GetProperty("id").GetString()));
-        Assert.Equal(0, _counters.LocalGroups);
+        Assert.Equal(0, Counters.LocalGroups);
     }
 
     [Fact]
@@ -316,13 +249,13 @@ public sealed class ConnectionPartitionSpecs : Akka.Hosting.TestKit.TestKit
         var (socket, _) = Connect(partition, "c1", "ann");
         partition.Tell(new Join("c1", "g1", ReadOnlyMemory<byte>.Empty));
         partition.Tell(new Join("c1", "g2", Id("j2")));
-        Assert.Equal("g1", _groups.ExpectMsg<GroupProtocol.AddMember>().Group);
+        Assert.Equal("g1", Groups.ExpectMsg<GroupProtocol.AddMember>().Group);
 
         var error = await socket.ReceiveJsonAsync();
         Assert.Equal(("j2", "too_many_groups"), (error.GetProperty("id").GetString(), error.GetProperty("data").GetProperty("code").GetString()));
         partition.Tell(new Leave("c1", "g1", ReadOnlyMemory<byte>.Empty));
-        Assert.Equal(new GroupProtocol.RemoveMember("g1", "c1"), _groups.ExpectMsg<GroupProtocol.RemoveMember>());
-        Assert.Equal(1, _connectionCounters.Errors["too_many_groups"]);
+        Assert.Equal(new GroupProtocol.RemoveMember("g1", "c1"), Groups.ExpectMsg<GroupProtocol.RemoveMember>());
+        Assert.Equal(1, ConnectionCounters.Errors["too_many_groups"]);
     }
 
     /// <summary>A clock the test sets; the partition reads it at each sweep.</summary>
