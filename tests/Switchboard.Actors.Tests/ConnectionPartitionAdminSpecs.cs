@@ -1,5 +1,6 @@
 using System.Text;
 using Akka.Actor;
+using Akka.Event;
 using Akka.Hosting;
 using Switchboard.Actors.Hub;
 using Switchboard.Streams.Framing;
@@ -51,6 +52,24 @@ public sealed class ConnectionPartitionAdminSpecs : ConnectionPartitionKit
     }
 
     [Fact]
+    public void A_kick_writes_its_audit_line_where_it_closed_connections_and_none_where_it_closed_none()
+    {
+        var (partition, _) = Start();
+        Connect(partition, "a1", "ann");
+        var log = CreateTestProbe();
+        Sys.EventStream.Subscribe(log, typeof(Info));
+
+        // The partitions of a node without the user answer too: were they to log, a kick would have a line per partition.
+        partition.Tell(new Kick("ben", null, "spam", "ops"));
+        partition.Tell(new Kick(null, "a1", "spam", "ops"));
+        Assert.Equal(0, ExpectMsg<Kicked>().Closed);
+        Assert.Equal(1, ExpectMsg<Kicked>().Closed);
+        // The partition logs in order: the first audit line is the second kick's.
+        var audit = log.FishForMessage<Info>(info => info.ToString().Contains("Audit: kick"));
+        Assert.Contains("kick by ops target connection a1", audit.ToString());
+    }
+
+    [Fact]
     public void The_connections_are_listed_a_page_at_a_time_under_the_nodes_name()
     {
         var (partition, _) = Start();
@@ -86,7 +105,7 @@ public sealed class ConnectionPartitionAdminSpecs : ConnectionPartitionKit
         Assert.Equal(["c"], last.Groups);
         Assert.False(last.More);
 
-        partition.Tell(GroupSizesHere.Instance);
+        partition.Tell(new ListLargestGroups(1)); // answered with every group here: the node picks the largest
         Assert.Equal([("a", 2), ("b", 1), ("c", 1)], ExpectMsg<GroupSizes>().Sizes.Order());
     }
 

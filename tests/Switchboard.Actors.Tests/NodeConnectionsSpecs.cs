@@ -35,13 +35,6 @@ public sealed class NodeConnectionsSpecs : Akka.Hosting.TestKit.TestKit
 
     private string NodeName => Hub.NodeName.Of(Sys);
 
-    // NodeConnections.Node is `_node ??= NodeName.Of(Context.System)`, first read in a merge, which runs on the thread that
-    // completed the partitions' asks: there is no actor context there, so every merged answer is a Status.Failure
-    // (NotSupportedException "There is no active ActorContext"), and a kick's audit line is never written. Unskip once the
-    // node's name is taken on the actor's thread (in the constructor or PreStart, or before Gather).
-    private const string NodeOffTheActorThread =
-        "production bug: NodeConnections reads Context (its Node property) in the merge, off the actor's thread";
-
     /// <summary>A question that goes to every partition: what the test expected none of must not come before it.</summary>
     private void AssertNextIsMarker(IActorRef node, params TestProbe[] partitions)
     {
@@ -125,7 +118,7 @@ public sealed class NodeConnectionsSpecs : Akka.Hosting.TestKit.TestKit
         }
     }
 
-    [Fact(Skip = NodeOffTheActorThread)]
+    [Fact]
     public void The_partitions_connection_lists_are_merged_in_id_order_up_to_the_limit()
     {
         var (node, partitions, _) = Start(4, 1, 1, 1);
@@ -156,7 +149,7 @@ public sealed class NodeConnectionsSpecs : Akka.Hosting.TestKit.TestKit
         }
     }
 
-    [Fact(Skip = NodeOffTheActorThread)]
+    [Fact]
     public void The_partitions_group_names_are_merged_once_each_in_order_up_to_the_limit()
     {
         var (node, partitions, _) = Start(4, 1, 1);
@@ -171,7 +164,7 @@ public sealed class NodeConnectionsSpecs : Akka.Hosting.TestKit.TestKit
         Assert.Equal((true, NodeName), (groups.More, groups.Node)); // c
     }
 
-    [Fact(Skip = NodeOffTheActorThread)]
+    [Fact]
     public void The_largest_groups_add_up_each_groups_members_over_the_partitions()
     {
         var (node, partitions, _) = Start(4, 1, 1, 1);
@@ -179,14 +172,14 @@ public sealed class NodeConnectionsSpecs : Akka.Hosting.TestKit.TestKit
         (string, int)[][] sizes = [[("a", 1), ("b", 3)], [("a", 3)], [("c", 2), ("b", 0)]];
         for (var i = 0; i < partitions.Length; i++)
         {
-            partitions[i].ExpectMsg<GroupSizesHere>();
+            partitions[i].ExpectMsg<ListLargestGroups>(); // each partition answers with all its groups' sizes
             partitions[i].Reply(new GroupSizes(sizes[i]));
         }
         // a: 4, b: 3, c: 2.
         Assert.Equal(["a", "b"], ExpectMsg<LargestGroups>().Groups);
     }
 
-    [Fact(Skip = NodeOffTheActorThread)]
+    [Fact]
     public void A_kick_is_put_to_every_partition_and_answered_with_the_sum_of_their_closes()
     {
         var (node, partitions, _) = Start(4, 1, 1, 1);
