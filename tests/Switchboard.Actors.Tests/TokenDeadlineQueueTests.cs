@@ -104,4 +104,36 @@ public sealed class TokenDeadlineQueueTests
         // c1's close (1:05) comes before c2's warning (1:30).
         Assert.Equal([(_c1, false), (_c1, true), (_c2, false), (_c2, true)], due.Select(d => (d.Connection, d.Close)));
     }
+
+    [Fact]
+    public void Closed_and_renewed_deadlines_do_not_pile_up_in_the_queue()
+    {
+        var exp = T0 + TimeSpan.FromHours(8);
+        for (var i = 0; i < 1000; i++)
+        {
+            var passing = TestConnection.Detached($"short-{i}");
+            _queue.Track(passing, exp);
+            _queue.Untrack(passing);
+            _queue.Track(_c1, exp + TimeSpan.FromSeconds(i)); // a renewal each time
+        }
+        Assert.Equal(1, _queue.Count);
+        Assert.InRange(_queue.Queued, 1, 2 * _queue.Count + 64 + 1);
+        Assert.Equal([(_c1, false, 30L)], _queue.Due(exp + TimeSpan.FromSeconds(999) - TokenDeadlineQueue.Warning)!);
+    }
+
+    [Fact]
+    public void A_warned_deadline_kept_through_a_rebuild_of_the_queue_still_closes_at_exp_plus_the_leeway()
+    {
+        var exp = T0 + TimeSpan.FromMinutes(10);
+        _queue.Track(_c1, exp);
+        Assert.Equal([(_c1, false, 30L)], _queue.Due(exp - TokenDeadlineQueue.Warning)!);
+        for (var i = 0; i < 200; i++)
+        {
+            var passing = TestConnection.Detached($"short-{i}");
+            _queue.Track(passing, exp + TimeSpan.FromHours(1));
+            _queue.Untrack(passing);
+        }
+        Assert.Null(_queue.Due(exp + Leeway - TimeSpan.FromTicks(1)));
+        Assert.Equal([(_c1, true, 0L)], _queue.Due(exp + Leeway)!);
+    }
 }

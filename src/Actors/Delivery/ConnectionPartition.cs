@@ -81,6 +81,22 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
 
     private string Node => _node ??= NodeName.Of(Context.System);
 
+    // A partition's state is the only record of its connections, and they stay open whatever happens here: a restart
+    // would forget them while they live. A handler that throws is logged and the partition goes on, as Resume would.
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _log.Error(e, "Connection partition {Partition} failed on {Message}; it keeps its connections and goes on",
+                Self.Path.Name, message.GetType().Name);
+            return true;
+        }
+    }
+
     public ITimerScheduler Timers { get; set; } = null!;
 
     protected override void PreStart()
@@ -215,16 +231,23 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
     // A connection still opening gets broadcasts from its welcome on, as one that connected a moment later would.
     private void Fan(Broadcast broadcast)
     {
-        var delivered = 0;
-        foreach (var local in _here.All)
+        try
         {
-            if (_openings is not null && _openings.IsOpening(local.Id))
-                continue;
-            if (IsDelivered(local.Connection.Send(broadcast.Frame)))
-                delivered++;
+            var delivered = 0;
+            foreach (var local in _here.All)
+            {
+                if (_openings is not null && _openings.IsOpening(local.Id))
+                    continue;
+                if (IsDelivered(local.Connection.Send(broadcast.Frame)))
+                    delivered++;
+            }
+            _services.Counters.RecordDelivered(DeliveryKind.Broadcast, delivered);
         }
-        _services.Counters.RecordDelivered(DeliveryKind.Broadcast, delivered);
-        _broadcasts.Done();
+        finally
+        {
+            // Its place in the queue is given back whatever happened, or the queue would shrink for good.
+            _broadcasts.Done();
+        }
     }
 
     /// <summary>Confirms the message to its relay; true for a resent message this partition has already delivered (counted, dropped).</summary>

@@ -17,15 +17,34 @@ public sealed class TokenDeadlineQueue(TimeSpan leeway)
 
     public int Count => _current.Count;
 
+    /// <summary>Entries in the queue, live and stale.</summary>
+    public int Queued => _due.Count;
+
     /// <summary>Sets (or moves) the deadline of <paramref name="connection"/>'s token.</summary>
     public void Track(WebSocketConnection connection, DateTimeOffset expires)
     {
         var deadline = new Deadline(connection, expires);
         _current[connection] = deadline;
         _due.Enqueue(deadline, expires - Warning);
+        CompactWhenMostlyStale();
     }
 
-    public void Untrack(WebSocketConnection connection) => _current.Remove(connection);
+    public void Untrack(WebSocketConnection connection)
+    {
+        _current.Remove(connection);
+        CompactWhenMostlyStale();
+    }
+
+    // A stale entry holds its connection until its time comes, hours for a long token: with many short connections or
+    // renewals the queue is rebuilt from the live deadlines once it is mostly stale, so what it holds follows what is live.
+    private void CompactWhenMostlyStale()
+    {
+        if (_due.Count <= 2 * _current.Count + 64)
+            return;
+        _due.Clear();
+        foreach (var deadline in _current.Values)
+            _due.Enqueue(deadline, deadline.Warned ? deadline.Expires + leeway : deadline.Expires - Warning);
+    }
 
     /// <summary>The deadlines passed at <paramref name="now"/>: each a warning (and its seconds left) or a close.</summary>
     public List<(WebSocketConnection Connection, bool Close, long SecondsLeft)>? Due(DateTimeOffset now)
