@@ -2,7 +2,7 @@
 # A Switchboard cluster as plain processes on loopback, for machines without Docker.
 #   scripts/cluster.sh start       # node N: HTTP 127.0.0.1:(HTTP_BASE+N-1), remoting (REMOTE_BASE+N-1)
 #   scripts/cluster.sh restart N   # node N: SIGTERM (graceful leave), wait for it to exit, start it again
-#   scripts/cluster.sh stop        # SIGTERM to each node (graceful leave), by the PIDs it recorded
+#   scripts/cluster.sh stop        # SIGTERM to every node at once (each leaves gracefully), by the PIDs it recorded
 # Nodes 1 and 2 are the seeds, so that any one node can restart and find the cluster again.
 # Settings: NODES (3), HTTP_BASE (8081), REMOTE_BASE (4053), RUN_DIR (.cluster: PIDs and logs),
 # SWITCHBOARD_DLL (the Release build of src/Service, built when missing).
@@ -25,13 +25,19 @@ start_node() {
   echo "node $n: http://127.0.0.1:$((http_base + n - 1)) (pid $!, log $run/node$n.log)"
 }
 
-stop_node() {
-  local pidfile=$run/node$1.pid pid
-  [ -f "$pidfile" ] || return 0
-  pid=$(cat "$pidfile")
-  kill -TERM "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
-  rm -f "$pidfile"
+# SIGTERM to each node named, all at once, then waits until every one has exited: the nodes leave together.
+stop_nodes() {
+  local n pidfile pids=()
+  for n in "$@"; do
+    pidfile=$run/node$n.pid
+    [ -f "$pidfile" ] || continue
+    pids+=("$(cat "$pidfile")")
+    kill -TERM "${pids[-1]}" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+  done
+  for n in "$@"; do rm -f "$run/node$n.pid"; done
 }
 
 case "${1:-}" in
@@ -46,11 +52,11 @@ case "${1:-}" in
       echo "usage: $0 restart N (N from 1 to $nodes)" >&2
       exit 2
     fi
-    stop_node "$n"
+    stop_nodes "$n"
     start_node "$n"
     ;;
   stop)
-    for n in $(seq 1 "$nodes"); do stop_node "$n"; done
+    stop_nodes $(seq 1 "$nodes")
     ;;
   *)
     echo "usage: $0 start|restart N|stop" >&2

@@ -140,7 +140,7 @@ public sealed class ConnectionPartitionSpecs : ConnectionPartitionKit
         var (partition, _) = Start();
         var sockets = new[] { Connect(partition, "c1", "ann").Socket, Connect(partition, "c2", "ben").Socket };
 
-        partition.Tell(PingProtocol.Round.Instance);
+        partition.Tell(new PingProtocol.Round(0, 1));
         foreach (var socket in sockets)
         {
             var ping = await socket.ReceiveAsync();
@@ -152,13 +152,26 @@ public sealed class ConnectionPartitionSpecs : ConnectionPartitionKit
     }
 
     [Fact]
+    public async Task The_rounds_of_every_slice_ping_each_connection_once()
+    {
+        var (partition, _) = Start();
+        var sockets = Enumerable.Range(1, 8).Select(i => Connect(partition, $"c{i}", $"user{i}").Socket).ToArray();
+
+        for (var slice = 0; slice < 4; slice++)
+            partition.Tell(new PingProtocol.Round(slice, 4));
+        foreach (var socket in sockets)
+            Assert.Equal(Opcode.Ping, (await socket.ReceiveAsync()).Opcode);
+        await AssertNextIsMarker(partition, sockets);
+    }
+
+    [Fact]
     public async Task A_ping_round_closes_a_connection_silent_past_the_timeout_with_4408()
     {
         // Below zero, any silence is too long: the test need not wait one out.
         var (partition, _) = Start(Plain with { PingTimeout = TimeSpan.FromMilliseconds(-1) });
         var (socket, _) = Connect(partition, "c1", "ann");
 
-        partition.Tell(PingProtocol.Round.Instance);
+        partition.Tell(new PingProtocol.Round(0, 1));
         var close = await socket.ReceiveAsync();
         Assert.Equal((Opcode.Close, WebSocketConnection.TimeoutCloseCode), (close.Opcode, close.CloseCode));
         Assert.Equal(1, ConnectionCounters.Timeouts);

@@ -61,11 +61,14 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         Receive<StreamOpenings.Check>(_ => _openings?.AskAgain(_here));
         Receive<TokenRenewed>(renewed => WithConnection(renewed.ConnectionId, c => _deadlines?.Track(c.Connection, renewed.Expires)));
         Receive<SweepDeadlines>(_ => Sweep());
-        Receive<PingProtocol.Round>(_ =>
+        Receive<PingProtocol.Round>(round =>
         {
             var now = Environment.TickCount64;
             foreach (var local in _here.All)
-                local.Connection.Heartbeat(now, options.PingTimeout);
+            {
+                if (round.Holds(local.Id))
+                    local.Connection.Heartbeat(now, options.PingTimeout);
+            }
         });
         Receive<RegistryProtocol.FindUsers>(find =>
             find.ReplyTo.Tell(new RegistryProtocol.UsersFound(find.Bucket, _here.UsersOf(find.Bucket), Self)));
