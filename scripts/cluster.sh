@@ -2,7 +2,7 @@
 # A Switchboard cluster as plain processes on loopback, for machines without Docker.
 #   scripts/cluster.sh start       # node N: HTTP 127.0.0.1:(HTTP_BASE+N-1), remoting (REMOTE_BASE+N-1)
 #   scripts/cluster.sh restart N   # node N: SIGTERM (graceful leave), wait for it to exit, start it again
-#   scripts/cluster.sh stop        # SIGTERM to every node at once (each leaves gracefully), by the PIDs it recorded
+#   scripts/cluster.sh stop        # SIGTERM (each leaves gracefully): every node but the first at once, then the first
 # Nodes 1 and 2 are the seeds, so that any one node can restart and find the cluster again.
 # Settings: NODES (3), HTTP_BASE (8081), REMOTE_BASE (4053), RUN_DIR (.cluster: PIDs and logs),
 # SWITCHBOARD_DLL (the Release build of src/Service, built when missing).
@@ -56,7 +56,10 @@ case "${1:-}" in
     start_node "$n"
     ;;
   stop)
-    stop_nodes $(seq 1 "$nodes")
+    # The others at once, then node 1 (the first seed, the cluster's leader) alone: a leader leaving together with the
+    # others waited out the cluster-exiting phase's 10 s; this way a stop of three takes about 6 s (27 s one by one).
+    [ "$nodes" -lt 2 ] || stop_nodes $(seq 2 "$nodes")
+    stop_nodes 1
     ;;
   *)
     echo "usage: $0 start|restart N|stop" >&2

@@ -7,8 +7,32 @@ using Switchboard.IntegrationTests.Support;
 namespace Switchboard.IntegrationTests;
 
 /// <summary>Tokens at the door (PROTOCOL.md "Identity and access"), on both upgrade paths, minted as an identity provider would.</summary>
-public sealed class TokenTests
+public sealed class TokenTests(TokenTests.SecretServers secret) : IClassFixture<TokenTests.SecretServers>
 {
+    /// <summary>
+    /// A server per upgrade path with the shared-secret settings, started once for the tests whose upgrades are refused at
+    /// the door: a refusal leaves nothing behind on the server for the next test to see.
+    /// </summary>
+    public sealed class SecretServers : IAsyncLifetime
+    {
+        private SwitchboardServer? _transport;
+        private SwitchboardServer? _pipeline;
+
+        public SwitchboardServer For(bool transportUpgrades) => (transportUpgrades ? _transport : _pipeline)!;
+
+        public async Task InitializeAsync()
+        {
+            _transport = await StartAsync(SecretSettings(), transportUpgrades: true);
+            _pipeline = await StartAsync(SecretSettings(), transportUpgrades: false);
+        }
+
+        public async Task DisposeAsync()
+        {
+            await _transport!.DisposeAsync();
+            await _pipeline!.DisposeAsync();
+        }
+    }
+
     private static Dictionary<string, string?> SecretSettings(params (string Key, string Value)[] more)
     {
         var settings = new Dictionary<string, string?>
@@ -79,7 +103,7 @@ public sealed class TokenTests
     [MemberData(nameof(RefusedTokens))]
     public async Task A_refused_token_gets_401_invalid_token(string token, bool transportUpgrades)
     {
-        await using var server = await StartAsync(SecretSettings(), transportUpgrades);
+        var server = secret.For(transportUpgrades);
         var minted = TokenFor(token);
         var (status, error, message) = await RefusalAsync(server, minted is null ? "" : $"?access_token={minted}");
         Assert.Equal((401, "invalid_token"), (status, error));
@@ -92,7 +116,7 @@ public sealed class TokenTests
     [InlineData(false)]
     public async Task A_token_for_the_user_id_server_is_refused_as_reserved(bool transportUpgrades)
     {
-        await using var server = await StartAsync(SecretSettings(), transportUpgrades);
+        var server = secret.For(transportUpgrades);
         var (status, error, message) = await RefusalAsync(server, $"?access_token={TestTokens.Mint("server")}");
         Assert.Equal((401, "invalid_token"), (status, error));
         Assert.Contains("reserved", message);
