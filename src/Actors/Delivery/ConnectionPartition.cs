@@ -173,7 +173,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         {
             // The group entity answers with the stream's position (GroupStreamOpened), which is the ack.
             if (!opening)
-                _openings.Joining(local.Id, group, id);
+                _openings.Joining(local.Id, group, id, resume);
             _services.Relay.Send(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self, OpensStream: true, Resume: resume));
             return true;
         }

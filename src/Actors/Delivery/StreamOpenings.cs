@@ -48,8 +48,8 @@ internal sealed class StreamOpenings(PartitionServices services, IActorRef parti
     }
 
     /// <summary>A join after the welcome, whose ack waits for the group's position.</summary>
-    public void Joining(string connectionId, string group, ReadOnlyMemory<byte> id) =>
-        _joining[(connectionId, group)] = new PendingJoin(id, Environment.TickCount64);
+    public void Joining(string connectionId, string group, ReadOnlyMemory<byte> id, StreamPosition? resume) =>
+        _joining[(connectionId, group)] = new PendingJoin(id, resume, Environment.TickCount64);
 
     public void Left(string connectionId, string group) => _joining.Remove((connectionId, group));
 
@@ -114,6 +114,11 @@ internal sealed class StreamOpenings(PartitionServices services, IActorRef parti
     }
 
     /// <summary>Asks again for what has not answered; closes a connection, or refuses a join, that waited too long.</summary>
+    /// <remarks>
+    /// A group entity confirms a join when it takes it and answers with the position once it has read it; an entity that
+    /// stops in between (its shard handed over) never answers, and the relay, confirmed, does not send again. So a stream
+    /// that has not answered is asked again, as the user's is; the entity answers each ask, and the first answer counts.
+    /// </remarks>
     public void AskAgain(PartitionConnections here)
     {
         var now = Environment.TickCount64;
@@ -132,18 +137,35 @@ internal sealed class StreamOpenings(PartitionServices services, IActorRef parti
                 services.Users.Tell(opening.Ask(partition));
             else
                 opening.Attempts++;
+            foreach (var (group, answer) in opening.Groups)
+            {
+                if (answer is null)
+                    JoinAgain(opening.Opened.Connection, group, opening.Opened.ResumeGroups?.GetValueOrDefault(group));
+            }
         }
-        // The relay resends a join until its entity confirms, and gives up after a minute; a join unanswered that long is refused.
-        foreach (var (key, join) in _joining.Where(j => now - j.Value.AskedAt >= JoinGiveUpAfter.TotalMilliseconds).ToList())
+        foreach (var (key, join) in _joining.Where(j => now - j.Value.AskedAt >= RetryAfter.TotalMilliseconds).ToList())
         {
-            _joining.Remove(key);
             if (here.Find(key.ConnectionId) is not { } local)
+            {
+                _joining.Remove(key);
                 continue;
-            reject(local, join.Id, JoinUnanswered);
-            foreach (var frame in join.Held)
-                local.Connection.Send(frame);
+            }
+            // A join unanswered for a minute (the relay's give-up time) is refused.
+            if (now - join.JoinedAt >= JoinGiveUpAfter.TotalMilliseconds)
+            {
+                _joining.Remove(key);
+                reject(local, join.Id, JoinUnanswered);
+                foreach (var frame in join.Held)
+                    local.Connection.Send(frame);
+                continue;
+            }
+            join.AskedAt = now;
+            JoinAgain(local, key.Group, join.Resume);
         }
     }
+
+    private void JoinAgain(LocalConnection local, string group, StreamPosition? resume) =>
+        services.Relay.Send(new GroupProtocol.AddMember(group, local.UserId, local.Id, partition, OpensStream: true, Resume: resume));
 
     // Every stream the connection follows has answered: the welcome with their positions, each replay the client asked
     // for and its end, then what was routed here meanwhile, less what the positions and replays covered.
@@ -199,11 +221,13 @@ internal sealed class StreamOpenings(PartitionServices services, IActorRef parti
         }
     }
 
-    /// <summary>A join before its group entity answered: the frame's id and the group's frames meanwhile.</summary>
-    private sealed class PendingJoin(ReadOnlyMemory<byte> id, long askedAt)
+    /// <summary>A join before its group entity answered: the frame's id, the position it resumes from, and the group's frames meanwhile.</summary>
+    private sealed class PendingJoin(ReadOnlyMemory<byte> id, StreamPosition? resume, long joinedAt)
     {
         public ReadOnlyMemory<byte> Id { get; } = id;
-        public long AskedAt { get; } = askedAt;
+        public StreamPosition? Resume { get; } = resume;
+        public long JoinedAt { get; } = joinedAt;
+        public long AskedAt { get; set; } = joinedAt;
         public List<OutboundFrame> Held { get; } = [];
     }
 
