@@ -222,7 +222,7 @@ public sealed class ConnectionPartitionSpecs : ConnectionPartitionKit
 
         partition.Tell(new ConnectionClosed(first));
         var removed = new[] { Groups.ExpectMsg<GroupProtocol.RemoveMember>(), Groups.ExpectMsg<GroupProtocol.RemoveMember>() };
-        Assert.Equal([new GroupProtocol.RemoveMember("g1", "c1"), new GroupProtocol.RemoveMember("g2", "c1")], removed.OrderBy(r => r.Group));
+        Assert.Equal([new GroupProtocol.RemoveMember("g1", "c1", LeaveReason.Closed), new GroupProtocol.RemoveMember("g2", "c1", LeaveReason.Closed)], removed.OrderBy(r => r.Group));
         Assert.Equal(new UserProtocol.RemoveConnection("ann", "c1"), Users.ExpectMsg<UserProtocol.RemoveConnection>());
         // Ann still has c2 here.
         Assert.Equal((1, 1, 0), (Slots.Users, queue.Connections, Counters.LocalGroups));

@@ -69,8 +69,14 @@ public sealed class RoutingWireSpecs : Akka.Hosting.TestKit.TestKit
     /// </summary>
     private static readonly Dictionary<string, string> AddedSince = new()
     {
-        ["RH"] = "01000000", // GroupFound.Answers: one answer per partition of the node
+        ["RH"] = "01000000" + "00000000", // GroupFound.Answers: one answer per partition of the node; Infos: none
+        ["GA"] = "00000000", // AddMember.Info: none
+        ["GR"] = "00", // RemoveMember.Reason: left
+        ["GS"] = "00", // SendToGroup.ConnectionId: none (the HTTP API)
     };
+
+    /// <summary>Messages the build before did not have: namespaces and presence.</summary>
+    private static readonly HashSet<string> NewSince = ["GJ", "GL", "GQ", "GN"];
 
     protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider) =>
         builder.AddRoutingSerializer();
@@ -115,6 +121,7 @@ public sealed class RoutingWireSpecs : Akka.Hosting.TestKit.TestKit
     public void Every_routing_message_has_the_manifest_and_the_bytes_of_the_build_before()
     {
         var samples = RoutingMessageSamples.All(Sys.DeadLetters);
+        samples = samples.Where(m => !NewSince.Contains(Serializer.Manifest(m))).ToArray();
         Assert.Equal(EarlierBytes.Keys.Order(), samples.Select(Serializer.Manifest).Order());
         foreach (var message in samples)
         {

@@ -73,7 +73,12 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         Receive<RegistryProtocol.FindUsers>(find =>
             find.ReplyTo.Tell(new RegistryProtocol.UsersFound(find.Bucket, _here.UsersOf(find.Bucket), Self)));
         Receive<RegistryProtocol.FindGroup>(find =>
-            find.ReplyTo.Tell(new RegistryProtocol.GroupFound(find.Group, _here.MembersFlattened(find.Group), Self, options.Partitions)));
+            find.ReplyTo.Tell(new RegistryProtocol.GroupFound(find.Group, _here.MembersFlattened(find.Group), Self, options.Partitions,
+                _here.MemberInfos(find.Group))));
+        Receive<GroupProtocol.JoinRefused>(Refused);
+        Receive<GroupProtocol.PresenceAnswer>(answer => WithConnection(answer.ConnectionId!, c => c.Connection.Send(answer.Data is { } data
+            ? PresenceFrames.Answer(answer.Stats, answer.Group, answer.Id, data)
+            : ServerFrames.Error(answer.Id, answer.Error!))));
         Receive<Terminated>(relay => _delivered.Forget(relay.ActorRef));
         Receive<AdminProtocol.ListConnections>(list => Sender.Tell(_here.Listing(list, Node)));
         Receive<AdminProtocol.ListGroups>(list => Sender.Tell(ListGroups(list)));
@@ -152,7 +157,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         foreach (var group in groups)
         {
             _services.Counters.GroupMembership(group, joined: false);
-            _services.Groups.Tell(new GroupProtocol.RemoveMember(group, local.Id));
+            _services.Groups.Tell(new GroupProtocol.RemoveMember(group, local.Id, LeaveReason.Closed));
         }
         _services.Users.Tell(new UserProtocol.RemoveConnection(local.UserId, local.Id));
     }
@@ -174,13 +179,14 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
             // The group entity answers with the stream's position (GroupStreamOpened), which is the ack.
             if (!opening)
                 _openings.Joining(local.Id, group, id, resume);
-            _services.Relay.Send(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self, OpensStream: true, Resume: resume));
+            _services.Relay.Send(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self, OpensStream: true, Resume: resume,
+                Info: local.Info));
             return true;
         }
-        // The group entity confirms once it knows the member, so a group message sent after
-        // the ack is sure to reach this connection.
-        _services.Relay.Send(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self),
-            id.IsEmpty ? null : new RelayProtocol.ReplyTarget(Self, local.Id, id));
+        // The group entity confirms once it knows the member, so a group message sent after the ack is sure to reach this
+        // connection; a refused join (group_full) comes back as an error, with the frame's id when it had one.
+        _services.Relay.Send(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self, Info: local.Info),
+            new RelayProtocol.ReplyTarget(Self, local.Id, id));
         if (resume is not null)
             Unrecovered(local.Connection, group);
         return true;
@@ -196,9 +202,20 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         if (lastHere)
             _services.Counters.GroupMembership(group, joined: false);
         _openings?.Left(local.Id, group);
-        _services.Groups.Tell(new GroupProtocol.RemoveMember(group, local.Id));
+        _services.Groups.Tell(new GroupProtocol.RemoveMember(group, local.Id, LeaveReason.Left));
         if (!id.IsEmpty)
             local.Connection.Send(ServerFrames.Ack(id));
+    }
+
+    // The group refused the join: the connection is no member here either. Without history the relay's refusal brought the
+    // error frame; with history the join's answer was awaited here, and the error takes its place.
+    private void Refused(GroupProtocol.JoinRefused refused)
+    {
+        if (_here.Find(refused.ConnectionId) is not { } local)
+            return;
+        if (_here.Leave(local, refused.Group) is true)
+            _services.Counters.GroupMembership(refused.Group, joined: false);
+        _openings?.Refused(local, refused.Group, refused.Error);
     }
 
     private void DeliverTo(DeliverToConnections deliver)

@@ -113,6 +113,21 @@ internal sealed class StreamOpenings(PartitionServices services, IActorRef parti
         }
     }
 
+    /// <summary>
+    /// The group refused a join this partition awaits: a join after the welcome gets the error in place of its ack; a group
+    /// joined at connect is left out of the welcome, and the error follows it.
+    /// </summary>
+    public void Refused(LocalConnection local, string group, FrameError error)
+    {
+        if (_opening.TryGetValue(local.Id, out var opening) && opening.Groups.Remove(group))
+        {
+            opening.Refusals.Add(error);
+            TryFinish(opening);
+        }
+        else if (_joining.Remove((local.Id, group), out var join))
+            reject(local, join.Id, error);
+    }
+
     /// <summary>Asks again for what has not answered; closes a connection, or refuses a join, that waited too long.</summary>
     /// <remarks>
     /// A group entity confirms a join when it takes it and answers with the position once it has read it; an entity that
@@ -165,7 +180,8 @@ internal sealed class StreamOpenings(PartitionServices services, IActorRef parti
     }
 
     private void JoinAgain(LocalConnection local, string group, StreamPosition? resume) =>
-        services.Relay.Send(new GroupProtocol.AddMember(group, local.UserId, local.Id, partition, OpensStream: true, Resume: resume));
+        services.Relay.Send(new GroupProtocol.AddMember(group, local.UserId, local.Id, partition, OpensStream: true, Resume: resume,
+            Info: local.Info));
 
     // Every stream the connection follows has answered: the welcome with their positions, each replay the client asked
     // for and its end, then what was routed here meanwhile, less what the positions and replays covered.
@@ -179,6 +195,8 @@ internal sealed class StreamOpenings(PartitionServices services, IActorRef parti
         var groups = opening.Groups.Values.Select(g => (g!.Group, g.Position.Epoch, g.Position.Seq)).ToList();
         connection.Outbox.SendControl(ServerFrames.Welcome(local.UserId, local.Id, node(),
             (user.Position.Epoch, user.Position.Seq), groups));
+        foreach (var refusal in opening.Refusals)
+            reject(local, default, refusal);
         Replay(connection, null, user.Replay, user.Recovered, user.Position);
         foreach (var group in opening.Groups.Values)
             Replay(connection, group!.Group, group.Replay, group.Recovered, group.Position);
@@ -210,6 +228,7 @@ internal sealed class StreamOpenings(PartitionServices services, IActorRef parti
         public UserProtocol.UserStreamOpened? User { get; set; }
         public Dictionary<string, GroupProtocol.GroupStreamOpened?> Groups { get; } = new();
         public List<(OutboundFrame Frame, string? Group)> Held { get; } = [];
+        public List<FrameError> Refusals { get; } = [];
         public long AskedAt { get; set; } = askedAt;
         public int Attempts { get; set; }
 

@@ -4,9 +4,10 @@ namespace Switchboard.Actors.Hub;
 
 /// <summary>
 /// What one connection may do beyond the node's settings, from its token: broadcast (the <c>broadcast</c> scope),
-/// which groups it may join (null: any), and when its token runs out (null: never, as without tokens).
+/// which groups it may join (null: any), and when its token runs out (null: never, as without tokens); and the
+/// <c>info</c> presence shows for it (the token's <c>info</c> claim, a JSON object of at most 1 KB).
 /// </summary>
-public sealed record ConnectionGrant(bool MayBroadcast, GroupPatterns? AllowedGroups, DateTimeOffset? Expires)
+public sealed record ConnectionGrant(bool MayBroadcast, GroupPatterns? AllowedGroups, DateTimeOffset? Expires, byte[]? Info = null)
 {
     /// <summary>A connection without a token: the node's settings alone decide.</summary>
     public static readonly ConnectionGrant None = new(false, null, null);

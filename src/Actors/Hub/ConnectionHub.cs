@@ -76,7 +76,7 @@ public sealed class ConnectionHub
                 {
                     // Registered before the graph runs, so that routing knows the connection
                     // before the first frame the client sends.
-                    local = new LocalConnection(c, userId, Routing.Partitions.Of(userId)) { RemoteAddress = remoteAddress, Lease = lease };
+                    local = new LocalConnection(c, userId, Routing.Partitions.Of(userId)) { RemoteAddress = remoteAddress, Lease = lease, Info = grant.Info };
                     if (_log.IsDebugEnabled)
                         _log.Debug("Connection {ConnectionId} of {UserId} opened from {RemoteAddress}", c.Id, userId, remoteAddress ?? "");
                     local.Partition.Tell(new DeliveryProtocol.ConnectionOpened(local, groups, resume, resumeGroups, grant.Expires));

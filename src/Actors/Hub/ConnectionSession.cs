@@ -34,7 +34,7 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
     private static readonly FrameError HistoryOff =
         new("history_off", "receipts need history, which this server does not keep (WEBSOCKET_HISTORY_SIZE=0)");
 
-    private static readonly FrameError PresenceOff = new("presence_off", "this group's namespace does not keep presence");
+    private static readonly FrameError PresenceNeedsId = new("missing_field", "a presence request needs an \"id\" for its answer to name");
     private static readonly FrameError RpcNeedsId = new("missing_field", "an \"rpc\" frame needs an \"id\" for its answer to name");
     private static readonly FrameError RpcNotAvailable = new("not_available", "this server has no rpc hook configured");
 
@@ -67,7 +67,7 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
                 Acknowledge(frame);
                 break;
             case "join":
-                if (RequireGroup(frame) && MayUseGroup(frame) && ResumeIn(frame, out var resume))
+                if (RequireGroup(frame) && MayUseGroup(frame) && InKnownNamespace(frame) && ResumeIn(frame, out var resume))
                     local.Partition.Tell(new DeliveryProtocol.Join(Connection.Id, frame.Group!, frame.Id, resume));
                 break;
             case "refresh":
@@ -84,9 +84,7 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
                 Received(frame);
                 break;
             case "presence" or "presence_stats":
-                // No namespace keeps presence in this build: every group answers as one without it.
-                if (RequireGroup(frame))
-                    Reply(frame, PresenceOff);
+                AskPresence(frame);
                 break;
             case "rpc":
                 Reply(frame, frame.Id.IsEmpty ? RpcNeedsId : RpcNotAvailable);
@@ -147,10 +145,10 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
             var encoded = Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, UserId, Now(), To: to)));
             Relay(new UserProtocol.SendToUser(to, encoded, Sender: UserId, MessageId: frame.Id, WantsReceipt: frame.Receipt), frame);
         }
-        else if (MayUseGroup(frame))
+        else if (MayUseGroup(frame) && InKnownNamespace(frame))
         {
             var encoded = Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, UserId, Now(), Group: frame.Group)));
-            Relay(new GroupProtocol.SendToGroup(frame.Group!, encoded, Sender: UserId, MessageId: frame.Id), frame);
+            Relay(new GroupProtocol.SendToGroup(frame.Group!, encoded, Sender: UserId, MessageId: frame.Id, ConnectionId: Connection.Id), frame);
         }
     }
 
@@ -224,6 +222,51 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
         if (_grant.AllowedGroups is not { } allowed || allowed.Allows(frame.Group!))
             return true;
         Reply(frame, new FrameError("forbidden", $"the connection's token does not allow the group \"{frame.Group}\""));
+        return false;
+    }
+
+    // Namespaces:Strict, after RestrictGroups: a group in a namespace nobody configured is most likely a typo.
+    private bool InKnownNamespace(ClientFrame frame)
+    {
+        if (Routing.Namespaces?.Current.IsUnknown(frame.Group!) is not true)
+            return true;
+        Reply(frame, new FrameError("unknown_namespace",
+            $"the namespace \"{Namespaces.NamespaceTable.NamespaceOf(frame.Group!)}\" is not configured on this server"));
+        return false;
+    }
+
+    // The group's entity answers (presence_off, forbidden for a non-member, or the data) to this connection's partition.
+    private void AskPresence(ClientFrame frame)
+    {
+        if (!RequireGroup(frame))
+            return;
+        if (frame.Id.IsEmpty)
+        {
+            Reply(frame, PresenceNeedsId);
+            return;
+        }
+        if (!CursorIn(frame, out var cursor))
+            return;
+        Routing.Groups.Tell(new GroupProtocol.GetPresence(frame.Group!, frame.Type == "presence_stats", cursor, Connection.Id, frame.Id,
+            local.Partition));
+    }
+
+    // data.cursor of a presence request: absent, or the user id the last page ended with.
+    private bool CursorIn(ClientFrame frame, out string? cursor)
+    {
+        cursor = null;
+        if (frame.Data.IsEmpty)
+            return true;
+        using var json = JsonDocument.Parse(frame.Data);
+        if (json.RootElement.ValueKind != JsonValueKind.Object || !json.RootElement.TryGetProperty("cursor", out var given)
+            || given.ValueKind == JsonValueKind.Null)
+            return true;
+        if (given.ValueKind == JsonValueKind.String && Names.Check(given.GetString(), NameKind.UserId) is null)
+        {
+            cursor = given.GetString();
+            return true;
+        }
+        Reply(frame, new FrameError("invalid_field", "data.cursor is the user id a page ended with"));
         return false;
     }
 

@@ -11,5 +11,6 @@ namespace Switchboard.Actors.Hub;
 /// <param name="Broadcasts">The distributed pub-sub mediator that carries broadcasts to every node.</param>
 /// <param name="AllowClientBroadcast">Whether clients may send <c>broadcast</c> frames.</param>
 /// <param name="HistoryOn">Whether the entities keep streams (WEBSOCKET_HISTORY_SIZE above 0).</param>
+/// <param name="Namespaces">The node's namespaces, for <c>Namespaces:Strict</c> at the door; the entities apply the rest.</param>
 public sealed record HubRouting(IActorRef Node, Delivery.NodePartitions Partitions, Routing.RelayLedger Relay, IActorRef Users, IActorRef Groups, IActorRef Broadcasts,
-    bool AllowClientBroadcast, bool HistoryOn = false);
+    bool AllowClientBroadcast, bool HistoryOn = false, Namespaces.NamespaceBook? Namespaces = null);

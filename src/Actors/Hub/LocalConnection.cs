@@ -13,6 +13,9 @@ public sealed record LocalConnection(WebSocketConnection Connection, string User
 
     public DateTimeOffset ConnectedAt { get; init; } = DateTimeOffset.UtcNow;
 
+    /// <summary>The connection's <c>info</c> (a JSON object of at most 1 KB, checked at the door), shown by presence.</summary>
+    public byte[]? Info { get; init; }
+
     /// <summary>The client's address as the socket saw it, when known.</summary>
     public string? RemoteAddress { get; init; }
 

@@ -10,7 +10,8 @@ namespace Switchboard.Actors.Routing;
 /// not over distributed pub-sub: on a node that has just joined, pub-sub does not yet know the others'
 /// subscriptions, and a leaving node's answer must not stand in for a member's.
 /// </summary>
-internal sealed class EntityRecovery(IActorContext context, IStash stash, ITimerScheduler timers)
+/// <param name="recovered">Runs once every member has answered or the time is up, before the stashed messages.</param>
+internal sealed class EntityRecovery(IActorContext context, IStash stash, ITimerScheduler timers, Action? recovered = null)
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
 
@@ -72,6 +73,7 @@ internal sealed class EntityRecovery(IActorContext context, IStash stash, ITimer
             return;
         _done = true;
         timers.Cancel(this);
+        recovered?.Invoke();
         stash.UnstashAll();
     }
 

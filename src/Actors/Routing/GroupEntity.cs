@@ -5,7 +5,10 @@ using Akka.Cluster.Sharding;
 using Akka.Event;
 using Switchboard.Actors.Delivery;
 using Switchboard.Actors.History;
+using Switchboard.Actors.Namespaces;
 using Switchboard.Actors.Routing.State;
+using Switchboard.Streams.Json;
+using Switchboard.Streams.Outbound;
 using static Switchboard.Actors.Routing.GroupProtocol;
 
 namespace Switchboard.Actors.Routing;
@@ -15,21 +18,37 @@ namespace Switchboard.Actors.Routing;
 /// and, with history on, the group's stream, kept as its <see cref="IStreamKeeper"/> chose when it started; the actor
 /// receives, asks them, and sends what they answer. A group message costs one message per node with members; each node
 /// keeps its own members and hands them the same frame. On start it rebuilds its membership from the nodes (see
-/// <see cref="RegistryProtocol"/>); with nothing left to lose it passivates.
+/// <see cref="RegistryProtocol"/>); with nothing left to lose it passivates. The rules of its namespace are found when it
+/// starts and when the node's configuration reloads (<see cref="NamespaceRules"/>), never per message.
 /// </summary>
 public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
 {
+    private static readonly FrameError PresenceOff = new("presence_off", "this group's namespace does not keep presence");
+    private static readonly FrameError NotMember = new("forbidden", "only members of the group may ask who is in it");
+    private static readonly FrameError PublishNone = new("forbidden", "this group's namespace takes messages from the server API only");
+    private static readonly FrameError PublishMembers = new("forbidden", "only members of this group may send to it; join it first");
+
     private readonly GroupState _state;
     private readonly RoutingCounters _counters;
     private readonly IStreamKeeper _history;
+    private readonly NamespaceBook _namespaces;
+    private readonly PresenceOptions _presence;
+    private readonly PresenceGate _gate;
     private readonly Action<SendToGroup, Numbering> _route;
+    private NamespaceRules _rules;
     private EntityRecovery _recovery = null!;
 
-    public GroupEntity(string group, RoutingCounters counters, HistoryOptions history, HistoryBudget budget, IStreamStore? store = null)
+    public GroupEntity(string group, RoutingCounters counters, HistoryOptions history, HistoryBudget budget, IStreamStore? store = null,
+        NamespaceBook? namespaces = null, PresenceOptions? presence = null)
     {
-        _state = new GroupState(group);
+        var self = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress;
+        _state = new GroupState(group, node => NodeNameOf(node.Path.Address.HasLocalScope ? self : node.Path.Address));
         _counters = counters;
-        _history = StreamKeepers.Choose(history, budget, store, "g:", Self, Context.GetLogger());
+        _namespaces = namespaces ?? new NamespaceBook(NamespaceTable.Empty);
+        _presence = presence ?? PresenceOptions.Defaults;
+        _gate = new PresenceGate(_presence);
+        _rules = _namespaces.Current.For(group);
+        _history = StreamKeepers.Choose(HistoryOf(_rules, history), budget, store, "g:", Self, Context.GetLogger());
         _route = Route; // made once: the keeper hands each message back to it
     }
 
@@ -39,7 +58,7 @@ public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
     // Stash and Timers are given to the actor after its constructor, so recovery starts here.
     protected override void PreStart()
     {
-        _recovery = new EntityRecovery(Context, Stash, Timers);
+        _recovery = new EntityRecovery(Context, Stash, Timers, Recovered);
         _recovery.Start(new RegistryProtocol.FindGroup(_state.Group, Self));
         if (_history.SweepInterval is { } interval)
             Timers.StartPeriodicTimer(Sweep.Instance, Sweep.Instance, interval);
@@ -69,11 +88,19 @@ public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
                 Join(add);
                 break;
             case RemoveMember remove:
-                _state.Leave(remove.ConnectionId);
+                if (_state.Leave(remove.ConnectionId) is { } departure)
+                    Left(departure, remove.Reason);
                 PassivateWhenIdle();
                 break;
             case SendToGroup send:
-                _history.Append(_state.Group, send, _route);
+                if (MayPublish(send) is { } refusal)
+                    send.Stamp?.Confirm(refusal);
+                else
+                    _history.Append(_state.Group, send, _route);
+                PassivateWhenIdle();
+                break;
+            case GetPresence ask:
+                Answer(ask);
                 PassivateWhenIdle();
                 break;
             case GetMembers:
@@ -92,8 +119,15 @@ public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
                 _history.Sweep(_ => _state.HasMembers);
                 PassivateWhenIdle();
                 break;
+            case PresenceTick:
+                Tick();
+                break;
+            case ReloadNamespaces:
+                _rules = _namespaces.Current.For(_state.Group);
+                break;
             case Terminated node:
-                _state.NodeLost(node.ActorRef);
+                foreach (var lost in _state.NodeLost(node.ActorRef))
+                    Left(lost, LeaveReason.NodeLost);
                 PassivateWhenIdle();
                 break;
             default:
@@ -104,17 +138,37 @@ public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
 
     private void Join(AddMember add)
     {
+        // MaxMembers counts connections cluster-wide: this entity knows every one. Members already in stay in.
+        if (!_state.IsMember(add.ConnectionId) && add.Stamp is not { Resent: true } && _state.IsFull(_rules.MaxMembers))
+        {
+            var full = new FrameError("group_full", $"the group has its most members ({_rules.MaxMembers})");
+            add.Node.Tell(new JoinRefused(_state.Group, add.ConnectionId, full));
+            add.Stamp?.Confirm(full);
+            return;
+        }
         // The stream first: one started anew now is news only to the members this entity already had.
         if (_history.StartIfNew(_state.Group) is { } started && _state.StreamStarted(started) is { } reset)
             TellNodes(_state.DeliveryOf(reset));
         if (_state.Join(add) == Joined.Added)
+        {
             Context.Watch(add.Node);
+            AnnounceJoin(add);
+        }
         // Registered first, answered second: every message numbered after this answer reaches the member live, every one
         // before it is in the replay or the position. A resent copy is answered again; the node takes the first answer.
         if (add.OpensStream && _history.KeepsHistory)
             _history.Read(_state.Group, open: true, read => add.Node.Tell(_state.Opened(add, read)), add.Resume);
         add.Stamp?.Confirm();
     }
+
+    private FrameError? MayPublish(SendToGroup send) => send.ConnectionId is not { } connectionId
+        ? null // the HTTP API
+        : _rules.ClientPublish switch
+        {
+            ClientPublish.None => PublishNone,
+            ClientPublish.Members when !_state.IsMember(connectionId) => PublishMembers,
+            _ => null,
+        };
 
     // With a store this runs when the store answered, in the order of the calls, for the members the group has then.
     private void Route(SendToGroup send, Numbering numbering)
@@ -132,6 +186,80 @@ public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
         send.Stamp?.Confirm(dispatch.Refusal, dispatch.Seq);
     }
 
+    private void Answer(GetPresence ask)
+    {
+        var error = !_rules.Presence ? PresenceOff
+            : ask.ConnectionId is { } connectionId && !_state.IsMember(connectionId) ? NotMember
+            : null;
+        var data = error is not null ? null : ask.Stats ? _state.PresenceStats() : _state.PresencePage(ask.Cursor, _presence.PageSize);
+        ask.ReplyTo.Tell(new PresenceAnswer(_state.Group, ask.Stats, ask.ConnectionId, ask.Id, data, error));
+    }
+
+    private bool EventsOn => _rules is { Presence: true, PresenceEvents: true };
+
+    private void AnnounceJoin(AddMember add)
+    {
+        if (!EventsOn)
+            return;
+        var first = _state.ConnectionsOf(add.UserId) == 1;
+        // A user back within LeaveDelay (a reloading tab): neither its leave nor this join is news.
+        if (first && _gate.CameBack(add.UserId))
+            return;
+        SendEvent(PresenceFrames.Join(_state.Group, add.UserId, add.ConnectionId, add.Info, first));
+    }
+
+    private void Left(Departure departure, LeaveReason reason)
+    {
+        if (!EventsOn)
+            return;
+        var why = ReasonOf(reason);
+        if (departure.Last && _gate.Delay(departure, why, Environment.TickCount64))
+        {
+            StartTicking();
+            return;
+        }
+        SendEvent(PresenceFrames.Leave(_state.Group, departure.Member.UserId, departure.ConnectionId, departure.Last, why));
+    }
+
+    private void SendEvent(OutboundFrame frame)
+    {
+        if (!_state.HasMembers)
+            return;
+        if (_gate.MaySend(_state.Connections, Environment.TickCount64))
+            TellNodes(new DeliveryProtocol.DeliverToGroup(_state.Group, frame));
+        else
+            StartTicking();
+    }
+
+    private void Tick()
+    {
+        var (leaves, coalesced) = _gate.Tick(Environment.TickCount64);
+        foreach (var leave in leaves)
+        {
+            if (_state.ConnectionsOf(leave.Departure.Member.UserId) == 0)
+                SendEvent(PresenceFrames.Leave(_state.Group, leave.Departure.Member.UserId, leave.Departure.ConnectionId, true, leave.Reason));
+        }
+        if (coalesced && _state.HasMembers)
+            TellNodes(new DeliveryProtocol.DeliverToGroup(_state.Group, PresenceFrames.Coalesced(_state.Group, _state.Users, _state.Connections)));
+        if (!_gate.HasWork)
+            Timers.Cancel(PresenceTick.Instance);
+        PassivateWhenIdle();
+    }
+
+    private void StartTicking()
+    {
+        if (!Timers.IsTimerActive(PresenceTick.Instance))
+            Timers.StartPeriodicTimer(PresenceTick.Instance, PresenceTick.Instance, TimeSpan.FromSeconds(1));
+    }
+
+    // Members found on the nodes at start were in the group under a keeper that is gone (its node lost, or its shard
+    // moved): who left meanwhile cannot be named, so the members fetch the list again.
+    private void Recovered()
+    {
+        if (_rules.Presence && _state.HasMembers)
+            TellNodes(new DeliveryProtocol.DeliverToGroup(_state.Group, PresenceFrames.Reset(_state.Group)));
+    }
+
     private void TellNodes(DeliveryProtocol.DeliverToGroup deliver)
     {
         foreach (var node in _state.Nodes)
@@ -144,13 +272,31 @@ public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
             Context.Parent.Tell(new Passivate(PoisonPill.Instance));
     }
 
+    private static string ReasonOf(LeaveReason reason) => reason switch
+    {
+        LeaveReason.Closed => "closed",
+        LeaveReason.NodeLost => "node_lost",
+        _ => "left",
+    };
+
+    private static string NodeNameOf(Address address) => $"{address.Host}:{address.Port}";
+
+    // A namespace's own history size and TTL, where the global history is on (the node opens streams only then).
+    private static HistoryOptions HistoryOf(NamespaceRules rules, HistoryOptions global) =>
+        global.IsOn ? new HistoryOptions(rules.HistorySize ?? global.Size, rules.HistoryTtl ?? global.Ttl) : global;
+
     public static Props PropsFor(string group, RoutingCounters counters, HistoryOptions history, HistoryBudget budget,
-        IStreamStore? store = null) =>
-        Props.Create(() => new GroupEntity(group, counters, history, budget, store));
+        IStreamStore? store = null, NamespaceBook? namespaces = null, PresenceOptions? presence = null) =>
+        Props.Create(() => new GroupEntity(group, counters, history, budget, store, namespaces, presence));
 
     private sealed class Sweep
     {
         public static readonly Sweep Instance = new();
+    }
+
+    private sealed class PresenceTick
+    {
+        public static readonly PresenceTick Instance = new();
     }
 }
 
@@ -167,7 +313,9 @@ public static class GroupEntityHostingExtensions
 
     /// <summary>Starts the group entities' shard region, registered under <see cref="GroupEntity"/>.</summary>
     public static AkkaConfigurationBuilder AddGroupEntities(this AkkaConfigurationBuilder builder, int shardCount,
-        RoutingCounters counters, HistoryOptions history, HistoryBudget budget, IStreamStore? store = null) =>
-        builder.WithShardRegion<GroupEntity>(RegionName, group => GroupEntity.PropsFor(group, counters, history, budget, store),
+        RoutingCounters counters, HistoryOptions history, HistoryBudget budget, IStreamStore? store = null,
+        NamespaceBook? namespaces = null, PresenceOptions? presence = null) =>
+        builder.WithShardRegion<GroupEntity>(RegionName,
+            group => GroupEntity.PropsFor(group, counters, history, budget, store, namespaces, presence),
             new GroupMessageExtractor(shardCount), new ShardOptions());
 }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Switchboard.Actors.History;
+using Switchboard.Streams.Json;
 using Switchboard.Streams.Outbound;
 
 using Switchboard.Actors.Serialization;
@@ -20,21 +21,28 @@ public static class GroupProtocol
     /// and the connection may have left since. With <paramref name="OpensStream"/> (history on) every copy is answered
     /// with <see cref="GroupStreamOpened"/>, replaying what followed <paramref name="Resume"/> when the client named one.
     /// </summary>
+    /// <param name="Info">The connection's <c>info</c> (a JSON object of at most 1 KB, checked at the door), shown by presence.</param>
     public sealed record AddMember(string Group, string UserId, string ConnectionId, IActorRef Node, RelayStamp? Stamp = null,
-        bool OpensStream = false, StreamPosition? Resume = null)
+        bool OpensStream = false, StreamPosition? Resume = null, byte[]? Info = null)
         : IGroupMessage, RelayProtocol.IRelayed, IRoutingMessage
     {
         public RelayProtocol.IRelayed Stamped(RelayStamp stamp) => this with { Stamp = stamp };
     }
 
-    public sealed record RemoveMember(string Group, string ConnectionId) : IGroupMessage, IRoutingMessage;
+    /// <param name="Reason">Why, as <c>presence_leave</c> tells the members.</param>
+    public sealed record RemoveMember(string Group, string ConnectionId, LeaveReason Reason = LeaveReason.Left) : IGroupMessage, IRoutingMessage;
+
+    /// <summary>To the partition of a connection whose join the group refused (<c>group_full</c>): it is no member.</summary>
+    public sealed record JoinRefused(string Group, string ConnectionId, FrameError Error) : IRoutingMessage;
 
     /// <summary>
     /// Deliver to every member; without history the relay's confirmation refuses a group with no members. With history
     /// <paramref name="Sender"/> and <paramref name="MessageId"/> let the stream recognise a resend.
+    /// <paramref name="ConnectionId"/> is the sending connection's, null for the HTTP API: a namespace's
+    /// <c>ClientPublish</c> decides by it.
     /// </summary>
     public sealed record SendToGroup(string Group, OutboundFrame Frame, RelayStamp? Stamp = null, string? Sender = null,
-        ReadOnlyMemory<byte> MessageId = default)
+        ReadOnlyMemory<byte> MessageId = default, string? ConnectionId = null)
         : IGroupMessage, RelayProtocol.IRelayed, IStreamMessage, IRoutingMessage
     {
         // Receipts are for direct messages only.
@@ -44,6 +52,20 @@ public static class GroupProtocol
     }
 
     public sealed record GetMembers(string Group) : IGroupMessage, IRoutingMessage;
+
+    /// <summary>The node's configuration reloaded: the entity takes its namespace's rules again from the node's table.</summary>
+    public sealed record ReloadNamespaces(string Group) : IGroupMessage, IRoutingMessage;
+
+    /// <summary>
+    /// Who is in the group (<paramref name="Stats"/>: how many). From a connection (<paramref name="ConnectionId"/>, the frame's
+    /// <paramref name="Id"/>), which must be a member, or from the HTTP API (null). Answered with <see cref="PresenceAnswer"/>.
+    /// </summary>
+    public sealed record GetPresence(string Group, bool Stats, string? Cursor, string? ConnectionId, ReadOnlyMemory<byte> Id,
+        IActorRef ReplyTo) : IGroupMessage, IRoutingMessage;
+
+    /// <summary>The <c>data</c> of the answer to <see cref="GetPresence"/>, or why there is none (<c>presence_off</c>, <c>forbidden</c>).</summary>
+    public sealed record PresenceAnswer(string Group, bool Stats, string? ConnectionId, ReadOnlyMemory<byte> Id, byte[]? Data,
+        FrameError? Error) : IRoutingMessage;
 
     public sealed record Member(string UserId, int Connections);
 
@@ -62,4 +84,12 @@ public static class GroupProtocol
     /// </summary>
     public sealed record GroupStreamOpened(string Group, string ConnectionId, StreamPosition Position, OutboundFrame[] Replay,
         bool? Recovered) : IRoutingMessage;
+}
+
+/// <summary>Why a connection left a group, as <c>presence_leave</c>'s <c>reason</c> says.</summary>
+public enum LeaveReason : byte
+{
+    Left,
+    Closed,
+    NodeLost,
 }

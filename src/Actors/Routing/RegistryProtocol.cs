@@ -24,5 +24,6 @@ public static class RegistryProtocol
     /// <param name="Members">Pairs of user id and connection id, flattened: user, connection, user, connection...</param>
     /// <param name="Node">The partition that answers, which gets the group's messages for these members.</param>
     /// <param name="Answers">How many answers its node sends, one per partition (a node of an earlier build sends one).</param>
-    public sealed record GroupFound(string Group, string[] Members, IActorRef Node, int Answers = 1) : IRoutingMessage;
+    /// <param name="Infos">Each member's <c>info</c>, in the order of <paramref name="Members"/>' pairs (empty: none).</param>
+    public sealed record GroupFound(string Group, string[] Members, IActorRef Node, int Answers = 1, byte[][]? Infos = null) : IRoutingMessage;
 }

@@ -1,3 +1,4 @@
+using Switchboard.Actors.Routing;
 using static Switchboard.Actors.Routing.GroupProtocol;
 
 namespace Switchboard.Actors.Serialization;
@@ -11,25 +12,47 @@ internal static class GroupCodecs
             static (w, m) =>
             {
                 w.Write(m.Group); w.Write(m.UserId); w.Write(m.ConnectionId); w.WriteRef(m.Node); w.WriteOptional(m.Stamp);
-                w.Write(m.OpensStream); w.WriteOptional(m.Resume);
+                w.Write(m.OpensStream); w.WriteOptional(m.Resume); w.WriteSized(m.Info);
             },
             static r => new AddMember(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadRef(), r.ReadOptionalStamp(),
-                r.More && r.ReadBoolean(), r.More ? r.ReadOptionalPosition() : null)),
+                r.More && r.ReadBoolean(), r.More ? r.ReadOptionalPosition() : null, r.More ? r.ReadSizedOrNull() : null)),
         new Codec<RemoveMember>("GR",
-            static (w, m) => { w.Write(m.Group); w.Write(m.ConnectionId); },
-            static r => new RemoveMember(r.ReadString(), r.ReadString())),
+            static (w, m) => { w.Write(m.Group); w.Write(m.ConnectionId); w.Write((byte)m.Reason); },
+            static r => new RemoveMember(r.ReadString(), r.ReadString(), r.More ? (LeaveReason)r.ReadByte() : LeaveReason.Left)),
+        new Codec<JoinRefused>("GJ",
+            static (w, m) => { w.Write(m.Group); w.Write(m.ConnectionId); w.WriteError(m.Error); },
+            static r => new JoinRefused(r.ReadString(), r.ReadString(), r.ReadError())),
+        new Codec<ReloadNamespaces>("GL",
+            static (w, m) => w.Write(m.Group),
+            static r => new ReloadNamespaces(r.ReadString())),
+        new Codec<GetPresence>("GQ",
+            static (w, m) =>
+            {
+                w.Write(m.Group); w.Write(m.Stats); w.WriteOptional(m.Cursor); w.WriteOptional(m.ConnectionId); w.WriteSized(m.Id);
+                w.WriteRef(m.ReplyTo);
+            },
+            static r => new GetPresence(r.ReadString(), r.ReadBoolean(), r.ReadOptionalString(), r.ReadOptionalString(), r.ReadSized(),
+                r.ReadRef())),
+        new Codec<PresenceAnswer>("GN",
+            static (w, m) =>
+            {
+                w.Write(m.Group); w.Write(m.Stats); w.WriteOptional(m.ConnectionId); w.WriteSized(m.Id); w.WriteSized(m.Data);
+                w.WriteOptional(m.Error);
+            },
+            static r => new PresenceAnswer(r.ReadString(), r.ReadBoolean(), r.ReadOptionalString(), r.ReadSized(),
+                r.ReadSizedOrNull(), r.ReadOptionalError())),
         new Codec<SendToGroup>("GS",
             static (w, m) =>
             {
                 w.Write(m.Group); w.WriteFrame(m.Frame); w.WriteOptional(m.Stamp); w.Write(m.Frame.AcceptedAt);
-                w.WriteOptional(m.Sender); w.WriteSized(m.MessageId);
+                w.WriteOptional(m.Sender); w.WriteSized(m.MessageId); w.WriteOptional(m.ConnectionId);
             },
             static r =>
             {
                 var (group, frame, stamp) = (r.ReadString(), r.ReadFrame(), r.ReadOptionalStamp());
                 r.ReadAcceptTime(frame);
                 return new SendToGroup(group, frame, stamp, r.More ? r.ReadOptionalString() : null,
-                    r.More ? r.ReadSized() : default(ReadOnlyMemory<byte>));
+                    r.More ? r.ReadSized() : default(ReadOnlyMemory<byte>), r.More ? r.ReadOptionalString() : null);
             }),
         new Codec<GetMembers>("GG",
             static (w, m) => w.Write(m.Group),

@@ -19,7 +19,25 @@ internal static class RegistryCodecs
             static (w, m) => { w.Write(m.Group); w.WriteRef(m.ReplyTo); },
             static r => new FindGroup(r.ReadString(), r.ReadRef())),
         new Codec<GroupFound>("RH",
-            static (w, m) => { w.Write(m.Group); w.WriteStrings(m.Members); w.WriteRef(m.Node); w.Write(m.Answers); },
-            static r => new GroupFound(r.ReadString(), r.ReadStrings(), r.ReadRef(), r.More ? r.ReadInt32() : 1)),
+            static (w, m) =>
+            {
+                w.Write(m.Group); w.WriteStrings(m.Members); w.WriteRef(m.Node); w.Write(m.Answers);
+                w.Write(m.Infos?.Length ?? 0);
+                foreach (var info in m.Infos ?? [])
+                    w.WriteSized(info);
+            },
+            static r => new GroupFound(r.ReadString(), r.ReadStrings(), r.ReadRef(), r.More ? r.ReadInt32() : 1,
+                r.More ? ReadInfos(r) : null)),
     ];
+
+    private static byte[][]? ReadInfos(WireReader r)
+    {
+        var count = r.ReadInt32();
+        if (count == 0)
+            return null;
+        var infos = new byte[count][];
+        for (var i = 0; i < count; i++)
+            infos[i] = r.ReadSized();
+        return infos;
+    }
 }

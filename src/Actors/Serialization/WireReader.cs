@@ -44,6 +44,9 @@ internal sealed class WireReader(Stream input, ExtendedActorSystem system) : Bin
 
     public byte[] ReadSized() => ReadBytes(ReadInt32());
 
+    /// <summary>Sized bytes where none (written as empty) means null.</summary>
+    public byte[]? ReadSizedOrNull() => ReadSized() is { Length: > 0 } bytes ? bytes : null;
+
     /// <summary>A frame that owns its bytes, shared by every recipient on this node without another copy.</summary>
     public OutboundFrame ReadFrame() => OutboundFrame.FromBytes(ReadSized());
 

@@ -10,7 +10,9 @@ using Switchboard.Streams.Json;
 namespace Switchboard.Service.Auth;
 
 /// <summary>A token that passed every check: who it names, what it grants.</summary>
-public sealed record VerifiedToken(string Subject, IReadOnlyList<string> Groups, IReadOnlySet<string> Scopes, DateTimeOffset Expires);
+/// <param name="Info">The <c>info</c> claim's compact bytes (<see cref="PresenceInfo"/>), shown by presence; null without one.</param>
+public sealed record VerifiedToken(string Subject, IReadOnlyList<string> Groups, IReadOnlySet<string> Scopes, DateTimeOffset Expires,
+    byte[]? Info = null);
 
 /// <summary>
 /// Why a token was not taken, in words for the client that never quote it. <see cref="KeysUnavailable"/>: the keys to
@@ -100,7 +102,10 @@ public sealed class TokenValidator : ITokenRenewal, IDisposable
         // ValidTo is at most DateTime.MaxValue however large exp is, and both bounds are settings of at most 100 years.
         if (_options.MaxLifetime is { } maxLifetime && jwt.ValidTo - _clock.GetUtcNow().UtcDateTime > maxLifetime + _options.ClockSkew)
             return Refused("the token's lifetime is longer than this server accepts");
-        return (new VerifiedToken(subject, ListClaim(jwt, "groups"), ScopesOf(jwt), new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero)), null);
+        byte[]? info = null;
+        if (jwt.TryGetPayloadValue<JsonElement>("info", out var infoClaim) && (info = PresenceInfo.Of(infoClaim)) is null)
+            return Refused($"the token's info claim is not usable: {PresenceInfo.Rule}");
+        return (new VerifiedToken(subject, ListClaim(jwt, "groups"), ScopesOf(jwt), new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), info), null);
     }
 
     public async ValueTask<(ConnectionGrant? Grant, FrameError? Error)> RenewAsync(string userId, string token)
@@ -115,7 +120,7 @@ public sealed class TokenValidator : ITokenRenewal, IDisposable
 
     /// <summary>What a verified token lets its connection do; with RestrictGroups only the groups it lists.</summary>
     public ConnectionGrant GrantOf(VerifiedToken token) =>
-        new(token.Scopes.Contains("broadcast"), _options.RestrictGroups ? new GroupPatterns(token.Groups) : null, token.Expires);
+        new(token.Scopes.Contains("broadcast"), _options.RestrictGroups ? new GroupPatterns(token.Groups) : null, token.Expires, token.Info);
 
     private static (VerifiedToken?, TokenRefusal?) Refused(string message) => (null, new TokenRefusal(message));
 

@@ -18,6 +18,7 @@ using Switchboard.Actors.Delivery;
 using Switchboard.Actors.Heartbeat;
 using Switchboard.Actors.History;
 using Switchboard.Actors.Hub;
+using Switchboard.Actors.Namespaces;
 using Switchboard.Actors.RateLimiting;
 using Switchboard.Actors.Routing;
 using Switchboard.Actors.Serialization;
@@ -52,6 +53,8 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddLogRedaction();
         services.AddSingleton(sp => SwitchboardOptionsLoader.Load(sp.GetRequiredService<IConfiguration>(), configure));
         services.AddSingleton(sp => AuthOptionsLoader.Load(sp.GetRequiredService<IConfiguration>()));
+        services.TryAddSingleton(new NamespaceBook(NamespaceTable.Empty));
+        services.TryAddSingleton(PresenceOptions.Defaults);
         services.TryAddSingleton(TimeProvider.System);
         // Null without Auth:Jwt: upgrades then name their user as before. A key fetch has its own timeout (JwksKeys).
         services.AddSingleton(sp => sp.GetRequiredService<AuthOptions>().Jwt is { } jwt
@@ -130,7 +133,8 @@ public static class SwitchboardServiceCollectionExtensions
                 .AddUserBucketEntities(options.ShardCount, routing, History(options), sp.GetRequiredService<HistoryBudget>(),
                     sp.GetService<IStreamStore>())
                 .AddGroupEntities(options.ShardCount, routing, History(options), sp.GetRequiredService<HistoryBudget>(),
-                    sp.GetService<IStreamStore>())
+                    sp.GetService<IStreamStore>(), sp.GetRequiredService<NamespaceBook>(), sp.GetRequiredService<PresenceOptions>())
+                .AddNamespaceReloads()
                 .AddRoutingRelay(relay, routing)
                 .AddNodeConnections(new NodeConnectionsOptions(
                         new PartitionOptions(partitions.Count, options.MaxGroupsPerConnection, HistoryOn: options.HistorySize > 0,
@@ -153,7 +157,8 @@ public static class SwitchboardServiceCollectionExtensions
             var options = sp.GetRequiredService<SwitchboardOptions>();
             var routing = new HubRouting(registry.Get<NodeConnections>(), sp.GetRequiredService<NodePartitions>(),
                 sp.GetRequiredService<RelayLedger>(), registry.Get<UserBucketEntity>(), registry.Get<GroupEntity>(),
-                DistributedPubSub.Get(system).Mediator, options.AllowClientBroadcast, options.HistorySize > 0);
+                DistributedPubSub.Get(system).Mediator, options.AllowClientBroadcast, options.HistorySize > 0,
+                sp.GetRequiredService<NamespaceBook>());
             var hubOptions = ToHubOptions(options, sp.GetRequiredService<ConnectionCap>().MaxConnections,
                 tokensOn: sp.GetRequiredService<AuthOptions>().Jwt is not null);
             return new ConnectionHub(system, hubOptions, NodeName.Of(system), routing,

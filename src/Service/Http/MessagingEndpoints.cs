@@ -74,6 +74,24 @@ public static class MessagingEndpoints
         return Results.Json(new { group = members.Group, connections = members.Connections, members = users }, HttpJson.Options);
     }
 
+    /// <summary>
+    /// <c>GET /groups/{name}/presence?cursor=...</c> and <c>/presence_stats</c>: the <c>data</c> of the socket's answers, the same
+    /// bytes; 404 <c>presence_off</c> in a namespace without presence.
+    /// </summary>
+    public static async Task<IResult> PresenceAsync(string name, HttpRequest request, ConnectionHub hub, bool stats)
+    {
+        if (Names.Check(name, NameKind.Group) is { } invalid)
+            return ApiError.Of(invalid).ToResult(400);
+        var cursor = request.Query["cursor"].ToString() is { Length: > 0 } given ? given : null;
+        if (cursor is not null && Names.Check(cursor, NameKind.UserId) is not null)
+            return new ApiError("invalid_field", "cursor is the user id a page ended with").ToResult(400);
+        Func<IActorRef, object> ask = replyTo => new GroupProtocol.GetPresence(name, stats, stats ? null : cursor, null, default, replyTo);
+        var answer = await hub.Routing.Groups.Ask<GroupProtocol.PresenceAnswer>(ask, TimeSpan.FromSeconds(10), CancellationToken.None);
+        return answer.Data is { } data
+            ? Results.Bytes(data, "application/json")
+            : ApiError.Of(answer.Error!).ToResult(404);
+    }
+
     /// <summary><c>GET /groups/{name}/history?since=N</c>: the group's kept messages after N, as its members got them.</summary>
     public static Task<IResult> GroupHistoryAsync(string name, HttpRequest request, ConnectionHub hub) =>
         Names.Check(name, NameKind.Group) is { } invalid

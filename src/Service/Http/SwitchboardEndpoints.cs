@@ -111,6 +111,10 @@ public static class SwitchboardEndpoints
         var lookups = read.MapGroup("").AddEndpointFilter(RefuseUnlessServing);
         lookups.MapGet("/groups/{name}", MessagingEndpoints.GroupAsync);
         lookups.MapGet("/groups/{name}/history", MessagingEndpoints.GroupHistoryAsync);
+        lookups.MapGet("/groups/{name}/presence", (string name, HttpRequest request, ConnectionHub hub) =>
+            MessagingEndpoints.PresenceAsync(name, request, hub, stats: false));
+        lookups.MapGet("/groups/{name}/presence_stats", (string name, HttpRequest request, ConnectionHub hub) =>
+            MessagingEndpoints.PresenceAsync(name, request, hub, stats: true));
         lookups.MapGet("/users/{id}", MessagingEndpoints.UserAsync);
         lookups.MapGet("/users/{id}/history", MessagingEndpoints.UserHistoryAsync);
 

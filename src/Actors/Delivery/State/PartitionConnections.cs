@@ -99,6 +99,14 @@ public sealed class PartitionConnections
         ? members.SelectMany(c => new[] { _byId[c.Id].UserId, c.Id }).ToArray()
         : [];
 
+    /// <summary>The <c>info</c> of each of <see cref="MembersFlattened"/>' members, in its order; null when none has one.</summary>
+    public byte[][]? MemberInfos(string group)
+    {
+        if (!_members.TryGetValue(group, out var members) || !members.Any(c => _byId[c.Id].Info is not null))
+            return null;
+        return members.Select(c => _byId[c.Id].Info ?? []).ToArray();
+    }
+
     /// <summary>The connections a kick names: one by id (of the user, when one is named too), or every one of a user.</summary>
     public IReadOnlyList<LocalConnection> KickTargets(string? userId, string? connectionId)
     {

@@ -13,16 +13,35 @@ namespace Switchboard.Actors.Routing.State;
 /// to the group becomes. It answers with values; the entity sends, watches and passivates. The group's stream is its
 /// <see cref="IStreamKeeper"/>'s.
 /// </summary>
-public sealed class GroupState(string group)
+/// <param name="nodeNameOf">The name of the node a partition is on, as presence shows it.</param>
+public sealed class GroupState(string group, Func<IActorRef, string>? nodeNameOf = null)
 {
     private static readonly FrameError UnknownGroup = new("unknown_group", "the group has no members");
 
-    private readonly Dictionary<string, (string UserId, IActorRef Node)> _members = new();
+    private readonly Dictionary<string, GroupMember> _members = new();
     private readonly Dictionary<IActorRef, int> _membersOnNode = new();
+    private readonly Func<IActorRef, string> _nodeNameOf = nodeNameOf ?? (node => node.Path.Address.ToString());
+
+    /// <summary>Each user's connections in the group, for presence: its users in order, its <c>first</c> and <c>last</c>.</summary>
+    private readonly SortedDictionary<string, List<string>> _connectionsOfUser = new(StringComparer.Ordinal);
 
     public string Group => group;
 
     public bool HasMembers => _members.Count > 0;
+
+    public int Connections => _members.Count;
+
+    public int Users => _connectionsOfUser.Count;
+
+    public bool IsMember(string connectionId) => _members.ContainsKey(connectionId);
+
+    /// <summary>Whether one more connection would pass <paramref name="maxMembers"/> (0: no bound).</summary>
+    public bool IsFull(int maxMembers) => maxMembers > 0 && _members.Count >= maxMembers;
+
+    public GroupMember? Find(string connectionId) => _members.GetValueOrDefault(connectionId);
+
+    /// <summary>How many connections <paramref name="userId"/> has in the group.</summary>
+    public int ConnectionsOf(string userId) => _connectionsOfUser.TryGetValue(userId, out var connections) ? connections.Count : 0;
 
     /// <summary>The nodes with members, each to get one message per group message (a struct enumerator: no allocation).</summary>
     public Dictionary<IActorRef, int>.KeyCollection Nodes => _membersOnNode.Keys;
@@ -35,18 +54,25 @@ public sealed class GroupState(string group)
     {
         if (add.Stamp is { Resent: true })
             return Joined.ResentCopy;
-        return Add(add.ConnectionId, add.UserId, add.Node) ? Joined.Added : Joined.AlreadyMember;
+        return Add(add.ConnectionId, add.UserId, add.Node, add.Info) ? Joined.Added : Joined.AlreadyMember;
     }
 
-    public void Leave(string connectionId)
+    /// <summary>Ends a membership: who left and whether it was the user's last connection here; null when it was no member.</summary>
+    public Departure? Leave(string connectionId)
     {
         if (!_members.Remove(connectionId, out var member))
-            return;
+            return null;
         var left = _membersOnNode[member.Node] - 1;
         if (left > 0)
             _membersOnNode[member.Node] = left;
         else
             _membersOnNode.Remove(member.Node);
+        var connections = _connectionsOfUser[member.UserId];
+        connections.Remove(connectionId);
+        var last = connections.Count == 0;
+        if (last)
+            _connectionsOfUser.Remove(member.UserId);
+        return new Departure(connectionId, member, last);
     }
 
     /// <summary>Takes a node's answer to the entity's start (<see cref="RegistryProtocol"/>); true when it added a member.</summary>
@@ -54,12 +80,15 @@ public sealed class GroupState(string group)
     {
         var added = false;
         for (var i = 0; i + 1 < found.Members.Length; i += 2)
-            added |= Add(found.Members[i + 1], found.Members[i], found.Node);
+        {
+            var info = found.Infos is { } infos && i / 2 < infos.Length && infos[i / 2].Length > 0 ? infos[i / 2] : null;
+            added |= Add(found.Members[i + 1], found.Members[i], found.Node, info);
+        }
         return added;
     }
 
-    /// <summary>The node left or crashed: its members are gone with it.</summary>
-    public void NodeLost(IActorRef node)
+    /// <summary>The node left or crashed: its members are gone with it, and are returned.</summary>
+    public List<Departure> NodeLost(IActorRef node)
     {
         List<string>? gone = null;
         foreach (var (connectionId, member) in _members)
@@ -67,8 +96,13 @@ public sealed class GroupState(string group)
             if (member.Node.Equals(node))
                 (gone ??= []).Add(connectionId);
         }
+        var departures = new List<Departure>(gone?.Count ?? 0);
         foreach (var connectionId in gone ?? [])
-            Leave(connectionId);
+        {
+            if (Leave(connectionId) is { } departure)
+                departures.Add(departure);
+        }
+        return departures;
     }
 
     /// <summary>What a message to the group becomes: without history and without members it is refused (<c>unknown_group</c>).</summary>
@@ -94,20 +128,43 @@ public sealed class GroupState(string group)
 
     /// <summary>The members by user, with how many connections each has, for operators.</summary>
     public Members Listing(StreamPosition? stream) => new(group,
-        _members.Values.GroupBy(m => m.UserId).Select(g => new Member(g.Key, g.Count())).OrderBy(m => m.UserId, StringComparer.Ordinal).ToList(),
-        _members.Count, stream);
+        _connectionsOfUser.Select(u => new Member(u.Key, u.Value.Count)).ToList(), _members.Count, stream);
 
     /// <summary>The entity may stop when it would lose nothing: no member, and its keeper holds nothing.</summary>
     public bool MayPassivate(IStreamKeeper history) => _members.Count == 0 && history.HoldsNothing;
 
-    private bool Add(string connectionId, string userId, IActorRef node)
+    /// <summary>
+    /// The <c>data</c> of a <c>presence</c> answer: up to <paramref name="pageSize"/> users after <paramref name="cursor"/>, in
+    /// user-id order, each with its connections, their node and <c>info</c>; <c>complete</c>, or the <c>cursor</c> to go on from.
+    /// </summary>
+    public byte[] PresencePage(string? cursor, int pageSize) => PresenceJson.Page(this, cursor, pageSize);
+
+    /// <summary>The <c>data</c> of a <c>presence_stats</c> answer: counted as members come and go, so it costs the same at any size.</summary>
+    public byte[] PresenceStats() => PresenceJson.Stats(Users, Connections);
+
+    internal IEnumerable<KeyValuePair<string, List<string>>> UsersAfter(string? cursor) => cursor is null
+        ? _connectionsOfUser
+        : _connectionsOfUser.SkipWhile(u => string.CompareOrdinal(u.Key, cursor) <= 0);
+
+    internal GroupMember Member(string connectionId) => _members[connectionId];
+
+    private bool Add(string connectionId, string userId, IActorRef node, byte[]? info)
     {
-        if (!_members.TryAdd(connectionId, (userId, node)))
+        if (!_members.TryAdd(connectionId, new GroupMember(userId, node, _nodeNameOf(node), info)))
             return false;
         _membersOnNode[node] = _membersOnNode.GetValueOrDefault(node) + 1;
+        if (!_connectionsOfUser.TryGetValue(userId, out var connections))
+            _connectionsOfUser[userId] = connections = [];
+        connections.Add(connectionId);
         return true;
     }
 }
+
+/// <summary>One connection in a group: its user, the partition that holds it, that partition's node, and its <c>info</c>.</summary>
+public sealed record GroupMember(string UserId, IActorRef Node, string NodeName, byte[]? Info);
+
+/// <summary>A connection that left a group, and whether it was its user's last there.</summary>
+public sealed record Departure(string ConnectionId, GroupMember Member, bool Last);
 
 /// <summary>What a join did to a group's membership.</summary>
 public enum Joined
