@@ -14,7 +14,7 @@ public sealed class PresenceGate(PresenceOptions options)
     private const long Window = 1000;
 
     private readonly Dictionary<string, DelayedLeave> _delayed = new(StringComparer.Ordinal);
-    private long _windowStart = long.MinValue;
+    private long _windowStart = -Window; // times are TickCount64, 0 or more: the first event opens a second
     private long _spent;
     private bool _coalescing;
 
