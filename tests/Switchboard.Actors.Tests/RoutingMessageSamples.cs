@@ -36,6 +36,8 @@ internal static class RoutingMessageSamples
             new GetHistory("alice", 3),
             new HistoryPage("alice", position, [Frame("""{"seq":6}"""), Frame("""{"seq":7}""")]),
             new UserStreamOpened("c-1", position, [Frame("""{"seq":7}""")], Recovered: true),
+            new ReserveConnection("alice", "c-1", 3),
+            new Reservation("c-1", Granted: true),
             new AddMember("room", "alice", "c-1", node, stamp, OpensStream: true, Resume: position),
             new RemoveMember("room", "c-1"),
             new SendToGroup("room", Frame("""{"type":"chat","group":"room"}""", acceptedAt: 638_000_000_000_000_001), stamp,

@@ -19,8 +19,8 @@ public sealed class ClusterTests(ClusterTests.ThreeNodes cluster) : IClassFixtur
         /// <summary>
         /// Starts <paramref name="count"/> nodes seeded by the first (by all of them with <paramref name="everyNodeSeeds"/>,
         /// so that any node, the first too, can restart and join the others) and waits until each sees all of them up.
+        /// Every node gets <paramref name="settings"/> (WEBSOCKET_* variables) besides its cluster ones.
         /// </summary>
-        /// <param name="settings">More environment for every node, for a test about those settings.</param>
         public static async Task<List<ServiceProcess>> StartAsync(int count, bool everyNodeSeeds = false,
             IReadOnlyDictionary<string, string>? settings = null)
         {

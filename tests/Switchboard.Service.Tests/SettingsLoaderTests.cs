@@ -36,6 +36,7 @@ public sealed class SettingsLoaderTests
         Assert.False(o.AllowClientBroadcast);
         Assert.Equal(128, o.MaxGroupsPerConnection);
         Assert.Equal((0, 0), (o.MaxConnectionsPerUser, o.MaxConnectionsPerIp));
+        Assert.Equal("node", o.MaxConnectionsPerUserScope);
     }
 
     [Fact]
@@ -145,6 +146,33 @@ public sealed class SettingsLoaderTests
         var message = Refused(new() { [variable] = value }).Message;
         Assert.Contains($"{variable}=\"{value}\"", message);
         Assert.Contains(problem, message);
+    }
+
+    [Theory]
+    [InlineData("WEBSOCKET_MAX_CONNECTIONS_PER_USER_SCOPE", "Cluster", "cluster")]
+    [InlineData("WEBSOCKET_MAX_CONNECTIONS_PER_USER_SCOPE", " node ", "node")]
+    [InlineData("WebSocket:MaxConnectionsPerUserScope", "CLUSTER", "cluster")]
+    public void The_per_user_bound_holds_on_each_node_or_across_the_cluster(string source, string value, string scope) =>
+        Assert.Equal(scope, Load(new() { [source] = value }).MaxConnectionsPerUserScope);
+
+    [Theory]
+    [InlineData("WEBSOCKET_MAX_CONNECTIONS_PER_USER_SCOPE", "global")]
+    [InlineData("WEBSOCKET_MAX_CONNECTIONS_PER_USER_SCOPE", "1")]
+    [InlineData("WebSocket:MaxConnectionsPerUserScope", "")]
+    public void A_per_user_scope_other_than_node_or_cluster_stops_the_start_naming_source_and_value(string source, string value)
+    {
+        var failure = Refused(new() { [source] = value, ["WEBSOCKET_MAX_CONNECTIONS_PER_USER"] = "2" });
+        Assert.Equal($"{source}=\"{value}\": must be node (the bound holds on each node) or cluster (across every node)",
+            Assert.Single(failure.Problems));
+    }
+
+    [Fact]
+    public void Cluster_scope_without_a_bound_is_allowed_and_a_scope_set_in_code_is_checked()
+    {
+        var o = Load(new() { ["WEBSOCKET_MAX_CONNECTIONS_PER_USER_SCOPE"] = "cluster", ["WEBSOCKET_MAX_CONNECTIONS_PER_USER"] = "0" });
+        Assert.Equal(("cluster", 0), (o.MaxConnectionsPerUserScope, o.MaxConnectionsPerUser));
+        var failure = Assert.Throws<SwitchboardSettingsException>(() => Load([], o => o with { MaxConnectionsPerUserScope = "everywhere" }));
+        Assert.Contains("MaxConnectionsPerUserScope (WEBSOCKET_MAX_CONNECTIONS_PER_USER_SCOPE) = everywhere: must be node", failure.Message);
     }
 
     [Fact]

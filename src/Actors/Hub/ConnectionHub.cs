@@ -53,6 +53,12 @@ public sealed class ConnectionHub
     public void Release() => Slots.Release();
 
     /// <summary>
+    /// A new connection id, unique to this node's run. Taken before the upgrade only when something must name the
+    /// connection before it runs (a place reserved for it under the cluster-wide bound per user); else when it runs.
+    /// </summary>
+    public string NewConnectionId() => $"{_idPrefix}-{Interlocked.Increment(ref _nextId):x}";
+
+    /// <summary>
     /// Runs an admitted connection; the task completes once it has closed and its slot is released. Not async: the
     /// connection tells its session when it has ended (<see cref="Ended"/>), so nothing here waits as long as it lives.
     /// </summary>
@@ -61,15 +67,16 @@ public sealed class ConnectionHub
     /// <param name="remoteAddress">The client's address, shown by the admin API.</param>
     /// <param name="resume">The user-stream position the client named, and <paramref name="resumeGroups"/> the groups it asked to resume.</param>
     /// <param name="lease">Disposed when the connection has ended (the caller's places in its quotas).</param>
+    /// <param name="connectionId">The id taken before the upgrade (<see cref="NewConnectionId"/>); null for a new one.</param>
     public Task RunAsync(ConnectionTransport transport, string userId, IReadOnlyList<string> groups, bool compress,
         ConnectionGrant? grant = null, string? remoteAddress = null, StreamPosition? resume = null,
-        IReadOnlyDictionary<string, StreamPosition>? resumeGroups = null, IDisposable? lease = null)
+        IReadOnlyDictionary<string, StreamPosition>? resumeGroups = null, IDisposable? lease = null, string? connectionId = null)
     {
         grant ??= ConnectionGrant.None;
         LocalConnection? local = null;
         try
         {
-            var id = $"{_idPrefix}-{Interlocked.Increment(ref _nextId):x}";
+            var id = connectionId ?? NewConnectionId();
             return ConnectionGraph.Run(id, transport, Options.Connection, compress ? Options.CompressionLevel : null,
                 // With history on the welcome carries the stream's position, so the node's delivery sends it once it knows.
                 Counters, Routing.HistoryOn ? null : ServerFrames.Welcome(userId, id, Node), c =>

@@ -15,7 +15,8 @@ namespace Switchboard.Actors.Routing;
 /// The sharded entity of one bucket of users (<see cref="UserBuckets"/>). What it knows is a <see cref="UserBucketState"/>
 /// (which connections of each user live on which node) and, with history on, the users' streams, kept as its
 /// <see cref="IStreamKeeper"/> chose when it started; the actor receives, asks them, and sends what they answer. A message
-/// to a user costs one message per node holding its connections. On start it rebuilds its connections from the nodes
+/// to a user costs one message per node holding its connections. Under the cluster-wide bound per user it answers each
+/// node's <see cref="ReserveConnection"/> from what it knows, the one place that sees all of a user's connections. On start it rebuilds its connections from the nodes
 /// (see <see cref="RegistryProtocol"/>), so a shard that moves loses no connection; with nothing left to lose it
 /// passivates, so memory follows the live population and what history keeps.
 /// </summary>
@@ -80,6 +81,17 @@ public sealed class UserBucketEntity : UntypedActor, IWithUnboundedStash, IWithT
                 break;
             case RemoveConnection remove:
                 _state.Remove(remove.UserId, remove.ConnectionId);
+                PassivateWhenIdle();
+                break;
+            case ReserveConnection reserve:
+                var now = Environment.TickCount64;
+                var granted = _state.Reserve(reserve.UserId, reserve.ConnectionId, reserve.Limit, now);
+                Sender.Tell(new Reservation(reserve.ConnectionId, granted));
+                if (granted)
+                    ExpireReservationsAfter(now);
+                break;
+            case ReservationsLapse:
+                ExpireReservationsAfter(Environment.TickCount64);
                 PassivateWhenIdle();
                 break;
             case SendToUser send:
@@ -156,6 +168,16 @@ public sealed class UserBucketEntity : UntypedActor, IWithUnboundedStash, IWithT
             onNode.Tell(new DeliveryProtocol.DeliverToConnections(ids, frame, routed));
     }
 
+    // One timer, for the place that lapses first: a place whose connection never opened frees the user's count (and lets
+    // the entity passivate) within its lifetime, without a sweep while no place is held.
+    private void ExpireReservationsAfter(long now)
+    {
+        if (Timers.IsTimerActive(ReservationsLapse.Instance))
+            return;
+        if (_state.ExpireReservations(now) is { } next)
+            Timers.StartSingleTimer(ReservationsLapse.Instance, ReservationsLapse.Instance, TimeSpan.FromMilliseconds(Math.Max(1, next - now)));
+    }
+
     // The sender of a receipt may be in any bucket: the region, not this entity's shard, finds it.
     private IActorRef Users => _users ??= ClusterSharding.Get(Context.System).ShardRegion(UserBucketEntityHostingExtensions.RegionName);
 
@@ -172,6 +194,11 @@ public sealed class UserBucketEntity : UntypedActor, IWithUnboundedStash, IWithT
     private sealed class Sweep
     {
         public static readonly Sweep Instance = new();
+    }
+
+    private sealed class ReservationsLapse
+    {
+        public static readonly ReservationsLapse Instance = new();
     }
 }
 

@@ -25,7 +25,18 @@ public static class UserProtocol
     public sealed record AddConnection(string UserId, string ConnectionId, IActorRef Node, bool OpensStream = false,
         StreamPosition? Resume = null) : IUserMessage, IRoutingMessage;
 
+    /// <summary>The connection closed; sent too for one whose upgrade failed after its place was reserved, to free the place at once.</summary>
     public sealed record RemoveConnection(string UserId, string ConnectionId) : IUserMessage, IRoutingMessage;
+
+    /// <summary>
+    /// May the user open one more connection under <paramref name="Limit"/> connections in the whole cluster? Asked by the
+    /// node admitting an upgrade under WEBSOCKET_MAX_CONNECTIONS_PER_USER_SCOPE=cluster, before it answers 101; granted,
+    /// the entity holds a place for <paramref name="ConnectionId"/> until that connection's <see cref="AddConnection"/>
+    /// arrives or a few seconds pass. Answered with <see cref="Reservation"/>.
+    /// </summary>
+    public sealed record ReserveConnection(string UserId, string ConnectionId, int Limit) : IUserMessage, IRoutingMessage;
+
+    public sealed record Reservation(string ConnectionId, bool Granted) : IRoutingMessage;
 
     /// <summary>
     /// Deliver to every connection of the user, on whichever node; sent by the <see cref="RoutingRelay"/>, which stamps it.

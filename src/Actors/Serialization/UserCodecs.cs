@@ -61,5 +61,12 @@ internal static class UserCodecs
                 w.Write(m.ConnectionId); w.WriteOptional(m.Position); w.WriteFrames(m.Replay); w.WriteOptional(m.Recovered);
             },
             static r => new UserStreamOpened(r.ReadString(), r.ReadOptionalPosition()!, r.ReadFrames(), r.ReadOptionalBool())),
+        // Added with the cluster-wide bound per user: a node of an earlier build never asks.
+        new Codec<ReserveConnection>("UK",
+            static (w, m) => { w.Write(m.UserId); w.Write(m.ConnectionId); w.Write(m.Limit); },
+            static r => new ReserveConnection(r.ReadString(), r.ReadString(), r.ReadInt32())),
+        new Codec<Reservation>("UY",
+            static (w, m) => { w.Write(m.ConnectionId); w.Write(m.Granted); },
+            static r => new Reservation(r.ReadString(), r.ReadBoolean())),
     ];
 }

@@ -81,6 +81,11 @@ public static class SwitchboardServiceCollectionExtensions
             var options = sp.GetRequiredService<SwitchboardOptions>();
             return new ClientQuotas(options.MaxConnectionsPerUser, options.MaxConnectionsPerIp);
         });
+        // Null with the node scope or without a bound: upgrades then ask the user's entity nothing.
+        services.AddSingleton(sp => sp.GetRequiredService<SwitchboardOptions>() is { MaxConnectionsPerUserScope: "cluster", MaxConnectionsPerUser: > 0 } o
+            ? new ClusterUserQuota(sp.GetRequiredService<ConnectionHub>().Routing.Users, o.MaxConnectionsPerUser,
+                sp.GetRequiredService<ILogger<ClusterUserQuota>>())
+            : null!);
         services.AddSingleton<UpgradeAdmission>();
         services.AddSingleton<NodeDrain>();
         // The host must outlast the drain, then the actor system's leave and Kestrel's stop.

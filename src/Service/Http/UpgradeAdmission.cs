@@ -1,6 +1,8 @@
 using System.Net;
+using Akka.Actor;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Actors.Hub;
+using Switchboard.Actors.Routing;
 using Switchboard.Service.Auth;
 using Switchboard.Service.Hosting;
 using Switchboard.Service.Settings;
@@ -12,8 +14,13 @@ namespace Switchboard.Service.Http;
 /// An upgrade the hub takes: its 101 answer, the user and the groups joined at connect. It holds a
 /// connection slot and the client's places in the quotas until it has run, or is abandoned.
 /// </summary>
+/// <param name="reservedId">
+/// The connection's id when a place was reserved for it with the user's entity (the cluster-wide bound per user); null
+/// when the id is taken as the connection runs.
+/// </param>
 public sealed class AdmittedUpgrade(WebSocketHandshake handshake, string userId, IReadOnlyList<string> groups,
-    ConnectionGrant grant, ConnectionHub hub, ClientLease lease, string? remoteAddress = null, ConnectResume? resume = null)
+    ConnectionGrant grant, ConnectionHub hub, ClientLease lease, string? remoteAddress = null, ConnectResume? resume = null,
+    string? reservedId = null)
 {
     public WebSocketHandshake Handshake { get; } = handshake;
     public string UserId { get; } = userId;
@@ -24,13 +31,17 @@ public sealed class AdmittedUpgrade(WebSocketHandshake handshake, string userId,
     // Not async: the hub gives the lease back when the connection ends, so no state machine of this method waits as
     // long as the connection lives.
     public Task RunAsync(ConnectionTransport transport) =>
-        hub.RunAsync(transport, UserId, Groups, Handshake.Compress, Grant, remoteAddress, resume?.User, resume?.Groups, lease);
+        hub.RunAsync(transport, UserId, Groups, Handshake.Compress, Grant, remoteAddress, resume?.User, resume?.Groups, lease,
+            reservedId);
 
     /// <summary>Gives back the slot and places of an upgrade that will never run.</summary>
     public void Abandon()
     {
         hub.Release();
         lease.Dispose();
+        // The entity would let the place lapse in seconds; told, it frees it now (no AddConnection will follow for this id).
+        if (reservedId is not null)
+            hub.Routing.Users.Tell(new UserProtocol.RemoveConnection(UserId, reservedId));
     }
 }
 
@@ -41,8 +52,9 @@ public sealed record UpgradeRefusal(ApiError Error, int Status);
 /// The checks every upgrade passes, whichever path it came by (<see cref="WebSocketEndpoint"/> or
 /// <see cref="TransportUpgrade"/>), in the order their refusals are answered: one list, so the paths cannot drift.
 /// </summary>
+/// <param name="clusterQuota">The cluster-wide bound per user; null with the node scope or no bound, and then nothing is asked.</param>
 public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, SwitchboardOptions options, AuthOptions auth,
-    ClientQuotas quotas, AuthRefusals refusals, TokenValidator? tokens = null)
+    ClientQuotas quotas, AuthRefusals refusals, TokenValidator? tokens = null, ClusterUserQuota? clusterQuota = null)
 {
     private static readonly UpgradeRefusal ForbiddenOrigin =
         new(new ApiError("forbidden_origin", "this origin may not open connections here"), StatusCodes.Status403Forbidden);
@@ -119,7 +131,21 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
             hub.Release();
             return (null, TooManyConnections(full!));
         }
-        return (new AdmittedUpgrade(handshake, identity.UserId, groups, identity.Grant, hub, lease, client?.ToString(), resume), null);
+        // Last, so that only an upgrade every other check admitted takes a place in the cluster.
+        string? reservedId = null;
+        if (clusterQuota is not null)
+        {
+            reservedId = hub.NewConnectionId();
+            if (!await clusterQuota.TryReserveAsync(identity.UserId, reservedId))
+            {
+                hub.Release();
+                lease.Dispose();
+                return (null, TooManyConnections(
+                    $"user \"{identity.UserId}\" holds its maximum of {clusterQuota.Limit} connections in the cluster"));
+            }
+        }
+        return (new AdmittedUpgrade(handshake, identity.UserId, groups, identity.Grant, hub, lease, client?.ToString(), resume,
+            reservedId), null);
     }
 
     // The embedding app named the user; it is held to the same rule as every other way of naming one.

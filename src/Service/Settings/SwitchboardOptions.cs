@@ -20,8 +20,14 @@ public sealed record SwitchboardOptions
     /// <summary>Groups one connection may have joined; a join past it gets <c>too_many_groups</c>.</summary>
     public int MaxGroupsPerConnection { get; init; } = 128;
 
-    /// <summary>Connections one user may hold on this node; 0 for no bound.</summary>
+    /// <summary>Connections one user may hold on this node (or in the cluster, see <see cref="MaxConnectionsPerUserScope"/>); 0 for no bound.</summary>
     public int MaxConnectionsPerUser { get; init; }
+
+    /// <summary>
+    /// Where <see cref="MaxConnectionsPerUser"/> holds: <c>node</c> (on each node, counted there) or <c>cluster</c> (across
+    /// every node: each upgrade asks the user's entity, one ask per upgrade; docs/connections.md).
+    /// </summary>
+    public string MaxConnectionsPerUserScope { get; init; } = "node";
 
     /// <summary>Connections from one client address on this node; 0 for no bound.</summary>
     public int MaxConnectionsPerIp { get; init; }

@@ -25,6 +25,8 @@ public static class SwitchboardOptionsLoader
         new("MaxConnections", "WEBSOCKET_MAX_CONNECTIONS", (o, v) => o with { MaxConnections = Int(v) }),
         new("MaxGroupsPerConnection", "WEBSOCKET_MAX_GROUPS_PER_CONNECTION", (o, v) => o with { MaxGroupsPerConnection = Int(v) }),
         new("MaxConnectionsPerUser", "WEBSOCKET_MAX_CONNECTIONS_PER_USER", (o, v) => o with { MaxConnectionsPerUser = Int(v) }),
+        new("MaxConnectionsPerUserScope", "WEBSOCKET_MAX_CONNECTIONS_PER_USER_SCOPE",
+            (o, v) => o with { MaxConnectionsPerUserScope = Scope(v) }),
         new("MaxConnectionsPerIp", "WEBSOCKET_MAX_CONNECTIONS_PER_IP", (o, v) => o with { MaxConnectionsPerIp = Int(v) }),
         new("HeartbeatInterval", "WEBSOCKET_HEARTBEAT_INTERVAL", (o, v) => o with { HeartbeatInterval = Seconds(v) }),
         new("ConnectionTimeout", "WEBSOCKET_CONNECTION_TIMEOUT", (o, v) => o with { ConnectionTimeout = Seconds(v) }),
@@ -118,6 +120,9 @@ public static class SwitchboardOptionsLoader
             if (value < 0)
                 yield return $"{Describe(key)} = {value}: must be 0 (no bound) or more";
         }
+        // A value from configuration was refused when it was read, naming its source; this catches one set in code.
+        if (o.MaxConnectionsPerUserScope is not ("node" or "cluster"))
+            yield return $"{Describe("MaxConnectionsPerUserScope")} = {o.MaxConnectionsPerUserScope}: {ScopeRule}";
         if (o.ConnectionPartitions > Switchboard.Actors.Routing.UserBuckets.Count)
             yield return $"{Describe("ConnectionPartitions")} = {o.ConnectionPartitions}: must be at most " +
                          $"{Switchboard.Actors.Routing.UserBuckets.Count}, the number of user buckets that partitions share";
@@ -211,6 +216,11 @@ public static class SwitchboardOptionsLoader
 
     private static string Hostname(string value) =>
         value.Length > 0 && Uri.CheckHostName(value) != UriHostNameType.Unknown ? value : throw new FormatException("not a host name or address");
+
+    private const string ScopeRule = "must be node (the bound holds on each node) or cluster (across every node)";
+
+    private static string Scope(string value) =>
+        value.ToLowerInvariant() is "node" or "cluster" ? value.ToLowerInvariant() : throw new FormatException(ScopeRule);
 
     private static TimeSpan Milliseconds(string value) => TimeSpan.FromMilliseconds(Int(value));
 }

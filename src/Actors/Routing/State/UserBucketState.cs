@@ -7,13 +7,16 @@ namespace Switchboard.Actors.Routing.State;
 
 /// <summary>
 /// What a <see cref="UserBucketEntity"/> knows, apart from the actor: which connections each user of its bucket has and on
-/// which node, and what a message to one of them becomes. It answers with values; the entity sends, watches and
-/// passivates. The users' streams are its <see cref="IStreamKeeper"/>'s.
+/// which node, the places reserved for connections about to open (<see cref="ConnectionReservations"/>), and what a
+/// message to one of them becomes. It answers with values; the entity sends, watches and passivates. The users' streams
+/// are its <see cref="IStreamKeeper"/>'s.
 /// </summary>
 public sealed class UserBucketState
 {
     /// <summary>User id → its connections, each with the node's partition holding it.</summary>
     private readonly Dictionary<string, UserConnections> _connectionsOf = new();
+
+    private readonly ConnectionReservations _reservations = new();
 
     public UserConnections? ConnectionsOf(string userId) => _connectionsOf.GetValueOrDefault(userId);
 
@@ -23,16 +26,39 @@ public sealed class UserBucketState
     /// <summary>A connection of the user opened on <paramref name="node"/>; a repeat changes nothing, a move changes its node.</summary>
     public void Add(string userId, string connectionId, IActorRef node)
     {
+        _reservations.Release(userId, connectionId); // its place, if it had one, is now the connection
         if (!_connectionsOf.TryGetValue(userId, out var connections))
             _connectionsOf[userId] = connections = new UserConnections();
         connections.Set(connectionId, node);
     }
 
+    /// <summary>The connection closed, or its upgrade failed before it opened: its place, if it still had one, goes too.</summary>
     public void Remove(string userId, string connectionId)
     {
+        _reservations.Release(userId, connectionId);
         if (_connectionsOf.TryGetValue(userId, out var connections) && connections.Remove(connectionId) && connections.Count == 0)
             _connectionsOf.Remove(userId);
     }
+
+    /// <summary>
+    /// Whether one more connection of the user may open, anywhere in the cluster, under <paramref name="limit"/>: its
+    /// connections known here and the places not yet lapsed count. Granted, the place is held for
+    /// <paramref name="connectionId"/> until it opens or lapses; a question repeated for a connection already counted is
+    /// granted again without a second place.
+    /// </summary>
+    public bool Reserve(string userId, string connectionId, int limit, long now)
+    {
+        var connections = ConnectionsOf(userId);
+        if (connections?.Contains(connectionId) == true || _reservations.Holds(userId, connectionId, now))
+            return true;
+        if ((connections?.Count ?? 0) + _reservations.Count(userId, now) >= limit)
+            return false;
+        _reservations.Hold(userId, connectionId, now);
+        return true;
+    }
+
+    /// <summary>Forgets the places that lapsed; answers when the next one lapses (Environment.TickCount64), null when none is held.</summary>
+    public long? ExpireReservations(long now) => _reservations.Expire(now);
 
     /// <summary>Takes a node's answer to the entity's start (<see cref="RegistryProtocol"/>); true when it holds connections here.</summary>
     public bool Recover(RegistryProtocol.UsersFound found)
@@ -81,8 +107,9 @@ public sealed class UserBucketState
     }
 
     /// <summary>
-    /// The entity may stop when it would lose nothing: nobody connected, and its keeper holds nothing (no kept message, no
-    /// call waiting for the store), so memory follows the live population and what history keeps.
+    /// The entity may stop when it would lose nothing: nobody connected, no place held for a connection about to open, and
+    /// its keeper holds nothing (no kept message, no call waiting for the store), so memory follows the live population and
+    /// what history keeps.
     /// </summary>
-    public bool MayPassivate(IStreamKeeper history) => _connectionsOf.Count == 0 && history.HoldsNothing;
+    public bool MayPassivate(IStreamKeeper history) => _connectionsOf.Count == 0 && _reservations.IsEmpty && history.HoldsNothing;
 }

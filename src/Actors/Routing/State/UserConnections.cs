@@ -21,6 +21,8 @@ public sealed class UserConnections
 
     public int NodeCount => _many is null ? Count : _many.Values.Distinct().Count();
 
+    public bool Contains(string connectionId) => _many?.ContainsKey(connectionId) ?? _onlyId == connectionId;
+
     public void Set(string connectionId, IActorRef node)
     {
         if (_many is not null)
