@@ -45,6 +45,7 @@ internal static class RoutingMessageSamples
             new GetMembers("room"),
             new JoinRefused("room", "c-1", new FrameError("group_full", "full")),
             new ReloadNamespaces("chat:room"),
+            new Wake("chat:room"),
             new GetPresence("room", Stats: false, Cursor: "alice", ConnectionId: "c-1", id, node),
             new PresenceAnswer("room", Stats: true, "c-1", id, """{"users":1,"connections":2}"""u8.ToArray(), null),
             new Members("room", [new Member("alice", 2), new Member("bob", 1)], 3, position),

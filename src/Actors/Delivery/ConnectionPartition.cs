@@ -1,10 +1,12 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using Switchboard.Actors.Admin;
 using Switchboard.Actors.Delivery.State;
 using Switchboard.Actors.Heartbeat;
 using Switchboard.Actors.History;
 using Switchboard.Actors.Hub;
+using Switchboard.Actors.Namespaces;
 using Switchboard.Actors.Routing;
 using Switchboard.Streams;
 using Switchboard.Streams.Framing;
@@ -85,6 +87,22 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         Receive<AdminProtocol.ListLargestGroups>(_ => Sender.Tell(new AdminProtocol.GroupSizes(_here.GroupSizes().ToArray())));
         Receive<AdminProtocol.Kick>(kick => Sender.Tell(Kick(kick)));
         Receive<ListHere>(_ => Sender.Tell(_here.All.ToArray()));
+        Receive<ClusterEvent.MemberRemoved>(_ => WakePresenceGroups());
+        Receive<ClusterEvent.CurrentClusterState>(_ => { });
+    }
+
+    // A group's keeper lost with its node comes back only when a message reaches the group. Its presence must not wait for
+    // one: every group with presence and members here is woken, and a keeper that starts anew rebuilds its list from the
+    // nodes that remain and tells the members (presence_reset). A keeper that survived takes the wake as nothing.
+    private void WakePresenceGroups()
+    {
+        if (_services.Namespaces?.Current is not { } namespaces)
+            return;
+        foreach (var (group, _) in _here.GroupSizes())
+        {
+            if (namespaces.For(group).Presence)
+                _services.Groups.Tell(new GroupProtocol.Wake(group));
+        }
     }
 
     private string Node => _node ??= NodeName.Of(Context.System);
@@ -109,6 +127,9 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        if (((ExtendedActorSystem)Context.System).Provider is Akka.Cluster.ClusterActorRefProvider)
+            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+                typeof(ClusterEvent.MemberRemoved));
         if (_openings is not null)
             Timers.StartPeriodicTimer(StreamOpenings.Check.Instance, StreamOpenings.Check.Instance, StreamOpenings.RetryAfter / 2);
         if (_deadlines is not null)
@@ -358,5 +379,6 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
 public sealed record PartitionOptions(int Partitions, int MaxGroupsPerConnection, bool HistoryOn, TimeSpan PingTimeout, TimeSpan? TokenLeeway);
 
 /// <summary>What every partition of a node shares: the entities' regions, the relay, the counters, the clock.</summary>
+/// <param name="Namespaces">The node's namespaces: which groups keep presence, to be woken when a node is lost.</param>
 public sealed record PartitionServices(IActorRef Users, IActorRef Groups, RelayLedger Relay, RoutingCounters Counters,
-    ConnectionCounters ConnectionCounters, ConnectionSlots Slots, TimeProvider Clock);
+    ConnectionCounters ConnectionCounters, ConnectionSlots Slots, TimeProvider Clock, NamespaceBook? Namespaces = null);

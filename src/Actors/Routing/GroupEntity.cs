@@ -122,6 +122,9 @@ public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
             case PresenceTick:
                 Tick();
                 break;
+            case Wake:
+                PassivateWhenIdle();
+                break;
             case ReloadNamespaces:
                 _rules = _namespaces.Current.For(_state.Group);
                 break;

@@ -53,6 +53,9 @@ public static class GroupProtocol
 
     public sealed record GetMembers(string Group) : IGroupMessage, IRoutingMessage;
 
+    /// <summary>Starts the group's entity if it is not running (its keeper was lost with a node); a running one does nothing.</summary>
+    public sealed record Wake(string Group) : IGroupMessage, IRoutingMessage;
+
     /// <summary>The node's configuration reloaded: the entity takes its namespace's rules again from the node's table.</summary>
     public sealed record ReloadNamespaces(string Group) : IGroupMessage, IRoutingMessage;
 
