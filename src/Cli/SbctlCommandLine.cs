@@ -35,6 +35,7 @@ public sealed class SbctlCommandLine
         Root.Add(MessageCommands.Broadcast(actions));
         Root.Add(NodeCommands.Create(actions));
         Root.Add(RateLimitCommands.Create(actions));
+        Root.Add(NamespaceCommands.Create(actions));
         Root.Add(TopCommand.Create(actions));
         if (noCommand is not null)
         {

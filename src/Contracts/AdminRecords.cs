@@ -69,6 +69,30 @@ public sealed record RateLimitView(string? Rate, IReadOnlyDictionary<string, str
     public IReadOnlyList<string> MissingNodes { get; init; } = [];
 }
 
+/// <summary>
+/// A namespace's options as a node loaded them (PROTOCOL.md "Namespaces"). Null history fields take that node's global
+/// settings; <see cref="HistoryTtl"/> is in seconds; <see cref="ClientPublish"/> is <c>anyone</c>, <c>members</c> or <c>none</c>.
+/// </summary>
+public sealed record NamespaceOptions(int? HistorySize, double? HistoryTtl, bool Presence, bool PresenceEvents, string ClientPublish,
+    bool JoinHook, bool PublishHook, int MaxMembers);
+
+/// <summary>
+/// One node's namespace table: its fingerprint (equal on nodes whose tables are equal), whether it refuses groups of
+/// unconfigured namespaces, the options of groups outside every configured namespace, and each namespace's by name.
+/// </summary>
+public sealed record NodeNamespaces(string Node, string Fingerprint, bool Strict, NamespaceOptions Default,
+    IReadOnlyDictionary<string, NamespaceOptions> Namespaces);
+
+/// <summary>Every Up node's namespace table; <see cref="Agree"/> when all that answered have the same fingerprint.</summary>
+public sealed record NamespacesView(IReadOnlyList<NodeNamespaces> Nodes, bool Agree, IReadOnlyList<string> MissingNodes) : IGathered;
+
+/// <summary>One namespace on one node: its options there, null where the node does not configure it.</summary>
+public sealed record NodeNamespace(string Node, string Fingerprint, bool Strict, NamespaceOptions? Options);
+
+/// <summary>One namespace on every Up node; <see cref="Agree"/> when all that answered have the same options for it.</summary>
+public sealed record NamespaceView(string Name, IReadOnlyList<NodeNamespace> Nodes, bool Agree, IReadOnlyList<string> MissingNodes)
+    : IGathered;
+
 public sealed record NodeTop(string Node, string Status, long Connections, double MessagesInPerSecond, double MessagesOutPerSecond,
     double DeliveriesPerSecond, long Dropped, long ClosedSlow, double CpuPercent, long MemoryBytes);
 

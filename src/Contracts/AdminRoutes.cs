@@ -33,6 +33,8 @@ public static class AdminRoutes
     public const string Kick = Base + "/kick";                         // POST KickRequest → KickResult
     public const string Drain = Base + "/nodes/drain";                 // POST MemberRequest → ActionResult
     public const string RateLimit = Base + "/ratelimit";               // GET → RateLimitView; PUT RateLimitView → RateLimitView
+    public const string Namespaces = Base + "/namespaces";             // GET → NamespacesView
+    public const string Namespace = Base + "/namespaces/{name}";       // GET → NamespaceView
     public const string Top = Base + "/top";                           // GET, server-sent events: TopSample every second
     public const string Dashboard = Base + "/dashboard";               // GET, server-sent events: DashboardSample every second
 }

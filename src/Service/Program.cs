@@ -25,6 +25,7 @@ foreach (var check in new Action[]
              () => SwitchboardOptionsLoader.Load(builder.Configuration),
              () => AuthOptionsLoader.Load(builder.Configuration),
              () => MetricsOptionsLoader.Load(builder.Configuration),
+             () => NamespaceSettingsLoader.Load(builder.Configuration),
              () => RateLimitPolicy.From(builder.Configuration.GetSection(RateLimiterOptions.SectionName).Get<RateLimiterOptions>() ?? new()),
          })
 {

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Switchboard.Actors.Admin;
+using Switchboard.Actors.Namespaces;
 using static Switchboard.Actors.Admin.AdminProtocol;
 
 namespace Switchboard.Actors.Tests;
@@ -16,6 +17,8 @@ public sealed class AdminAgentSpecs : Akka.Hosting.TestKit.TestKit
     {
         public List<string> Drains { get; } = [];
         public List<(string Json, string By)> Updates { get; } = [];
+
+        public NamespaceTable Namespaces { get; set; } = NamespaceTable.Empty;
 
         public bool Drain(string by)
         {
@@ -58,5 +61,21 @@ public sealed class AdminAgentSpecs : Akka.Hosting.TestKit.TestKit
         var refusing = Sys.ActorOf(AdminAgent.PropsFor("n3:3", new RecordingHost(applies: false)));
         refusing.Tell(new RateLimitUpdate("bad", "n2:2", "ops"));
         Assert.Equal(new RateLimitApplied("n3:3", false), ExpectMsg<RateLimitApplied>());
+    }
+
+    [Fact]
+    public void The_namespaces_are_the_table_in_force_when_asked()
+    {
+        var host = new RecordingHost();
+        var agent = Sys.ActorOf(AdminAgent.PropsFor("n1:1", host));
+        agent.Tell(GetNamespaces.Instance);
+        Assert.Same(NamespaceTable.Empty, ExpectMsg<NamespacesLoaded>().Table);
+
+        // A reload replaces the host's table; the next question gets the new one.
+        var reloaded = new NamespaceTable(NamespaceRules.Defaults,
+            new Dictionary<string, NamespaceRules> { ["chat"] = new(Presence: true) }, strict: true);
+        host.Namespaces = reloaded;
+        agent.Tell(GetNamespaces.Instance);
+        Assert.Equal(new NamespacesLoaded("n1:1", reloaded), ExpectMsg<NamespacesLoaded>());
     }
 }

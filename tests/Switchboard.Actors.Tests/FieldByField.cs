@@ -29,7 +29,8 @@ internal static class FieldByField
                 var otherBytes = Assert.IsType<ReadOnlyMemory<byte>>(actual);
                 Assert.True(bytes.Span.SequenceEqual(otherBytes.Span), $"{path}: the bytes differ");
                 return;
-            case string or IActorRef or bool or int or long:
+            // An enum or a TimeSpan has no properties that tell two values apart.
+            case string or IActorRef or bool or int or long or Enum or TimeSpan:
                 Assert.True(expected.Equals(actual), $"{path}: expected {expected}, got {actual}");
                 return;
             case IEnumerable items:

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Switchboard.Actors.History;
+using Switchboard.Actors.Namespaces;
 using Switchboard.Actors.Routing;
 using Switchboard.Actors.Serialization;
 using Switchboard.Actors.Stats;
@@ -85,6 +86,15 @@ internal static class RoutingMessageSamples
             new DrainStarted("n1:4053", true),
             new RateLimitUpdate("""{"Rate":"10-S"}""", "n1:4053", "ops"),
             new RateLimitApplied("n2:4053", true),
+            GetNamespaces.Instance,
+            new NamespacesLoaded("n1:4053", new NamespaceTable(
+                new NamespaceRules(HistorySize: 0, ClientPublish: ClientPublish.None),
+                new Dictionary<string, NamespaceRules>
+                {
+                    ["chat"] = new(HistorySize: 100, HistoryTtl: TimeSpan.FromSeconds(90), Presence: true, PresenceEvents: true,
+                        ClientPublish: ClientPublish.Members, JoinHook: true, PublishHook: true, MaxMembers: 500),
+                    ["feed"] = new(HistoryTtl: TimeSpan.FromMilliseconds(1500)),
+                }, strict: true)),
         ];
     }
 

@@ -12,9 +12,9 @@ namespace Switchboard.Actors.Tests;
 public sealed class RoutingWireSpecs : Akka.Hosting.TestKit.TestKit
 {
     /// <summary>
-    /// Each sample's bytes as written by commit b586aed, before the serializer became one table, with dead letters as
-    /// every actor reference (akka://test/deadLetters: no uid, the same in every run). Never edit one to make a test pass: a
-    /// changed byte is a node of the previous build that misreads the message.
+    /// Each sample's bytes as written by commit b586aed, before the serializer became one table (a message added since: by
+    /// the build that added it), with dead letters as every actor reference (akka://test/deadLetters: no uid, the same in
+    /// every run). Never edit one to make a test pass: a changed byte is a node of the previous build that misreads the message.
     /// </summary>
     private static readonly Dictionary<string, string> EarlierBytes = new()
     {
@@ -61,6 +61,9 @@ public sealed class RoutingWireSpecs : Akka.Hosting.TestKit.TestKit
         ["AS"] = "076E313A3430353301",
         ["AR"] = "0F7B2252617465223A2231302D53227D076E313A34303533036F7073",
         ["AA"] = "076E323A3430353301",
+        // Added with the namespaces (after b586aed): the bytes of the build that added them.
+        ["AN"] = "",
+        ["AB"] = "076E313A34303533010100000000000000044E6F6E6500000000000002000000046368617401640000000100E9A435000000000101074D656D626572730101F401000004666565640001C0E1E40000000000000006416E796F6E65000000000000",
     };
 
     /// <summary>

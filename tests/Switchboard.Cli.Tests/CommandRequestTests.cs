@@ -26,6 +26,8 @@ public sealed class CommandRequestTests : WithLoopbackNode
     [InlineData(new[] { "actor", "hierarchy", "-d", "1", "-s", "/user" }, "/ws/admin/actors?depth=1&path=%2Fuser")]
     [InlineData(new[] { "stats" }, "/ws/stats")]
     [InlineData(new[] { "stats", "--cluster" }, "/ws/stats?scope=cluster")]
+    [InlineData(new[] { "namespaces", "list" }, "/ws/admin/namespaces")]
+    [InlineData(new[] { "namespaces", "show", "a/b" }, "/ws/admin/namespaces/a%2Fb")]
     [InlineData(new[] { "--prefix", "/hub", "cluster", "show" }, "/hub/admin/cluster")]
     public async Task A_reading_command_asks_for_its_route(string[] args, string target)
     {

@@ -15,6 +15,7 @@ public sealed class UsageErrorTests : WithLoopbackNode
     [InlineData("node", "drain")]
     [InlineData("users", "show")]
     [InlineData("groups", "show")]
+    [InlineData("namespaces", "show")]
     [InlineData("groups", "list", "--limit", "-1")]
     [InlineData("connections", "list", "--limit", "many")]           // not a number: once crashed the validator
     [InlineData("groups", "list", "--limit", "2x")]

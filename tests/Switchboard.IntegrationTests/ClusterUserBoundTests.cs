@@ -33,7 +33,7 @@ public sealed class ClusterUserBoundTests
     [Fact]
     public async Task A_third_connection_of_a_user_on_another_node_is_refused_until_one_of_the_two_closes()
     {
-        var nodes = await ClusterTests.ThreeNodes.StartAsync(3, settings: BoundOfTwoInTheCluster);
+        var nodes = await ClusterTests.ThreeNodes.StartAsync(3, settings: _ => new Dictionary<string, string>(BoundOfTwoInTheCluster));
         try
         {
             var (user, other) = (Unique("u"), Unique("v"));

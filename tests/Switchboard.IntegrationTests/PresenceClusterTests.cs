@@ -29,7 +29,7 @@ public sealed class NamespacedCluster : IAsyncLifetime
 
     public List<ServiceProcess> Nodes { get; } = [];
 
-    public async Task InitializeAsync() => Nodes.AddRange(await ClusterTests.ThreeNodes.StartAsync(3, settings: Settings));
+    public async Task InitializeAsync() => Nodes.AddRange(await ClusterTests.ThreeNodes.StartAsync(3, settings: _ => new Dictionary<string, string>(Settings)));
 
     public async Task DisposeAsync()
     {

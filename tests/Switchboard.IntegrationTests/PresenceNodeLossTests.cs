@@ -13,7 +13,7 @@ public sealed class PresenceNodeLossTests(ITestOutputHelper output)
     [Fact]
     public async Task A_killed_nodes_members_leave_every_group_with_node_lost_or_a_presence_reset_and_the_lists_agree_on_the_survivors()
     {
-        var nodes = await ClusterTests.ThreeNodes.StartAsync(3, settings: NamespacedCluster.Settings);
+        var nodes = await ClusterTests.ThreeNodes.StartAsync(3, settings: _ => new Dictionary<string, string>(NamespacedCluster.Settings));
         var clients = new List<Client>();
         try
         {

@@ -103,6 +103,24 @@ public sealed class ServiceProcessTests
     }
 
     [Fact]
+    public async Task Invalid_namespace_settings_stop_start_up_with_one_message_listing_every_problem()
+    {
+        await using var node = ServiceProcess.Start(new Dictionary<string, string>
+        {
+            ["Namespaces__Rules__chat__ClientPublish"] = "everyone",
+            ["Namespaces__Rules__News__Presence"] = "true",
+            ["Presence__LeaveDelay"] = "7200",
+            ["WEBSOCKET_MAX_CONNECTIONS"] = "lots",
+        });
+        Assert.Equal(2, await node.WaitForExitAsync());
+        Assert.Single(node.Output.Split('\n'), line => line.Contains("Invalid Switchboard settings"));
+        Assert.Contains("Namespaces:Rules:chat:ClientPublish=\"everyone\": not anyone, members or none", node.Output);
+        Assert.Contains("Namespaces:Rules:News: \"News\" cannot name a namespace", node.Output);
+        Assert.Contains("Presence:LeaveDelay=\"7200\": more than 3600 seconds (an hour)", node.Output);
+        Assert.Contains("WEBSOCKET_MAX_CONNECTIONS=\"lots\"", node.Output);
+    }
+
+    [Fact]
     public async Task Two_standalone_nodes_run_side_by_side_without_settings()
     {
         await using var byArgument = ServiceProcess.Start();

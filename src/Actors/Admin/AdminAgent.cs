@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Hosting;
+using Switchboard.Actors.Namespaces;
 using static Switchboard.Actors.Admin.AdminProtocol;
 
 namespace Switchboard.Actors.Admin;
@@ -13,12 +14,15 @@ public interface IAdminHost
 
     /// <summary>Applies rate limiter settings another node was given; false when they are refused (the reason logged).</summary>
     bool ApplyRateLimit(string optionsJson, string by);
+
+    /// <summary>The namespace table this node has in force now (it changes when the configuration reloads).</summary>
+    NamespaceTable Namespaces { get; }
 }
 
 /// <summary>
 /// One per node at <see cref="Path"/>: carries out the admin actions that another node forwards here (a drain of this
-/// node, a rate limit update) and answers each. The actions themselves run in the host and return at once, so nothing
-/// here blocks.
+/// node, a rate limit update) and answers each, and tells what the node has loaded (its namespaces). The actions
+/// themselves run in the host and return at once, so nothing here blocks.
 /// </summary>
 public sealed class AdminAgent : ReceiveActor
 {
@@ -42,6 +46,7 @@ public sealed class AdminAgent : ReceiveActor
                 update.Origin);
             Sender.Tell(new RateLimitApplied(node, applied));
         });
+        Receive<GetNamespaces>(_ => Sender.Tell(new NamespacesLoaded(node, host.Namespaces)));
     }
 
     public static Props PropsFor(string node, IAdminHost host) => Props.Create(() => new AdminAgent(node, host));

@@ -1,4 +1,5 @@
 using Switchboard.Actors.Delivery;
+using Switchboard.Actors.Namespaces;
 using Switchboard.Actors.Serialization;
 
 namespace Switchboard.Actors.Admin;
@@ -90,4 +91,20 @@ public static class AdminProtocol
 
     /// <summary>The answer to <see cref="RateLimitUpdate"/>; <paramref name="Applied"/> is false when the node refused it.</summary>
     public sealed record RateLimitApplied(string Node, bool Applied) : IRoutingMessage;
+
+    /// <summary>To a node's admin agent: the namespace table it has loaded now.</summary>
+    public sealed class GetNamespaces : IRoutingMessage
+    {
+        public static readonly GetNamespaces Instance = new();
+
+        private GetNamespaces()
+        {
+        }
+    }
+
+    /// <summary>
+    /// The answer to <see cref="GetNamespaces"/>. The table's fingerprint is worked out again where it is read, from what
+    /// came over the wire: nodes whose tables hold the same rules show the same one.
+    /// </summary>
+    public sealed record NamespacesLoaded(string Node, NamespaceTable Table) : IRoutingMessage;
 }

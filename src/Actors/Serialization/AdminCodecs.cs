@@ -1,3 +1,4 @@
+using Switchboard.Actors.Namespaces;
 using static Switchboard.Actors.Admin.AdminProtocol;
 
 namespace Switchboard.Actors.Serialization;
@@ -41,7 +42,64 @@ internal static class AdminCodecs
         new Codec<RateLimitApplied>("AA",
             static (w, m) => { w.Write(m.Node); w.Write(m.Applied); },
             static r => new RateLimitApplied(r.ReadString(), r.ReadBoolean())),
+        // No fields: every copy reads as the one instance.
+        new Codec<GetNamespaces>("AN", static (_, _) => { }, static _ => GetNamespaces.Instance),
+        new Codec<NamespacesLoaded>("AB", WriteNamespaces, ReadNamespaces),
     ];
+
+    // The table's own fields; its fingerprint is worked out again by the reader (NamespacesLoaded).
+    private static void WriteNamespaces(WireWriter w, NamespacesLoaded m)
+    {
+        w.Write(m.Node);
+        w.Write(m.Table.Strict);
+        WriteRules(w, m.Table.Default);
+        w.Write(m.Table.Rules.Count);
+        foreach (var (name, rules) in m.Table.Rules)
+        {
+            w.Write(name);
+            WriteRules(w, rules);
+        }
+    }
+
+    private static NamespacesLoaded ReadNamespaces(WireReader r)
+    {
+        var node = r.ReadString();
+        var strict = r.ReadBoolean();
+        var @default = ReadRules(r);
+        var rules = new Dictionary<string, NamespaceRules>(StringComparer.Ordinal);
+        for (var i = r.ReadInt32(); i > 0; i--)
+            rules[r.ReadString()] = ReadRules(r);
+        return new NamespacesLoaded(node, new NamespaceTable(@default, rules, strict));
+    }
+
+    // ClientPublish goes by name, so that a reordered enum cannot change what another build reads.
+    private static void WriteRules(WireWriter w, NamespaceRules rules)
+    {
+        // A history field is a presence flag, then its value when present (null: the global setting).
+        w.Write(rules.HistorySize.HasValue);
+        if (rules.HistorySize is { } size)
+            w.Write(size);
+        w.Write(rules.HistoryTtl.HasValue);
+        if (rules.HistoryTtl is { } ttl)
+            w.Write(ttl.Ticks);
+        w.Write(rules.Presence);
+        w.Write(rules.PresenceEvents);
+        w.Write(rules.ClientPublish.ToString());
+        w.Write(rules.JoinHook);
+        w.Write(rules.PublishHook);
+        w.Write(rules.MaxMembers);
+    }
+
+    // Arguments are evaluated in the order they are written, names or not: this reads in the order WriteRules writes.
+    private static NamespaceRules ReadRules(WireReader r) => new(
+        HistorySize: r.ReadBoolean() ? r.ReadInt32() : null,
+        HistoryTtl: r.ReadBoolean() ? TimeSpan.FromTicks(r.ReadInt64()) : null,
+        Presence: r.ReadBoolean(),
+        PresenceEvents: r.ReadBoolean(),
+        ClientPublish: Enum.Parse<ClientPublish>(r.ReadString()),
+        JoinHook: r.ReadBoolean(),
+        PublishHook: r.ReadBoolean(),
+        MaxMembers: r.ReadInt32());
 
     private static void WriteConnectionList(WireWriter w, ConnectionList m)
     {

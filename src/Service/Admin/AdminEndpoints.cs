@@ -48,6 +48,8 @@ public static class AdminEndpoints
         admin.MapPost(AdminRoutes.Drain, DrainAsync);
         admin.MapGet(AdminRoutes.RateLimit, RateLimitShow);
         admin.MapPut(AdminRoutes.RateLimit, RateLimitSetAsync);
+        admin.MapGet(AdminRoutes.Namespaces, NamespaceEndpoints.ListAsync);
+        admin.MapGet(AdminRoutes.Namespace, NamespaceEndpoints.ShowAsync);
         admin.MapGet(AdminRoutes.Top, AdminStreams.TopAsync);
         admin.MapGet(AdminRoutes.Dashboard, AdminStreams.DashboardAsync);
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Actors.Admin;
 using Switchboard.Actors.Hub;
+using Switchboard.Actors.Namespaces;
 using Switchboard.Service.Hosting;
 using Switchboard.Service.RateLimiting;
 using Switchboard.Service.Settings;
@@ -64,10 +65,12 @@ public sealed class NodeDrain(NodeState node, ConnectionHub hub, SwitchboardOpti
     }
 }
 
-/// <summary>The admin agent's host: the drain and the rate limiter of this process.</summary>
+/// <summary>The admin agent's host: the drain, the rate limiter and the namespace table of this process.</summary>
 public sealed class AdminHost(IServiceProvider services) : IAdminHost
 {
     public bool Drain(string by) => services.GetRequiredService<NodeDrain>().Start();
+
+    public NamespaceTable Namespaces => services.GetRequiredService<NamespaceBook>().Current;
 
     public bool ApplyRateLimit(string optionsJson, string by)
     {

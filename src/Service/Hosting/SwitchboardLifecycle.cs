@@ -24,6 +24,8 @@ public sealed class SwitchboardLifecycle(
         // Resolving the settings validates them: an invalid value stops start-up here, with its message.
         _ = Get<SwitchboardOptions>();
         _ = Get<Auth.AuthOptions>();
+        _ = Get<Actors.Namespaces.NamespaceBook>();
+        _ = Get<Actors.Namespaces.PresenceOptions>();
         WarnWhenCapped(Get<ConnectionCap>());
         return Task.CompletedTask;
     }

@@ -53,8 +53,10 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddLogRedaction();
         services.AddSingleton(sp => SwitchboardOptionsLoader.Load(sp.GetRequiredService<IConfiguration>(), configure));
         services.AddSingleton(sp => AuthOptionsLoader.Load(sp.GetRequiredService<IConfiguration>()));
-        services.TryAddSingleton(new NamespaceBook(NamespaceTable.Empty));
-        services.TryAddSingleton(PresenceOptions.Defaults);
+        // The namespace table in force, replaced on a reload of the configuration (NamespaceReload); presence settings
+        // are read at start only. Both are loaded from the same sections, which report all their problems either way.
+        services.AddSingleton(sp => new NamespaceBook(NamespaceSettingsLoader.Load(sp.GetRequiredService<IConfiguration>()).Namespaces));
+        services.AddSingleton(sp => NamespaceSettingsLoader.Load(sp.GetRequiredService<IConfiguration>()).Presence);
         services.TryAddSingleton(TimeProvider.System);
         // Null without Auth:Jwt: upgrades then name their user as before. A key fetch has its own timeout (JwksKeys).
         services.AddSingleton(sp => sp.GetRequiredService<AuthOptions>().Jwt is { } jwt
@@ -153,7 +155,8 @@ public static class SwitchboardServiceCollectionExtensions
             if (options.EnableGlobalPing)
                 builder.AddPingScheduler(options.HeartbeatInterval, partitions);
         });
-        // After Akka, so that the metrics' hosted services start once the actor system runs.
+        // After Akka, so that these hosted services start once the actor system runs.
+        services.AddHostedService<NamespaceReload>();
         services.AddSwitchboardMetrics();
         services.AddSingleton(sp =>
         {
