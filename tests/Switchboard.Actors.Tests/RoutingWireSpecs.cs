@@ -80,7 +80,7 @@ public sealed class RoutingWireSpecs : Akka.Hosting.TestKit.TestKit
         ["GS"] = "00", // SendToGroup.ConnectionId: none (the HTTP API)
         ["GJ"] = "04726F6F6D03632D310A67726F75705F66756C6C0466756C6C", // JoinRefused: group_full
         ["GL"] = "09636861743A726F6F6D", // ReloadNamespaces
-        ["GW"] = "09636861743A726F6F6D", // Wake
+        ["GW"] = "09636861743A726F6F6D00", // Wake
         ["GQ"] = "04726F6F6D000105616C6963650103632D3105000000226D2D312217616B6B613A2F2F746573742F646561644C657474657273", // GetPresence
         ["GN"] = "04726F6F6D010103632D3105000000226D2D31221B0000007B227573657273223A312C22636F6E6E656374696F6E73223A327D00", // PresenceAnswer
         ["UK"] = "05616C69636503632D3103000000", // ReserveConnection: the cluster-wide bound per user

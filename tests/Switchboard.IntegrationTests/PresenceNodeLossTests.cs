@@ -38,11 +38,23 @@ public sealed class PresenceNodeLossTests(ITestOutputHelper output)
             }, "every group lists its three members");
 
             await nodes[2].DisposeAsync(); // SIGKILL
+            // The survivors down it after the resolver's stable-after (docs/cluster.md); the events follow its removal.
+            await ClusterTests.ThreeNodes.AllSeeAsync([nodes[0], nodes[1]], 2);
             var resets = new HashSet<string>();
             var leaves = new HashSet<string>();
             while (resets.Count + leaves.Count < Groups)
             {
-                var frame = await watcher.ReceiveAsync();
+                JsonElement frame;
+                try
+                {
+                    frame = await watcher.ReceiveAsync();
+                }
+                catch (Exception)
+                {
+                    output.WriteLine($"resets {string.Join(",", resets)}; leaves {string.Join(",", leaves)}");
+                    output.WriteLine(nodes[0].Output);
+                    throw;
+                }
                 var type = frame.GetProperty("type").GetString();
                 var group = frame.TryGetProperty("group", out var g) ? g.GetString()! : "";
                 if (type == "presence_reset")

@@ -101,7 +101,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         foreach (var (group, _) in _here.GroupSizes())
         {
             if (namespaces.For(group).Presence)
-                _services.Groups.Tell(new GroupProtocol.Wake(group));
+                _services.Relay.Send(new GroupProtocol.Wake(group));
         }
     }
 

@@ -38,6 +38,9 @@ public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
     private NamespaceRules _rules;
     private EntityRecovery _recovery = null!;
 
+    /// <summary>Members found on the nodes at start whose join has not come in since: a keeper before this one had them.</summary>
+    private HashSet<string>? _recoveredOnly;
+
     public GroupEntity(string group, RoutingCounters counters, HistoryOptions history, HistoryBudget budget, IStreamStore? store = null,
         NamespaceBook? namespaces = null, PresenceOptions? presence = null)
     {
@@ -122,8 +125,14 @@ public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
             case PresenceTick:
                 Tick();
                 break;
-            case Wake:
+            case Wake wake:
+                wake.Stamp?.Confirm();
                 PassivateWhenIdle();
+                break;
+            case DecideReset:
+                if (_recoveredOnly is { Count: > 0 } && _state.HasMembers)
+                    TellNodes(new DeliveryProtocol.DeliverToGroup(_state.Group, PresenceFrames.Reset(_state.Group)));
+                _recoveredOnly = null;
                 break;
             case ReloadNamespaces:
                 _rules = _namespaces.Current.For(_state.Group);
@@ -152,11 +161,12 @@ public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
         // The stream first: one started anew now is news only to the members this entity already had.
         if (_history.StartIfNew(_state.Group) is { } started && _state.StreamStarted(started) is { } reset)
             TellNodes(_state.DeliveryOf(reset));
-        if (_state.Join(add) == Joined.Added)
-        {
+        var joined = _state.Join(add);
+        if (joined == Routing.State.Joined.Added)
             Context.Watch(add.Node);
+        // A partition registers a joining member before it asks: one found at start is news if its join came after.
+        if (joined == Routing.State.Joined.Added || _recoveredOnly?.Remove(add.ConnectionId) is true)
             AnnounceJoin(add);
-        }
         // Registered first, answered second: every message numbered after this answer reaches the member live, every one
         // before it is in the replay or the position. A resent copy is answered again; the node takes the first answer.
         if (add.OpensStream && _history.KeepsHistory)
@@ -256,11 +266,14 @@ public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
     }
 
     // Members found on the nodes at start were in the group under a keeper that is gone (its node lost, or its shard
-    // moved): who left meanwhile cannot be named, so the members fetch the list again.
+    // moved): who left meanwhile cannot be named, so the members fetch the list again. A member found only because its
+    // join, which started this entity, is on its way was no keeper's: the decision waits until the stashed joins are in.
     private void Recovered()
     {
-        if (_rules.Presence && _state.HasMembers)
-            TellNodes(new DeliveryProtocol.DeliverToGroup(_state.Group, PresenceFrames.Reset(_state.Group)));
+        if (!_rules.Presence || !_state.HasMembers)
+            return;
+        _recoveredOnly = _state.ConnectionIds.ToHashSet();
+        Self.Tell(DecideReset.Instance); // after the stashed messages, which go back to the front of the mailbox
     }
 
     private void TellNodes(DeliveryProtocol.DeliverToGroup deliver)
@@ -295,6 +308,11 @@ public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
     private sealed class Sweep
     {
         public static readonly Sweep Instance = new();
+    }
+
+    private sealed class DecideReset
+    {
+        public static readonly DecideReset Instance = new();
     }
 
     private sealed class PresenceTick

@@ -53,8 +53,14 @@ public static class GroupProtocol
 
     public sealed record GetMembers(string Group) : IGroupMessage, IRoutingMessage;
 
-    /// <summary>Starts the group's entity if it is not running (its keeper was lost with a node); a running one does nothing.</summary>
-    public sealed record Wake(string Group) : IGroupMessage, IRoutingMessage;
+    /// <summary>
+    /// Starts the group's entity if it is not running (its keeper was lost with a node); a running one only confirms. Relayed:
+    /// sent just as a node is removed, a copy may go to the shard's old home before the region learns it is gone.
+    /// </summary>
+    public sealed record Wake(string Group, RelayStamp? Stamp = null) : IGroupMessage, RelayProtocol.IRelayed, IRoutingMessage
+    {
+        public RelayProtocol.IRelayed Stamped(RelayStamp stamp) => this with { Stamp = stamp };
+    }
 
     /// <summary>The node's configuration reloaded: the entity takes its namespace's rules again from the node's table.</summary>
     public sealed record ReloadNamespaces(string Group) : IGroupMessage, IRoutingMessage;

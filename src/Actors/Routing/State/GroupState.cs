@@ -35,6 +35,8 @@ public sealed class GroupState(string group, Func<IActorRef, string>? nodeNameOf
 
     public bool IsMember(string connectionId) => _members.ContainsKey(connectionId);
 
+    public IEnumerable<string> ConnectionIds => _members.Keys;
+
     /// <summary>Whether one more connection would pass <paramref name="maxMembers"/> (0: no bound).</summary>
     public bool IsFull(int maxMembers) => maxMembers > 0 && _members.Count >= maxMembers;
 
