@@ -48,41 +48,9 @@ public sealed class PresenceClusterTests(NamespacedCluster cluster, ITestOutputH
     private Task<Client> ConnectAsync(int node, string user, string? groups = null) =>
         Client.ConnectAsync(new Uri($"ws://{Node(node).BaseUri.Authority}/ws?user_id={user}{(groups is null ? "" : $"&groups={groups}")}"));
 
-    /// <summary>Frames that came before the answer an <see cref="AnswerAsync"/> waited for: an event may overtake an ack.</summary>
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Client, Queue<JsonElement>> Earlier = new();
+    private static Task<JsonElement> NextAsync(Client client) => Frames.NextAsync(client);
 
-    /// <summary>The next frame that is not a broadcast probe or a pong.</summary>
-    private static async Task<JsonElement> NextAsync(Client client)
-    {
-        if (Earlier.TryGetValue(client, out var earlier) && earlier.TryDequeue(out var kept))
-            return kept;
-        while (true)
-        {
-            var frame = await client.ReceiveAsync();
-            if (frame.GetProperty("type").GetString() is not ("probe" or "pong"))
-                return frame;
-        }
-    }
-
-    private static async Task<JsonElement> AnswerAsync(Client client, string json, string id)
-    {
-        await client.SendAsync(json);
-        var earlier = Earlier.GetOrCreateValue(client);
-        var skipped = new List<JsonElement>();
-        while (true)
-        {
-            var frame = await client.ReceiveAsync();
-            if (frame.GetProperty("type").GetString() is "probe" or "pong")
-                continue;
-            if (frame.TryGetProperty("id", out var got) && got.ValueKind == JsonValueKind.String && got.GetString() == id)
-            {
-                foreach (var other in skipped)
-                    earlier.Enqueue(other);
-                return frame;
-            }
-            skipped.Add(frame);
-        }
-    }
+    private static Task<JsonElement> AnswerAsync(Client client, string json, string id) => Frames.AnswerAsync(client, json, id);
 
     private static async Task JoinAsync(Client client, string group)
     {

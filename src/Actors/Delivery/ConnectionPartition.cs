@@ -31,7 +31,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
     private readonly PartitionConnections _here = new();
     private readonly TokenDeadlineQueue? _deadlines;
     private readonly DeliveredStamps _delivered = new();
-    private readonly StreamOpenings? _openings;
+    private readonly StreamOpenings _openings;
     private readonly PartitionServices _services;
     private readonly BroadcastQueue _broadcasts;
     private readonly FrameError _tooManyGroups;
@@ -45,8 +45,8 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         _broadcasts = broadcasts;
         _tooManyGroups = new FrameError("too_many_groups", $"a connection may join at most {options.MaxGroupsPerConnection} groups");
         _deadlines = options.TokenLeeway is { } leeway ? new TokenDeadlineQueue(leeway) : null;
-        if (options.HistoryOn)
-            _openings = new StreamOpenings(services, Self, () => Node, Reject, _log);
+        // Always: a namespace may keep its groups' history while the global setting keeps none.
+        _openings = new StreamOpenings(services, Self, () => Node, Reject, _log);
 
         Receive<ConnectionOpened>(Open);
         Receive<ConnectionClosed>(Close);
@@ -58,9 +58,9 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         Receive<Accepted>(accepted => WithConnection(accepted.ConnectionId,
             c => c.Connection.Send(ServerFrames.Ack(accepted.Id, accepted.Seq))));
         Receive<Rejected>(rejected => WithConnection(rejected.ConnectionId, c => Reject(c, rejected.Id, rejected.Error)));
-        Receive<UserProtocol.UserStreamOpened>(opened => _openings?.Opened(opened));
-        Receive<GroupProtocol.GroupStreamOpened>(opened => _openings?.Opened(opened, _here));
-        Receive<StreamOpenings.Check>(_ => _openings?.AskAgain(_here));
+        Receive<UserProtocol.UserStreamOpened>(opened => _openings.Opened(opened));
+        Receive<GroupProtocol.GroupStreamOpened>(opened => _openings.Opened(opened, _here));
+        Receive<StreamOpenings.Check>(_ => _openings.AskAgain(_here));
         Receive<TokenRenewed>(renewed => WithConnection(renewed.ConnectionId, c => _deadlines?.Track(c.Connection, renewed.Expires)));
         Receive<SweepDeadlines>(_ => Sweep());
         Receive<PingProtocol.Round>(round =>
@@ -130,8 +130,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         if (((ExtendedActorSystem)Context.System).Provider is Akka.Cluster.ClusterActorRefProvider)
             Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
                 typeof(ClusterEvent.MemberRemoved));
-        if (_openings is not null)
-            Timers.StartPeriodicTimer(StreamOpenings.Check.Instance, StreamOpenings.Check.Instance, StreamOpenings.RetryAfter / 2);
+        Timers.StartPeriodicTimer(StreamOpenings.Check.Instance, StreamOpenings.Check.Instance, StreamOpenings.RetryAfter / 2);
         if (_deadlines is not null)
             Timers.StartPeriodicTimer(SweepDeadlines.Instance, SweepDeadlines.Instance, SweepInterval);
     }
@@ -144,16 +143,22 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         _broadcasts.Connections = _here.Count;
         if (opened.TokenExpires is { } expires)
             _deadlines?.Track(local.Connection, expires);
-        if (_openings is not null)
+        if (_options.HistoryOn)
         {
-            // Broadcasts reach it once the welcome is out; routed frames meanwhile are held.
+            // Broadcasts reach it once the welcome is out; routed frames meanwhile are held. The welcome names the streams
+            // of the groups that keep history; a resume of one that keeps none is answered after it.
             var joined = new List<string>(opened.Groups.Count);
+            var unkept = new List<string>();
             foreach (var group in opened.Groups)
             {
-                if (JoinGroup(local, group, default, opened.ResumeGroups?.GetValueOrDefault(group), opening: true))
+                var resume = opened.ResumeGroups?.GetValueOrDefault(group);
+                var path = JoinGroup(local, group, default, resume, opening: true);
+                if (path == JoinPath.Stream)
                     joined.Add(group);
+                else if (path == JoinPath.Plain && resume is not null)
+                    unkept.Add(group);
             }
-            _openings.Start(opened, joined);
+            _openings.Start(opened, joined, unkept);
             return;
         }
         _services.Users.Tell(new UserProtocol.AddConnection(local.UserId, local.Id, Self));
@@ -173,7 +178,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         if (lastOfUser)
             _services.Slots.UserLeft();
         _broadcasts.Connections = _here.Count;
-        _openings?.Forget(local.Id);
+        _openings.Forget(local.Id);
         _deadlines?.Untrack(local.Connection);
         foreach (var group in groups)
         {
@@ -183,34 +188,48 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         _services.Users.Tell(new UserProtocol.RemoveConnection(local.UserId, local.Id));
     }
 
-    /// <summary>Joins the group; false when the connection may join no more. With history on the group entity's answer acks it.</summary>
+    /// <summary>
+    /// Joins the group, unless the connection may join no more. Where the group keeps history its entity's answer, with
+    /// the stream's position, acks it; elsewhere the relay's confirmation does.
+    /// </summary>
     /// <param name="opening">Part of a connect with history on: the answer goes to the welcome, not to an ack.</param>
-    private bool JoinGroup(LocalConnection local, string group, ReadOnlyMemory<byte> id, StreamPosition? resume, bool opening = false)
+    private JoinPath JoinGroup(LocalConnection local, string group, ReadOnlyMemory<byte> id, StreamPosition? resume, bool opening = false)
     {
         var joined = _here.Join(local, group, _options.MaxGroupsPerConnection);
         if (joined == PartitionJoin.TooManyGroups)
         {
             Reject(local, id, _tooManyGroups);
-            return false;
+            return JoinPath.Refused;
         }
         if (joined == PartitionJoin.FirstHere)
             _services.Counters.GroupMembership(group, joined: true);
-        if (_openings is not null)
+        if (KeepsHistory(group))
         {
             // The group entity answers with the stream's position (GroupStreamOpened), which is the ack.
             if (!opening)
                 _openings.Joining(local.Id, group, id, resume);
             _services.Relay.Send(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self, OpensStream: true, Resume: resume,
                 Info: local.Info));
-            return true;
+            return JoinPath.Stream;
         }
         // The group entity confirms once it knows the member, so a group message sent after the ack is sure to reach this
         // connection; a refused join (group_full) comes back as an error, with the frame's id when it had one.
         _services.Relay.Send(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self, Info: local.Info),
             new RelayProtocol.ReplyTarget(Self, local.Id, id));
-        if (resume is not null)
+        if (resume is not null && !opening)
             Unrecovered(local.Connection, group);
-        return true;
+        return JoinPath.Plain;
+    }
+
+    // The group's namespace decides, the global setting where it says nothing (PROTOCOL.md "Namespaces").
+    private bool KeepsHistory(string group) =>
+        _services.Namespaces?.Current.For(group).HistorySize is { } size ? size > 0 : _options.HistoryOn;
+
+    private enum JoinPath
+    {
+        Refused,
+        Plain,
+        Stream,
     }
 
     private void LeaveGroup(LocalConnection local, string group, ReadOnlyMemory<byte> id)
@@ -222,7 +241,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         }
         if (lastHere)
             _services.Counters.GroupMembership(group, joined: false);
-        _openings?.Left(local.Id, group);
+        _openings.Left(local.Id, group);
         _services.Groups.Tell(new GroupProtocol.RemoveMember(group, local.Id, LeaveReason.Left));
         if (!id.IsEmpty)
             local.Connection.Send(ServerFrames.Ack(id));
@@ -236,7 +255,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
             return;
         if (_here.Leave(local, refused.Group) is true)
             _services.Counters.GroupMembership(refused.Group, joined: false);
-        _openings?.Refused(local, refused.Group, refused.Error);
+        _openings.Refused(local, refused.Group, refused.Error);
     }
 
     private void DeliverTo(DeliverToConnections deliver)
@@ -246,7 +265,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         var delivered = 0;
         foreach (var id in deliver.ConnectionIds)
         {
-            if (_openings is not null && _openings.TryHold(id, null, deliver.Frame))
+            if (_openings.TryHold(id, null, deliver.Frame))
                 delivered++;
             else if (_here.Find(id) is { } local && IsDelivered(local.Connection.Send(deliver.Frame)))
                 delivered++;
@@ -261,7 +280,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         var delivered = 0;
         foreach (var connection in members)
         {
-            if (_openings is not null && _openings.TryHold(connection.Id, deliver.Group, deliver.Frame))
+            if (_openings.TryHold(connection.Id, deliver.Group, deliver.Frame))
                 delivered++;
             else if (IsDelivered(connection.Send(deliver.Frame)))
                 delivered++;
@@ -277,7 +296,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
             var delivered = 0;
             foreach (var local in _here.All)
             {
-                if (_openings is not null && _openings.IsOpening(local.Id))
+                if (_openings.IsOpening(local.Id))
                     continue;
                 if (IsDelivered(local.Connection.Send(broadcast.Frame)))
                     delivered++;

@@ -39,11 +39,13 @@ internal sealed class StreamOpenings(PartitionServices services, IActorRef parti
     public bool IsOpening(string connectionId) => _opening.Count > 0 && _opening.ContainsKey(connectionId);
 
     /// <summary>A connection opened: its user's stream is asked for, and the groups it joined at connect are awaited.</summary>
-    public void Start(DeliveryProtocol.ConnectionOpened opened, IReadOnlyList<string> groups)
+    /// <param name="unkept">Groups the client asked to resume that keep no history: each says so after the welcome.</param>
+    public void Start(DeliveryProtocol.ConnectionOpened opened, IReadOnlyList<string> groups, IReadOnlyList<string>? unkept = null)
     {
         var opening = _opening[opened.Connection.Id] = new OpeningConnection(opened, Environment.TickCount64);
         foreach (var group in groups)
             opening.Groups[group] = null;
+        opening.Unkept = unkept ?? [];
         services.Users.Tell(opening.Ask(partition));
     }
 
@@ -197,6 +199,11 @@ internal sealed class StreamOpenings(PartitionServices services, IActorRef parti
             (user.Position.Epoch, user.Position.Seq), groups));
         foreach (var refusal in opening.Refusals)
             reject(local, default, refusal);
+        foreach (var group in opening.Unkept)
+        {
+            services.Counters.RecordResume(false);
+            connection.Send(ServerFrames.Resumed(group, false, null));
+        }
         Replay(connection, null, user.Replay, user.Recovered, user.Position);
         foreach (var group in opening.Groups.Values)
             Replay(connection, group!.Group, group.Replay, group.Recovered, group.Position);
@@ -229,6 +236,7 @@ internal sealed class StreamOpenings(PartitionServices services, IActorRef parti
         public Dictionary<string, GroupProtocol.GroupStreamOpened?> Groups { get; } = new();
         public List<(OutboundFrame Frame, string? Group)> Held { get; } = [];
         public List<FrameError> Refusals { get; } = [];
+        public IReadOnlyList<string> Unkept { get; set; } = [];
         public long AskedAt { get; set; } = askedAt;
         public int Attempts { get; set; }
 

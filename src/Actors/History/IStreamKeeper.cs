@@ -48,4 +48,9 @@ public interface IStreamKeeper
 
     /// <summary>Gives back what the entity kept, when it stops.</summary>
     void Release();
+
+    /// <summary>How many messages each stream keeps and for how long, from now on (a namespace's rules reloaded).</summary>
+    void Limit(HistoryOptions history)
+    {
+    }
 }

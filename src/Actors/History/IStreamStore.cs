@@ -35,8 +35,9 @@ public interface IStreamStore
 }
 
 /// <summary>A message to number: who sent it with which id (for resends), and the relay's stamp as a key (its own resends).</summary>
+/// <param name="Limits">The stream's own size and TTL (its namespace's); null for the store's settings.</param>
 public sealed record StreamAppend(OutboundFrame Frame, string? Sender, ReadOnlyMemory<byte> MessageId, bool WantsReceipt, string? RelayKey,
-    bool Reset);
+    bool Reset, HistoryOptions? Limits = null);
 
 /// <summary>
 /// The number a message got. <paramref name="Created"/>: the stream started (again) with it, under a new epoch.

@@ -10,6 +10,9 @@ namespace Switchboard.Actors.History;
 /// </summary>
 public sealed class KeptStreams(HistoryOptions options, HistoryBudget budget)
 {
+    /// <summary>The size and TTL of what is appended from now on; a namespace's reload changes them.</summary>
+    public HistoryOptions Options { get; set; } = options;
+
     private readonly Dictionary<string, StreamHistory> _streams = new();
 
     public int Count => _streams.Count;
@@ -34,8 +37,8 @@ public sealed class KeptStreams(HistoryOptions options, HistoryBudget budget)
             EvictStalest(keep: stream);
         var bytes = stream.Bytes;
         var entry = stream.Append(frame, sender, messageId, wantsReceipt, stamp?.Relay, stamp?.Seq ?? 0,
-            now, now + (long)options.Ttl.TotalMilliseconds);
-        var (_, dropped) = stream.Trim(options.Size, now);
+            now, now + (long)Options.Ttl.TotalMilliseconds);
+        var (_, dropped) = stream.Trim(Options.Size, now);
         budget.Add(stream.Bytes - bytes, 1 - dropped);
         return entry;
     }
@@ -47,7 +50,7 @@ public sealed class KeptStreams(HistoryOptions options, HistoryBudget budget)
         List<string>? empty = null;
         foreach (var (userId, stream) in _streams)
         {
-            var (freed, dropped) = stream.Trim(options.Size, now);
+            var (freed, dropped) = stream.Trim(Options.Size, now);
             budget.Remove(freed, dropped);
             if (stream.Count == 0 && !isFollowed(userId))
                 (empty ??= []).Add(userId);

@@ -63,4 +63,6 @@ public sealed class MemoryHistory(HistoryOptions options, HistoryBudget budget) 
     public void Sweep(Func<string, bool> isFollowed) => _streams.Sweep(isFollowed);
 
     public void Release() => _streams.Release();
+
+    public void Limit(HistoryOptions history) => _streams.Options = history;
 }

@@ -31,4 +31,6 @@ public sealed class StoredHistory(StoredStreams streams, string keyPrefix) : ISt
     public void Release()
     {
     }
+
+    public void Limit(HistoryOptions history) => streams.Limits = history;
 }

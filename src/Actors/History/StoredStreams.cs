@@ -18,13 +18,16 @@ public sealed class StoredStreams(IStreamStore store, IActorRef self, ILoggingAd
 
     public StoreCalls Calls { get; } = new(self);
 
+    /// <summary>The stream's own size and TTL (its namespace's), or null for the store's settings.</summary>
+    public HistoryOptions? Limits { get; set; }
+
     /// <summary>Numbers and keeps a message; <paramref name="then"/> hears, in call order, what became of it.</summary>
     public void Append(string stream, IStreamMessage message, Action<Numbering> then)
     {
         var reset = _gapped.Remove(stream);
         var stamp = message.Stamp;
         var relayKey = stamp is null ? null : string.Concat(Akka.Serialization.Serialization.SerializedActorPath(stamp.Relay), "/", stamp.Seq.ToString());
-        var append = new StreamAppend(message.Frame, message.Sender, message.MessageId, message.WantsReceipt, relayKey, reset);
+        var append = new StreamAppend(message.Frame, message.Sender, message.MessageId, message.WantsReceipt, relayKey, reset, Limits);
         Calls.Start(store.AppendAsync(stream, append), (appended, failure) =>
         {
             if (appended is null)

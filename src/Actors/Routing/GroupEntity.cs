@@ -35,6 +35,7 @@ public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
     private readonly PresenceOptions _presence;
     private readonly PresenceGate _gate;
     private readonly Action<SendToGroup, Numbering> _route;
+    private readonly HistoryOptions _globalHistory;
     private NamespaceRules _rules;
     private EntityRecovery _recovery = null!;
 
@@ -51,6 +52,7 @@ public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
         _presence = presence ?? PresenceOptions.Defaults;
         _gate = new PresenceGate(_presence);
         _rules = _namespaces.Current.For(group);
+        _globalHistory = history;
         _history = StreamKeepers.Choose(HistoryOf(_rules, history), budget, store, "g:", Self, Context.GetLogger());
         _route = Route; // made once: the keeper hands each message back to it
     }
@@ -136,6 +138,7 @@ public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
                 break;
             case ReloadNamespaces:
                 _rules = _namespaces.Current.For(_state.Group);
+                _history.Limit(HistoryOf(_rules, _globalHistory));
                 break;
             case Terminated node:
                 foreach (var lost in _state.NodeLost(node.ActorRef))
@@ -169,7 +172,8 @@ public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
             AnnounceJoin(add);
         // Registered first, answered second: every message numbered after this answer reaches the member live, every one
         // before it is in the replay or the position. A resent copy is answered again; the node takes the first answer.
-        if (add.OpensStream && _history.KeepsHistory)
+        // A keeper without history (a reload gave the namespace history after this entity started) answers with no stream.
+        if (add.OpensStream)
             _history.Read(_state.Group, open: true, read => add.Node.Tell(_state.Opened(add, read)), add.Resume);
         add.Stamp?.Confirm();
     }
@@ -297,9 +301,9 @@ public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
 
     private static string NodeNameOf(Address address) => $"{address.Host}:{address.Port}";
 
-    // A namespace's own history size and TTL, where the global history is on (the node opens streams only then).
+    // Whether a group keeps history is its namespace's (PROTOCOL.md "Namespaces"), the global settings where it says nothing.
     private static HistoryOptions HistoryOf(NamespaceRules rules, HistoryOptions global) =>
-        global.IsOn ? new HistoryOptions(rules.HistorySize ?? global.Size, rules.HistoryTtl ?? global.Ttl) : global;
+        new(rules.HistorySize ?? global.Size, rules.HistoryTtl ?? global.Ttl);
 
     public static Props PropsFor(string group, RoutingCounters counters, HistoryOptions history, HistoryBudget budget,
         IStreamStore? store = null, NamespaceBook? namespaces = null, PresenceOptions? presence = null) =>

@@ -177,7 +177,9 @@ public sealed class RedisStreamStore : IStreamStore, IDisposable
         var relayKey = append.RelayKey is { } relay ? string.Concat(key, ":relay:", relay) : key + ":relay";
         var result = await CallAsync(AppendScript, [key + ":meta", key + ":log", sentKey, relayKey],
         [
-            append.Frame.Bytes, sender, id, append.WantsReceipt ? "1" : "0", _ttlMs, _size, StreamPosition.NewEpoch(),
+            append.Frame.Bytes, sender, id, append.WantsReceipt ? "1" : "0",
+            append.Limits is { } limits ? Math.Max(1, (long)limits.Ttl.TotalMilliseconds) : _ttlMs, append.Limits?.Size ?? _size,
+            StreamPosition.NewEpoch(),
             append.Reset ? "1" : "0", hasSent ? "1" : "0", append.RelayKey is null ? "0" : "1",
         ]);
         var values = (RedisResult[])result!;
