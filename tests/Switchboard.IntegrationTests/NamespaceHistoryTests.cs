@@ -20,7 +20,7 @@ public sealed class NamespaceHistoryTests
         {
             ["Namespaces:Rules:kept:HistorySize"] = "10",
         });
-        await using var alice = await Client.ConnectAsync(server.WebSocketUri("?user_id=alice"));
+        await using var alice = await Client.ConnectAsync(server.WebSocketUri("user_id=alice"));
         Assert.False(alice.Welcome.GetProperty("data").TryGetProperty("streams", out _));
 
         var join = await AnswerAsync(alice, """{"type":"join","group":"kept:a","id":"j"}""", "j");
@@ -32,7 +32,7 @@ public sealed class NamespaceHistoryTests
         await AnswerAsync(alice, """{"type":"chat","group":"kept:a","data":2,"id":"m2"}""", "m2");
 
         // A second device resumes the group from seq 1 and gets what followed.
-        await using var tablet = await Client.ConnectAsync(server.WebSocketUri($"?user_id=alice&resume_groups=kept:a:{epoch}:1"));
+        await using var tablet = await Client.ConnectAsync(server.WebSocketUri($"user_id=alice&resume_groups=kept:a:{epoch}:1"));
         var replayed = await NextOfTypeAsync(tablet, "chat");
         Assert.Equal((2, 2), (replayed.GetProperty("seq").GetInt64(), replayed.GetProperty("data").GetInt32()));
         var resumed = await NextOfTypeAsync(tablet, "resumed");
@@ -51,7 +51,7 @@ public sealed class NamespaceHistoryTests
     {
         await using var server = await SwitchboardServer.StartAsync(o => o with { HistorySize = 10 },
             new Dictionary<string, string?> { ["Namespaces:Rules:live:HistorySize"] = "0" });
-        await using var alice = await Client.ConnectAsync(server.WebSocketUri("?user_id=alice&groups=live:a,kept&resume_groups=live:a:e1:4"));
+        await using var alice = await Client.ConnectAsync(server.WebSocketUri("user_id=alice&groups=live:a,kept&resume_groups=live:a:e1:4"));
         var streams = alice.Welcome.GetProperty("data").GetProperty("streams").GetProperty("groups");
         Assert.Equal(["kept"], streams.EnumerateObject().Select(g => g.Name));
         var resumed = await NextOfTypeAsync(alice, "resumed");

@@ -102,8 +102,8 @@ public sealed class TokenValidator : ITokenRenewal, IDisposable
         // ValidTo is at most DateTime.MaxValue however large exp is, and both bounds are settings of at most 100 years.
         if (_options.MaxLifetime is { } maxLifetime && jwt.ValidTo - _clock.GetUtcNow().UtcDateTime > maxLifetime + _options.ClockSkew)
             return Refused("the token's lifetime is longer than this server accepts");
-        byte[]? info = null;
-        if (jwt.TryGetPayloadValue<JsonElement>("info", out var infoClaim) && (info = PresenceInfo.Of(infoClaim)) is null)
+        var (hasInfo, info) = InfoOf(jwt);
+        if (hasInfo && info is null)
             return Refused($"the token's info claim is not usable: {PresenceInfo.Rule}");
         return (new VerifiedToken(subject, ListClaim(jwt, "groups"), ScopesOf(jwt), new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), info), null);
     }
@@ -160,6 +160,15 @@ public sealed class TokenValidator : ITokenRenewal, IDisposable
             JsonValueKind.String => [value.GetString()!],
             _ => [],
         };
+    }
+
+    // Read from the payload as it was signed: the handler's typed claim access turns objects and strings into other shapes.
+    private static (bool Present, byte[]? Info) InfoOf(JsonWebToken jwt)
+    {
+        using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
+        return payload.RootElement.ValueKind == JsonValueKind.Object && payload.RootElement.TryGetProperty("info", out var claim)
+            ? (true, PresenceInfo.Of(claim))
+            : (false, null);
     }
 
     private static HashSet<string> ScopesOf(JsonWebToken jwt) =>

@@ -49,8 +49,9 @@ public sealed class NamespaceReload(
         // A file watcher may signal one edit more than once, and most edits touch other sections.
         if (table.Fingerprint != book.Current.Fingerprint)
         {
-            book.Replace(table, system);
+            // Logged first: the line names what the node's actors are about to apply.
             LogTable("reloaded", table);
+            book.Replace(table, system);
         }
         if (reloadedPresence != presence)
             logger.LogWarning("Presence settings changed in the configuration; the ones read at start stay until the node restarts");

@@ -28,10 +28,10 @@ public static class TestTokens
     /// <param name="header">Parameters added to the JOSE header, such as <c>crit</c>.</param>
     public static string Mint(string? sub, SigningCredentials? signing = null, TimeSpan? expiresIn = null, TimeSpan? notBeforeIn = null,
         string? issuer = Issuer, string? audience = Audience, string[]? groups = null, string? scope = null, long? exp = null,
-        IDictionary<string, object>? header = null)
+        IDictionary<string, object>? header = null, IDictionary<string, object>? claims = null)
     {
         var now = DateTime.UtcNow;
-        var claims = new Dictionary<string, object>();
+        claims = new Dictionary<string, object>(claims ?? new Dictionary<string, object>());
         if (sub is not null)
             claims["sub"] = sub;
         if (groups is not null)
