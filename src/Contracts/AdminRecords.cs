@@ -55,8 +55,15 @@ public sealed record GroupPage(IReadOnlyList<GroupSummary> Groups, string? Next,
 
 public sealed record GroupMember(string UserId, int Connections);
 
-/// <summary>A group's members; <see cref="Stream"/> is its stream's position with history on.</summary>
-public sealed record GroupView(string Group, int Connections, IReadOnlyList<GroupMember> Members, StreamView? Stream = null);
+/// <summary>How many users and connections presence counts in a group (PROTOCOL.md "Presence", <c>presence_stats</c>).</summary>
+public sealed record PresenceCounts(int Users, int Connections);
+
+/// <summary>
+/// A group's members; <see cref="Stream"/> is its stream's position with history on, <see cref="Presence"/> its presence
+/// counts when its namespace keeps presence (null when it does not).
+/// </summary>
+public sealed record GroupView(string Group, int Connections, IReadOnlyList<GroupMember> Members, StreamView? Stream = null,
+    PresenceCounts? Presence = null);
 
 /// <summary>Exactly one of <see cref="UserId"/> and <see cref="ConnectionId"/>; the reason defaults to <c>kicked</c>.</summary>
 public sealed record KickRequest(string? UserId, string? ConnectionId, string? Reason);
@@ -99,8 +106,15 @@ public sealed record NodeTop(string Node, string Status, long Connections, doubl
 public sealed record TopSample(DateTimeOffset At, IReadOnlyList<NodeTop> Nodes, NodeTop Totals, IReadOnlyList<string> MissingNodes) : IGathered;
 
 /// <summary>
+/// The first users of a group that keeps presence, in user-id order, and how many more it has: what the dashboard shows
+/// of a large group, however large.
+/// </summary>
+public sealed record GroupUsers(string Group, IReadOnlyList<string> First, int More);
+
+/// <summary>
 /// What the dashboard page draws, once a second: the member list as this node sees it (<see cref="Self"/>), the
-/// <see cref="TopSample"/> of every member, and the cluster's largest groups by connections, largest first.
+/// <see cref="TopSample"/> of every member, the cluster's largest groups by connections, largest first, and the users
+/// of those of them that keep presence (<see cref="LargestGroupsUsers"/>, by group name; none for the others).
 /// </summary>
 public sealed record DashboardSample(string Self, IReadOnlyList<ClusterMember> Members, TopSample Top,
-    IReadOnlyList<GroupSummary> LargestGroups);
+    IReadOnlyList<GroupSummary> LargestGroups, IReadOnlyList<GroupUsers> LargestGroupsUsers);

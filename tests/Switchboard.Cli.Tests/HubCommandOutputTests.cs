@@ -129,6 +129,34 @@ public sealed class HubCommandOutputTests : WithLoopbackNode
         Assert.Equal(["ann", "2"], TableRow.Cells(show.Line(" ann ")));
     }
 
+    [Fact]
+    public async Task Groups_show_draws_the_presence_counts_under_the_stream_and_json_carries_them()
+    {
+        var view = new GroupView("lobby", 3, [new GroupMember("ann", 2), new GroupMember("bob", 1)], new StreamView("e2", 9),
+            new PresenceCounts(2, 3));
+        Node.Answer("GET", "/ws/admin/groups/lobby", view);
+
+        var show = await SbctlAsync("groups", "show", "lobby");
+        var json = await SbctlAsync("groups", "show", "lobby", "--json");
+
+        Assert.StartsWith("lobby: 2 members, 3 connections\nstream: epoch e2, seq 9\npresence: 2 users, 3 connections\n", show.Rendered);
+        Assert.Equal(["ann", "2"], TableRow.Cells(show.Line(" ann ")));
+        JsonAssert.SameAs(view, json.Stdout);
+    }
+
+    [Fact]
+    public async Task Groups_show_says_presence_is_off_when_the_groups_namespace_keeps_none()
+    {
+        var view = new GroupView("lobby", 1, [new GroupMember("ann", 1)]);
+        Node.Answer("GET", "/ws/admin/groups/lobby", view);
+
+        var show = await SbctlAsync("groups", "show", "lobby");
+        var json = await SbctlAsync("groups", "show", "lobby", "--json");
+
+        Assert.StartsWith("lobby: 1 members, 1 connections\npresence: off\n", show.Rendered);
+        JsonAssert.SameAs(view, json.Stdout);
+    }
+
     [Theory]
     [InlineData(1, new[] { "n1:4053" }, "closed 1 connection on n1:4053")]
     [InlineData(3, new[] { "n1:4053", "n2:4054" }, "closed 3 connections on n1:4053, n2:4054")]

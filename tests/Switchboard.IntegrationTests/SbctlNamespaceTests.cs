@@ -17,7 +17,10 @@ internal static class SbctlNamespaces
     }
 }
 
-/// <summary>The real sbctl against a real node with namespaces configured: what it loaded, and a name it does not know.</summary>
+/// <summary>
+/// The real sbctl against a real node with namespaces configured: what it loaded, a name it does not know, and a group's
+/// presence counts where its namespace keeps presence.
+/// </summary>
 public sealed class SbctlNamespaceTests(SbctlNamespaceTests.NodeWithNamespaces fixture) : IClassFixture<SbctlNamespaceTests.NodeWithNamespaces>
 {
     public sealed class NodeWithNamespaces : IAsyncLifetime
@@ -95,6 +98,38 @@ public sealed class SbctlNamespaceTests(SbctlNamespaceTests.NodeWithNamespaces f
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Contains(reason, run.Stderr);
         Assert.Equal("", run.Stdout);
+    }
+
+    [Fact]
+    public async Task Groups_show_counts_presence_where_the_namespace_keeps_it_and_says_off_where_it_does_not()
+    {
+        // chat keeps presence, news does not: one user with two connections and another with one, in a group of each.
+        var (room, feed) = ($"chat:{Guid.NewGuid():N}", $"news:{Guid.NewGuid():N}");
+        var (ann, bob) = ($"ann-{Guid.NewGuid():N}", $"bob-{Guid.NewGuid():N}");
+        await using var annHere = await Client.ConnectAsync(Server.WebSocketUri($"user_id={ann}&groups={room},{feed}"));
+        await using var annThere = await Client.ConnectAsync(Server.WebSocketUri($"user_id={ann}&groups={room},{feed}"));
+        await using var bobHere = await Client.ConnectAsync(Server.WebSocketUri($"user_id={bob}&groups={room},{feed}"));
+        await Eventually.TrueAsync(async () => await ConnectionsOfAsync(room) == 3 && await ConnectionsOfAsync(feed) == 3,
+            "both groups have the three connections");
+
+        var shown = await SbctlAsync("groups", "show", room);
+        var json = (await SbctlAsync("groups", "show", room, "--json")).Json();
+        var off = await SbctlAsync("groups", "show", feed);
+        var offJson = (await SbctlAsync("groups", "show", feed, "--json")).Json();
+
+        Assert.True(shown.ExitCode == 0, shown.ToString());
+        Assert.StartsWith($"{room}: 2 members, 3 connections\npresence: 2 users, 3 connections\n", shown.Stdout);
+        Assert.Equal(2, json.GetProperty("presence").GetProperty("users").GetInt32());
+        Assert.Equal(3, json.GetProperty("presence").GetProperty("connections").GetInt32());
+        Assert.True(off.ExitCode == 0, off.ToString());
+        Assert.StartsWith($"{feed}: 2 members, 3 connections\npresence: off\n", off.Stdout);
+        Assert.Equal(JsonValueKind.Null, offJson.GetProperty("presence").ValueKind);
+    }
+
+    private async Task<int> ConnectionsOfAsync(string group)
+    {
+        var run = await SbctlAsync("groups", "show", group, "--json");
+        return run.ExitCode == 0 ? run.Json().GetProperty("connections").GetInt32() : 0;
     }
 
     // The table row whose first cell is text (a border is │, or | where the output cannot take it).

@@ -40,6 +40,9 @@ public static class GroupCommands
                 console.WriteLine($"{view.Group}: {view.Members.Count} members, {view.Connections} connections");
                 if (view.Stream is { } stream)
                     console.WriteLine($"stream: epoch {stream.Epoch}, seq {stream.Seq}");
+                console.WriteLine(view.Presence is { } presence
+                    ? $"presence: {presence.Users} users, {presence.Connections} connections"
+                    : "presence: off");
                 var table = Output.Table("user", "connections");
                 foreach (var m in view.Members)
                     table.AddRow(Output.Escape(m.UserId), m.Connections.ToString());

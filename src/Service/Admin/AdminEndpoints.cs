@@ -285,9 +285,10 @@ public static class AdminEndpoints
         var members = await hub.Routing.Groups.Ask<GroupProtocol.Members>(new GroupProtocol.GetMembers(name), ClusterGather.Deadline);
         if (members.Connections == 0 && members.Stream is null)
             return Error("unknown_group", $"the group \"{name}\" has no members", 404);
+        var presence = await GroupPresence.CountsAsync(hub, name, ClusterGather.Deadline);
         return Json(new GroupView(members.Group, members.Connections,
             members.Users.OrderBy(m => m.UserId, StringComparer.Ordinal).Select(m => new GroupMember(m.UserId, m.Connections)).ToList(),
-            members.Stream is { } s ? new StreamView(s.Epoch, s.Seq) : null));
+            members.Stream is { } s ? new StreamView(s.Epoch, s.Seq) : null, presence));
     }
 
     // The largest close reason that fits a close frame: 125 bytes of payload less the two of the code.

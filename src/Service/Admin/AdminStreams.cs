@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Actors.Hub;
+using Switchboard.Actors.Namespaces;
 using Switchboard.Actors.Stats;
 using Switchboard.Contracts;
 using ClusterEvent = Switchboard.Contracts.ClusterEvent;
@@ -58,10 +59,16 @@ public static class AdminStreams
     // fifth sample rather than every one.
     private const int GroupsEvery = 5;
 
-    public static Task DashboardAsync(HttpContext http, ActorSystem system, ConnectionHub hub, CancellationToken aborted)
+    // The users shown of each of those groups that keeps presence. Each such group costs its entity one presence page
+    // (up to Presence:PageSize users) in the groups' round, of which only these few names are kept and the rest counted.
+    private const int DashboardUsersPerGroup = 10;
+
+    public static Task DashboardAsync(HttpContext http, ActorSystem system, ConnectionHub hub, NamespaceBook namespaces,
+        CancellationToken aborted)
     {
         var previous = new Dictionary<string, (NodeStatsSnapshot Stats, long At)>();
         IReadOnlyList<GroupSummary> groups = [];
+        IReadOnlyList<GroupUsers> users = [];
         var round = 0;
         return EverySecondAsync(http, async () =>
         {
@@ -71,6 +78,7 @@ public static class AdminStreams
                 try
                 {
                     groups = await GroupSizes.LargestAsync(system, hub, DashboardGroups, TopInterval);
+                    users = await GroupPresence.FirstUsersAsync(hub, namespaces.Current, groups, DashboardUsersPerGroup, TopInterval);
                 }
                 catch (AskTimeoutException)
                 {
@@ -78,7 +86,7 @@ public static class AdminStreams
                 }
             }
             var view = AdminEndpoints.ViewOf(system);
-            return new DashboardSample(view.Self, view.Members, await top, groups);
+            return new DashboardSample(view.Self, view.Members, await top, groups, users);
         }, aborted);
     }
 

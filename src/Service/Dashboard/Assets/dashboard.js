@@ -2,7 +2,7 @@
 
 // The Switchboard dashboard: reads the admin API's dashboard stream (server-sent events) through fetch, so that the
 // API key travels as a header and never in a URL, and draws it. Every value from the node reaches the page as text
-// (textContent), never as markup: group names and addresses are chosen by users.
+// (textContent), never as markup: group names, user ids and addresses are chosen by users.
 (() => {
   const KeyItem = 'switchboard.dashboard.key';
   const WindowMs = 5 * 60 * 1000;
@@ -237,8 +237,19 @@
     $('members').tBodies[0].replaceChildren(...rows);
   }
 
-  function renderGroups(groups) {
+  // The first users of a group that keeps presence, under its name: each id an element of its own (user ids are
+  // chosen by users), and how many more.
+  function usersOf(present) {
+    const line = element('div', undefined, 'group-users');
+    line.append(...present.first.map((user) => element('span', user, 'user')));
+    if (present.more > 0)
+      line.append(element('span', `+${compact(present.more)} more`, 'more'));
+    return line;
+  }
+
+  function renderGroups(groups, users) {
     const largest = groups.reduce((max, g) => Math.max(max, g.connections), 1);
+    const present = new Map(users.map((u) => [u.group, u]));
     $('groups').tBodies[0].replaceChildren(...groups.map((group) => {
       const row = element('tr');
       row.dataset.group = group.group;
@@ -246,7 +257,10 @@
       bar.style.width = `${(100 * group.connections) / largest}%`;
       const barCell = element('td', undefined, 'bar-cell');
       barCell.append(bar);
-      row.append(element('td', group.group), element('td', compact(group.users), 'num'), element('td', compact(group.connections), 'num'), barCell);
+      const name = element('td', group.group);
+      if (present.has(group.group))
+        name.append(usersOf(present.get(group.group)));
+      row.append(name, element('td', compact(group.users), 'num'), element('td', compact(group.connections), 'num'), barCell);
       return row;
     }));
     $('no-groups').hidden = groups.length > 0;
@@ -268,7 +282,7 @@
     missing.hidden = sample.top.missing_nodes.length === 0;
     missing.textContent = `No answer from ${sample.top.missing_nodes.join(', ')}`;
     renderMembers(sample);
-    renderGroups(sample.largest_groups);
+    renderGroups(sample.largest_groups, sample.largest_groups_users);
     charts.forEach(draw);
   }
 
