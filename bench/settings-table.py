@@ -2,9 +2,17 @@
 """Prints interleaved benchmark runs (JSON lines, one or more files) as a Markdown table: the median of each setting's
 runs, per figure, and the first setting's ratio to the last. The runs name their setting in the field given first:
   bench/settings-table.py metrics bench/results/metrics-*.jsonl     (bench/metrics.sh: on, unscraped, off)
-  bench/settings-table.py history bench/results/history-*.jsonl     (bench/history.sh: memory, redis, off)"""
+  bench/settings-table.py history bench/results/history-*.jsonl     (bench/history.sh: memory, redis, off)
+  bench/settings-table.py presence bench/results/presence-*.jsonl   (bench/presence.sh part 1: events, on, off)"""
 import json, statistics, sys
 FIGURES = [
+    ("presence", "joins_per_s", "joins/s (one group, 200 in flight)"),
+    ("presence", "join_latency.p50_ms", "join latency p50 (ms)"),
+    ("presence", "join_latency.p99_ms", "join latency p99 (ms)"),
+    ("presence", "server_cpu_ms_per_1000_joins", "server CPU ms per 1,000 joins"),
+    ("presence", "join_failures", "join failures"),
+    ("presence", "presence_events_received", "presence events the members got"),
+    ("presence", "coalesced_stats_received", "coalesced presence_stats the members got"),
     ("fanout", "deliveries_per_s", "broadcast deliveries/s"),
     ("fanout", "completion.p50_ms", "broadcast completion p50 (ms)"),
     ("fanout", "completion.p99_ms", "broadcast completion p99 (ms)"),

@@ -1,13 +1,24 @@
 using System.Buffers.Text;
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.WebSockets;
+using System.Text;
 
 namespace Switchboard.LoadGen;
 
-/// <summary>One client connection: sends frames one at a time and counts every benchmark message it receives.</summary>
+/// <summary>
+/// One client connection: sends frames one at a time, counts every benchmark message it receives, and hands a frame
+/// that names the <c>id</c> of a request made with <see cref="RequestAsync"/> to that request.
+/// </summary>
 public sealed class BenchConnection(ClientWebSocket socket, string user, Deliveries deliveries) : IAsyncDisposable
 {
     private static readonly byte[] TimestampField = "\"t\":"u8.ToArray();
+    private static readonly byte[] IdField = "\"id\":\""u8.ToArray();
+    private static readonly byte[] PresencePrefix = "{\"type\":\"presence"u8.ToArray();
     private readonly SemaphoreSlim _sending = new(1, 1);
+    // Made by the first request: the other scenarios' connections read their frames without looking for ids.
+    private ConcurrentDictionary<string, TaskCompletionSource<Reply>>? _pending;
+    private int _nextId;
 
     public string User { get; } = user;
     public WebSocketState State => socket.State;
@@ -19,6 +30,28 @@ public sealed class BenchConnection(ClientWebSocket socket, string user, Deliver
             return false;
         _ = SendHeldAsync(frame);
         return true;
+    }
+
+    /// <summary>
+    /// Sends the frame <paramref name="frame"/> makes for a fresh id and waits for the server's frame with that id (an
+    /// <c>ack</c>, an <c>error</c> or an answer); the reply's time is taken when it was read. Throws
+    /// <see cref="TimeoutException"/> when none comes within <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<Reply> RequestAsync(Func<string, byte[]> frame, TimeSpan timeout)
+    {
+        var id = $"r{Interlocked.Increment(ref _nextId)}";
+        var reply = new TaskCompletionSource<Reply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pending = LazyInitializer.EnsureInitialized(ref _pending);
+        pending[id] = reply;
+        try
+        {
+            await SendAsync(frame(id));
+            return await reply.Task.WaitAsync(timeout);
+        }
+        finally
+        {
+            pending.TryRemove(id, out _);
+        }
     }
 
     public async Task SendAsync(byte[] frame)
@@ -59,7 +92,12 @@ public sealed class BenchConnection(ClientWebSocket socket, string user, Deliver
                 filled += result.Count;
                 if (!result.EndOfMessage)
                     continue;
-                Count(buffer.AsSpan(0, filled));
+                var message = buffer.AsSpan(0, filled);
+                Count(message);
+                if (message.StartsWith(PresencePrefix))
+                    deliveries.RecordPresence(message);
+                if (Volatile.Read(ref _pending) is { } pending)
+                    Answer(pending, message);
                 filled = 0;
             }
         }
@@ -82,10 +120,31 @@ public sealed class BenchConnection(ClientWebSocket socket, string user, Deliver
         }
     }
 
+    private static void Answer(ConcurrentDictionary<string, TaskCompletionSource<Reply>> pending, ReadOnlySpan<byte> message)
+    {
+        var at = message.IndexOf(IdField);
+        if (at < 0)
+            return;
+        var rest = message[(at + IdField.Length)..];
+        var end = rest.IndexOf((byte)'"');
+        if (end > 0 && pending.TryRemove(Encoding.UTF8.GetString(rest[..end]), out var reply))
+            reply.TrySetResult(new Reply(message.ToArray(), Stopwatch.GetTimestamp()));
+    }
+
     public async ValueTask DisposeAsync()
     {
         socket.Abort();
         socket.Dispose();
         await Task.CompletedTask;
     }
+}
+
+/// <summary>The server's frame that answered a request, and when it was read (Stopwatch ticks).</summary>
+public sealed record Reply(byte[] Frame, long ReceivedAt)
+{
+    private static readonly byte[] ErrorPrefix = "{\"type\":\"error\""u8.ToArray();
+
+    public bool IsError => Frame.AsSpan().StartsWith(ErrorPrefix);
+
+    public override string ToString() => Encoding.UTF8.GetString(Frame);
 }

@@ -8,7 +8,25 @@ public sealed class Deliveries(int capacity)
     private readonly long[] _latencies = new long[capacity];
     private long _count;
 
+    private long _presenceEvents;
+    private long _coalescedStats;
+
     public long Count => Interlocked.Read(ref _count);
+
+    /// <summary><c>presence_join</c> and <c>presence_leave</c> frames received.</summary>
+    public long PresenceEvents => Interlocked.Read(ref _presenceEvents);
+
+    /// <summary>Coalesced <c>presence_stats</c> frames received (sent instead of events past a group's budget).</summary>
+    public long CoalescedStats => Interlocked.Read(ref _coalescedStats);
+
+    /// <summary>Counts a frame whose type begins with <c>presence</c>: an event, or stats sent in their place.</summary>
+    public void RecordPresence(ReadOnlySpan<byte> frame)
+    {
+        if (frame.StartsWith("{\"type\":\"presence_join\""u8) || frame.StartsWith("{\"type\":\"presence_leave\""u8))
+            Interlocked.Increment(ref _presenceEvents);
+        else if (frame.IndexOf("\"coalesced\":true"u8) >= 0)
+            Interlocked.Increment(ref _coalescedStats);
+    }
 
     public void Record(long sentAt)
     {

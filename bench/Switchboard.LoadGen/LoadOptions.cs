@@ -26,6 +26,21 @@ public sealed record LoadOptions
     public int GroupSize { get; init; } = 100;
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Put before every group name: <c>ns:</c> puts the groups in namespace <c>ns</c> (<c>group</c>, <c>presence</c>).</summary>
+    public string GroupPrefix { get; init; } = "";
+
+    /// <summary><c>presence</c>: the group every load generator's connections join (default: one named after the run id).</summary>
+    public string? Group { get; init; }
+
+    /// <summary><c>presence</c>: <c>presence_stats</c> asks per group and way (socket, HTTP), made by process 0 one at a time.</summary>
+    public int Asks { get; init; }
+
+    /// <summary><c>presence</c>: joins (each followed by a leave) per group, made by process 0 one at a time from fresh connections.</summary>
+    public int Churn { get; init; }
+
+    /// <summary><c>presence</c>: members of a second, small group that process 0 builds and probes beside the first.</summary>
+    public int CompareSize { get; init; }
+
     /// <summary>Source addresses 127.0.0.First–127.0.0.Last, so that ephemeral ports never run out.</summary>
     public IReadOnlyList<IPAddress> SourceAddresses { get; init; } = Enumerable.Range(2, 249).Select(i => IPAddress.Parse($"127.0.0.{i}")).ToList();
 
@@ -43,7 +58,7 @@ public sealed record LoadOptions
     public static LoadOptions Parse(string[] args)
     {
         if (args.Length == 0 || args[0].StartsWith('-'))
-            throw new ArgumentException("usage: loadgen <density|fanout|direct|direct-max|group> [--name value ...]");
+            throw new ArgumentException("usage: loadgen <density|fanout|direct|direct-max|group|presence> [--name value ...]");
         var options = new LoadOptions { Scenario = args[0] };
         for (var i = 1; i < args.Length; i += 2)
         {
@@ -70,6 +85,11 @@ public sealed record LoadOptions
                 "sync-dir" => options with { SyncDirectory = value },
                 "run-id" => options with { RunId = value },
                 "jwt-secret" => options with { JwtSecret = value },
+                "group-prefix" => options with { GroupPrefix = value },
+                "group" => options with { Group = value },
+                "asks" => options with { Asks = Int(value) },
+                "churn" => options with { Churn = Int(value) },
+                "compare-size" => options with { CompareSize = Int(value) },
                 var name => throw new ArgumentException($"unknown option --{name}"),
             };
         }

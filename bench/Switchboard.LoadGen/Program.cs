@@ -22,6 +22,7 @@ await (options.Scenario switch
     "direct" => Direct.RunAsync(options),
     "direct-max" => Direct.RunMaxAsync(options),
     "group" => Group.RunAsync(options),
+    "presence" => Presence.RunAsync(options),
     var other => throw new ArgumentException($"unknown scenario \"{other}\""),
 });
 return 0;

@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace Switchboard.LoadGen.Scenarios;
 
-/// <summary>G groups of S members spread over every node; one member of each group sends: group deliveries/s.</summary>
+/// <summary>
+/// G groups of S members spread over every node; one member of each group sends: group deliveries/s. With
+/// <c>--group-prefix ns:</c> the groups are in namespace <c>ns</c>.
+/// </summary>
 public static class Group
 {
     public static async Task RunAsync(LoadOptions options)
@@ -10,7 +13,7 @@ public static class Group
         var perSecond = Math.Max(1, options.Rate / Math.Max(1, options.GroupSize)); // group messages a second, all groups together
         var run = new Run(options, expectedDeliveries: (int)Math.Min(50_000_000, (long)options.Rate * (int)options.Duration.TotalSeconds * 2));
         var report = new Report("group", options);
-        var groups = Enumerable.Range(0, options.Groups).Select(g => $"{options.RunId}-{options.ProcessIndex}-g{g}").ToList();
+        var groups = Enumerable.Range(0, options.Groups).Select(g => $"{options.GroupPrefix}{options.RunId}-{options.ProcessIndex}-g{g}").ToList();
         var users = groups.SelectMany((_, g) => Enumerable.Range(0, options.GroupSize).Select(m => run.User($"g{g}m", m))).ToList();
         var outcome = await run.ConnectAsync(users, report);
         var members = outcome.Connections.ToDictionary(c => c.User);
