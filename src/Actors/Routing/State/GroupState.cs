@@ -22,8 +22,11 @@ public sealed class GroupState(string group, Func<IActorRef, string>? nodeNameOf
     private readonly Dictionary<IActorRef, int> _membersOnNode = new();
     private readonly Func<IActorRef, string> _nodeNameOf = nodeNameOf ?? (node => node.Path.Address.ToString());
 
-    /// <summary>Each user's connections in the group, for presence: its users in order, its <c>first</c> and <c>last</c>.</summary>
-    private readonly SortedDictionary<string, List<string>> _connectionsOfUser = new(StringComparer.Ordinal);
+    /// <summary>Each user's connections in the group, for presence: its <c>first</c> and <c>last</c>.</summary>
+    private readonly Dictionary<string, List<string>> _connectionsOfUser = new(StringComparer.Ordinal);
+
+    /// <summary>The users in order, so that a page of presence starts at its cursor without walking the users before it.</summary>
+    private readonly SortedSet<string> _users = new(StringComparer.Ordinal);
 
     public string Group => group;
 
@@ -73,7 +76,10 @@ public sealed class GroupState(string group, Func<IActorRef, string>? nodeNameOf
         connections.Remove(connectionId);
         var last = connections.Count == 0;
         if (last)
+        {
             _connectionsOfUser.Remove(member.UserId);
+            _users.Remove(member.UserId);
+        }
         return new Departure(connectionId, member, last);
     }
 
@@ -130,7 +136,7 @@ public sealed class GroupState(string group, Func<IActorRef, string>? nodeNameOf
 
     /// <summary>The members by user, with how many connections each has, for operators.</summary>
     public Members Listing(StreamPosition? stream) => new(group,
-        _connectionsOfUser.Select(u => new Member(u.Key, u.Value.Count)).ToList(), _members.Count, stream);
+        _users.Select(u => new Member(u, _connectionsOfUser[u].Count)).ToList(), _members.Count, stream);
 
     /// <summary>The entity may stop when it would lose nothing: no member, and its keeper holds nothing.</summary>
     public bool MayPassivate(IStreamKeeper history) => _members.Count == 0 && history.HoldsNothing;
@@ -144,9 +150,21 @@ public sealed class GroupState(string group, Func<IActorRef, string>? nodeNameOf
     /// <summary>The <c>data</c> of a <c>presence_stats</c> answer: counted as members come and go, so it costs the same at any size.</summary>
     public byte[] PresenceStats() => PresenceJson.Stats(Users, Connections);
 
-    internal IEnumerable<KeyValuePair<string, List<string>>> UsersAfter(string? cursor) => cursor is null
-        ? _connectionsOfUser
-        : _connectionsOfUser.SkipWhile(u => string.CompareOrdinal(u.Key, cursor) <= 0);
+    internal IEnumerable<(string UserId, List<string> Connections)> UsersAfter(string? cursor)
+    {
+        IEnumerable<string> users = _users;
+        if (cursor is not null)
+        {
+            if (_users.Count == 0 || string.CompareOrdinal(cursor, _users.Max) >= 0)
+                yield break;
+            users = _users.GetViewBetween(cursor, _users.Max!);
+        }
+        foreach (var user in users)
+        {
+            if (user != cursor)
+                yield return (user, _connectionsOfUser[user]);
+        }
+    }
 
     internal GroupMember Member(string connectionId) => _members[connectionId];
 
@@ -156,7 +174,10 @@ public sealed class GroupState(string group, Func<IActorRef, string>? nodeNameOf
             return false;
         _membersOnNode[node] = _membersOnNode.GetValueOrDefault(node) + 1;
         if (!_connectionsOfUser.TryGetValue(userId, out var connections))
+        {
             _connectionsOfUser[userId] = connections = [];
+            _users.Add(userId);
+        }
         connections.Add(connectionId);
         return true;
     }
