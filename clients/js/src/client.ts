@@ -15,6 +15,14 @@ import type {
   Frame,
   OutgoingMessage,
   Positions,
+  PresenceJoin,
+  PresenceLeave,
+  PresencePage,
+  PresenceRequest,
+  PresenceReset,
+  PresenceResync,
+  PresenceStats,
+  PresenceUsers,
   Resumed,
   Welcome,
   WebSocketConstructor,
@@ -33,12 +41,25 @@ export interface ClientEvents {
   /** The server's `token_expiring` data (`expires_in` seconds); the client refreshes by itself with `getToken`. */
   tokenExpiring: { expires_in?: number };
   error: SwitchboardError;
+  /** A connection entered a group with presence events on (`first`: the user's only one there). */
+  presenceJoin: PresenceJoin;
+  /** A connection left such a group (`last`: the user's last one there; `reason`: `left`, `closed`, `node_lost`). */
+  presenceLeave: PresenceLeave;
+  /** The coalesced counts that come instead of events while they would cost too much: fetch the list again (`resync`). */
+  presenceStats: PresenceResync;
+  /** The group's list was rebuilt after its keeper's node was lost, and events were missed: fetch it again. */
+  presenceReset: PresenceReset;
   /**
    * A routed frame with a reserved type (`welcome`, `ack`, `stream_reset`, ...: it carries `from`), which the client
    * did not act on: another client's forgery, or a message kept in history from before the service refused them.
    */
   ignored: Frame;
 }
+
+const EVENTS: readonly string[] = [
+  "message", "state", "resumed", "receipt", "tokenExpiring", "error", "ignored",
+  "presenceJoin", "presenceLeave", "presenceStats", "presenceReset",
+];
 
 const OPEN = 1;
 const SUBPROTOCOL = "switchboard.v1";
@@ -133,7 +154,7 @@ export class SwitchboardClient {
   }
 
   on<Name extends keyof ClientEvents & string>(event: Name, handler: (value: ClientEvents[Name]) => void): () => void {
-    if (!["message", "state", "resumed", "receipt", "tokenExpiring", "error", "ignored"].includes(event))
+    if (!EVENTS.includes(event))
       throw invalidArgument(`unknown event ${JSON.stringify(event)}`);
     return this.events.on(event, handler);
   }
@@ -203,8 +224,45 @@ export class SwitchboardClient {
     });
   }
 
+  /**
+   * One page of who is in `group` (a group of a namespace with presence on, that this client is a member of): users in
+   * user-id order, each with its connections. With `complete: false` more follow: ask again with `{ cursor }`.
+   * Rejects with the server's code: `presence_off`, `forbidden` (not a member), ...
+   */
+  presence(group: string, request: PresenceRequest = {}): Promise<PresencePage> {
+    return this.guarded(() => {
+      const frame: Record<string, unknown> = { type: "presence", group: checkedGroup(group) };
+      const cursor = cursorOf(request);
+      if (cursor !== undefined) frame.data = { cursor };
+      return this.ask(frame, "presence").then((answer) => answer.data as PresencePage);
+    });
+  }
+
+  /** Every user in `group`: asks page after page until the last. Users that come or go meanwhile may be missed or kept. */
+  async presenceAll(group: string): Promise<PresenceUsers> {
+    const users: PresenceUsers = {};
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await this.presence(group, cursor === undefined ? {} : { cursor });
+      Object.assign(users, page.users);
+      if (page.complete) return users;
+      if (typeof page.cursor !== "string" || page.cursor === cursor)
+        throw new SwitchboardError("invalid_frame", `a presence page of ${group} said it was not complete without a new cursor`);
+      cursor = page.cursor;
+    }
+  }
+
+  /** How many users and connections are in `group`; rejects as `presence` does. */
+  presenceStats(group: string): Promise<PresenceStats> {
+    return this.guarded(() =>
+      this.ask({ type: "presence_stats", group: checkedGroup(group) }, "presence_stats").then(
+        (answer) => answer.data as PresenceStats,
+      ),
+    );
+  }
+
   /** Bad input throws while the frame is built; callers of these methods get it as a rejection, as every other failure. */
-  private guarded(call: () => Promise<Ack>): Promise<Ack> {
+  private guarded<T>(call: () => Promise<T>): Promise<T> {
     try {
       return call();
     } catch (error) {
@@ -213,12 +271,21 @@ export class SwitchboardClient {
   }
 
   private request(frame: Record<string, unknown>, acknowledged?: (ack: Ack) => void): Promise<Ack> {
+    return this.ask(frame, "ack", acknowledged as ((answer: Frame) => void) | undefined) as Promise<unknown> as Promise<Ack>;
+  }
+
+  /**
+   * Sends a frame with an id and resolves with the frame of `answerType` that answers it: an `ack`, or a request's own
+   * answer (`presence`, `presence_stats`). Waits in the outbox across reconnects, and is written again after one, as
+   * every send is.
+   */
+  private ask(frame: Record<string, unknown>, answerType: string, acknowledged?: (answer: Frame) => void): Promise<Frame> {
     if (this.currentState === "disconnected")
       return Promise.reject(this.stoppedBy ?? new SwitchboardError("closed", "not connected: call connect() first"));
     const id = (frame.id as string | number | undefined) ?? `${this.idPrefix}-${++this.nextId}`;
     if (this.outbox.has(id)) return Promise.reject(new SwitchboardError("duplicate_id", `a send with id ${JSON.stringify(id)} is still waiting for its ack`));
     const writer = this.currentState === "connected" ? (text: string) => this.write(text) : undefined;
-    return this.outbox.add({ ...frame, id }, writer, acknowledged);
+    return this.outbox.add({ ...frame, id }, writer, answerType, acknowledged);
   }
 
   private async open(): Promise<void> {
@@ -285,7 +352,24 @@ export class SwitchboardClient {
       case "pong":
         break;
       case "ack":
-        this.outbox.answered(frame.id, { ack: frame as Ack });
+        this.outbox.answered(frame.id, { frame });
+        break;
+      // Answers to presence requests, matched by id and type (not acks); a presence_stats without an id is the
+      // coalesced one that comes instead of events.
+      case "presence":
+      case "presence_stats":
+        if (frame.id === undefined && frame.type === "presence_stats")
+          this.events.emit("presenceStats", { ...(frame.data as object), group: frame.group } as PresenceResync);
+        else this.outbox.answered(frame.id, { frame });
+        break;
+      case "presence_join":
+        this.events.emit("presenceJoin", { ...(frame.data as object), group: frame.group } as PresenceJoin);
+        break;
+      case "presence_leave":
+        this.events.emit("presenceLeave", { ...(frame.data as object), group: frame.group } as PresenceLeave);
+        break;
+      case "presence_reset":
+        this.events.emit("presenceReset", { group: frame.group } as PresenceReset);
         break;
       case "error":
         this.serverError(frame);
@@ -426,6 +510,11 @@ export class SwitchboardClient {
     this.currentState = state;
     this.events.emit("state", state);
   }
+}
+
+function cursorOf(request: PresenceRequest): string | undefined {
+  if (typeof request !== "object" || request === null) throw invalidArgument("presence takes an object: { cursor? }");
+  return request.cursor === undefined ? undefined : checkedName(request.cursor, "cursor");
 }
 
 function positionIn(data: Ack["data"]): { epoch: string; seq: number } | undefined {

@@ -1,13 +1,15 @@
 import { SwitchboardError } from "./errors.js";
-import type { Ack } from "./types.js";
+import type { Frame } from "./types.js";
 
 interface PendingSend {
   frame: Record<string, unknown>;
   text: string;
-  resolve: (ack: Ack) => void;
+  /** The type of the frame that answers it: `ack`, or a request's own answer (`presence`, `presence_stats`). */
+  answerType: string;
+  resolve: (answer: Frame) => void;
   reject: (error: SwitchboardError) => void;
-  /** Runs as the ack is read, before the next frame: what the ack means (a join's position) is in place for it. */
-  acknowledged: ((ack: Ack) => void) | undefined;
+  /** Runs as the answer is read, before the next frame: what the ack means (a join's position) is in place for it. */
+  acknowledged: ((answer: Frame) => void) | undefined;
   /** Written on the current connection; the server's answer is due on it. */
   written: boolean;
   /** Runs while the send waits for a connection. */
@@ -16,8 +18,8 @@ interface PendingSend {
 
 /**
  * Every frame with an id that the server has not answered yet, in the order it was sent. A frame stays here until
- * its `ack` or `error`, across reconnects: what a dead connection did not answer is written again, with the same id,
- * on the next one.
+ * its answer (an `ack`, or the request's own answer frame) or `error`, across reconnects: what a dead connection did
+ * not answer is written again, with the same id, on the next one.
  */
 export class Outbox {
   private readonly pending = new Map<string, PendingSend>();
@@ -32,16 +34,21 @@ export class Outbox {
     return this.pending.has(key(id));
   }
 
-  /** Queues a frame; `write` is given it now when a connection is open, else it waits for one. */
+  /**
+   * Queues a frame that a frame of type `answerType` with its id answers; `write` is given it now when a connection is
+   * open, else it waits for one.
+   */
   add(
     frame: Record<string, unknown> & { id: string | number },
     write: ((text: string) => void) | undefined,
-    acknowledged?: (ack: Ack) => void,
-  ): Promise<Ack> {
-    return new Promise<Ack>((resolve, reject) => {
+    answerType: string,
+    acknowledged?: (answer: Frame) => void,
+  ): Promise<Frame> {
+    return new Promise<Frame>((resolve, reject) => {
       const entry: PendingSend = {
         frame,
         text: JSON.stringify(frame),
+        answerType,
         resolve,
         reject,
         acknowledged,
@@ -67,14 +74,19 @@ export class Outbox {
     }
   }
 
-  /** Settles the send the server answered; false when no send has that id. */
-  answered(id: unknown, answer: { ack: Ack } | { error: SwitchboardError }): boolean {
+  /**
+   * Settles the send the server answered; false when no send has that id, or when `answer` is a frame of another type
+   * than the one that answers it (an `ack` does not answer a `presence` request, nor a `presence` answer a send).
+   * An `error` frame with the id answers any send.
+   */
+  answered(id: unknown, answer: { frame: Frame } | { error: SwitchboardError }): boolean {
     if (typeof id !== "string" && typeof id !== "number") return false;
-    const entry = this.take(key(id));
-    if (!entry) return false;
-    if ("ack" in answer) {
-      entry.acknowledged?.(answer.ack);
-      entry.resolve(answer.ack);
+    const pending = this.pending.get(key(id));
+    if (!pending || ("frame" in answer && answer.frame.type !== pending.answerType)) return false;
+    const entry = this.take(key(id))!;
+    if ("frame" in answer) {
+      entry.acknowledged?.(answer.frame);
+      entry.resolve(answer.frame);
     }
     else entry.reject(answer.error);
     return true;

@@ -59,6 +59,76 @@ export interface Resumed {
   reason?: "stream_reset" | "no_position";
 }
 
+/** One connection of a user in a group, as a `presence` answer names it. */
+export interface PresenceConnection {
+  connection_id: string;
+  /** The node the connection is on. */
+  node: string;
+  /** What the connect hook returned for the connection, or its token's `info` claim (a JSON object of at most 1 KB). */
+  info?: Record<string, unknown>;
+}
+
+/** Users by user id, each with its connections in the group. */
+export type PresenceUsers = Record<string, PresenceConnection[]>;
+
+/** The `data` of a `presence` answer: one page of the group's users, in user-id order. */
+export interface PresencePage {
+  users: PresenceUsers;
+  /** False when more users follow: ask again with `cursor`. */
+  complete: boolean;
+  /** The last user id of this page, present when `complete` is false. */
+  cursor?: string;
+}
+
+/** What `presence` takes: the `cursor` of the page before, to get the next one. */
+export interface PresenceRequest {
+  cursor?: string;
+}
+
+/** The `data` of a `presence_stats` answer. */
+export interface PresenceStats {
+  users: number;
+  connections: number;
+}
+
+/** A `presence_join` event: a connection entered `group`. `first` is true when it is the user's only one there. */
+export interface PresenceJoin {
+  group: string;
+  user_id: string;
+  connection_id: string;
+  info?: Record<string, unknown>;
+  first: boolean;
+}
+
+/**
+ * A `presence_leave` event: a connection left `group`. `last` is true when the user has none left there; `reason` is
+ * `left` (it left the group), `closed` (its connection ended) or `node_lost` (its node left the cluster).
+ */
+export interface PresenceLeave {
+  group: string;
+  user_id: string;
+  connection_id: string;
+  last: boolean;
+  reason: "left" | "closed" | "node_lost";
+}
+
+/**
+ * The coalesced `presence_stats` a group's members get, at most once a second, instead of events while the events
+ * would cost too many deliveries: the counts now, and `resync`: a list shown from events should be fetched again.
+ */
+export interface PresenceResync {
+  group: string;
+  users: number;
+  connections: number;
+  coalesced: true;
+  resync: true;
+}
+
+/** A `presence_reset` event: the group's list was rebuilt (its keeper's node was lost) and events were missed; fetch it again. */
+export interface PresenceReset {
+  group: string;
+}
+
 /** What `send` takes: exactly one of `to` and `group`. */
 export interface OutgoingMessage {
   to?: string;

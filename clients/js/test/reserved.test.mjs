@@ -5,11 +5,12 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import WebSocket, { WebSocketServer } from "ws";
+import WebSocket from "ws";
 import { isReservedType } from "../dist/index.js";
 import { CONTROL_PREFIX, RESERVED_TYPES } from "../dist/reserved.js";
 import { repositoryRoot, startNode } from "./support/service.mjs";
 import { client, closeAll, next, record } from "./support/clients.mjs";
+import { standIn } from "./support/stand-in.mjs";
 
 let node;
 before(async () => {
@@ -71,7 +72,7 @@ test("types that only resemble reserved ones are routed, and a broadcast may car
   assert.deepEqual(seen.ignored, []);
 });
 
-test("frames of reserved types that carry from are ignored: no session, position, answer, receipt or refresh", async () => {
+test("frames of reserved types that carry from are ignored: no session, position, answer, receipt, refresh or presence", async () => {
   const realWelcome = {
     user_id: "victim",
     connection_id: "real",
@@ -80,10 +81,13 @@ test("frames of reserved types that carry from are ignored: no session, position
   };
   const forgedWelcome = forged({ type: "welcome", data: { ...realWelcome, user_id: "mallory", connection_id: "forged", streams: { user: { epoch: "x", seq: 99 } } } });
   const received = [];
-  // After the victim's send the stand-in forges every answer to it, then delivers a broadcast and a marker, and only
-  // then acknowledges the send for real.
+  const realPage = { users: { victim: [{ connection_id: "real", node: "stand-in" }] }, complete: true };
+  let presenceId;
+  // The victim asks who is in its room, then sends. After the send the stand-in forges every answer to both and every
+  // presence event, then delivers a broadcast and a marker, and only then answers the two for real.
   const server = await standIn([forgedWelcome, { type: "welcome", data: realWelcome }], (socket, frame) => {
     received.push(frame.type);
+    if (frame.type === "presence") presenceId = frame.id;
     if (frame.type !== "chat") return;
     const frames = [
       forged({ type: "stream_reset", data: { stream: "user", epoch: "x", seq: 99 } }),
@@ -94,11 +98,16 @@ test("frames of reserved types that carry from are ignored: no session, position
       forged({ type: "ack", id: frame.id, data: { seq: 99 } }),
       forged({ type: "error", data: { code: "forbidden", message: "a forged error" } }),
       forged({ type: "token_expiring", data: { expires_in: 0 } }),
-      forged({ type: "presence_join", data: { user_id: "mallory" } }),
+      forged({ type: "presence_join", group: "room", data: { user_id: "mallory", connection_id: "m", first: true } }),
+      forged({ type: "presence_leave", group: "room", data: { user_id: "victim", connection_id: "real", last: true, reason: "closed" } }),
+      forged({ type: "presence_reset", group: "room" }),
+      forged({ type: "presence_stats", group: "room", data: { users: 9, connections: 9, coalesced: true, resync: true } }),
+      forged({ type: "presence", group: "room", id: presenceId, data: { users: { mallory: [] }, complete: true } }),
       forged({ type: "$session", data: {} }),
       { type: "broadcast", from: "mallory", timestamp: 1, data: { type: "welcome", data: {} } },
       { type: "chat", from: "mallory", to: "victim", timestamp: 1, seq: 6, data: "marker" },
       { type: "ack", id: frame.id, data: { seq: 7 } },
+      { type: "presence", group: "room", id: presenceId, data: realPage },
     ];
     for (const f of frames) socket.send(JSON.stringify(f));
   });
@@ -108,8 +117,10 @@ test("frames of reserved types that carry from are ignored: no session, position
     const seen = record(victim);
     const welcome = await victim.connect();
     const marker = next(victim, "message", (m) => m.data === "marker");
+    const page = victim.presence("room");
     const ack = await victim.send({ to: "bob", type: "chat", data: "hello" });
     await marker;
+    assert.deepEqual(await page, realPage);
 
     assert.deepEqual([welcome.connection_id, victim.userId], ["real", "victim"]);
     assert.equal(ack.data.seq, 7);
@@ -117,12 +128,16 @@ test("frames of reserved types that carry from are ignored: no session, position
     assert.deepEqual(seen.message.map((m) => m.type), ["broadcast", "chat"]);
     assert.deepEqual(
       seen.ignored.map((f) => f.type),
-      ["welcome", "stream_reset", "stream_reset", "resumed", "receipt", "error", "ack", "error", "token_expiring", "presence_join", "$session"],
+      [
+        "welcome", "stream_reset", "stream_reset", "resumed", "receipt", "error", "ack", "error", "token_expiring",
+        "presence_join", "presence_leave", "presence_reset", "presence_stats", "presence", "$session",
+      ],
     );
     assert.deepEqual([seen.resumed, seen.receipt, seen.tokenExpiring, seen.error], [[], [], [], []]);
+    assert.deepEqual([seen.presenceJoin, seen.presenceLeave, seen.presenceReset, seen.presenceStats], [[], [], [], []]);
     assert.deepEqual(seen.state, ["connecting", "connected"]);
     assert.equal(refreshes, 0);
-    assert.deepEqual(received, ["chat"]);
+    assert.deepEqual(received, ["presence", "chat"]);
   } finally {
     closeAll();
     await server.close();
@@ -142,21 +157,4 @@ function writtenInto(written) {
 /** A routed message with `frame`'s type: the service sets `from` and `timestamp` on every one. */
 function forged(frame) {
   return { ...frame, from: "mallory", to: "victim", timestamp: 1 };
-}
-
-/** A WebSocket server on a free loopback port that sends `greeting` to each connection and hands it each frame. */
-async function standIn(greeting, answer) {
-  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-  await new Promise((listening) => server.once("listening", listening));
-  server.on("connection", (socket) => {
-    for (const frame of greeting) socket.send(JSON.stringify(frame));
-    socket.on("message", (raw) => answer(socket, JSON.parse(String(raw))));
-  });
-  return {
-    url: `ws://127.0.0.1:${server.address().port}/ws`,
-    close: () => {
-      for (const socket of server.clients) socket.terminate();
-      return new Promise((closed) => server.close(closed));
-    },
-  };
 }

@@ -23,7 +23,19 @@ export function closeAll() {
 
 /** Everything a client emits, in order, by event name. */
 export function record(made) {
-  const seen = { message: [], state: [], resumed: [], receipt: [], tokenExpiring: [], error: [], ignored: [] };
+  const seen = {
+    message: [],
+    state: [],
+    resumed: [],
+    receipt: [],
+    tokenExpiring: [],
+    error: [],
+    ignored: [],
+    presenceJoin: [],
+    presenceLeave: [],
+    presenceStats: [],
+    presenceReset: [],
+  };
   for (const name of Object.keys(seen)) made.on(name, (value) => seen[name].push(value));
   return seen;
 }

@@ -117,10 +117,16 @@ async function launch(node) {
   const keep = (chunk) => (node.output = (node.output + chunk).slice(-20_000));
   child.stdout.on("data", keep);
   child.stderr.on("data", keep);
-  await eventually(async () => {
-    if (child.exitCode !== null) throw new Error(`the node exited with ${child.exitCode}:\n${node.output}`);
-    return (await health(node.http)).status === 200;
-  }, `the node on port ${node.port} serves`);
+  try {
+    await eventually(async () => {
+      if (child.exitCode !== null) throw new Error(`the node exited with ${child.exitCode}:\n${node.output}`);
+      return (await health(node.http)).status === 200;
+    }, `the node on port ${node.port} serves`);
+  } catch (error) {
+    // A node that never served is stopped here: its output pipes would keep the test process from ever exiting.
+    await stopChild(child, "SIGKILL");
+    throw error;
+  }
 }
 
 async function stopChild(child, signal) {
