@@ -8,7 +8,9 @@ namespace Switchboard.IntegrationTests;
 
 /// <summary>
 /// Three node processes that loaded namespaces (PROTOCOL.md "Namespaces", "Presence"): each namespace has one rule, so a
-/// test of it shows the rule and that groups elsewhere keep the defaults.
+/// test of it shows the rule and that groups elsewhere keep the defaults. Each node also reads a settings file of its own
+/// (namespace <c>reload</c>, which a test edits), and holds a user to 2 connections in the whole cluster (the test of that
+/// bound shares the nodes; no other test here opens more than 2 of one user).
 /// </summary>
 public sealed class NamespacedCluster : IAsyncLifetime
 {
@@ -29,7 +31,22 @@ public sealed class NamespacedCluster : IAsyncLifetime
 
     public List<ServiceProcess> Nodes { get; } = [];
 
-    public async Task InitializeAsync() => Nodes.AddRange(await ClusterTests.ThreeNodes.StartAsync(3, settings: _ => new Dictionary<string, string>(Settings)));
+    /// <summary>Each node's content root, where it reads and watches appsettings.json.</summary>
+    public string[] Roots { get; } = Enumerable.Range(0, 3).Select(_ => Directory.CreateTempSubdirectory("switchboard-ns").FullName).ToArray();
+
+    public static string ReloadRules(string options) => """{"Namespaces":{"Rules":{"reload":""" + options + "}}}";
+
+    public async Task InitializeAsync()
+    {
+        foreach (var root in Roots)
+            await File.WriteAllTextAsync(Path.Combine(root, "appsettings.json"), ReloadRules("{}"));
+        Nodes.AddRange(await ClusterTests.ThreeNodes.StartAsync(3, settings: i => new Dictionary<string, string>(Settings)
+        {
+            ["ASPNETCORE_CONTENTROOT"] = Roots[i],
+            ["WEBSOCKET_MAX_CONNECTIONS_PER_USER"] = "2",
+            ["WEBSOCKET_MAX_CONNECTIONS_PER_USER_SCOPE"] = "cluster",
+        }));
+    }
 
     public async Task DisposeAsync()
     {
@@ -287,5 +304,87 @@ public sealed class PresenceClusterTests(NamespacedCluster cluster) : IClassFixt
         var send = await AnswerAsync(client, """{"type":"chat","group":"nope:x","data":1,"id":"m"}""", "m");
         Assert.Equal("unknown_namespace", send.GetProperty("data").GetProperty("code").GetString());
         await JoinAsync(client, Unique("lobby-"));
+    }
+
+    [Fact]
+    public async Task A_reload_on_every_node_changes_the_rules_of_live_groups_kept_on_each_node_and_members_stay()
+    {
+        const int groups = 9;
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var names = Enumerable.Range(0, groups).Select(i => $"reload:{run}-{i}").ToList();
+        var clients = new List<Client>();
+        try
+        {
+            for (var i = 0; i < groups; i++)
+            {
+                clients.Add(await ConnectAsync(i % 3, $"r{i}-{run}", names[i]));
+                var sent = await AnswerAsync(clients[i], $$"""{"type":"chat","group":"{{names[i]}}","data":0,"id":"before"}""", "before");
+                Assert.Equal("ack", sent.GetProperty("type").GetString());
+            }
+
+            foreach (var root in cluster.Roots)
+            {
+                var file = Path.Combine(root, "appsettings.json");
+                await File.WriteAllTextAsync(file + ".next", NamespacedCluster.ReloadRules("""{"ClientPublish":"none"}"""));
+                File.Move(file + ".next", file, overwrite: true);
+            }
+
+            // The groups' keepers are spread over the nodes by their shards: each applies its own node's reload.
+            for (var i = 0; i < groups; i++)
+            {
+                var (client, group) = (clients[i], names[i]);
+                await Eventually.TrueAsync(async () =>
+                {
+                    var id = Guid.NewGuid().ToString("N");
+                    var answer = await AnswerAsync(client, $$"""{"type":"chat","group":"{{group}}","data":1,"id":"{{id}}"}""", id);
+                    return answer.GetProperty("type").GetString() == "error"
+                           && answer.GetProperty("data").GetProperty("code").GetString() == "forbidden";
+                }, $"{group} refuses clients");
+                // Still a member: a message from the HTTP API reaches it.
+                using var http = new HttpClient();
+                await http.PostAsync(new Uri(Node((i + 1) % 3).BaseUri, "/ws/message"),
+                    new StringContent($$"""{"group":"{{group}}","type":"notice","data":"still here"}""", Encoding.UTF8, "application/json"));
+                Assert.Equal("still here", (await Frames.NextOfTypeAsync(client, "notice")).GetProperty("data").GetString());
+            }
+        }
+        finally
+        {
+            foreach (var client in clients)
+                await client.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_users_third_connection_on_another_node_is_refused_until_one_of_the_two_closes()
+    {
+        var (user, other) = (Unique("u"), Unique("v"));
+        var first = await ConnectAsync(0, user);
+        await using var second = await ConnectAsync(1, user);
+
+        // Node 3 holds none of the user's connections: only the user's entity can tell it that two are open elsewhere.
+        var body = await RefusedAsync(2, user);
+        Assert.Equal("too_many_connections", body.GetProperty("error").GetString());
+        Assert.Equal($"user \"{user}\" holds its maximum of 2 connections in the cluster", body.GetProperty("message").GetString());
+        Assert.Equal("too_many_connections", (await RefusedAsync(1, user)).GetProperty("error").GetString());
+
+        // Another user is held to its own count.
+        await using var otherOnThree = await ConnectAsync(2, other);
+        await using var otherOnOne = await ConnectAsync(0, other);
+
+        // Once the close has reached the user's entity, node 3 admits one more, and only one.
+        await first.DisposeAsync();
+        using var http = new HttpClient { BaseAddress = Node(2).BaseUri };
+        await Eventually.TrueAsync(async () =>
+                JsonDocument.Parse(await http.GetStringAsync($"/ws/users/{user}")).RootElement.GetProperty("connections").GetInt32() == 1,
+            "the cluster knows the first connection closed");
+        await using var third = await ConnectAsync(2, user);
+        Assert.Equal("too_many_connections", (await RefusedAsync(0, user)).GetProperty("error").GetString());
+    }
+
+    private async Task<JsonElement> RefusedAsync(int node, string user)
+    {
+        await using var refused = await RawWebSocket.ConnectAsync(Node(node).BaseUri, $"/ws?user_id={user}");
+        Assert.Equal(429, refused.Status);
+        return JsonDocument.Parse(refused.Body).RootElement.Clone();
     }
 }
