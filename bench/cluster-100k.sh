@@ -8,6 +8,7 @@
 #   bench/cluster-100k.sh [connections, default 100000] [nodes, default 7]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/cluster-ready.sh
 total=${1:-100000}
 nodes=${2:-7}
 per_process=$(( (total + nodes - 1) / nodes ))
@@ -29,15 +30,7 @@ trap cleanup EXIT
 scripts/cluster.sh start >/dev/null
 
 targets=$(seq -s, -f "http://127.0.0.1:%g" "$HTTP_BASE" $((HTTP_BASE + nodes - 1)))
-echo "waiting for $nodes nodes to form a cluster" >&2
-for n in $(seq 0 $((nodes - 1))); do
-  until curl -fs "http://127.0.0.1:$((HTTP_BASE + n))/ws/health" 2>/dev/null | grep -q "\"cluster_members\":$nodes"; do
-    for pidfile in "$run"/node*.pid; do
-      kill -0 "$(cat "$pidfile")" 2>/dev/null || { echo "${pidfile%.pid} exited; its log: ${pidfile%.pid}.log" >&2; exit 1; }
-    done
-    sleep 0.5
-  done
-done
+wait_for_cluster "$run"
 
 sample_memory() {
   for pidfile in "$run"/node*.pid; do

@@ -20,6 +20,7 @@
 # with "presence":"off"|"on"|"events") and bench/results/presence-<time>/ (part 2: logs and one line per load generator).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/cluster-ready.sh
 
 members=${1:-100000}
 nodes=${2:-7}
@@ -106,15 +107,7 @@ if [[ " $parts " == *" 2 "* ]]; then
   export NODES=$nodes HTTP_BASE=${HTTP_BASE:-18201} REMOTE_BASE=${REMOTE_BASE:-14201} RUN_DIR=$run
   cluster_up=1
   scripts/cluster.sh start >/dev/null
-  echo "waiting for $nodes nodes to form a cluster" >&2
-  for n in $(seq 0 $((nodes - 1))); do
-    until curl -fs "http://127.0.0.1:$((HTTP_BASE + n))/ws/health" 2>/dev/null | grep -q "\"cluster_members\":$nodes"; do
-      for pidfile in "$run"/node*.pid; do
-        kill -0 "$(cat "$pidfile")" 2>/dev/null || { echo "${pidfile%.pid} exited; its log: ${pidfile%.pid}.log" >&2; exit 1; }
-      done
-      sleep 0.5
-    done
-  done
+  wait_for_cluster "$run"
 
   targets=$(seq -s, -f "http://127.0.0.1:%g" "$HTTP_BASE" $((HTTP_BASE + nodes - 1)))
   per_process=$(( (members + nodes - 1) / nodes ))
