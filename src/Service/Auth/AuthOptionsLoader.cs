@@ -103,11 +103,6 @@ public static class AuthOptionsLoader
         return keys;
     }
 
-    private static IReadOnlyList<string> ReadList(IConfigurationSection section) =>
-        section.Value is { } joined
-            ? joined.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            : section.GetChildren().Select(c => c.Value?.Trim()).Where(v => !string.IsNullOrEmpty(v)).Select(v => v!).ToList();
-
     private static Uri? ReadUrl(IConfigurationSection section, List<string> problems)
     {
         if (NonEmpty(section.Value) is not { } value)

@@ -26,6 +26,8 @@ public sealed class SwitchboardLifecycle(
         _ = Get<Auth.AuthOptions>();
         _ = Get<Actors.Namespaces.NamespaceBook>();
         _ = Get<Actors.Namespaces.PresenceOptions>();
+        _ = Get<Hooks.HooksSettings>();
+        _ = Get<Actors.Hooks.AppHooks>();
         WarnWhenCapped(Get<ConnectionCap>());
         return Task.CompletedTask;
     }

@@ -25,6 +25,7 @@ using Switchboard.Actors.Serialization;
 using Switchboard.Actors.Stats;
 using Switchboard.Service.Admin;
 using Switchboard.Service.Auth;
+using Switchboard.Service.Hooks;
 using Switchboard.Service.Http;
 using Switchboard.Service.Logging;
 using Switchboard.Service.Metrics;
@@ -58,6 +59,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddSingleton(sp => new NamespaceBook(NamespaceSettingsLoader.Load(sp.GetRequiredService<IConfiguration>()).Namespaces));
         services.AddSingleton(sp => NamespaceSettingsLoader.Load(sp.GetRequiredService<IConfiguration>()).Presence);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddHooks();
         // Null without Auth:Jwt: upgrades then name their user as before. A key fetch has its own timeout (JwksKeys).
         services.AddSingleton(sp => sp.GetRequiredService<AuthOptions>().Jwt is { } jwt
             ? new TokenValidator(jwt, sp.GetRequiredService<SwitchboardOptions>().HandshakeTimeout, new HttpClient(),

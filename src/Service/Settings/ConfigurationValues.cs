@@ -63,4 +63,17 @@ public static class ConfigurationValues
         problems.Add($"{section.Path}=\"{value}\": not a whole number from {min} to {max}");
         return null;
     }
+
+    /// <summary>A list setting: either children (<c>Auth:AllowedOrigins:0</c>) or one comma-separated value.</summary>
+    public static IReadOnlyList<string> ReadList(IConfigurationSection section) =>
+        section.Value is { } joined
+            ? joined.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            : section.GetChildren().Select(c => c.Value?.Trim()).Where(v => !string.IsNullOrEmpty(v)).Select(v => v!).ToList();
+
+    /// <summary>A problem for each child of <paramref name="section"/> that is not one of <paramref name="known"/>: a mistyped name would otherwise be ignored.</summary>
+    public static void UnknownKeys(IConfigurationSection section, IReadOnlyList<string> known, string what, List<string> problems)
+    {
+        foreach (var child in section.GetChildren().Where(c => !known.Contains(c.Key, StringComparer.OrdinalIgnoreCase)))
+            problems.Add($"{child.Path}: not {what}; those are {string.Join(", ", known)}");
+    }
 }

@@ -113,12 +113,6 @@ public static class NamespaceSettingsLoader
         }
     }
 
-    private static void UnknownKeys(IConfigurationSection section, IReadOnlyList<string> known, string what, List<string> problems)
-    {
-        foreach (var child in section.GetChildren().Where(c => !known.Contains(c.Key, StringComparer.OrdinalIgnoreCase)))
-            problems.Add($"{child.Path}: not {what}; those are {string.Join(", ", known)}");
-    }
-
     // A section that holds options given a value of its own (Namespaces__Default=chat) most likely meant something else.
     private static void NotAValue(IConfigurationSection section, string shape, List<string> problems)
     {
