@@ -4,6 +4,7 @@ using Akka.Event;
 using Akka.Streams;
 using Switchboard.Actors.Delivery;
 using Switchboard.Actors.History;
+using Switchboard.Actors.Hooks;
 using Switchboard.Streams;
 using Switchboard.Streams.Hosting;
 using Switchboard.Streams.Json;
@@ -23,9 +24,11 @@ public sealed class ConnectionHub
     private long _nextId;
 
     /// <param name="renewal">The node's token checks for <c>refresh</c>, when tokens are on.</param>
+    /// <param name="hooks">The application's hooks, when any is configured.</param>
     public ConnectionHub(ActorSystem system, HubOptions options, string node, HubRouting routing,
-        ConnectionCounters counters, ConnectionSlots slots, ITokenRenewal? renewal = null)
+        ConnectionCounters counters, ConnectionSlots slots, ITokenRenewal? renewal = null, HookCalls? hooks = null)
     {
+        Hooks = hooks;
         Slots = slots;
         _system = system;
         _renewal = renewal;
@@ -38,6 +41,9 @@ public sealed class ConnectionHub
     }
 
     public HubOptions Options { get; }
+
+    /// <summary>The application's hooks; null when none is configured, and then no connection asks about them.</summary>
+    public HookCalls? Hooks { get; }
 
     /// <summary>The actors every connection graph of this node runs on.</summary>
     public ConnectionHosts Hosts { get; }

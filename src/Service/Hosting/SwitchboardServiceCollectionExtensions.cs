@@ -172,7 +172,8 @@ public static class SwitchboardServiceCollectionExtensions
             var hubOptions = ToHubOptions(options, sp.GetRequiredService<ConnectionCap>().MaxConnections,
                 tokensOn: sp.GetRequiredService<AuthOptions>().Jwt is not null);
             return new ConnectionHub(system, hubOptions, NodeName.Of(system), routing,
-                sp.GetRequiredService<ConnectionCounters>(), sp.GetRequiredService<ConnectionSlots>(), sp.GetService<TokenValidator>());
+                sp.GetRequiredService<ConnectionCounters>(), sp.GetRequiredService<ConnectionSlots>(), sp.GetService<TokenValidator>(),
+                sp.GetService<Actors.Hooks.HookCalls>());
         });
         return services;
     }
