@@ -50,9 +50,7 @@ public class ConnectionGraphBenchmarks
     {
         public static readonly Ignore Instance = new();
 
-        public void OnFrame(ClientFrame frame)
-        {
-        }
+        public bool OnFrame(ClientFrame frame) => true;
 
         public void OnEnded()
         {

@@ -117,6 +117,19 @@ public sealed class WebSocketConnection
 
     internal void Touch() => Interlocked.Exchange(ref _lastSeen, Environment.TickCount64);
 
+    /// <summary>Set by the inbound side while the graph runs: reads the socket again after the handler paused it.</summary>
+    internal Action? ResumeInbound { get; set; }
+
+    /// <summary>
+    /// Reads the socket again after <see cref="IInboundHandler.OnFrame"/> answered false; any thread, any number of times.
+    /// The silence the handler caused is not the client's: its timeout counts from now.
+    /// </summary>
+    public void ResumeReading()
+    {
+        Touch();
+        ResumeInbound?.Invoke();
+    }
+
     /// <summary>Fails the connection (RFC 6455 §7.1.7): close frame with the code, input discarded.</summary>
     internal void Fail(ProtocolViolation violation)
     {

@@ -259,6 +259,15 @@ public sealed class RoutingSerializerSpecs : Akka.Hosting.TestKit.TestKit
     }
 
     [Fact]
+    public void An_ack_carries_the_join_hooks_data_when_there_is_some()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(new Accepted("c1", default));
+        var back = Assert.IsType<Accepted>(serializer.FromBinary(
+            serializer.ToBinary(new Accepted("c1", "7"u8.ToArray(), 0, """{"welcome":1}"""u8.ToArray())), "DA"));
+        Assert.Equal("""{"welcome":1}""", System.Text.Encoding.UTF8.GetString(back.App.Span));
+    }
+
+    [Fact]
     public void Confirmations_of_a_node_of_the_build_before_read_without_a_stream_seq()
     {
         var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(new Accepted("c1", default));

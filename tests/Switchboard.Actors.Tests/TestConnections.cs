@@ -57,9 +57,7 @@ internal sealed class TestConnection : IInboundHandler
     /// <summary>The next frame, which must be a text frame, as JSON.</summary>
     public async Task<JsonElement> ReceiveJsonAsync() => JsonDocument.Parse(await ReceiveTextAsync()).RootElement.Clone();
 
-    public void OnFrame(ClientFrame frame)
-    {
-    }
+    public bool OnFrame(ClientFrame frame) => true;
 
     public void OnEnded()
     {

@@ -159,11 +159,12 @@ public sealed class ConnectionHostingTests : IAsyncLifetime
 
         public void OnEnded() => Interlocked.Increment(ref _ends);
 
-        public void OnFrame(ClientFrame frame)
+        public bool OnFrame(ClientFrame frame)
         {
             if (frame.Type == "boom")
                 throw new InvalidOperationException("boom");
             connection.Send(OutboundFrame.Text(Encoding.UTF8.GetBytes($$"""{"type":"{{frame.Type}}"}""")));
+            return true;
         }
     }
 

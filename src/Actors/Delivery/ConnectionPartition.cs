@@ -50,13 +50,13 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
 
         Receive<ConnectionOpened>(Open);
         Receive<ConnectionClosed>(Close);
-        Receive<Join>(join => WithConnection(join.ConnectionId, c => JoinGroup(c, join.Group, join.Id, join.Resume)));
+        Receive<Join>(join => WithConnection(join.ConnectionId, c => JoinGroup(c, join.Group, join.Id, join.Resume, app: join.App)));
         Receive<Leave>(leave => WithConnection(leave.ConnectionId, c => LeaveGroup(c, leave.Group, leave.Id)));
         Receive<DeliverToConnections>(DeliverTo);
         Receive<DeliverToGroup>(DeliverTo);
         Receive<Broadcast>(Fan);
         Receive<Accepted>(accepted => WithConnection(accepted.ConnectionId,
-            c => c.Connection.Send(ServerFrames.Ack(accepted.Id, accepted.Seq))));
+            c => c.Connection.Send(ServerFrames.Ack(accepted.Id, accepted.Seq, accepted.App))));
         Receive<Rejected>(rejected => WithConnection(rejected.ConnectionId, c => Reject(c, rejected.Id, rejected.Error)));
         Receive<UserProtocol.UserStreamOpened>(opened => _openings.Opened(opened));
         Receive<GroupProtocol.GroupStreamOpened>(opened => _openings.Opened(opened, _here));
@@ -193,7 +193,9 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
     /// the stream's position, acks it; elsewhere the relay's confirmation does.
     /// </summary>
     /// <param name="opening">Part of a connect with history on: the answer goes to the welcome, not to an ack.</param>
-    private JoinPath JoinGroup(LocalConnection local, string group, ReadOnlyMemory<byte> id, StreamPosition? resume, bool opening = false)
+    /// <param name="app">What the join hook answered, for the ack's <c>data.app</c>.</param>
+    private JoinPath JoinGroup(LocalConnection local, string group, ReadOnlyMemory<byte> id, StreamPosition? resume, bool opening = false,
+        ReadOnlyMemory<byte> app = default)
     {
         var joined = _here.Join(local, group, _options.MaxGroupsPerConnection);
         if (joined == PartitionJoin.TooManyGroups)
@@ -207,7 +209,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         {
             // The group entity answers with the stream's position (GroupStreamOpened), which is the ack.
             if (!opening)
-                _openings.Joining(local.Id, group, id, resume);
+                _openings.Joining(local.Id, group, id, resume, app);
             _services.Relay.Send(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self, OpensStream: true, Resume: resume,
                 Info: local.Info));
             return JoinPath.Stream;
@@ -215,7 +217,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         // The group entity confirms once it knows the member, so a group message sent after the ack is sure to reach this
         // connection; a refused join (group_full) comes back as an error, with the frame's id when it had one.
         _services.Relay.Send(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self, Info: local.Info),
-            new RelayProtocol.ReplyTarget(Self, local.Id, id));
+            new RelayProtocol.ReplyTarget(Self, local.Id, id, app));
         if (resume is not null && !opening)
             Unrecovered(local.Connection, group);
         return JoinPath.Plain;

@@ -23,7 +23,9 @@ public static class DeliveryProtocol
     public sealed record ConnectionClosed(LocalConnection Connection);
 
     /// <param name="Resume">The group-stream position of the join's <c>data.resume</c>, if any.</param>
-    public sealed record Join(string ConnectionId, string Group, ReadOnlyMemory<byte> Id, StreamPosition? Resume = null);
+    /// <param name="App">What the application's join hook answered for the client: the ack's <c>data.app</c>.</param>
+    public sealed record Join(string ConnectionId, string Group, ReadOnlyMemory<byte> Id, StreamPosition? Resume = null,
+        ReadOnlyMemory<byte> App = default);
 
     public sealed record Leave(string ConnectionId, string Group, ReadOnlyMemory<byte> Id);
 
@@ -36,8 +38,11 @@ public static class DeliveryProtocol
     /// <summary>Every connection of this node gets the frame.</summary>
     public sealed record Broadcast(OutboundFrame Frame) : IRoutingMessage;
 
-    /// <summary>An entity accepted a connection's frame: the connection gets its ack, with the message's <paramref name="Seq"/> when its stream numbered it.</summary>
-    public sealed record Accepted(string ConnectionId, ReadOnlyMemory<byte> Id, long Seq = 0) : IRoutingMessage;
+    /// <summary>
+    /// An entity accepted a connection's frame: the connection gets its ack, with the message's <paramref name="Seq"/> when its
+    /// stream numbered it and the join hook's <paramref name="App"/> when it answered one.
+    /// </summary>
+    public sealed record Accepted(string ConnectionId, ReadOnlyMemory<byte> Id, long Seq = 0, ReadOnlyMemory<byte> App = default) : IRoutingMessage;
 
     /// <summary>An entity refused a connection's frame: the connection gets an error frame.</summary>
     public sealed record Rejected(string ConnectionId, ReadOnlyMemory<byte> Id, FrameError Error) : IRoutingMessage;

@@ -50,8 +50,8 @@ internal sealed class StreamOpenings(PartitionServices services, IActorRef parti
     }
 
     /// <summary>A join after the welcome, whose ack waits for the group's position.</summary>
-    public void Joining(string connectionId, string group, ReadOnlyMemory<byte> id, StreamPosition? resume) =>
-        _joining[(connectionId, group)] = new PendingJoin(id, resume, Environment.TickCount64);
+    public void Joining(string connectionId, string group, ReadOnlyMemory<byte> id, StreamPosition? resume, ReadOnlyMemory<byte> app) =>
+        _joining[(connectionId, group)] = new PendingJoin(id, resume, app, Environment.TickCount64);
 
     public void Left(string connectionId, string group) => _joining.Remove((connectionId, group));
 
@@ -104,7 +104,7 @@ internal sealed class StreamOpenings(PartitionServices services, IActorRef parti
             // A join after the welcome: its ack with the group's position, the replay it asked for, then what came meanwhile.
             var connection = local.Connection;
             if (!join.Id.IsEmpty)
-                connection.Send(ServerFrames.JoinAck(join.Id, opened.Position.Epoch, opened.Position.Seq));
+                connection.Send(ServerFrames.JoinAck(join.Id, opened.Position.Epoch, opened.Position.Seq, join.App));
             Replay(connection, opened.Group, opened.Replay, opened.Recovered, opened.Position);
             var held = new HeldFrames(opened.Position);
             foreach (var frame in join.Held)
@@ -249,9 +249,10 @@ internal sealed class StreamOpenings(PartitionServices services, IActorRef parti
     }
 
     /// <summary>A join before its group entity answered: the frame's id, the position it resumes from, and the group's frames meanwhile.</summary>
-    private sealed class PendingJoin(ReadOnlyMemory<byte> id, StreamPosition? resume, long joinedAt)
+    private sealed class PendingJoin(ReadOnlyMemory<byte> id, StreamPosition? resume, ReadOnlyMemory<byte> app, long joinedAt)
     {
         public ReadOnlyMemory<byte> Id { get; } = id;
+        public ReadOnlyMemory<byte> App { get; } = app;
         public StreamPosition? Resume { get; } = resume;
         public long JoinedAt { get; } = joinedAt;
         public long AskedAt { get; set; } = joinedAt;

@@ -43,7 +43,7 @@ public sealed record PublishRequest(
     [property: JsonPropertyName("to"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? To,
     [property: JsonPropertyName("group"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Group,
     [property: JsonPropertyName("data")] JsonElement Data,
-    [property: JsonPropertyName("id")] string? Id);
+    [property: JsonPropertyName("id")] JsonElement Id);
 
 /// <summary>A client's <c>rpc</c> frame.</summary>
 public sealed record RpcRequest(

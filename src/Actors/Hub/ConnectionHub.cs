@@ -123,6 +123,10 @@ public sealed class ConnectionHub
         Routing.Broadcasts.Tell(new Publish(NodeConnections.BroadcastTopic, new DeliveryProtocol.Broadcast(encoded)));
     }
 
+    /// <summary>A fault of ours while handling a connection's frame: the frame got an error, the operator gets the trace.</summary>
+    internal void LogFault(Exception fault, string connectionId) =>
+        _log.Error(fault, "Handling a frame of connection {ConnectionId} failed", connectionId);
+
     /// <summary>A connection has ended (its session says so): nothing of this node refers to it any more.</summary>
     internal void Ended(LocalConnection local)
     {

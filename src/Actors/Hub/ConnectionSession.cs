@@ -2,6 +2,8 @@ using System.Text.Json;
 using Akka.Actor;
 using Switchboard.Actors.Delivery;
 using Switchboard.Actors.History;
+using Switchboard.Actors.Hooks;
+using Switchboard.Actors.Namespaces;
 using Switchboard.Actors.RateLimiting;
 using Switchboard.Actors.Routing;
 using Switchboard.Streams;
@@ -13,8 +15,9 @@ namespace Switchboard.Actors.Hub;
 /// Interprets one connection's frames (PROTOCOL.md "Client → server types"). Runs on the
 /// connection's stream: it never blocks, replies through the connection's outbox and hands
 /// routed messages, encoded once, to the routers. When the connection ends it hands it back to the hub.
+/// With hooks configured, a frame that waits for one holds back the frames after it (ConnectionSession.Hooks.cs).
 /// </summary>
-public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, Rate? messageRate = null,
+public sealed partial class ConnectionSession(LocalConnection local, ConnectionHub hub, Rate? messageRate = null,
     ConnectionGrant? grant = null, ITokenRenewal? renewal = null)
     : IInboundHandler
 {
@@ -37,12 +40,17 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
     private static readonly FrameError PresenceNeedsId = new("missing_field", "a presence request needs an \"id\" for its answer to name");
     private static readonly FrameError RpcNeedsId = new("missing_field", "an \"rpc\" frame needs an \"id\" for its answer to name");
     private static readonly FrameError RpcNotAvailable = new("not_available", "this server has no rpc hook configured");
+    private static readonly FrameError RpcNeedsMethod = new("missing_field", "an \"rpc\" frame needs data.method, a string of 1 to 128 characters");
 
     private static readonly FrameError ReceivedNeedsSeq = new("missing_field", "a \"received\" frame needs data.seq, a number of 0 or more");
 
     private readonly TokenBucket? _bucket = messageRate is null ? null : new TokenBucket(messageRate, Environment.TickCount64);
     private int _strikes;
 
+    // With hooks: the frames held behind one waiting for its hook (null without hooks: nothing ever waits).
+    private readonly Queue<ClientFrame>? _held = hub.Hooks is null ? null : new();
+
+    private LocalConnection Local => local;
     private WebSocketConnection Connection => local.Connection;
     private string UserId => local.UserId;
     private HubRouting Routing => hub.Routing;
@@ -51,14 +59,23 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
     /// <summary>The hub lets go of the connection: its registrations, its slot and its places in the quotas.</summary>
     public void OnEnded() => hub.Ended(local);
 
-    public void OnFrame(ClientFrame frame)
+    public bool OnFrame(ClientFrame frame)
     {
         if (_bucket is not null && !WithinRate(frame))
-            return;
+            return true;
+        if (_held is not null && !IsOutOfOrder(frame))
+            return InOrder(frame);
+        Handle(frame);
+        return true;
+    }
+
+    /// <summary>Handles one frame; false when it waits for a hook, whose answer then handles it and the frames held behind it.</summary>
+    private bool Handle(ClientFrame frame)
+    {
         if (frame.Error is { } error)
         {
             Reply(frame, error);
-            return;
+            return true;
         }
         switch (frame.Type)
         {
@@ -68,7 +85,7 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
                 break;
             case "join":
                 if (RequireGroup(frame) && MayUseGroup(frame) && InKnownNamespace(frame) && ResumeIn(frame, out var resume))
-                    local.Partition.Tell(new DeliveryProtocol.Join(Connection.Id, frame.Group!, frame.Id, resume));
+                    return Join(frame, resume);
                 break;
             case "refresh":
                 Refresh(frame);
@@ -87,12 +104,32 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
                 AskPresence(frame);
                 break;
             case "rpc":
-                Reply(frame, frame.Id.IsEmpty ? RpcNeedsId : RpcNotAvailable);
-                break;
+                return Rpc(frame);
             default:
-                Route(frame);
-                break;
+                return Route(frame);
         }
+        return true;
+    }
+
+    private bool Join(ClientFrame frame, StreamPosition? resume)
+    {
+        if (hub.Hooks is { } hooks && RulesOf(frame.Group!).JoinHook)
+            return AskJoin(frame, resume, hooks);
+        local.Partition.Tell(new DeliveryProtocol.Join(Connection.Id, frame.Group!, frame.Id, resume));
+        return true;
+    }
+
+    private bool Rpc(ClientFrame frame)
+    {
+        if (frame.Id.IsEmpty)
+            Reply(frame, RpcNeedsId);
+        else if (hub.Hooks is not { } hooks || !hooks.Has(HookKind.Rpc))
+            Reply(frame, RpcNotAvailable);
+        else if (RpcCall.Of(frame.Data) is not { } call)
+            Reply(frame, RpcNeedsMethod);
+        else
+            return AskRpc(frame, call, hooks);
+        return true;
     }
 
     private bool WithinRate(ClientFrame frame)
@@ -126,31 +163,54 @@ public sealed class ConnectionSession(LocalConnection local, ConnectionHub hub, 
         Acknowledge(frame);
     }
 
-    private void Route(ClientFrame frame)
+    private bool Route(ClientFrame frame)
     {
         if (ReservedTypes.Contains(frame.Type!))
         {
             Reply(frame, ReservedTypes.Refusal);
-            return;
+            return true;
         }
         if (MessageTarget.Check(frame.To, frame.Group) is { } unroutable)
         {
             Reply(frame, unroutable);
-            return;
+            return true;
         }
         if (frame.Receipt && !MayAskReceipt(frame))
-            return;
+            return true;
+        if (frame.To is not null)
+            return hub.Hooks is { Options.PublishDirect: true } hooks ? AskPublish(frame, hooks) : Send(frame, frame.Data);
+        if (!MayUseGroup(frame) || !InKnownNamespace(frame))
+            return true;
+        var rules = RulesOf(frame.Group!);
+        if (hub.Hooks is not { } groupHooks || !rules.PublishHook)
+            return Send(frame, frame.Data);
+        // The namespace's rules before its hook (PROTOCOL.md "Namespaces"): a group no client may publish to asks nobody.
+        // Whether a sender is a member only the group's entity knows; it checks that after the hook.
+        if (rules.ClientPublish == ClientPublish.None)
+        {
+            Reply(frame, ClientPublishRefusals.None);
+            return true;
+        }
+        return AskPublish(frame, groupHooks);
+    }
+
+    /// <summary>Encodes the routed message once, with <paramref name="data"/> (the client's, or what the publish hook put in its place), and relays it.</summary>
+    private bool Send(ClientFrame frame, ReadOnlyMemory<byte> data)
+    {
         if (frame.To is { } to)
         {
-            var encoded = Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, UserId, Now(), To: to)));
+            var encoded = Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, data, UserId, Now(), To: to)));
             Relay(new UserProtocol.SendToUser(to, encoded, Sender: UserId, MessageId: frame.Id, WantsReceipt: frame.Receipt), frame);
         }
-        else if (MayUseGroup(frame) && InKnownNamespace(frame))
+        else
         {
-            var encoded = Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, frame.Data, UserId, Now(), Group: frame.Group)));
+            var encoded = Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, data, UserId, Now(), Group: frame.Group)));
             Relay(new GroupProtocol.SendToGroup(frame.Group!, encoded, Sender: UserId, MessageId: frame.Id, ConnectionId: Connection.Id), frame);
         }
+        return true;
     }
+
+    private NamespaceRules RulesOf(string group) => Routing.Namespaces?.Current.For(group) ?? NamespaceRules.Defaults;
 
     // The ack (or the error for a group with no members) comes once the router has taken the message.
     private void Relay(RelayProtocol.IRelayed message, ClientFrame frame) =>

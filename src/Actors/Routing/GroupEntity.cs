@@ -25,8 +25,6 @@ public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
 {
     private static readonly FrameError PresenceOff = new("presence_off", "this group's namespace does not keep presence");
     private static readonly FrameError NotMember = new("forbidden", "only members of the group may ask who is in it");
-    private static readonly FrameError PublishNone = new("forbidden", "this group's namespace takes messages from the server API only");
-    private static readonly FrameError PublishMembers = new("forbidden", "only members of this group may send to it; join it first");
 
     private readonly GroupState _state;
     private readonly RoutingCounters _counters;
@@ -182,8 +180,8 @@ public sealed class GroupEntity : UntypedActor, IWithUnboundedStash, IWithTimers
         ? null // the HTTP API
         : _rules.ClientPublish switch
         {
-            ClientPublish.None => PublishNone,
-            ClientPublish.Members when !_state.IsMember(connectionId) => PublishMembers,
+            ClientPublish.None => ClientPublishRefusals.None,
+            ClientPublish.Members when !_state.IsMember(connectionId) => ClientPublishRefusals.Members,
             _ => null,
         };
 

@@ -68,7 +68,7 @@ public sealed class RelayLedger(RoutingRelayOptions options, RoutingCounters cou
         if (refusal is not null)
             Reject(reply, refusal);
         else if (!reply.Id.IsEmpty)
-            reply.Delivery.Tell(new DeliveryProtocol.Accepted(reply.ConnectionId, reply.Id, streamSeq));
+            reply.Delivery.Tell(new DeliveryProtocol.Accepted(reply.ConnectionId, reply.Id, streamSeq, reply.App));
     }
 
     internal bool TryGet(long seq, out PendingRelay pending) => _pending.TryGetValue(seq, out pending!);

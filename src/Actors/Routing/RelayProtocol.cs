@@ -20,7 +20,8 @@ public static class RelayProtocol
     }
 
     /// <summary>A connection that sent the message: the partition holding it gets Accepted or Rejected for it.</summary>
-    public sealed record ReplyTarget(IActorRef Delivery, string ConnectionId, ReadOnlyMemory<byte> Id);
+    /// <param name="App">What the join hook answered, for the ack (<c>data.app</c>).</param>
+    public sealed record ReplyTarget(IActorRef Delivery, string ConnectionId, ReadOnlyMemory<byte> Id, ReadOnlyMemory<byte> App = default);
 
     /// <summary>
     /// From an entity, for a message it handed to no node: taken (a join; a user without connections), or

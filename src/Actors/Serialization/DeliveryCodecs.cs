@@ -45,8 +45,14 @@ internal static class DeliveryCodecs
                 return new Broadcast(frame);
             }),
         new Codec<Accepted>("DA",
-            static (w, m) => { w.Write(m.ConnectionId); w.WriteSized(m.Id); w.Write(m.Seq); },
-            static r => new Accepted(r.ReadString(), r.ReadSized(), r.More ? r.ReadInt64() : 0)),
+            // The join hook's data only when there is some: an ack without it is written as the build before wrote it.
+            static (w, m) =>
+            {
+                w.Write(m.ConnectionId); w.WriteSized(m.Id); w.Write(m.Seq);
+                if (!m.App.IsEmpty)
+                    w.WriteSized(m.App);
+            },
+            static r => new Accepted(r.ReadString(), r.ReadSized(), r.More ? r.ReadInt64() : 0, r.More ? r.ReadSized() : default)),
         new Codec<Rejected>("DR",
             static (w, m) => { w.Write(m.ConnectionId); w.WriteSized(m.Id); w.WriteError(m.Error); },
             static r => new Rejected(r.ReadString(), r.ReadSized(), r.ReadError())),

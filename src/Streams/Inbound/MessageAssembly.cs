@@ -28,6 +28,9 @@ public sealed class MessageAssembly : GraphStage<SinkShape<WebSocketFrame>>
 
         private readonly IInboundHandler _handler;
 
+        // The handler holds as many frames as it will: nothing is pulled (the socket is not read) until it says so.
+        private bool _paused;
+
         public Logic(MessageAssembly stage, WebSocketConnection connection) : base(inCount: 1, outCount: 0)
         {
             _stage = stage;
@@ -35,6 +38,8 @@ public sealed class MessageAssembly : GraphStage<SinkShape<WebSocketFrame>>
             _handler = connection.Handler;
             _assembler = new MessageAssembler(Connection.Options.InboundLimit, Connection.CompressionLevel);
             SetHandler(stage.In, this);
+            var resume = GetAsyncCallback(Resume);
+            connection.ResumeInbound = () => resume();
         }
 
         private WebSocketConnection Connection { get; }
@@ -44,7 +49,22 @@ public sealed class MessageAssembly : GraphStage<SinkShape<WebSocketFrame>>
         public override void OnPush()
         {
             var frame = Grab(_stage.In);
-            Pull(_stage.In);
+            Handle(frame);
+            if (!_paused && !IsClosed(_stage.In))
+                Pull(_stage.In);
+        }
+
+        private void Resume()
+        {
+            if (!_paused)
+                return;
+            _paused = false;
+            if (!IsClosed(_stage.In) && !HasBeenPulled(_stage.In))
+                Pull(_stage.In);
+        }
+
+        private void Handle(WebSocketFrame frame)
+        {
             Connection.Touch();
             if (Connection.IsDiscardingInput)
                 return;
@@ -73,7 +93,7 @@ public sealed class MessageAssembly : GraphStage<SinkShape<WebSocketFrame>>
                 var decoded = ClientFrameDecoder.Decode(message);
                 // The reader took up to InboundLimit so that a refresh could carry its token; any other type is held to MaxMessageSize.
                 if (Connection.Options.Fits(message.Payload.Length, decoded.Type))
-                    _handler.OnFrame(decoded);
+                    _paused = !_handler.OnFrame(decoded);
                 else
                     Connection.Fail(new ProtocolViolation(CloseCode.MessageTooBig, $"message larger than {Connection.Options.MaxMessageSize} bytes"));
             }

@@ -128,24 +128,50 @@ public static class ServerFrames
     });
 
     /// <param name="seq">The acknowledged message's place in its stream (history on), written as <c>data.seq</c>; 0 for none.</param>
-    public static OutboundFrame Ack(ReadOnlyMemory<byte> id, long seq = 0) => Encode((id, seq), static (w, s) =>
+    /// <param name="app">What the application's join hook answered for the client, written as <c>data.app</c>; empty for none.</param>
+    public static OutboundFrame Ack(ReadOnlyMemory<byte> id, long seq = 0, ReadOnlyMemory<byte> app = default) => Encode((id, seq, app), static (w, s) =>
     {
         WriteTypeAndId(w, "ack"u8, s.id);
-        if (s.seq > 0)
+        if (s.seq > 0 || !s.app.IsEmpty)
         {
             w.WriteStartObject("data"u8);
-            w.WriteNumber("seq"u8, s.seq);
+            if (s.seq > 0)
+                w.WriteNumber("seq"u8, s.seq);
+            WriteApp(w, s.app);
             w.WriteEndObject();
         }
     });
 
-    /// <summary>The ack of a join with history on: <c>{"type":"ack","id":...,"data":{"epoch":...,"seq":...}}</c>, the group stream's position.</summary>
-    public static OutboundFrame JoinAck(ReadOnlyMemory<byte> id, string epoch, long seq) => Encode((id, epoch, seq), static (w, s) =>
+    /// <summary>
+    /// The ack of a join with history on: <c>{"type":"ack","id":...,"data":{"epoch":...,"seq":...}}</c>, the group stream's
+    /// position, and <c>data.app</c> when the join hook answered one.
+    /// </summary>
+    public static OutboundFrame JoinAck(ReadOnlyMemory<byte> id, string epoch, long seq, ReadOnlyMemory<byte> app = default) =>
+        Encode((id, epoch, seq, app), static (w, s) =>
+        {
+            WriteTypeAndId(w, "ack"u8, s.id);
+            w.WriteStartObject("data"u8);
+            w.WriteString("epoch"u8, s.epoch);
+            w.WriteNumber("seq"u8, s.seq);
+            WriteApp(w, s.app);
+            w.WriteEndObject();
+        });
+
+    /// <summary><c>{"type":"rpc_result","id":...,"data":...}</c>: the application's answer to the client's <c>rpc</c>.</summary>
+    public static OutboundFrame RpcResult(ReadOnlyMemory<byte> id, ReadOnlyMemory<byte> result) => Encode((id, result), static (w, s) =>
     {
-        WriteTypeAndId(w, "ack"u8, s.id);
+        WriteTypeAndId(w, "rpc_result"u8, s.id);
         w.WritePropertyName("data"u8);
-        WritePosition(w, s.epoch, s.seq);
+        w.WriteRawValue(s.result.Span, skipInputValidation: true);
     });
+
+    private static void WriteApp(Utf8JsonWriter w, ReadOnlyMemory<byte> app)
+    {
+        if (app.IsEmpty)
+            return;
+        w.WritePropertyName("app"u8);
+        w.WriteRawValue(app.Span, skipInputValidation: true);
+    }
 
     public static OutboundFrame Error(ReadOnlyMemory<byte> id, FrameError error) => Encode((id, error), static (w, s) =>
     {
