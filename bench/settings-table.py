@@ -3,9 +3,12 @@
 runs, per figure, and the first setting's ratio to the last. The runs name their setting in the field given first:
   bench/settings-table.py metrics bench/results/metrics-*.jsonl     (bench/metrics.sh: on, unscraped, off)
   bench/settings-table.py history bench/results/history-*.jsonl     (bench/history.sh: memory, redis, off)
-  bench/settings-table.py presence bench/results/presence-*.jsonl   (bench/presence.sh part 1: events, on, off)"""
+  bench/settings-table.py presence bench/results/presence-*.jsonl   (bench/presence.sh part 1: events, on, off)
+  bench/settings-table.py hooks bench/results/hooks-*.jsonl         (bench/hooks.sh: on, off)"""
 import json, statistics, sys
 FIGURES = [
+    ("density", "connects_per_s", "connects/s"),
+    ("density", "server_cpu_s_per_1000_connects", "server CPU s per 1,000 connects"),
     ("presence", "joins_per_s", "joins/s (one group, 200 in flight)"),
     ("presence", "join_latency.p50_ms", "join latency p50 (ms)"),
     ("presence", "join_latency.p99_ms", "join latency p99 (ms)"),
