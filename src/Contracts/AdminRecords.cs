@@ -137,7 +137,8 @@ public sealed record GroupUsers(string Group, IReadOnlyList<string> First, int M
 /// <summary>
 /// What the dashboard page draws, once a second: the member list as this node sees it (<see cref="Self"/>), the
 /// <see cref="TopSample"/> of every member, the cluster's largest groups by connections, largest first, and the users
-/// of those of them that keep presence (<see cref="LargestGroupsUsers"/>, by group name; none for the others).
+/// of those of them that keep presence (<see cref="LargestGroupsUsers"/>, by group name; none for the others), and the
+/// hooks configured on any node, over the cluster (<see cref="Hooks"/>; none without hooks).
 /// </summary>
 public sealed record DashboardSample(string Self, IReadOnlyList<ClusterMember> Members, TopSample Top,
-    IReadOnlyList<GroupSummary> LargestGroups, IReadOnlyList<GroupUsers> LargestGroupsUsers);
+    IReadOnlyList<GroupSummary> LargestGroups, IReadOnlyList<GroupUsers> LargestGroupsUsers, IReadOnlyList<HookView> Hooks);
