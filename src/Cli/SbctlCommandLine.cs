@@ -36,6 +36,7 @@ public sealed class SbctlCommandLine
         Root.Add(NodeCommands.Create(actions));
         Root.Add(RateLimitCommands.Create(actions));
         Root.Add(NamespaceCommands.Create(actions));
+        Root.Add(HookCommands.Create(actions));
         Root.Add(TopCommand.Create(actions));
         if (noCommand is not null)
         {

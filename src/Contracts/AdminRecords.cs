@@ -106,6 +106,29 @@ public sealed record NodeTop(string Node, string Status, long Connections, doubl
 public sealed record TopSample(DateTimeOffset At, IReadOnlyList<NodeTop> Nodes, NodeTop Totals, IReadOnlyList<string> MissingNodes) : IGathered;
 
 /// <summary>
+/// One of the application's hooks (PROTOCOL.md "Application hooks") on one node, or over every node that answered. Counts
+/// are since each node started; <see cref="Calls"/> is every call asked, busy refusals included, and
+/// <see cref="CallsPerSecond"/> their rate over the last 10 seconds (each node keeps a window of samples).
+/// <see cref="P50Ms"/> and <see cref="P99Ms"/> are estimated from latency buckets (interpolated within one; a value past
+/// the last bound, 10 s, shows as that bound); null before any call was made. <see cref="Transport"/> is how the hook is
+/// reached: a URL's <c>host:port</c>, or <c>code</c>; null where it is not configured (over the cluster: every transport
+/// of the nodes, comma-separated).
+/// </summary>
+public sealed record HookView(string Hook, bool Configured, string? Transport, double CallsPerSecond, double? P50Ms, double? P99Ms,
+    long Calls, long Allowed, long Denied, long Failed, long TimedOut, long Busy)
+{
+    /// <summary>Calls that got no answer the action could use: failed, timed out, or refused as busy.</summary>
+    public long Failures => Failed + TimedOut + Busy;
+}
+
+/// <summary>Every hook of one node, configured or not, in the order a connection meets them.</summary>
+public sealed record NodeHooks(string Node, IReadOnlyList<HookView> Hooks);
+
+/// <summary>Each Up node's hooks, and each hook over all of them (<see cref="Cluster"/>: configured on any node, counts summed).</summary>
+public sealed record HooksView(IReadOnlyList<NodeHooks> Nodes, IReadOnlyList<HookView> Cluster, IReadOnlyList<string> MissingNodes)
+    : IGathered;
+
+/// <summary>
 /// The first users of a group that keeps presence, in user-id order, and how many more it has: what the dashboard shows
 /// of a large group, however large.
 /// </summary>
@@ -114,7 +137,8 @@ public sealed record GroupUsers(string Group, IReadOnlyList<string> First, int M
 /// <summary>
 /// What the dashboard page draws, once a second: the member list as this node sees it (<see cref="Self"/>), the
 /// <see cref="TopSample"/> of every member, the cluster's largest groups by connections, largest first, and the users
-/// of those of them that keep presence (<see cref="LargestGroupsUsers"/>, by group name; none for the others).
+/// of those of them that keep presence (<see cref="LargestGroupsUsers"/>, by group name; none for the others), and the
+/// hooks configured on any node, over the cluster (<see cref="Hooks"/>; none without hooks).
 /// </summary>
 public sealed record DashboardSample(string Self, IReadOnlyList<ClusterMember> Members, TopSample Top,
-    IReadOnlyList<GroupSummary> LargestGroups, IReadOnlyList<GroupUsers> LargestGroupsUsers);
+    IReadOnlyList<GroupSummary> LargestGroups, IReadOnlyList<GroupUsers> LargestGroupsUsers, IReadOnlyList<HookView> Hooks);

@@ -35,6 +35,7 @@ public static class AdminRoutes
     public const string RateLimit = Base + "/ratelimit";               // GET → RateLimitView; PUT RateLimitView → RateLimitView
     public const string Namespaces = Base + "/namespaces";             // GET → NamespacesView
     public const string Namespace = Base + "/namespaces/{name}";       // GET → NamespaceView
+    public const string Hooks = Base + "/hooks";                       // GET → HooksView
     public const string Top = Base + "/top";                           // GET, server-sent events: TopSample every second
     public const string Dashboard = Base + "/dashboard";               // GET, server-sent events: DashboardSample every second
 }

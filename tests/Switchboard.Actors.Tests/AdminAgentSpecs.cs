@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Hosting;
+using System.Diagnostics;
 using Switchboard.Actors.Admin;
+using Switchboard.Actors.Hooks;
 using Switchboard.Actors.Namespaces;
 using static Switchboard.Actors.Admin.AdminProtocol;
 
@@ -19,6 +21,10 @@ public sealed class AdminAgentSpecs : Akka.Hosting.TestKit.TestKit
         public List<(string Json, string By)> Updates { get; } = [];
 
         public NamespaceTable Namespaces { get; set; } = NamespaceTable.Empty;
+
+        public IReadOnlyDictionary<HookKind, string> Hooks { get; init; } = new Dictionary<HookKind, string>();
+
+        public HookStats HookStats { get; } = new();
 
         public bool Drain(string by)
         {
@@ -77,5 +83,30 @@ public sealed class AdminAgentSpecs : Akka.Hosting.TestKit.TestKit
         host.Namespaces = reloaded;
         agent.Tell(GetNamespaces.Instance);
         Assert.Equal(new NamespacesLoaded("n1:1", reloaded), ExpectMsg<NamespacesLoaded>());
+    }
+
+    [Fact]
+    public void The_hooks_are_every_hook_with_its_transport_when_configured_and_its_calls()
+    {
+        var host = new RecordingHost { Hooks = new Dictionary<HookKind, string> { [HookKind.Rpc] = "backend:8080", [HookKind.Join] = "code" } };
+        host.HookStats.Record(HookKind.Rpc, HookOutcome.Allowed, Stopwatch.GetTimestamp());
+        host.HookStats.Record(HookKind.Rpc, HookOutcome.Allowed, Stopwatch.GetTimestamp());
+        host.HookStats.Record(HookKind.Rpc, HookOutcome.TimedOut, Stopwatch.GetTimestamp());
+        host.HookStats.Busy(HookKind.Rpc);
+        host.HookStats.Record(HookKind.Join, HookOutcome.Denied, Stopwatch.GetTimestamp());
+        var agent = Sys.ActorOf(AdminAgent.PropsFor("n1:1", host));
+
+        agent.Tell(GetHooks.Instance);
+        var loaded = ExpectMsg<HooksLoaded>();
+
+        Assert.Equal("n1:1", loaded.Node);
+        Assert.Equal(["connect", "refresh", "join", "publish", "rpc"], loaded.Hooks.Select(h => h.Hook));
+        Assert.Equal([null, null, "code", null, "backend:8080"], loaded.Hooks.Select(h => h.Transport));
+        var rpc = loaded.Hooks[4];
+        Assert.Equal(new HookCallCounts(Allowed: 2, Denied: 0, Failed: 0, TimedOut: 1, Busy: 1), rpc.Calls);
+        Assert.Equal(HookStats.LatencyBoundsMs, rpc.LatencyBoundsMs);
+        Assert.Equal(3, rpc.Latency.Sum()); // the calls made: a busy refusal made none
+        Assert.Equal(new HookCallCounts(0, 1, 0, 0, 0), loaded.Hooks[2].Calls);
+        Assert.All(loaded.Hooks.Take(2), h => Assert.Equal(new HookCallCounts(0, 0, 0, 0, 0), h.Calls));
     }
 }

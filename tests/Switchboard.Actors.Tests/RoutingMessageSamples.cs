@@ -95,6 +95,12 @@ internal static class RoutingMessageSamples
                         ClientPublish: ClientPublish.Members, JoinHook: true, PublishHook: true, MaxMembers: 500),
                     ["feed"] = new(HistoryTtl: TimeSpan.FromMilliseconds(1500)),
                 }, strict: true)),
+            GetHooks.Instance,
+            new HooksLoaded("n1:4053",
+            [
+                new HookState("connect", null, new HookCallCounts(0, 0, 0, 0, 0), [1, 2], [0, 0, 0], 0),
+                new HookState("rpc", "backend:8080", new HookCallCounts(1, 2, 3, 4, 5), [1, 2.5], [6, 7, long.MaxValue], 1.25),
+            ]),
         ];
     }
 

@@ -48,6 +48,8 @@ public sealed class CommandLineParsingTests
     [InlineData("ratelimit", "set", "--rate", "off", "--route", "/ws/message=10-S", "--route", "/ws/broadcast=1-M", "--yes")]
     [InlineData("namespaces", "list")]
     [InlineData("namespaces", "show", "chat")]
+    [InlineData("hooks")]
+    [InlineData("hooks", "--json")]
     [InlineData("top")]
     [InlineData("--node", "http://127.0.0.1:8081", "--prefix", "/ws", "--key", "k", "--json", "stats")]
     [InlineData("stats", "--json", "--node", "http://127.0.0.1:8081", "--key", "k", "--prefix", "/ws")]

@@ -28,6 +28,7 @@ public sealed class CommandRequestTests : WithLoopbackNode
     [InlineData(new[] { "stats", "--cluster" }, "/ws/stats?scope=cluster")]
     [InlineData(new[] { "namespaces", "list" }, "/ws/admin/namespaces")]
     [InlineData(new[] { "namespaces", "show", "a/b" }, "/ws/admin/namespaces/a%2Fb")]
+    [InlineData(new[] { "hooks" }, "/ws/admin/hooks")]
     [InlineData(new[] { "--prefix", "/hub", "cluster", "show" }, "/hub/admin/cluster")]
     public async Task A_reading_command_asks_for_its_route(string[] args, string target)
     {

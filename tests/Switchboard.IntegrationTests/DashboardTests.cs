@@ -105,6 +105,7 @@ public sealed partial class DashboardTests(KeyedServerFixture keyed) : IClassFix
             Assert.Equal("Up", member.Status);
             Assert.Equal(keyed.Server.Hub.Node, Assert.Single(seen.Top.Nodes).Node);
             Assert.True(seen.Top.Totals.Connections >= clients.Count);
+            Assert.Empty(seen.Hooks); // none configured
             var ours = seen.LargestGroups.Where(g => g.Group == big || g.Group == small).ToList();
             Assert.Equal([new GroupSummary(big, 3, 3), new GroupSummary(small, 1, 1)], ours);
             Assert.Equal(seen.LargestGroups.OrderByDescending(g => g.Connections).Select(g => g.Connections),
@@ -137,6 +138,8 @@ public sealed partial class DashboardTests(KeyedServerFixture keyed) : IClassFix
         await page.ClickAsync("#key-form button");
         await Assertions.Expect(page.Locator("#members tbody tr[data-status='Up']")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#access")).ToBeHiddenAsync();
+        // No hook is configured: the page shows nothing of hooks.
+        await Assertions.Expect(page.Locator("#hooks-panel")).ToBeHiddenAsync();
 
         // Kept for the tab's session: a reload streams at once.
         Assert.Equal(KeyedServerFixture.Operator, await page.EvaluateAsync<string>("sessionStorage.getItem('switchboard.dashboard.key')"));

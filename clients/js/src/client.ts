@@ -261,6 +261,21 @@ export class SwitchboardClient {
     );
   }
 
+  /**
+   * Asks the application's rpc hook (through the server) to run `method` with `params`; resolves with the answer's
+   * result (the `rpc_result` frame's `data`), rejects with the server's code: the application's own error, or
+   * `not_available` (no rpc hook configured), `hook_unavailable` (the application could not be asked), `busy`. Like
+   * every request it waits for a connection (up to `sendTimeout`), but it is written at most once: a connection that
+   * drops before the answer rejects it with `unanswered`, since the application may have run it (the server never
+   * calls a hook twice, and neither does the client).
+   */
+  rpc(method: string, params?: unknown): Promise<unknown> {
+    return this.guarded(() => {
+      const frame: Record<string, unknown> = { type: "rpc", data: { method: checkedName(method, "an rpc method"), params } };
+      return this.ask(frame, "rpc_result", undefined, true).then((answer) => answer.data);
+    });
+  }
+
   /** Bad input throws while the frame is built; callers of these methods get it as a rejection, as every other failure. */
   private guarded<T>(call: () => Promise<T>): Promise<T> {
     try {
@@ -276,16 +291,16 @@ export class SwitchboardClient {
 
   /**
    * Sends a frame with an id and resolves with the frame of `answerType` that answers it: an `ack`, or a request's own
-   * answer (`presence`, `presence_stats`). Waits in the outbox across reconnects, and is written again after one, as
-   * every send is.
+   * answer (`presence`, `presence_stats`, `rpc_result`). Waits in the outbox across reconnects, and is written again
+   * after one, as every send is, unless `once` (an rpc).
    */
-  private ask(frame: Record<string, unknown>, answerType: string, acknowledged?: (answer: Frame) => void): Promise<Frame> {
+  private ask(frame: Record<string, unknown>, answerType: string, acknowledged?: (answer: Frame) => void, once = false): Promise<Frame> {
     if (this.currentState === "disconnected")
       return Promise.reject(this.stoppedBy ?? new SwitchboardError("closed", "not connected: call connect() first"));
     const id = (frame.id as string | number | undefined) ?? `${this.idPrefix}-${++this.nextId}`;
     if (this.outbox.has(id)) return Promise.reject(new SwitchboardError("duplicate_id", `a send with id ${JSON.stringify(id)} is still waiting for its ack`));
     const writer = this.currentState === "connected" ? (text: string) => this.write(text) : undefined;
-    return this.outbox.add({ ...frame, id }, writer, answerType, acknowledged);
+    return this.outbox.add({ ...frame, id }, writer, answerType, acknowledged, once);
   }
 
   private async open(): Promise<void> {
@@ -361,6 +376,9 @@ export class SwitchboardClient {
         if (frame.id === undefined && frame.type === "presence_stats")
           this.events.emit("presenceStats", { ...(frame.data as object), group: frame.group } as PresenceResync);
         else this.outbox.answered(frame.id, { frame });
+        break;
+      case "rpc_result":
+        this.outbox.answered(frame.id, { frame });
         break;
       case "presence_join":
         this.events.emit("presenceJoin", { ...(frame.data as object), group: frame.group } as PresenceJoin);

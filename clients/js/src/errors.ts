@@ -1,7 +1,7 @@
 /**
  * Every failure the client reports: a server `error` frame's code (`unknown_group`, `forbidden`, `presence_off`, ...),
  * or one of the client's own: `invalid_argument`, `duplicate_id`, `timeout`, `closed`, `kicked`, `token_expired`,
- * `too_large`, `gave_up`, `connect_failed`, `invalid_frame`.
+ * `too_large`, `gave_up`, `connect_failed`, `invalid_frame`, `unanswered` (an rpc whose connection closed before its answer).
  */
 export class SwitchboardError extends Error {
   override readonly name = "SwitchboardError";

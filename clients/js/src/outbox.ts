@@ -12,6 +12,8 @@ interface PendingSend {
   acknowledged: ((answer: Frame) => void) | undefined;
   /** Written on the current connection; the server's answer is due on it. */
   written: boolean;
+  /** Written at most once: a connection that drops before its answer fails it (an rpc, which the server may have run). */
+  once: boolean;
   /** Runs while the send waits for a connection. */
   waiting: ReturnType<typeof setTimeout> | undefined;
 }
@@ -43,6 +45,7 @@ export class Outbox {
     write: ((text: string) => void) | undefined,
     answerType: string,
     acknowledged?: (answer: Frame) => void,
+    once = false,
   ): Promise<Frame> {
     return new Promise<Frame>((resolve, reject) => {
       const entry: PendingSend = {
@@ -53,6 +56,7 @@ export class Outbox {
         reject,
         acknowledged,
         written: false,
+        once,
         waiting: undefined,
       };
       this.pending.set(key(frame.id), entry);
@@ -66,9 +70,23 @@ export class Outbox {
     for (const entry of this.pending.values()) if (!entry.written) this.write(entry, write);
   }
 
-  /** The connection is gone: what it did not answer waits for the next one. */
+  /**
+   * The connection is gone: what it did not answer waits for the next one, except what may be written only once,
+   * which fails with `unanswered` if it was written.
+   */
   disconnected(): void {
     for (const [id, entry] of this.pending) {
+      if (entry.written && entry.once) {
+        this.take(id);
+        entry.reject(
+          new SwitchboardError(
+            "unanswered",
+            `the connection closed before the answer to the frame with id ${JSON.stringify(entry.frame.id)}; ` +
+              "the server may have acted on it, so it is not sent again",
+          ),
+        );
+        continue;
+      }
       entry.written = false;
       if (entry.waiting === undefined) this.wait(id, entry);
     }

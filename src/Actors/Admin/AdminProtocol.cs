@@ -107,4 +107,29 @@ public static class AdminProtocol
     /// came over the wire: nodes whose tables hold the same rules show the same one.
     /// </summary>
     public sealed record NamespacesLoaded(string Node, NamespaceTable Table) : IRoutingMessage;
+
+    /// <summary>To a node's admin agent: its hooks, their calls and latencies.</summary>
+    public sealed class GetHooks : IRoutingMessage
+    {
+        public static readonly GetHooks Instance = new();
+
+        private GetHooks()
+        {
+        }
+    }
+
+    /// <summary>One hook's calls on one node since it started, by outcome (<see cref="Hooks.HookOutcome"/>).</summary>
+    public sealed record HookCallCounts(long Allowed, long Denied, long Failed, long TimedOut, long Busy);
+
+    /// <summary>
+    /// One hook on one node: how it is reached when configured (<paramref name="Transport"/>: the URL's <c>host:port</c>, or
+    /// <c>code</c>; null when it is off), its calls, the calls made per latency bucket (upper bounds
+    /// <paramref name="LatencyBoundsMs"/>, then one bucket for the rest), and its calls per second over the agent's window.
+    /// The bounds travel with the counts, so that a node of another build with other buckets is still read right.
+    /// </summary>
+    public sealed record HookState(string Hook, string? Transport, HookCallCounts Calls, double[] LatencyBoundsMs, long[] Latency,
+        double PerSecond);
+
+    /// <summary>The answer to <see cref="GetHooks"/>: every hook, configured or not, in the order a connection meets them.</summary>
+    public sealed record HooksLoaded(string Node, HookState[] Hooks) : IRoutingMessage;
 }

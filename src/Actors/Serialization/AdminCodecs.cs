@@ -45,7 +45,63 @@ internal static class AdminCodecs
         // No fields: every copy reads as the one instance.
         new Codec<GetNamespaces>("AN", static (_, _) => { }, static _ => GetNamespaces.Instance),
         new Codec<NamespacesLoaded>("AB", WriteNamespaces, ReadNamespaces),
+        new Codec<GetHooks>("AO", static (_, _) => { }, static _ => GetHooks.Instance),
+        new Codec<HooksLoaded>("AP", WriteHooks, ReadHooks),
     ];
+
+    // Outcomes by name, so that a reordered or longer list of outcomes cannot change what another build reads.
+    private static void WriteHooks(WireWriter w, HooksLoaded m)
+    {
+        w.Write(m.Node);
+        w.Write(m.Hooks.Length);
+        foreach (var hook in m.Hooks)
+        {
+            w.Write(hook.Hook);
+            w.WriteOptional(hook.Transport);
+            (string Outcome, long Count)[] calls =
+            [
+                ("allowed", hook.Calls.Allowed), ("denied", hook.Calls.Denied), ("failed", hook.Calls.Failed),
+                ("timed_out", hook.Calls.TimedOut), ("busy", hook.Calls.Busy),
+            ];
+            w.Write(calls.Length);
+            foreach (var (outcome, count) in calls)
+            {
+                w.Write(outcome);
+                w.Write(count);
+            }
+            w.Write(hook.LatencyBoundsMs.Length);
+            foreach (var bound in hook.LatencyBoundsMs)
+                w.Write(bound);
+            w.Write(hook.Latency.Length);
+            foreach (var count in hook.Latency)
+                w.Write(count);
+            w.Write(hook.PerSecond);
+        }
+    }
+
+    private static HooksLoaded ReadHooks(WireReader r)
+    {
+        var node = r.ReadString();
+        var hooks = new HookState[r.ReadInt32()];
+        for (var i = 0; i < hooks.Length; i++)
+        {
+            var name = r.ReadString();
+            var transport = r.ReadOptionalString();
+            var calls = new Dictionary<string, long>(StringComparer.Ordinal);
+            for (var n = r.ReadInt32(); n > 0; n--)
+                calls[r.ReadString()] = r.ReadInt64();
+            var bounds = new double[r.ReadInt32()];
+            for (var b = 0; b < bounds.Length; b++)
+                bounds[b] = r.ReadDouble();
+            var latency = new long[r.ReadInt32()];
+            for (var b = 0; b < latency.Length; b++)
+                latency[b] = r.ReadInt64();
+            var counts = new HookCallCounts(calls.GetValueOrDefault("allowed"), calls.GetValueOrDefault("denied"),
+                calls.GetValueOrDefault("failed"), calls.GetValueOrDefault("timed_out"), calls.GetValueOrDefault("busy"));
+            hooks[i] = new HookState(name, transport, counts, bounds, latency, r.ReadDouble());
+        }
+        return new HooksLoaded(node, hooks);
+    }
 
     // The table's own fields; its fingerprint is worked out again by the reader (NamespacesLoaded).
     private static void WriteNamespaces(WireWriter w, NamespacesLoaded m)

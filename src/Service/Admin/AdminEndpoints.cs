@@ -50,6 +50,7 @@ public static class AdminEndpoints
         admin.MapPut(AdminRoutes.RateLimit, RateLimitSetAsync);
         admin.MapGet(AdminRoutes.Namespaces, NamespaceEndpoints.ListAsync);
         admin.MapGet(AdminRoutes.Namespace, NamespaceEndpoints.ShowAsync);
+        admin.MapGet(AdminRoutes.Hooks, HookEndpoints.ListAsync);
         admin.MapGet(AdminRoutes.Top, AdminStreams.TopAsync);
         admin.MapGet(AdminRoutes.Dashboard, AdminStreams.DashboardAsync);
     }

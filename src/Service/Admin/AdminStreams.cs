@@ -15,7 +15,8 @@ namespace Switchboard.Service.Admin;
 /// The admin API's streams, as server-sent events (<c>text/event-stream</c>, one <c>data: &lt;json&gt;</c> per event):
 /// <c>cluster/events</c>, a <see cref="ClusterEvent"/> per membership or reachability event this node sees; <c>top</c>,
 /// a <see cref="TopSample"/> every second with rates made from two snapshots of every member; and <c>dashboard</c>, a
-/// <see cref="DashboardSample"/> every second for the dashboard page. All run until the client goes.
+/// <see cref="DashboardSample"/> every second for the dashboard page (with the hooks of every member). All run until the
+/// client goes.
 /// </summary>
 public static class AdminStreams
 {
@@ -73,6 +74,7 @@ public static class AdminStreams
         return EverySecondAsync(http, async () =>
         {
             var top = SampleAsync(system, previous);
+            var hooks = HookEndpoints.GatherAsync(system, ClusterGather.UpMembers(system), TopInterval);
             if (round++ % GroupsEvery == 0)
             {
                 try
@@ -86,7 +88,8 @@ public static class AdminStreams
                 }
             }
             var view = AdminEndpoints.ViewOf(system);
-            return new DashboardSample(view.Self, view.Members, await top, groups, users);
+            return new DashboardSample(view.Self, view.Members, await top, groups, users,
+                (await hooks).Cluster.Where(h => h.Configured).ToList());
         }, aborted);
     }
 

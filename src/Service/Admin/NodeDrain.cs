@@ -3,8 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Actors.Admin;
+using Switchboard.Actors.Hooks;
 using Switchboard.Actors.Hub;
 using Switchboard.Actors.Namespaces;
+using Switchboard.Service.Hooks;
 using Switchboard.Service.Hosting;
 using Switchboard.Service.RateLimiting;
 using Switchboard.Service.Settings;
@@ -65,12 +67,16 @@ public sealed class NodeDrain(NodeState node, ConnectionHub hub, SwitchboardOpti
     }
 }
 
-/// <summary>The admin agent's host: the drain, the rate limiter and the namespace table of this process.</summary>
+/// <summary>The admin agent's host: the drain, the rate limiter, the namespace table and the hooks of this process.</summary>
 public sealed class AdminHost(IServiceProvider services) : IAdminHost
 {
     public bool Drain(string by) => services.GetRequiredService<NodeDrain>().Start();
 
     public NamespaceTable Namespaces => services.GetRequiredService<NamespaceBook>().Current;
+
+    public IReadOnlyDictionary<HookKind, string> Hooks => HookTransports.Of(services);
+
+    public HookStats HookStats => services.GetRequiredService<HookStats>();
 
     public bool ApplyRateLimit(string optionsJson, string by)
     {

@@ -34,6 +34,7 @@ public static class MetricsServiceCollectionExtensions
         services.AddSingleton<ShardingCensus>();
         services.AddHostedService(sp => sp.GetRequiredService<ShardingCensus>());
         services.AddHostedService<HubInstruments>();
+        services.AddHostedService<HookInstruments>();
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("switchboard"))
             // Without the scope's name on every series: the names already say which meter they come from.

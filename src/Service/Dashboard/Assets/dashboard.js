@@ -266,6 +266,29 @@
     $('no-groups').hidden = groups.length > 0;
   }
 
+  const millis = (ms) => (ms === null || ms === undefined ? '–' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+
+  // The hooks configured on any node, over the cluster: the panel is there only when there are some. Failures (failed,
+  // timed out, busy) are what an operator looks for first, so a hook with any is marked.
+  function renderHooks(hooks) {
+    $('hooks-panel').hidden = hooks.length === 0;
+    $('hooks').tBodies[0].replaceChildren(...hooks.map((hook) => {
+      const row = element('tr');
+      row.dataset.hook = hook.hook;
+      row.dataset.failures = String(hook.failures);
+      if (hook.failures > 0)
+        row.className = 'failing';
+      row.append(
+        element('td', hook.hook),
+        element('td', hook.transport ?? '–', 'muted'),
+        ...[
+          compact(hook.calls_per_second), millis(hook.p50_ms), millis(hook.p99_ms), compact(hook.failures), compact(hook.failed),
+          compact(hook.timed_out), compact(hook.busy), compact(hook.denied), compact(hook.calls),
+        ].map((text) => element('td', text, 'num')));
+      return row;
+    }));
+  }
+
   function render(sample) {
     record(sample);
     const totals = sample.top.totals;
@@ -283,6 +306,7 @@
     missing.textContent = `No answer from ${sample.top.missing_nodes.join(', ')}`;
     renderMembers(sample);
     renderGroups(sample.largest_groups, sample.largest_groups_users);
+    renderHooks(sample.hooks);
     charts.forEach(draw);
   }
 
