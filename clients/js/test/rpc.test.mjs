@@ -40,13 +40,12 @@ test("an rpc method must be a name: refused before anything is sent", async () =
     await assert.rejects(alice.rpc(method), (e) => e.code === "invalid_argument");
 });
 
-// Needs the rpc hook wired into the connection session (the lead's work on the same issue): until it is merged the
-// node answers not_available and this test fails.
-test("pending session rpc: an rpc resolves with the application's result, and its error rejects with its code", async () => {
+test("an rpc resolves with the application's result, and its error rejects with its code", async () => {
   const alice = client(hooked.ws, { userId: "rpc-alice" });
   await alice.connect();
 
-  assert.deepEqual(await alice.rpc("echo", { text: "hi", n: [1, 2] }), { text: "hi", n: [1, 2] });
+  assert.deepEqual(await alice.rpc("echo", { text: "hi", n: [1, 2] }),
+    { method: "echo", params: { text: "hi", n: [1, 2] }, user_id: "rpc-alice" });
   await assert.rejects(alice.rpc("nope", {}), (e) => e.code === "no_method");
   const calls = await (await fetch(`${backend.url}/control/calls?hook=rpc`)).json();
   assert.deepEqual(calls.map((c) => [c.body.method, c.body.user_id, c.signature_valid]), [
