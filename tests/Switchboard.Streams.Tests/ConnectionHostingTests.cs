@@ -51,6 +51,21 @@ public sealed class ConnectionHostingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_handler_that_holds_as_many_frames_as_it_will_stops_the_reading_until_it_resumes_it()
+    {
+        var held = await OpenAsync("held");
+        Assert.Equal("""{"type":"hold"}""", await held.EchoAsync("""{"type":"hold"}"""));
+        await held.SendAsync("""{"type":"after"}""");
+        await held.SendAsync("""{"type":"later"}""");
+        // Nothing more was handled: the socket is not read while the handler holds (a failure here would be a read that went on).
+        Assert.Equal(["hold"], held.Handler.Types);
+
+        held.Connection.ResumeReading();
+        Assert.Equal((Opcode.Text, """{"type":"after"}"""), await held.ReceiveTextAsync());
+        Assert.Equal((Opcode.Text, """{"type":"later"}"""), await held.ReceiveTextAsync());
+    }
+
+    [Fact]
     public async Task A_connection_whose_socket_is_reset_ends_counted_as_a_reset_and_its_host_neighbours_go_on()
     {
         var connections = new List<PipeConnection>();
@@ -149,10 +164,16 @@ public sealed class ConnectionHostingTests : IAsyncLifetime
         return client;
     }
 
-    /// <summary>Echoes every frame's type back; a frame of type <c>boom</c> makes it throw, as a broken handler would.</summary>
+    /// <summary>
+    /// Echoes every frame's type back; a frame of type <c>boom</c> makes it throw, as a broken handler would, and one of type
+    /// <c>hold</c> makes it hold as many as it will (reading stops until the test resumes it).
+    /// </summary>
     private sealed class EchoHandler(WebSocketConnection connection) : IInboundHandler
     {
         private int _ends;
+
+        /// <summary>The types of the frames handled, in order.</summary>
+        public System.Collections.Concurrent.ConcurrentQueue<string> Types { get; } = new();
 
         /// <summary>How often the connection said it had ended.</summary>
         public int Ends => Volatile.Read(ref _ends);
@@ -163,8 +184,9 @@ public sealed class ConnectionHostingTests : IAsyncLifetime
         {
             if (frame.Type == "boom")
                 throw new InvalidOperationException("boom");
+            Types.Enqueue(frame.Type!);
             connection.Send(OutboundFrame.Text(Encoding.UTF8.GetBytes($$"""{"type":"{{frame.Type}}"}""")));
-            return true;
+            return frame.Type != "hold";
         }
     }
 
