@@ -29,6 +29,11 @@ public sealed class HookCalls
     private readonly int _maxGroups;
     private readonly ILoggingAdapter _log;
     private readonly int[] _inFlight = new int[HookKinds.All.Length];
+    private readonly long[] _lastWarned = new long[HookKinds.All.Length];
+    private readonly int[] _unwarned = new int[HookKinds.All.Length];
+
+    /// <summary>Failures of one hook logged at most this often: a backend that is down fails every frame's call.</summary>
+    public static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(1);
 
     public HookCalls(AppHooks hooks, HookOptions options, HookStats stats, int maxGroupsPerConnection, ILoggingAdapter log)
     {
@@ -99,13 +104,28 @@ public sealed class HookCalls
         Stats.Record(kind, outcome, started);
         if (failure is not null)
         {
-            _log.Warning("The {Hook} hook failed for {UserId} ({OnFailure}): {Failure}", kind.Name(), user ?? "", policy.OnFailure, failure);
+            WarnFailed(kind, user, policy, failure);
             return new HookResult<TAnswer>(null, outcome, policy.OnFailure);
         }
         if (outcome == HookOutcome.Denied)
             _log.Info("Audit: the {Hook} hook denied {UserId}: {Error}", kind.Name(), user ?? "", (answer as IRefusingAnswer)?.Error
                 ?? (answer as RpcAnswer)?.Error ?? "");
         return new HookResult<TAnswer>(answer, outcome, policy.OnFailure);
+    }
+
+    // One line per hook per interval, saying how many failures it stands for; the counters have every one.
+    private void WarnFailed(HookKind kind, string? user, HookPolicy policy, string failure)
+    {
+        var now = Environment.TickCount64;
+        var last = Volatile.Read(ref _lastWarned[(int)kind]);
+        if (now - last < (long)WarningInterval.TotalMilliseconds || Interlocked.CompareExchange(ref _lastWarned[(int)kind], now, last) != last)
+        {
+            Interlocked.Increment(ref _unwarned[(int)kind]);
+            return;
+        }
+        var more = Interlocked.Exchange(ref _unwarned[(int)kind], 0);
+        _log.Warning("The {Hook} hook failed for {UserId} ({OnFailure}): {Failure}{More}", kind.Name(), user ?? "", policy.OnFailure, failure,
+            more > 0 ? $" (and {more} more failures since the last such line)" : "");
     }
 }
 
