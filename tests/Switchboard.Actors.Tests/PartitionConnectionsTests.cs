@@ -208,4 +208,29 @@ public sealed class PartitionConnectionsTests
 
     // One string, so that a page and its More compare in one assertion.
     private static string Ids(ConnectionList list) => string.Join(' ', list.Connections.Select(c => c.ConnectionId));
+
+    [Fact]
+    public void A_connection_keeps_the_marks_of_the_streams_it_opened_while_it_follows_them()
+    {
+        var a = Added("a1", "ann");
+        _here.Join(a, "g1", 5);
+        _here.Opened("a1", null, new History.StreamPosition("e1", 10));
+        _here.Opened("a1", "g1", new History.StreamPosition("g", 4));
+        _here.Opened("a1", "g2", new History.StreamPosition("g", 4)); // left before its stream answered: not kept
+        Assert.False(_here.StillGoes("a1", null, Numbered(10)));
+        Assert.True(_here.StillGoes("a1", null, Numbered(11)));
+        Assert.False(_here.StillGoes("a1", "g1", Numbered(4)));
+        Assert.True(_here.StillGoes("a1", "g2", Numbered(4)));
+
+        // Left and joined again without history, or closed and back: nothing counts as had any more.
+        _here.Leave(a, "g1");
+        _here.Join(a, "g1", 5);
+        Assert.True(_here.StillGoes("a1", "g1", Numbered(4)));
+        _here.Remove(a);
+        Added("a1", "ann");
+        Assert.True(_here.StillGoes("a1", null, Numbered(10)));
+    }
+
+    private static Streams.Outbound.OutboundFrame Numbered(long seq) =>
+        Streams.Outbound.OutboundFrame.Text("""{"type":"chat","data":1}"""u8).WithSeq(seq);
 }

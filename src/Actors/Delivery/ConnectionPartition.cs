@@ -46,7 +46,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         _tooManyGroups = new FrameError("too_many_groups", $"a connection may join at most {options.MaxGroupsPerConnection} groups");
         _deadlines = options.TokenLeeway is { } leeway ? new TokenDeadlineQueue(leeway) : null;
         // Always: a namespace may keep its groups' history while the global setting keeps none.
-        _openings = new StreamOpenings(services, Self, () => Node, Reject, _log);
+        _openings = new StreamOpenings(services, Self, _here, () => Node, Reject, _log);
 
         Receive<ConnectionOpened>(Open);
         Receive<ConnectionClosed>(Close);
@@ -59,8 +59,8 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
             c => c.Connection.Send(ServerFrames.Ack(accepted.Id, accepted.Seq, accepted.App))));
         Receive<Rejected>(rejected => WithConnection(rejected.ConnectionId, c => Reject(c, rejected.Id, rejected.Error)));
         Receive<UserProtocol.UserStreamOpened>(opened => _openings.Opened(opened));
-        Receive<GroupProtocol.GroupStreamOpened>(opened => _openings.Opened(opened, _here));
-        Receive<StreamOpenings.Check>(_ => _openings.AskAgain(_here));
+        Receive<GroupProtocol.GroupStreamOpened>(opened => _openings.Opened(opened));
+        Receive<StreamOpenings.Check>(_ => _openings.AskAgain());
         Receive<TokenRenewed>(renewed => WithConnection(renewed.ConnectionId, c => _deadlines?.Track(c.Connection, renewed.Expires)));
         Receive<SweepDeadlines>(_ => Sweep());
         Receive<PingProtocol.Round>(round =>
@@ -264,11 +264,14 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
     {
         if (IsRepeat(deliver.Stamp))
             return;
+        var weighs = StreamMark.Weighs(deliver.Frame, deliver.Stamp);
         var delivered = 0;
         foreach (var id in deliver.ConnectionIds)
         {
             if (_openings.TryHold(id, null, deliver.Frame))
                 delivered++;
+            else if (weighs && !StillGoes(id, null, deliver.Frame))
+                continue;
             else if (_here.Find(id) is { } local && IsDelivered(local.Connection.Send(deliver.Frame)))
                 delivered++;
         }
@@ -279,11 +282,14 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
     {
         if (IsRepeat(deliver.Stamp) || _here.MembersOf(deliver.Group) is not { } members)
             return;
+        var weighs = StreamMark.Weighs(deliver.Frame, deliver.Stamp);
         var delivered = 0;
         foreach (var connection in members)
         {
             if (_openings.TryHold(connection.Id, deliver.Group, deliver.Frame))
                 delivered++;
+            else if (weighs && !StillGoes(connection.Id, deliver.Group, deliver.Frame))
+                continue;
             else if (IsDelivered(connection.Send(deliver.Frame)))
                 delivered++;
         }
@@ -328,6 +334,16 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         }
         _services.Counters.RecordRepeatDropped();
         return true;
+    }
+
+    // A resent copy the connection's stream position already counts is a repeat here too, though its stamp is new here.
+    private bool StillGoes(string connectionId, string? group, OutboundFrame frame)
+    {
+        if (_here.StillGoes(connectionId, group, frame))
+            return true;
+        if (frame.Seq > 0)
+            _services.Counters.RecordRepeatDropped();
+        return false;
     }
 
     private void Sweep()

@@ -16,7 +16,7 @@ namespace Switchboard.Actors.Delivery;
 /// of the groups joined at connect) and joins waiting for their group's position. What is routed to them meanwhile is held,
 /// then sent after the welcome or the join's ack, less what the positions and replays already covered.
 /// </summary>
-internal sealed class StreamOpenings(PartitionServices services, IActorRef partition, Func<string> node,
+internal sealed class StreamOpenings(PartitionServices services, IActorRef partition, PartitionConnections here, Func<string> node,
     Action<LocalConnection, ReadOnlyMemory<byte>, FrameError> reject, ILoggingAdapter log)
 {
     /// <summary>How long an opening connection waits for its user bucket entity before it asks again, and how often it asks.</summary>
@@ -90,7 +90,7 @@ internal sealed class StreamOpenings(PartitionServices services, IActorRef parti
         }
     }
 
-    public void Opened(GroupProtocol.GroupStreamOpened opened, PartitionConnections here)
+    public void Opened(GroupProtocol.GroupStreamOpened opened)
     {
         if (_opening.TryGetValue(opened.ConnectionId, out var opening) && opening.Groups.TryGetValue(opened.Group, out var answer))
         {
@@ -106,10 +106,10 @@ internal sealed class StreamOpenings(PartitionServices services, IActorRef parti
             if (!join.Id.IsEmpty)
                 connection.Send(ServerFrames.JoinAck(join.Id, opened.Position.Epoch, opened.Position.Seq, join.App));
             Replay(connection, opened.Group, opened.Replay, opened.Recovered, opened.Position);
-            var held = new HeldFrames(opened.Position);
+            var mark = here.Opened(opened.ConnectionId, opened.Group, opened.Position);
             foreach (var frame in join.Held)
             {
-                if (held.StillGoes(frame))
+                if (mark.StillGoes(frame))
                     connection.Send(frame);
             }
         }
@@ -136,7 +136,7 @@ internal sealed class StreamOpenings(PartitionServices services, IActorRef parti
     /// stops in between (its shard handed over) never answers, and the relay, confirmed, does not send again. So a stream
     /// that has not answered is asked again, as the user's is; the entity answers each ask, and the first answer counts.
     /// </remarks>
-    public void AskAgain(PartitionConnections here)
+    public void AskAgain()
     {
         var now = Environment.TickCount64;
         foreach (var (id, opening) in _opening.Where(o => now - o.Value.AskedAt >= RetryAfter.TotalMilliseconds).ToList())
@@ -207,13 +207,12 @@ internal sealed class StreamOpenings(PartitionServices services, IActorRef parti
         Replay(connection, null, user.Replay, user.Recovered, user.Position);
         foreach (var group in opening.Groups.Values)
             Replay(connection, group!.Group, group.Replay, group.Recovered, group.Position);
-        if (opening.Held.Count == 0)
-            return;
-        var userHeld = new HeldFrames(user.Position);
-        var groupHeld = opening.Groups.Values.ToDictionary(g => g!.Group, g => new HeldFrames(g!.Position));
+        // The marks stay with the connection, for the relay's resent copies of what they count.
+        var userMark = here.Opened(local.Id, null, user.Position);
+        var groupMarks = opening.Groups.Values.ToDictionary(g => g!.Group, g => here.Opened(local.Id, g!.Group, g.Position));
         foreach (var (frame, group) in opening.Held)
         {
-            if ((group is null ? userHeld : groupHeld.GetValueOrDefault(group))?.StillGoes(frame) ?? true)
+            if ((group is null ? userMark : groupMarks.GetValueOrDefault(group))?.StillGoes(frame) ?? true)
                 connection.Send(frame);
         }
     }

@@ -1,13 +1,15 @@
 using Switchboard.Actors.Admin;
+using Switchboard.Actors.History;
 using Switchboard.Actors.Hub;
 using Switchboard.Actors.Routing;
 using Switchboard.Streams;
+using Switchboard.Streams.Outbound;
 
 namespace Switchboard.Actors.Delivery.State;
 
 /// <summary>
-/// Who is connected to one <see cref="ConnectionPartition"/> and in which groups: the only record of a node's connections.
-/// Plain state: the partition asks and acts; these answer with values.
+/// Who is connected to one <see cref="ConnectionPartition"/>, in which groups, and where each opened the streams it follows
+/// (<see cref="StreamMark"/>): the only record of a node's connections. Plain state: the partition asks and acts; these answer with values.
 /// </summary>
 public sealed class PartitionConnections
 {
@@ -19,6 +21,9 @@ public sealed class PartitionConnections
 
     private readonly Dictionary<string, HashSet<string>> _groupsOf = new();
     private readonly Dictionary<string, HashSet<WebSocketConnection>> _members = new();
+
+    /// <summary>Where each connection opened the streams it follows (group null: its user's), with history on.</summary>
+    private readonly Dictionary<(string ConnectionId, string? Group), StreamMark> _marks = new();
 
     public int Count => _byId.Count;
 
@@ -57,10 +62,14 @@ public sealed class PartitionConnections
             if (_usersInBucket.TryGetValue(bucket, out var users) && users.Remove(local.UserId) && users.Count == 0)
                 _usersInBucket.Remove(bucket);
         }
+        _marks.Remove((local.Id, null));
         if (!_groupsOf.Remove(local.Id, out var groups))
             return (true, lastOfUser, []);
         foreach (var group in groups)
+        {
             RemoveMember(group, local.Connection);
+            _marks.Remove((local.Id, group));
+        }
         return (true, lastOfUser, groups);
     }
 
@@ -84,8 +93,31 @@ public sealed class PartitionConnections
     {
         if (!_groupsOf.TryGetValue(local.Id, out var groups) || !groups.Remove(group))
             return null;
+        _marks.Remove((local.Id, group));
         return RemoveMember(group, local.Connection);
     }
+
+    /// <summary>
+    /// The connection opened its user's stream (<paramref name="group"/> null) or a group's at <paramref name="position"/>:
+    /// its mark, kept while it is here and, for a group, a member.
+    /// </summary>
+    public StreamMark Opened(string connectionId, string? group, StreamPosition position)
+    {
+        var mark = new StreamMark(position);
+        if (group is null ? _byId.ContainsKey(connectionId) : _groupsOf.GetValueOrDefault(connectionId)?.Contains(group) == true)
+            _marks[(connectionId, group)] = mark;
+        return mark;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="frame"/>, one that <see cref="StreamMark.Weighs"/>, still goes to the connection in the stream
+    /// of its user (<paramref name="group"/> null) or group. A resent copy goes to the user's or group's connections as they
+    /// are now, and one may have opened the stream here after the first copy was numbered: resumed past it, the first copy
+    /// having reached its connection on another node, or replayed it. That node's stamps are not this partition's
+    /// (<see cref="DeliveredStamps"/>); the connection's mark tells. Without a mark (history off) everything goes.
+    /// </summary>
+    public bool StillGoes(string connectionId, string? group, OutboundFrame frame) =>
+        !_marks.TryGetValue((connectionId, group), out var mark) || mark.StillGoes(frame);
 
     public HashSet<WebSocketConnection>? MembersOf(string group) => _members.GetValueOrDefault(group);
 
