@@ -19,8 +19,11 @@ public static class RelayProtocol
         IRelayed Stamped(RelayStamp stamp);
     }
 
-    /// <summary>A connection that sent the message: the partition holding it gets Accepted or Rejected for it.</summary>
-    public sealed record ReplyTarget(IActorRef Delivery, string ConnectionId, ReadOnlyMemory<byte> Id);
+    /// <summary>
+    /// A connection that sent the message: the partition holding it gets Accepted or Rejected for it, or, for a join that
+    /// names its <paramref name="JoinedGroup"/> (lifecycle events on), JoinAnswered whether or not the join had an id.
+    /// </summary>
+    public sealed record ReplyTarget(IActorRef Delivery, string ConnectionId, ReadOnlyMemory<byte> Id, string? JoinedGroup = null);
 
     /// <summary>
     /// From an entity, for a message it handed to no node: taken (a join; a user without connections), or
