@@ -84,6 +84,21 @@ public sealed class EventSender : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    // A restart would forget the events waiting in memory and start the ids again: a handler that throws is logged and
+    // the sender goes on, as Resume would.
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _log.Error(e, "The lifecycle events' sender failed on {Message}; it keeps its events and goes on", message.GetType().Name);
+            return true;
+        }
+    }
+
     protected override void PreStart()
     {
         if (((ExtendedActorSystem)Context.System).Provider is ClusterActorRefProvider)

@@ -13,7 +13,9 @@ public static class SwitchboardEventsExtensions
     {
         services.AddSingleton(sp => EventsSettingsLoader.Load(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<EventCounters>();
-        services.AddHttpClient(HttpEventTransport.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        // Without the factory's request logging: a backend that is down would log every attempt with its stack; the sender
+        // says so once, and once more when the backend takes events again.
+        services.AddHttpClient(HttpEventTransport.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
         services.AddSingleton<HttpEventTransport>();
         services.AddHostedService<Metrics.EventInstruments>();
     }
@@ -28,13 +30,14 @@ public static class SwitchboardEventsExtensions
         if (settings.Url is null)
             return builder;
         Func<NodeRun, IEventStore> store = settings.Store == "redis"
-            ? RedisStore(settings.Redis!, settings.Prefix)
+            ? RedisStore(RedisConnections.Connect(settings.Redis!), settings.Prefix)
             : _ => new MemoryEventStore();
         return builder.AddEventSender(settings.Options, store, sp.GetRequiredService<HttpEventTransport>(),
             sp.GetRequiredService<EventCounters>(), sp.GetRequiredService<TimeProvider>());
     }
 
-    // Connected once, when the sender starts: until Redis answers, writes fail and the sender keeps the events meanwhile.
-    private static Func<NodeRun, IEventStore> RedisStore(string configuration, string prefix) =>
-        run => new RedisEventStore(RedisConnections.Connect(configuration), prefix, run);
+    // Connected as the actor system starts, not in the sender: until Redis answers, writes fail and the sender keeps the
+    // events meanwhile. The sender's run (its cluster incarnation) is known only once it runs.
+    private static Func<NodeRun, IEventStore> RedisStore(StackExchange.Redis.IConnectionMultiplexer redis, string prefix) =>
+        run => new RedisEventStore(redis, prefix, run);
 }

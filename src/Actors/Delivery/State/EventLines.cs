@@ -6,8 +6,9 @@ namespace Switchboard.Actors.Delivery.State;
 /// <summary>
 /// A partition's lifecycle events, each connection's in the order they happened (PROTOCOL.md "Lifecycle events"). A join
 /// makes its <c>joined</c> only when the group confirms it, and what the connection does meanwhile waits behind it; a join
-/// refused, or not confirmed before the connection closed, makes no event, nor does a leave of it. Most connections never
-/// wait: only one with a join unconfirmed has a line here.
+/// refused makes no event, nor does a leave of it. A join still unanswered when the connection closes counts as made (the
+/// partition held the connection as a member, and a refusal would have come first). Most connections never wait: only one
+/// with a join unconfirmed has a line here.
 /// </summary>
 internal sealed class EventLines(Action<IConnectionEvent> emit, TimeProvider clock)
 {
@@ -22,7 +23,7 @@ internal sealed class EventLines(Action<IConnectionEvent> emit, TimeProvider clo
     {
         if (!_lines.TryGetValue(local.Id, out var line))
             _lines[local.Id] = line = [];
-        line.Add(new Held(new Joined(local.UserId, local.Id, group, local.Info, default), group));
+        line.Add(new Held(new Joined(local.UserId, local.Id, group, local.Info, Now), group));
     }
 
     public void Confirmed(string connectionId, string group)
@@ -41,15 +42,11 @@ internal sealed class EventLines(Action<IConnectionEvent> emit, TimeProvider clo
 
     public void Left(LocalConnection local, string group) => Add(local.Id, new Left(local.UserId, local.Id, group, Now));
 
-    /// <summary>The connection ended: what waited goes, joins still unconfirmed do not, and <c>disconnected</c> comes last.</summary>
+    /// <summary>The connection ended: what waited goes, in its order, and <c>disconnected</c> comes last.</summary>
     public void Disconnected(LocalConnection local)
     {
         if (_lines.Remove(local.Id, out var line))
-        {
-            while (line.FirstOrDefault(h => h.Awaits is not null) is { } unconfirmed)
-                Unjoin(line, unconfirmed.Awaits!);
             line.ForEach(h => emit(h.Event));
-        }
         var connection = local.Connection;
         var now = Now;
         emit(new Disconnected(local.UserId, local.Id, connection.Outbox.CloseCode ?? Streams.ClosedCodes.Abnormal,
