@@ -35,6 +35,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
     private readonly PartitionServices _services;
     private readonly BroadcastQueue _broadcasts;
     private readonly FrameError _tooManyGroups;
+    private readonly EventLines? _events;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private string? _node;
 
@@ -47,6 +48,8 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         _deadlines = options.TokenLeeway is { } leeway ? new TokenDeadlineQueue(leeway) : null;
         // Always: a namespace may keep its groups' history while the global setting keeps none.
         _openings = new StreamOpenings(services, Self, _here, () => Node, Reject, _log);
+        if (services.Events is { } events)
+            _events = new EventLines(happened => events.Tell(happened), services.Clock);
 
         Receive<ConnectionOpened>(Open);
         Receive<ConnectionClosed>(Close);
@@ -58,8 +61,13 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         Receive<Accepted>(accepted => WithConnection(accepted.ConnectionId,
             c => c.Connection.Send(ServerFrames.Ack(accepted.Id, accepted.Seq, accepted.App))));
         Receive<Rejected>(rejected => WithConnection(rejected.ConnectionId, c => Reject(c, rejected.Id, rejected.Error)));
+        Receive<JoinAnswered>(JoinAnswered);
         Receive<UserProtocol.UserStreamOpened>(opened => _openings.Opened(opened));
-        Receive<GroupProtocol.GroupStreamOpened>(opened => _openings.Opened(opened));
+        Receive<GroupProtocol.GroupStreamOpened>(opened =>
+        {
+            _events?.Confirmed(opened.ConnectionId, opened.Group);
+            _openings.Opened(opened);
+        });
         Receive<StreamOpenings.Check>(_ => _openings.AskAgain());
         Receive<TokenRenewed>(renewed => WithConnection(renewed.ConnectionId, c => _deadlines?.Track(c.Connection, renewed.Expires)));
         Receive<SweepDeadlines>(_ => Sweep());
@@ -140,6 +148,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         var local = opened.Connection;
         if (_here.Add(local))
             _services.Slots.UserArrived();
+        _events?.Connected(local);
         _broadcasts.Connections = _here.Count;
         if (opened.TokenExpires is { } expires)
             _deadlines?.Track(local.Connection, expires);
@@ -180,6 +189,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         _broadcasts.Connections = _here.Count;
         _openings.Forget(local.Id);
         _deadlines?.Untrack(local.Connection);
+        _events?.Disconnected(local);
         foreach (var group in groups)
         {
             _services.Counters.GroupMembership(group, joined: false);
@@ -205,6 +215,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         }
         if (joined == PartitionJoin.FirstHere)
             _services.Counters.GroupMembership(group, joined: true);
+        _events?.Joining(local, group);
         if (KeepsHistory(group))
         {
             // The group entity answers with the stream's position (GroupStreamOpened), which is the ack.
@@ -217,7 +228,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         // The group entity confirms once it knows the member, so a group message sent after the ack is sure to reach this
         // connection; a refused join (group_full) comes back as an error, with the frame's id when it had one.
         _services.Relay.Send(new GroupProtocol.AddMember(group, local.UserId, local.Id, Self, Info: local.Info),
-            new RelayProtocol.ReplyTarget(Self, local.Id, id, app));
+            new RelayProtocol.ReplyTarget(Self, local.Id, id, app, JoinedGroup: _events is null ? null : group));
         if (resume is not null && !opening)
             Unrecovered(local.Connection, group);
         return JoinPath.Plain;
@@ -244,6 +255,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         if (lastHere)
             _services.Counters.GroupMembership(group, joined: false);
         _openings.Left(local.Id, group);
+        _events?.Left(local, group);
         _services.Groups.Tell(new GroupProtocol.RemoveMember(group, local.Id, LeaveReason.Left));
         if (!id.IsEmpty)
             local.Connection.Send(ServerFrames.Ack(id));
@@ -257,7 +269,24 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
             return;
         if (_here.Leave(local, refused.Group) is true)
             _services.Counters.GroupMembership(refused.Group, joined: false);
+        _events?.Refused(local.Id, refused.Group);
         _openings.Refused(local, refused.Group, refused.Error);
+    }
+
+    // With lifecycle events on, a join without history is answered here whether or not it had an id: its joined waits for it.
+    private void JoinAnswered(JoinAnswered answered)
+    {
+        if (_here.Find(answered.ConnectionId) is not { } local)
+            return;
+        if (answered.Refusal is { } refusal)
+        {
+            _events?.Refused(local.Id, answered.Group);
+            Reject(local, answered.Id, refusal);
+            return;
+        }
+        _events?.Confirmed(local.Id, answered.Group);
+        if (!answered.Id.IsEmpty)
+            local.Connection.Send(ServerFrames.Ack(answered.Id));
     }
 
     private void DeliverTo(DeliverToConnections deliver)
@@ -417,5 +446,7 @@ public sealed record PartitionOptions(int Partitions, int MaxGroupsPerConnection
 
 /// <summary>What every partition of a node shares: the entities' regions, the relay, the counters, the clock.</summary>
 /// <param name="Namespaces">The node's namespaces: which groups keep presence, to be woken when a node is lost.</param>
+/// <param name="Events">The node's <see cref="Events.EventSender"/> when <c>Events:Url</c> is set; null, and no event is made, without.</param>
 public sealed record PartitionServices(IActorRef Users, IActorRef Groups, RelayLedger Relay, RoutingCounters Counters,
-    ConnectionCounters ConnectionCounters, ConnectionSlots Slots, TimeProvider Clock, NamespaceBook? Namespaces = null);
+    ConnectionCounters ConnectionCounters, ConnectionSlots Slots, TimeProvider Clock, NamespaceBook? Namespaces = null,
+    IActorRef? Events = null);

@@ -47,6 +47,12 @@ public static class DeliveryProtocol
     /// <summary>An entity refused a connection's frame: the connection gets an error frame.</summary>
     public sealed record Rejected(string ConnectionId, ReadOnlyMemory<byte> Id, FrameError Error) : IRoutingMessage;
 
+    /// <summary>
+    /// Within a node, with lifecycle events on: the group took a connection's join without history (the ack, when the join
+    /// had an id), or refused it with <paramref name="Refusal"/> (the error frame).
+    /// </summary>
+    public sealed record JoinAnswered(string ConnectionId, string Group, ReadOnlyMemory<byte> Id, FrameError? Refusal);
+
     /// <summary>Within a node: its connections, for a drain or a stop (each partition answers with its <see cref="LocalConnection"/>[]).</summary>
     public sealed class ListHere : IPartitionQuestion
     {

@@ -67,6 +67,8 @@ public sealed class RelayLedger(RoutingRelayOptions options, RoutingCounters cou
             return;
         if (refusal is not null)
             Reject(reply, refusal);
+        else if (reply.JoinedGroup is { } group)
+            reply.Delivery.Tell(new DeliveryProtocol.JoinAnswered(reply.ConnectionId, group, reply.Id, null));
         else if (!reply.Id.IsEmpty)
             reply.Delivery.Tell(new DeliveryProtocol.Accepted(reply.ConnectionId, reply.Id, streamSeq, reply.App));
     }
@@ -94,7 +96,9 @@ public sealed class RelayLedger(RoutingRelayOptions options, RoutingCounters cou
     }
 
     private static void Reject(ReplyTarget reply, FrameError error) =>
-        reply.Delivery.Tell(new DeliveryProtocol.Rejected(reply.ConnectionId, reply.Id, error));
+        reply.Delivery.Tell(reply.JoinedGroup is { } group
+            ? new DeliveryProtocol.JoinAnswered(reply.ConnectionId, group, reply.Id, error)
+            : new DeliveryProtocol.Rejected(reply.ConnectionId, reply.Id, error));
 
     private sealed record Regions(IActorRef Relay, IActorRef Users, IActorRef Groups)
     {

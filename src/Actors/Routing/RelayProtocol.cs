@@ -19,9 +19,13 @@ public static class RelayProtocol
         IRelayed Stamped(RelayStamp stamp);
     }
 
-    /// <summary>A connection that sent the message: the partition holding it gets Accepted or Rejected for it.</summary>
+    /// <summary>
+    /// A connection that sent the message: the partition holding it gets Accepted or Rejected for it, or, for a join that
+    /// names its <paramref name="JoinedGroup"/> (lifecycle events on), JoinAnswered whether or not the join had an id.
+    /// </summary>
     /// <param name="App">What the join hook answered, for the ack (<c>data.app</c>).</param>
-    public sealed record ReplyTarget(IActorRef Delivery, string ConnectionId, ReadOnlyMemory<byte> Id, ReadOnlyMemory<byte> App = default);
+    public sealed record ReplyTarget(IActorRef Delivery, string ConnectionId, ReadOnlyMemory<byte> Id, ReadOnlyMemory<byte> App = default,
+        string? JoinedGroup = null);
 
     /// <summary>
     /// From an entity, for a message it handed to no node: taken (a join; a user without connections), or

@@ -28,6 +28,7 @@ public sealed class SwitchboardLifecycle(
         _ = Get<Actors.Namespaces.PresenceOptions>();
         _ = Get<Hooks.HooksSettings>();
         _ = Get<Actors.Hooks.AppHooks>();
+        _ = Get<Events.EventsSettings>();
         WarnWhenCapped(Get<ConnectionCap>());
         return Task.CompletedTask;
     }

@@ -25,6 +25,7 @@ using Switchboard.Actors.Serialization;
 using Switchboard.Actors.Stats;
 using Switchboard.Service.Admin;
 using Switchboard.Service.Auth;
+using Switchboard.Service.Events;
 using Switchboard.Service.Hooks;
 using Switchboard.Service.Http;
 using Switchboard.Service.Logging;
@@ -60,6 +61,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddSingleton(sp => NamespaceSettingsLoader.Load(sp.GetRequiredService<IConfiguration>()).Presence);
         services.TryAddSingleton(TimeProvider.System);
         services.AddHooks();
+        services.AddEvents();
         // Null without Auth:Jwt: upgrades then name their user as before. A key fetch has its own timeout (JwksKeys).
         services.AddSingleton(sp => sp.GetRequiredService<AuthOptions>().Jwt is { } jwt
             ? new TokenValidator(jwt, sp.GetRequiredService<SwitchboardOptions>().HandshakeTimeout, new HttpClient(),
@@ -145,12 +147,14 @@ public static class SwitchboardServiceCollectionExtensions
                     sp.GetService<IStreamStore>(), sp.GetRequiredService<NamespaceBook>(), sp.GetRequiredService<PresenceOptions>())
                 .AddNamespaceReloads()
                 .AddRoutingRelay(relay, routing)
+                .AddEvents(sp)
                 .AddNodeConnections(new NodeConnectionsOptions(
                         new PartitionOptions(partitions.Count, options.MaxGroupsPerConnection, HistoryOn: options.HistorySize > 0,
                             options.ConnectionTimeout, sp.GetService<TokenValidator>()?.ClockSkew),
                         options.MessageQueueSize, node.RoutingReady),
                     partitions, registry => new PartitionServices(registry.Get<UserBucketEntity>(), registry.Get<GroupEntity>(), relay,
-                        routing, counters, connections, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<NamespaceBook>()), routing);
+                        routing, counters, connections, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<NamespaceBook>(),
+                        registry.TryGet<Actors.Events.EventSender>(out var events) ? events : null), routing);
             builder.AddNodeStatsReporter(system => () =>
                 NodeStatsSnapshot.Of(NodeName.Of(system), cap.MaxConnections, connections, counters, routing, system.Uptime));
             builder.AddAdminAgent(_ => new AdminHost(sp));

@@ -22,6 +22,7 @@ public static class NodeStats
 
     public static async Task<IResult> GetAsync(ConnectionHub hub, ActorSystem system, ConnectionSlots connections,
         ConnectionCounters counters, RoutingCounters routing, [FromServices] RateLimitCounters? limiter = null,
+        [FromServices] Events.EventsSettings? events = null, [FromServices] Actors.Events.EventCounters? eventCounters = null,
         string? scope = null, string? group = null)
     {
         if (group is not null && Names.Check(group, NameKind.Group) is { } invalid)
@@ -45,6 +46,13 @@ public static class NodeStats
         }
         if (limiter is not null)
             body["rate_limit"] = new JsonObject { ["allowed"] = limiter.Allowed, ["denied"] = limiter.Denied, ["store_failures"] = limiter.StoreFailures };
+        // This node's, with Events:Url set (docs/operations.md).
+        if (events?.Url is not null && eventCounters is not null)
+            body["events"] = new JsonObject
+            {
+                ["sent"] = eventCounters.Sent, ["pending"] = eventCounters.Pending, ["retried"] = eventCounters.Retried,
+                ["dropped"] = eventCounters.Dropped,
+            };
         if (group is not null)
         {
             var members = await hub.Routing.Groups.Ask<Actors.Routing.GroupProtocol.Members>(
