@@ -150,7 +150,8 @@ public static class SwitchboardServiceCollectionExtensions
                             options.ConnectionTimeout, sp.GetService<TokenValidator>()?.ClockSkew),
                         options.MessageQueueSize, node.RoutingReady),
                     partitions, registry => new PartitionServices(registry.Get<UserBucketEntity>(), registry.Get<GroupEntity>(), relay,
-                        routing, counters, connections, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<NamespaceBook>()), routing);
+                        routing, counters, connections, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<NamespaceBook>(),
+                        sp.GetService<Actors.Hooks.HookCalls>()), routing);
             builder.AddNodeStatsReporter(system => () =>
                 NodeStatsSnapshot.Of(NodeName.Of(system), cap.MaxConnections, connections, counters, routing, system.Uptime));
             builder.AddAdminAgent(_ => new AdminHost(sp));
