@@ -179,9 +179,9 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
         IReadOnlyList<string> groups, IQueryCollection query, IHeaderDictionary headers, IPAddress? client)
     {
         var (verdict, refusal) = await _connectHook!.AskAsync(identity, UserIdentity.Requested(query, headers, out _), headers, client);
-        if (verdict is null || verdict.Groups.Count == 0)
-            return (verdict, refusal);
-        var all = groups.Concat(verdict.Groups).Distinct().ToList();
+        if (verdict is null)
+            return (null, refusal);
+        var all = verdict.Groups.Count == 0 ? groups : groups.Concat(verdict.Groups).Distinct().ToList();
         return all.Count <= options.MaxGroupsPerConnection
             ? (verdict with { Groups = all }, null)
             : (null, new UpgradeRefusal(new ApiError("too_many_groups",

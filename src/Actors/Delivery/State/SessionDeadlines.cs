@@ -16,7 +16,7 @@ public enum SessionStep
 /// The deadlines of the sessions a connect hook granted (<c>expires_in</c>) to one partition's connections, in one queue, as
 /// <see cref="TokenDeadlineQueue"/> keeps the tokens': each session is due to be refreshed <see cref="Ahead"/> before it runs
 /// out (at once when less is left), asked again every <see cref="RetryAfter"/> while the refresh hook fails, and expires when
-/// it runs out unextended. Without a refresh hook a session is only due to expire. A session being asked is not due at all
+/// it runs out unextended, having been asked at least once. Without a refresh hook a session is only due to expire. A session being asked is not due at all
 /// until its answer comes.
 /// </summary>
 public sealed class SessionDeadlines(bool refreshes)
@@ -41,6 +41,7 @@ public sealed class SessionDeadlines(bool refreshes)
             _current[local.Id] = session = new Session(local);
         session.Expires = expires;
         session.Asking = false;
+        session.Asked = false;
         Schedule(session, refreshes ? expires - Ahead : expires);
     }
 
@@ -84,14 +85,15 @@ public sealed class SessionDeadlines(bool refreshes)
             var (session, stamp) = entry;
             if (session.Stamp != stamp || !_current.TryGetValue(session.Local.Id, out var current) || current != session)
                 continue;
-            if (!refreshes || now >= session.Expires)
+            // A session is asked at least once before it expires, even one that ran out between two sweeps.
+            if (!refreshes || (now >= session.Expires && session.Asked))
             {
                 _current.Remove(session.Local.Id);
                 (due ??= []).Add((session.Local, SessionStep.Expire));
             }
             else
             {
-                session.Asking = true;
+                session.Asking = session.Asked = true;
                 (due ??= []).Add((session.Local, SessionStep.Ask));
             }
         }
@@ -124,6 +126,11 @@ public sealed class SessionDeadlines(bool refreshes)
         /// <summary>When it is next due; with <see cref="Stamp"/>, which queue entry is its live one.</summary>
         public DateTimeOffset NextAt { get; set; }
         public int Stamp { get; set; }
+
+        /// <summary>Its answer is awaited.</summary>
         public bool Asking { get; set; }
+
+        /// <summary>Asked since its deadline last moved.</summary>
+        public bool Asked { get; set; }
     }
 }
