@@ -72,6 +72,20 @@ public sealed class ConnectHookEmbeddingTests
     }
 
     [Fact]
+    public async Task With_history_on_the_welcome_the_partition_sends_carries_the_hooks_data_too()
+    {
+        await using var server = await SwitchboardServer.StartAsync(
+            configuration: new Dictionary<string, string?> { ["WEBSOCKET_HISTORY_SIZE"] = "10" },
+            services: s => s.AddSwitchboardHooks(hooks => hooks.Connect = (_, _) => Task.FromResult(
+                new ConnectAnswer { UserId = "hana", Groups = ["news"], Data = JsonDocument.Parse("[1,2]").RootElement.Clone() })));
+        await using var client = await Client.ConnectAsync(server.WebSocketUri());
+
+        var data = client.Welcome.GetProperty("data");
+        Assert.Equal(("hana", "[1,2]"), (client.UserId, data.GetProperty("app").GetRawText()));
+        Assert.True(data.GetProperty("streams").GetProperty("groups").TryGetProperty("news", out _));
+    }
+
+    [Fact]
     public async Task Forwarded_cookies_without_allowed_origins_stop_the_service_with_one_clear_message()
     {
         await using var service = ServiceProcess.Start(new Dictionary<string, string> { ["Hooks__Connect__ForwardCookies"] = "session" });
