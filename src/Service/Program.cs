@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration.Memory;
 using Switchboard.Service.Auth;
+using Switchboard.Service.Hooks;
 using Switchboard.Service.Hosting;
 using Switchboard.Service.Http;
 using Switchboard.Service.Logging;
@@ -20,10 +21,13 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 
 // Checked before the host starts so that an operator sees one message, with every section's problems, not a host failure trace.
 var problems = new List<string>();
+AuthOptions? auth = null;
 foreach (var check in new Action[]
          {
              () => SwitchboardOptionsLoader.Load(builder.Configuration),
-             () => AuthOptionsLoader.Load(builder.Configuration),
+             () => auth = AuthOptionsLoader.Load(builder.Configuration),
+             // Hooks:Connect:ForwardCookies needs Auth:AllowedOrigins: checked once the Auth section has loaded.
+             () => _ = auth is null ? null : HooksSettingsLoader.Load(builder.Configuration, auth),
              () => MetricsOptionsLoader.Load(builder.Configuration),
              () => NamespaceSettingsLoader.Load(builder.Configuration),
              () => RateLimitPolicy.From(builder.Configuration.GetSection(RateLimiterOptions.SectionName).Get<RateLimiterOptions>() ?? new()),

@@ -19,6 +19,7 @@ public static class ClosedCodes
         CloseCode.Normal, CloseCode.GoingAway, CloseCode.ProtocolError, 1003, Abnormal, CloseCode.InvalidPayload,
         CloseCode.PolicyViolation, CloseCode.MessageTooBig, CloseCode.InternalError, CloseCode.TryAgainLater,
         4401, // a token expired unrefreshed (its partition's token deadlines)
+        CloseCode.SessionEnded, CloseCode.SessionUnconfirmed, // the application's session ended, or could not be extended
         WebSocketConnection.TimeoutCloseCode,
     ];
 

@@ -6,6 +6,8 @@ public sealed class ClosedCodesTests
     [Theory]
     [InlineData((ushort)1000, "1000")]
     [InlineData((ushort)4408, "4408")]
+    [InlineData((ushort)4403, "4403")]
+    [InlineData((ushort)4503, "4503")]
     [InlineData((ushort)4000, ClosedCodes.Other)]
     [InlineData((ushort)3999, ClosedCodes.Other)]
     public void Close_codes_are_counted_under_a_fixed_set_of_labels(ushort code, string label) =>

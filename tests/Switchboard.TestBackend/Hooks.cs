@@ -7,7 +7,7 @@ namespace Switchboard.TestBackend;
 /// <list type="bullet">
 /// <item>connect: a forwarded header <c>X-Test-Answer</c> is the answer as it is; else a cookie <c>session=user:&lt;name&gt;</c> names
 /// that user (info <c>{"name":...}</c>, data <c>{"plan":"pro"}</c>); <c>session=banned</c> is refused with 403 <c>banned</c>; else allowed.</item>
-/// <item>refresh: a user whose id begins <c>end-</c> is ended; else extended by 60 s.</item>
+/// <item>refresh: a user whose id begins <c>end-</c> is ended; else extended by the connection's <c>info.extend_by</c> seconds, or 60 s.</item>
 /// <item>join: a group whose name contains <c>deny</c> is refused with <c>not_invited</c>; else allowed with data <c>{"welcome":group}</c>.</item>
 /// <item>publish: data <c>"deny"</c> is refused with <c>moderated</c>; data <c>"rewrite"</c> becomes <c>"rewritten"</c>; data
 /// <c>{"slow":ms}</c> waits that long; else allowed as sent.</item>
@@ -38,7 +38,7 @@ public static class Hooks
     public static JsonNode Refresh(JsonNode request) =>
         request["user_id"]?.GetValue<string>()?.StartsWith("end-", StringComparison.Ordinal) == true
             ? new JsonObject { ["allow"] = false }
-            : new JsonObject { ["allow"] = true, ["expires_in"] = 60 };
+            : new JsonObject { ["allow"] = true, ["expires_in"] = request["info"]?["extend_by"]?.GetValue<int>() ?? 60 };
 
     public static JsonNode Join(JsonNode request)
     {

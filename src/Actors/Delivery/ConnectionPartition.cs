@@ -4,6 +4,7 @@ using Akka.Event;
 using Switchboard.Actors.Admin;
 using Switchboard.Actors.Delivery.State;
 using Switchboard.Actors.Heartbeat;
+using Switchboard.Actors.Hooks;
 using Switchboard.Actors.History;
 using Switchboard.Actors.Hub;
 using Switchboard.Actors.Namespaces;
@@ -32,6 +33,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
     private readonly TokenDeadlineQueue? _deadlines;
     private readonly DeliveredStamps _delivered = new();
     private readonly StreamOpenings _openings;
+    private readonly SessionRefreshes? _sessions;
     private readonly PartitionServices _services;
     private readonly BroadcastQueue _broadcasts;
     private readonly FrameError _tooManyGroups;
@@ -50,6 +52,10 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         _openings = new StreamOpenings(services, Self, _here, () => Node, Reject, _log);
         if (services.Events is { } events)
             _events = new EventLines(happened => events.Tell(happened), services.Clock);
+        // Only a connect hook grants sessions: without one nothing here asks about them.
+        _sessions = services.Hooks is { } hooks && hooks.Has(HookKind.Connect)
+            ? new SessionRefreshes(hooks, Self, services.Clock, _log)
+            : null;
 
         Receive<ConnectionOpened>(Open);
         Receive<ConnectionClosed>(Close);
@@ -71,6 +77,8 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         Receive<StreamOpenings.Check>(_ => _openings.AskAgain());
         Receive<TokenRenewed>(renewed => WithConnection(renewed.ConnectionId, c => _deadlines?.Track(c.Connection, renewed.Expires)));
         Receive<SweepDeadlines>(_ => Sweep());
+        Receive<SessionRefreshes.Sweeping>(_ => _sessions?.Sweep());
+        Receive<SessionRefreshes.Answer>(answer => _sessions?.Answered(answer));
         Receive<PingProtocol.Round>(round =>
         {
             var now = Environment.TickCount64;
@@ -141,6 +149,8 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer(StreamOpenings.Check.Instance, StreamOpenings.Check.Instance, StreamOpenings.RetryAfter / 2);
         if (_deadlines is not null)
             Timers.StartPeriodicTimer(SweepDeadlines.Instance, SweepDeadlines.Instance, SweepInterval);
+        if (_sessions is not null)
+            Timers.StartPeriodicTimer(SessionRefreshes.Sweeping.Instance, SessionRefreshes.Sweeping.Instance, SweepInterval);
     }
 
     private void Open(ConnectionOpened opened)
@@ -152,6 +162,8 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         _broadcasts.Connections = _here.Count;
         if (opened.TokenExpires is { } expires)
             _deadlines?.Track(local.Connection, expires);
+        if (opened.App?.Expires is { } sessionEnds)
+            _sessions?.Track(local, sessionEnds);
         if (_options.HistoryOn)
         {
             // Broadcasts reach it once the welcome is out; routed frames meanwhile are held. The welcome names the streams
@@ -190,6 +202,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         _openings.Forget(local.Id);
         _deadlines?.Untrack(local.Connection);
         _events?.Disconnected(local);
+        _sessions?.Forget(local.Id);
         foreach (var group in groups)
         {
             _services.Counters.GroupMembership(group, joined: false);
@@ -447,6 +460,7 @@ public sealed record PartitionOptions(int Partitions, int MaxGroupsPerConnection
 /// <summary>What every partition of a node shares: the entities' regions, the relay, the counters, the clock.</summary>
 /// <param name="Namespaces">The node's namespaces: which groups keep presence, to be woken when a node is lost.</param>
 /// <param name="Events">The node's <see cref="Events.EventSender"/> when <c>Events:Url</c> is set; null, and no event is made, without.</param>
+/// <param name="Hooks">The application's hooks, when any is configured: the refresh hook extends the sessions the connect hook grants.</param>
 public sealed record PartitionServices(IActorRef Users, IActorRef Groups, RelayLedger Relay, RoutingCounters Counters,
     ConnectionCounters ConnectionCounters, ConnectionSlots Slots, TimeProvider Clock, NamespaceBook? Namespaces = null,
-    IActorRef? Events = null);
+    IActorRef? Events = null, HookCalls? Hooks = null);

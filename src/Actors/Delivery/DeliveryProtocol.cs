@@ -14,8 +14,9 @@ public static class DeliveryProtocol
     /// <param name="Resume">The user-stream position the client named with <c>resume=</c>, if any.</param>
     /// <param name="ResumeGroups">The groups the client named with <c>resume_groups=</c> (also in <paramref name="Groups"/>) and their positions.</param>
     /// <param name="TokenExpires">When the connection's token runs out; null without one.</param>
+    /// <param name="App">What the connect hook gave it: the welcome's <c>data.app</c> and when its session runs out; null without one.</param>
     public sealed record ConnectionOpened(LocalConnection Connection, IReadOnlyList<string> Groups, StreamPosition? Resume = null,
-        IReadOnlyDictionary<string, StreamPosition>? ResumeGroups = null, DateTimeOffset? TokenExpires = null);
+        IReadOnlyDictionary<string, StreamPosition>? ResumeGroups = null, DateTimeOffset? TokenExpires = null, AppSession? App = null);
 
     /// <summary>The connection refreshed its token: its deadline moves to <paramref name="Expires"/>.</summary>
     public sealed record TokenRenewed(string ConnectionId, DateTimeOffset Expires);

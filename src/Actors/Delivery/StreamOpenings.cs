@@ -196,7 +196,7 @@ internal sealed class StreamOpenings(PartitionServices services, IActorRef parti
         var connection = local.Connection;
         var groups = opening.Groups.Values.Select(g => (g!.Group, g.Position.Epoch, g.Position.Seq)).ToList();
         connection.Outbox.SendControl(ServerFrames.Welcome(local.UserId, local.Id, node(),
-            (user.Position.Epoch, user.Position.Seq), groups));
+            (user.Position.Epoch, user.Position.Seq), groups, AppSession.WelcomeDataOf(opening.Opened.App)));
         foreach (var refusal in opening.Refusals)
             reject(local, default, refusal);
         foreach (var group in opening.Unkept)

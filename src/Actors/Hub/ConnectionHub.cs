@@ -74,9 +74,11 @@ public sealed class ConnectionHub
     /// <param name="resume">The user-stream position the client named, and <paramref name="resumeGroups"/> the groups it asked to resume.</param>
     /// <param name="lease">Disposed when the connection has ended (the caller's places in its quotas).</param>
     /// <param name="connectionId">The id taken before the upgrade (<see cref="NewConnectionId"/>); null for a new one.</param>
+    /// <param name="app">What the connect hook gave the connection (welcome's <c>data.app</c>, its session's end); null without one.</param>
     public Task RunAsync(ConnectionTransport transport, string userId, IReadOnlyList<string> groups, bool compress,
         ConnectionGrant? grant = null, string? remoteAddress = null, StreamPosition? resume = null,
-        IReadOnlyDictionary<string, StreamPosition>? resumeGroups = null, IDisposable? lease = null, string? connectionId = null)
+        IReadOnlyDictionary<string, StreamPosition>? resumeGroups = null, IDisposable? lease = null, string? connectionId = null,
+        AppSession? app = null)
     {
         grant ??= ConnectionGrant.None;
         LocalConnection? local = null;
@@ -85,14 +87,14 @@ public sealed class ConnectionHub
             var id = connectionId ?? NewConnectionId();
             return ConnectionGraph.Run(id, transport, Options.Connection, compress ? Options.CompressionLevel : null,
                 // With history on the welcome carries the stream's position, so the node's delivery sends it once it knows.
-                Counters, Routing.HistoryOn ? null : ServerFrames.Welcome(userId, id, Node), c =>
+                Counters, Routing.HistoryOn ? null : ServerFrames.Welcome(userId, id, Node, app: AppSession.WelcomeDataOf(app)), c =>
                 {
                     // Registered before the graph runs, so that routing knows the connection
                     // before the first frame the client sends.
                     local = new LocalConnection(c, userId, Routing.Partitions.Of(userId)) { RemoteAddress = remoteAddress, Lease = lease, Info = grant.Info };
                     if (_log.IsDebugEnabled)
                         _log.Debug("Connection {ConnectionId} of {UserId} opened from {RemoteAddress}", c.Id, userId, remoteAddress ?? "");
-                    local.Partition.Tell(new DeliveryProtocol.ConnectionOpened(local, groups, resume, resumeGroups, grant.Expires));
+                    local.Partition.Tell(new DeliveryProtocol.ConnectionOpened(local, groups, resume, resumeGroups, grant.Expires, app));
                     return new ConnectionSession(local, this, Options.MessageRate, grant, _renewal);
                 }, Hosts).Completion;
         }

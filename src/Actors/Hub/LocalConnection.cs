@@ -14,7 +14,11 @@ public sealed record LocalConnection(WebSocketConnection Connection, string User
     public DateTimeOffset ConnectedAt { get; init; } = DateTimeOffset.UtcNow;
 
     /// <summary>The connection's <c>info</c> (a JSON object of at most 1 KB, checked at the door), shown by presence.</summary>
-    public byte[]? Info { get; init; }
+    /// <remarks>
+    /// Set again only by its partition, when a refresh hook's answer gives a new one; others read it from their own threads
+    /// and see either whole value (one reference).
+    /// </remarks>
+    public byte[]? Info { get; set; }
 
     /// <summary>The client's address as the socket saw it, when known.</summary>
     public string? RemoteAddress { get; init; }

@@ -11,8 +11,9 @@ namespace Switchboard.Service.Auth;
 
 /// <summary>A token that passed every check: who it names, what it grants.</summary>
 /// <param name="Info">The <c>info</c> claim's compact bytes (<see cref="PresenceInfo"/>), shown by presence; null without one.</param>
+/// <param name="EncodedPayload">The claims as signed (base64url), decoded only for a connect hook that is sent them.</param>
 public sealed record VerifiedToken(string Subject, IReadOnlyList<string> Groups, IReadOnlySet<string> Scopes, DateTimeOffset Expires,
-    byte[]? Info = null);
+    byte[]? Info = null, string? EncodedPayload = null);
 
 /// <summary>
 /// Why a token was not taken, in words for the client that never quote it. <see cref="KeysUnavailable"/>: the keys to
@@ -105,7 +106,8 @@ public sealed class TokenValidator : ITokenRenewal, IDisposable
         var (hasInfo, info) = InfoOf(jwt);
         if (hasInfo && info is null)
             return Refused($"the token's info claim is not usable: {PresenceInfo.Rule}");
-        return (new VerifiedToken(subject, ListClaim(jwt, "groups"), ScopesOf(jwt), new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), info), null);
+        return (new VerifiedToken(subject, ListClaim(jwt, "groups"), ScopesOf(jwt), new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), info,
+            jwt.EncodedPayload), null);
     }
 
     public async ValueTask<(ConnectionGrant? Grant, FrameError? Error)> RenewAsync(string userId, string token)

@@ -154,7 +154,7 @@ public static class SwitchboardServiceCollectionExtensions
                         options.MessageQueueSize, node.RoutingReady),
                     partitions, registry => new PartitionServices(registry.Get<UserBucketEntity>(), registry.Get<GroupEntity>(), relay,
                         routing, counters, connections, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<NamespaceBook>(),
-                        registry.TryGet<Actors.Events.EventSender>(out var events) ? events : null), routing);
+                        registry.TryGet<Actors.Events.EventSender>(out var events) ? events : null, sp.GetService<Actors.Hooks.HookCalls>()), routing);
             builder.AddNodeStatsReporter(system => () =>
                 NodeStatsSnapshot.Of(NodeName.Of(system), cap.MaxConnections, connections, counters, routing, system.Uptime));
             builder.AddAdminAgent(_ => new AdminHost(sp));

@@ -6,7 +6,13 @@ namespace Switchboard.Service.Http;
 
 /// <summary>Who is connecting, and what their token lets them do.</summary>
 /// <param name="Groups">The groups the token names, joined at connect.</param>
-public sealed record ConnectingIdentity(string UserId, IReadOnlyList<string> Groups, ConnectionGrant Grant);
+/// <param name="Settled">
+/// Whether a token or the embedding app named the user; false when the id is only what the client asked for (or
+/// generated), which a connect hook does not take as the identity.
+/// </param>
+/// <param name="TokenPayload">The verified token's claims (base64url), for a connect hook; null without a token.</param>
+public sealed record ConnectingIdentity(string UserId, IReadOnlyList<string> Groups, ConnectionGrant Grant, bool Settled = true,
+    string? TokenPayload = null);
 
 /// <summary>
 /// With <c>Auth:Jwt</c>, the user of an upgrade is the <c>sub</c> of its token, taken from <c>access_token</c> (browsers
@@ -39,7 +45,7 @@ public static class TokenIdentity
             return (null, new UpgradeRefusal(new ApiError("user_mismatch", "user_id names another user than the token's sub"),
                 StatusCodes.Status401Unauthorized));
         }
-        return (new ConnectingIdentity(verified.Subject, verified.Groups, tokens.GrantOf(verified)), null);
+        return (new ConnectingIdentity(verified.Subject, verified.Groups, tokens.GrantOf(verified), TokenPayload: verified.EncodedPayload), null);
     }
 
     /// <summary>The token an upgrade carries: <c>access_token</c>, else <c>Authorization: Bearer</c>.</summary>

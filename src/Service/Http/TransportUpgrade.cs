@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Actors.Hub;
 using Switchboard.Service.Auth;
@@ -17,7 +19,8 @@ namespace Switchboard.Service.Http;
 /// pipes, without a request, its headers, an upgrade stream and their state machines (a third of an
 /// idle connection's memory; docs/performance.md). Every other request, and every upgrade the hub
 /// would refuse or the rate limiter would see, goes on to the HTTP pipeline, which answers it as
-/// <see cref="WebSocketEndpoint"/> always has.
+/// <see cref="WebSocketEndpoint"/> always has. A refusal decided once the connect hook was asked goes on with the request
+/// (<see cref="HandOver"/>), so that the HTTP pipeline answers it without asking the application again.
 /// </summary>
 public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServiceProvider services)
 {
@@ -132,8 +135,27 @@ public sealed class TransportUpgrade(ConnectionDelegate next, string path, IServ
     {
         if (hub.Limiter?.Policy.Limits(_route) == true || hub.AppAuthenticates)
             return null;
-        var (admitted, _) = await hub.Admission.AdmitAsync("GET", request.Query, request.Headers, upgradable: true,
+        var (admitted, refusal) = await hub.Admission.AdmitAsync("GET", request.Query, request.Headers, upgradable: true,
             (connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address, waitForKeys: false);
+        if (refusal is { HookAsked: true })
+            connection.Items[HandOver.Key] = refusal;
         return admitted;
+    }
+
+    /// <summary>
+    /// A refusal handed from the transport to the HTTP pipeline with the request it refused, in the connection's items: hook
+    /// calls are never repeated (PROTOCOL.md "Application hooks"), and the application answered this upgrade once already.
+    /// </summary>
+    public static class HandOver
+    {
+        internal static readonly object Key = new();
+
+        /// <summary>The refusal the transport decided for this connection's first request, taken once; null when none.</summary>
+        public static UpgradeRefusal? Take(HttpContext context)
+        {
+            if (context.Features.Get<IConnectionItemsFeature>()?.Items is not { } items || !items.Remove(Key, out var refusal))
+                return null;
+            return refusal as UpgradeRefusal;
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Akka.Actor;
 using Microsoft.AspNetCore.Http;
+using Switchboard.Actors.Hooks;
 using Switchboard.Actors.Hub;
 using Switchboard.Actors.Routing;
 using Switchboard.Service.Auth;
@@ -18,9 +19,10 @@ namespace Switchboard.Service.Http;
 /// The connection's id when a place was reserved for it with the user's entity (the cluster-wide bound per user); null
 /// when the id is taken as the connection runs.
 /// </param>
+/// <param name="app">What the connect hook gave the connection (welcome's <c>data.app</c>, its session's end); null without one.</param>
 public sealed class AdmittedUpgrade(WebSocketHandshake handshake, string userId, IReadOnlyList<string> groups,
     ConnectionGrant grant, ConnectionHub hub, ClientLease lease, string? remoteAddress = null, ConnectResume? resume = null,
-    string? reservedId = null)
+    string? reservedId = null, AppSession? app = null)
 {
     public WebSocketHandshake Handshake { get; } = handshake;
     public string UserId { get; } = userId;
@@ -32,7 +34,7 @@ public sealed class AdmittedUpgrade(WebSocketHandshake handshake, string userId,
     // long as the connection lives.
     public Task RunAsync(ConnectionTransport transport) =>
         hub.RunAsync(transport, UserId, Groups, Handshake.Compress, Grant, remoteAddress, resume?.User, resume?.Groups, lease,
-            reservedId);
+            reservedId, app);
 
     /// <summary>Gives back the slot and places of an upgrade that will never run.</summary>
     public void Abandon()
@@ -46,7 +48,11 @@ public sealed class AdmittedUpgrade(WebSocketHandshake handshake, string userId,
 }
 
 /// <summary>Why an upgrade is refused, and with which status.</summary>
-public sealed record UpgradeRefusal(ApiError Error, int Status);
+/// <param name="HookAsked">
+/// Decided once the connect hook had been asked: final, so that the transport path hands it to the HTTP path to be answered
+/// as it is (<see cref="TransportUpgrade"/>) rather than the hook being asked twice.
+/// </param>
+public sealed record UpgradeRefusal(ApiError Error, int Status, bool HookAsked = false);
 
 /// <summary>
 /// The checks every upgrade passes, whichever path it came by (<see cref="WebSocketEndpoint"/> or
@@ -62,6 +68,12 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
     private readonly HashSet<string>? _origins = auth.AllowedOrigins.Count == 0
         ? null
         : new HashSet<string>(auth.AllowedOrigins, StringComparer.OrdinalIgnoreCase);
+
+    // Null without a connect hook: then an upgrade costs nothing more than this check.
+    private readonly ConnectHook? _connectHook = hub.Hooks is { } hooks && hooks.Has(HookKind.Connect) ? new ConnectHook(hooks, hub.Node) : null;
+
+    /// <summary>Whether upgrades ask the application's connect hook.</summary>
+    public bool AsksConnectHook => _connectHook is not null;
 
     private static readonly UpgradeRefusal Draining =
         new(new ApiError("draining", "this node is shutting down; connect to another"), StatusCodes.Status503ServiceUnavailable);
@@ -89,7 +101,8 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
         IHeaderDictionary headers, bool upgradable, IPAddress? client, string? appUser = null, bool waitForKeys = true)
     {
         var admission = await DecideAsync(method, query, headers, upgradable, client, appUser, waitForKeys);
-        if (admission.Refusal is { Status: StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden } refusal)
+        // The application's own refusals are the hook's to count (HookStats), not the node's access checks.
+        if (admission.Refusal is { HookAsked: false, Status: StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden } refusal)
             refusals.Record(refusal.Error.Error);
         return admission;
     }
@@ -126,10 +139,22 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
                 StatusCodes.Status403Forbidden));
         if (!hub.TryAdmit())
             return (null, TooManyConnections($"this node holds its maximum of {hub.Options.MaxConnections} connections"));
+        AppSession? app = null;
+        if (_connectHook is not null)
+        {
+            // After every check that needs no answer from the application, so that it is asked only about upgrades they let in.
+            var (verdict, hookRefusal) = await AskConnectHookAsync(identity, groups, query, headers, client);
+            if (verdict is null)
+            {
+                hub.Release();
+                return (null, hookRefusal! with { HookAsked = true });
+            }
+            (identity, groups, app) = (identity with { UserId = verdict.UserId, Grant = verdict.Grant }, verdict.Groups, verdict.App);
+        }
         if (quotas.TryTake(identity.UserId, client, out var full) is not { } lease)
         {
             hub.Release();
-            return (null, TooManyConnections(full!));
+            return (null, TooManyConnections(full!) with { HookAsked = _connectHook is not null });
         }
         // Last, so that only an upgrade every other check admitted takes a place in the cluster.
         string? reservedId = null;
@@ -141,11 +166,27 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
                 hub.Release();
                 lease.Dispose();
                 return (null, TooManyConnections(
-                    $"user \"{identity.UserId}\" holds its maximum of {clusterQuota.Limit} connections in the cluster"));
+                    $"user \"{identity.UserId}\" holds its maximum of {clusterQuota.Limit} connections in the cluster")
+                    with { HookAsked = _connectHook is not null });
             }
         }
         return (new AdmittedUpgrade(handshake, identity.UserId, groups, identity.Grant, hub, lease, client?.ToString(), resume,
-            reservedId), null);
+            reservedId, app), null);
+    }
+
+    // The hook's groups join those of the query and the token; together they are held to the same count.
+    private async ValueTask<(ConnectVerdict?, UpgradeRefusal?)> AskConnectHookAsync(ConnectingIdentity identity,
+        IReadOnlyList<string> groups, IQueryCollection query, IHeaderDictionary headers, IPAddress? client)
+    {
+        var (verdict, refusal) = await _connectHook!.AskAsync(identity, UserIdentity.Requested(query, headers, out _), headers, client);
+        if (verdict is null)
+            return (null, refusal);
+        var all = verdict.Groups.Count == 0 ? groups : groups.Concat(verdict.Groups).Distinct().ToList();
+        return all.Count <= options.MaxGroupsPerConnection
+            ? (verdict with { Groups = all }, null)
+            : (null, new UpgradeRefusal(new ApiError("too_many_groups",
+                $"with the groups the application named, more than the {options.MaxGroupsPerConnection} a connection may join"),
+                StatusCodes.Status400BadRequest));
     }
 
     // The embedding app named the user; it is held to the same rule as every other way of naming one.
@@ -154,9 +195,10 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
             ? (null, new UpgradeRefusal(refused, StatusCodes.Status403Forbidden))
             : (new ConnectingIdentity(userId, [], ConnectionGrant.None), null);
 
+    // Named by the client alone: with a connect hook, only a hint for it.
     private static (ConnectingIdentity?, UpgradeRefusal?) Anonymous(IQueryCollection query, IHeaderDictionary headers) =>
         UserIdentity.Resolve(query, headers, out var error) is { } userId
-            ? (new ConnectingIdentity(userId, [], ConnectionGrant.None), null)
+            ? (new ConnectingIdentity(userId, [], ConnectionGrant.None, Settled: false), null)
             : (null, new UpgradeRefusal(error!, StatusCodes.Status400BadRequest));
 
     private static UpgradeRefusal TooManyConnections(string message) =>

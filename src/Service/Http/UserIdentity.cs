@@ -13,18 +13,25 @@ public static class UserIdentity
     /// <summary>Why a connection may not be <paramref name="userId"/>, or null when it may (<see cref="Names.CheckConnectable"/>).</summary>
     public static ApiError? Refusal(string userId) => Names.CheckConnectable(userId) is { } refused ? ApiError.Of(refused) : null;
 
-    /// <summary>Null and an error when the given id is unusable.</summary>
-    public static string? Resolve(IQueryCollection query, IHeaderDictionary headers, out ApiError? error)
+    /// <summary>The given id, else a generated one; null and an error when the given id is unusable.</summary>
+    public static string? Resolve(IQueryCollection query, IHeaderDictionary headers, out ApiError? error) =>
+        Requested(query, headers, out error) ?? (error is null ? Anonymous() : null);
+
+    /// <summary>The id the client asked for (<c>user_id</c>, else <c>X-User-ID</c>); null when none, or, with an error, when unusable.</summary>
+    public static string? Requested(IQueryCollection query, IHeaderDictionary headers, out ApiError? error)
     {
         error = null;
         var given = query["user_id"].ToString();
         if (given.Length == 0)
             given = headers["X-User-ID"].ToString();
         if (given.Length == 0)
-            return $"anon-{Guid.NewGuid():N}"[..17];
+            return null;
         error = Refusal(given);
         return error is null ? given : null;
     }
+
+    /// <summary>A new anonymous user id, <c>anon-</c> and 12 hex digits.</summary>
+    public static string Anonymous() => $"anon-{Guid.NewGuid():N}"[..17];
 
     /// <summary>
     /// The groups named in <c>groups=</c> and <paramref name="fromToken"/> (a token's own names; its patterns ending

@@ -13,15 +13,21 @@ public static class ServerFrames
 
     /// <param name="userStream">With history on, the user stream's epoch and seq for <c>data.streams</c>, and
     /// <paramref name="groupStreams"/> those of the groups joined at connect.</param>
+    /// <param name="app">The connect hook's <c>data</c> for <c>data.app</c> (compact JSON, checked at the door); none when empty.</param>
     public static OutboundFrame Welcome(string userId, string connectionId, string node, (string Epoch, long Seq)? userStream = null,
-        IReadOnlyList<(string Group, string Epoch, long Seq)>? groupStreams = null) =>
-        Encode((userId, connectionId, node, userStream, groupStreams), static (w, s) =>
+        IReadOnlyList<(string Group, string Epoch, long Seq)>? groupStreams = null, ReadOnlyMemory<byte> app = default) =>
+        Encode((userId, connectionId, node, userStream, groupStreams, app), static (w, s) =>
         {
             w.WriteString("type"u8, "welcome"u8);
             w.WriteStartObject("data"u8);
             w.WriteString("user_id"u8, s.userId);
             w.WriteString("connection_id"u8, s.connectionId);
             w.WriteString("node"u8, s.node);
+            if (!s.app.IsEmpty)
+            {
+                w.WritePropertyName("app"u8);
+                w.WriteRawValue(s.app.Span, skipInputValidation: true);
+            }
             if (s.userStream is { } stream)
             {
                 w.WriteStartObject("streams"u8);
