@@ -20,9 +20,10 @@ namespace Switchboard.Service.Http;
 /// when the id is taken as the connection runs.
 /// </param>
 /// <param name="app">What the connect hook gave the connection (welcome's <c>data.app</c>, its session's end); null without one.</param>
+/// <param name="connectionId">The connection's id when the join hook was asked about it before it ran; else as <paramref name="reservedId"/>.</param>
 public sealed class AdmittedUpgrade(WebSocketHandshake handshake, string userId, IReadOnlyList<string> groups,
     ConnectionGrant grant, ConnectionHub hub, ClientLease lease, string? remoteAddress = null, ConnectResume? resume = null,
-    string? reservedId = null, AppSession? app = null)
+    string? reservedId = null, AppSession? app = null, string? connectionId = null)
 {
     public WebSocketHandshake Handshake { get; } = handshake;
     public string UserId { get; } = userId;
@@ -34,7 +35,7 @@ public sealed class AdmittedUpgrade(WebSocketHandshake handshake, string userId,
     // long as the connection lives.
     public Task RunAsync(ConnectionTransport transport) =>
         hub.RunAsync(transport, UserId, Groups, Handshake.Compress, Grant, remoteAddress, resume?.User, resume?.Groups, lease,
-            reservedId, app);
+            reservedId ?? connectionId, app);
 
     /// <summary>Gives back the slot and places of an upgrade that will never run.</summary>
     public void Abandon()
@@ -60,7 +61,8 @@ public sealed record UpgradeRefusal(ApiError Error, int Status, bool HookAsked =
 /// </summary>
 /// <param name="clusterQuota">The cluster-wide bound per user; null with the node scope or no bound, and then nothing is asked.</param>
 public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, SwitchboardOptions options, AuthOptions auth,
-    ClientQuotas quotas, AuthRefusals refusals, TokenValidator? tokens = null, ClusterUserQuota? clusterQuota = null)
+    ClientQuotas quotas, AuthRefusals refusals, TokenValidator? tokens = null, ClusterUserQuota? clusterQuota = null,
+    Actors.Namespaces.NamespaceBook? namespaces = null)
 {
     private static readonly UpgradeRefusal ForbiddenOrigin =
         new(new ApiError("forbidden_origin", "this origin may not open connections here"), StatusCodes.Status403Forbidden);
@@ -72,8 +74,12 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
     // Null without a connect hook: then an upgrade costs nothing more than this check.
     private readonly ConnectHook? _connectHook = hub.Hooks is { } hooks && hooks.Has(HookKind.Connect) ? new ConnectHook(hooks, hub.Node) : null;
 
-    /// <summary>Whether upgrades ask the application's connect hook.</summary>
-    public bool AsksConnectHook => _connectHook is not null;
+    private readonly ConnectJoins? _connectJoins = hub.Hooks is { } hooks && hooks.Has(HookKind.Join) && namespaces is not null
+        ? new ConnectJoins(hooks, namespaces)
+        : null;
+
+    /// <summary>Whether upgrades may ask the application (its connect hook, or its join hook about groups named at connect).</summary>
+    public bool AsksHooks => _connectHook is not null || _connectJoins is not null;
 
     private static readonly UpgradeRefusal Draining =
         new(new ApiError("draining", "this node is shutting down; connect to another"), StatusCodes.Status503ServiceUnavailable);
@@ -139,6 +145,8 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
                 StatusCodes.Status403Forbidden));
         if (!hub.TryAdmit())
             return (null, TooManyConnections($"this node holds its maximum of {hub.Options.MaxConnections} connections"));
+        // The groups the client named, not the application (its token's claim): a connect hook's groups come after.
+        var named = identity.Groups.Count == 0 ? groups : groups.Except(identity.Groups).ToList();
         AppSession? app = null;
         if (_connectHook is not null)
         {
@@ -151,6 +159,16 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
             }
             (identity, groups, app) = (identity with { UserId = verdict.UserId, Grant = verdict.Grant }, verdict.Groups, verdict.App);
         }
+        string? connectionId = null;
+        if (_connectJoins?.Asked(named) is { Count: > 0 } asked)
+        {
+            connectionId = hub.NewConnectionId();
+            if (await _connectJoins.AskAsync(identity.UserId, connectionId, identity.Grant, asked) is { } joinRefusal)
+            {
+                hub.Release();
+                return (null, joinRefusal);
+            }
+        }
         if (quotas.TryTake(identity.UserId, client, out var full) is not { } lease)
         {
             hub.Release();
@@ -160,7 +178,7 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
         string? reservedId = null;
         if (clusterQuota is not null)
         {
-            reservedId = hub.NewConnectionId();
+            reservedId = connectionId ?? hub.NewConnectionId();
             if (!await clusterQuota.TryReserveAsync(identity.UserId, reservedId))
             {
                 hub.Release();
@@ -171,7 +189,7 @@ public sealed class UpgradeAdmission(ConnectionHub hub, NodeState node, Switchbo
             }
         }
         return (new AdmittedUpgrade(handshake, identity.UserId, groups, identity.Grant, hub, lease, client?.ToString(), resume,
-            reservedId, app), null);
+            reservedId, app, connectionId), null);
     }
 
     // The hook's groups join those of the query and the token; together they are held to the same count.

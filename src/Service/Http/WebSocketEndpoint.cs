@@ -15,7 +15,7 @@ public static class WebSocketEndpoint
     {
         var request = context.Request;
         var upgrade = context.Features.Get<IHttpUpgradeFeature>();
-        var (admitted, refusal) = admission.AsksConnectHook && TransportUpgrade.HandOver.Take(context) is { } decided
+        var (admitted, refusal) = admission.AsksHooks && TransportUpgrade.HandOver.Take(context) is { } decided
             ? (null, decided)
             : await admission.AdmitAsync(request.Method, request.Query, request.Headers,
                 upgrade is { IsUpgradableRequest: true }, context.Connection.RemoteIpAddress, auth.UseHttpContextUser ? AppUserOf(context.User) : null);
