@@ -102,14 +102,4 @@ public static class AuthOptionsLoader
         }
         return keys;
     }
-
-    private static Uri? ReadUrl(IConfigurationSection section, List<string> problems)
-    {
-        if (NonEmpty(section.Value) is not { } value)
-            return null;
-        if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-            return uri;
-        problems.Add($"{section.Path}=\"{value}\": not an http or https URL");
-        return null;
-    }
 }

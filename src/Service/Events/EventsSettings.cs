@@ -65,14 +65,4 @@ public static class EventsSettingsLoader
                 store, redis, prefix, secrets)
             : throw new SwitchboardSettingsException(problems);
     }
-
-    private static Uri? ReadUrl(IConfigurationSection section, List<string> problems)
-    {
-        if (NonEmpty(section.Value) is not { } value)
-            return null;
-        if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.UserInfo.Length == 0)
-            return uri;
-        problems.Add($"{section.Path}=\"{value}\": not an http or https URL (without user info)");
-        return null;
-    }
 }

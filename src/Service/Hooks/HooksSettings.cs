@@ -110,15 +110,6 @@ public static class HooksSettingsLoader
         return HookFailure.Deny;
     }
 
-    private static Uri? ReadUrl(IConfigurationSection section, List<string> problems)
-    {
-        if (NonEmpty(section.Value) is not { } value)
-            return null;
-        if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.UserInfo.Length == 0)
-            return uri;
-        problems.Add($"{section.Path}=\"{value}\": not an http or https URL (without user info)");
-        return null;
-    }
 
     // RFC 9110's token: what a header or cookie name is made of.
     private static bool IsToken(string name) =>

@@ -23,8 +23,9 @@ public sealed class ConnectHook(HookCalls hooks, string node)
     private const string DefaultRefusalCode = "forbidden";
     private const string DefaultRefusalMessage = "the application refused this connection";
 
-    private static readonly UpgradeRefusal Unavailable = new(ApiError.Of(HookCalls.Unavailable), StatusCodes.Status503ServiceUnavailable);
-    private static readonly UpgradeRefusal Busy = new(ApiError.Of(HookCalls.Busy), StatusCodes.Status503ServiceUnavailable);
+    /// <summary>An upgrade refused for a hook that failed under <c>OnFailure=deny</c>, or was busy: 503 with the socket's codes.</summary>
+    internal static readonly UpgradeRefusal Unavailable = new(ApiError.Of(HookCalls.Unavailable), StatusCodes.Status503ServiceUnavailable);
+    internal static readonly UpgradeRefusal Busy = new(ApiError.Of(HookCalls.Busy), StatusCodes.Status503ServiceUnavailable);
 
     private readonly ConnectForwarding _forwarding = new(hooks.Options);
 

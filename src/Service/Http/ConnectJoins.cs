@@ -14,9 +14,6 @@ namespace Switchboard.Service.Http;
 /// </summary>
 public sealed class ConnectJoins(HookCalls hooks, NamespaceBook namespaces)
 {
-    private static readonly UpgradeRefusal Unavailable = new(ApiError.Of(HookCalls.Unavailable), StatusCodes.Status503ServiceUnavailable);
-    private static readonly UpgradeRefusal Busy = new(ApiError.Of(HookCalls.Busy), StatusCodes.Status503ServiceUnavailable);
-
     /// <summary>The groups of <paramref name="named"/> the join hook must be asked about.</summary>
     public IReadOnlyList<string> Asked(IEnumerable<string> named)
     {
@@ -37,7 +34,7 @@ public sealed class ConnectJoins(HookCalls hooks, NamespaceBook namespaces)
             if (result.Answer is { } refused)
                 return new UpgradeRefusal(new ApiError(refused.Error ?? "forbidden", refused.Message ?? "the application refused the join"),
                     StatusCodes.Status403Forbidden, HookAsked: true);
-            return (result.Outcome == HookOutcome.Busy ? Busy : Unavailable) with { HookAsked = true };
+            return (result.Outcome == HookOutcome.Busy ? ConnectHook.Busy : ConnectHook.Unavailable) with { HookAsked = true };
         }
         return null;
     }

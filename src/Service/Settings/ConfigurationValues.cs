@@ -76,4 +76,15 @@ public static class ConfigurationValues
         foreach (var child in section.GetChildren().Where(c => !known.Contains(c.Key, StringComparer.OrdinalIgnoreCase)))
             problems.Add($"{child.Path}: not {what}; those are {string.Join(", ", known)}");
     }
+
+    /// <summary>An absolute <c>http</c> or <c>https</c> URL without user info (credentials in a URL end up in logs); null when unset.</summary>
+    public static Uri? ReadUrl(IConfigurationSection section, List<string> problems)
+    {
+        if (NonEmpty(section.Value) is not { } value)
+            return null;
+        if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.UserInfo.Length == 0)
+            return uri;
+        problems.Add($"{section.Path}=\"{value}\": not an http or https URL (without user info)");
+        return null;
+    }
 }
