@@ -35,7 +35,9 @@ public sealed class HttpHooks(IHttpClientFactory clients, HooksSettings settings
     {
         foreach (var kind in HookKinds.All)
         {
+            // The factory's own logging would write a line with a stack trace for every failed call; HookCalls logs failures.
             services.AddHttpClient(ClientName(kind), client => client.Timeout = Timeout.InfiniteTimeSpan)
+                .RemoveAllLoggers()
                 .AddResilienceHandler("hook", (pipeline, context) =>
                 {
                     var policy = context.ServiceProvider.GetRequiredService<HooksSettings>().Options.Policy(kind);
