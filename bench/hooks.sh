@@ -9,7 +9,7 @@
 #   group: 10 groups of 50 at RATE deliveries/s, each message asking the publish hook (Namespaces:Default:PublishHook) or
 #     nobody: deliveries/s and latency.
 #   bench/hooks.sh             HOOKS_ROUNDS (3) rounds; HOOKS_SETTINGS="on off"
-# Prints bench/settings-table.py's medians per setting. Every process is stopped by its PID. Raw results go to
+# Each run is preceded by a short one on the same node, not counted. Prints bench/settings-table.py's medians per setting. Every process is stopped by its PID. Raw results go to
 # bench/results/hooks-<time>.jsonl, one line per run with "hooks":"on"|"off".
 # The cost of hooks that are not configured at all is the main benchmark's: BENCH_BEFORE=<the commit before hooks>
 # BENCH_HUBS="switchboard before" bench/run.sh quick.
@@ -76,10 +76,18 @@ run_one() { # setting, hook, scenario, then load generator options
   local setting=$1 hook=$2 scenario=$3
   shift 3
   start_server "$setting" "$hook"
+  # A short run first, not counted, on the same node: the first calls of a path pay for compiling it (the node runs
+  # without tiered compilation), which is the node's start, not the hook's cost.
+  echo "== $scenario: hooks $setting (warm-up)" >&2
+  dotnet "$loadgen" "$scenario" --kind switchboard --targets "http://127.0.0.1:$port" "$@" $(warm_up "$scenario") >/dev/null 2>&1 || true
   echo "== $scenario: hooks $setting" >&2
   dotnet "$loadgen" "$scenario" --kind switchboard --targets "http://127.0.0.1:$port" --server-pids "$server_pid" "$@" \
     | sed -n "s/^RESULT {/{\"hooks\":\"$setting\",/p" >>"$results"
   stop_server
+}
+
+warm_up() { # scenario: options that shorten it
+  case "$1" in density) echo "--connections 500" ;; *) echo "--duration 2" ;; esac
 }
 
 read -r -a order <<<"$settings"
