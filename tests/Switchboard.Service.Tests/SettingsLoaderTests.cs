@@ -190,6 +190,18 @@ public sealed class SettingsLoaderTests
         Assert.Contains("WebSocket:ShardCount=\"many\"", message);
     }
 
+    [Fact]
+    public void A_value_that_does_not_parse_and_one_out_of_range_are_reported_in_one_start()
+    {
+        var problems = Refused(new() { ["WEBSOCKET_SHARD_COUNT"] = "many", ["WEBSOCKET_MAX_MESSAGE_SIZE"] = "0",
+            ["WEBSOCKET_HEARTBEAT_INTERVAL"] = "soon", ["WEBSOCKET_CONNECTION_TIMEOUT"] = "10" }).Problems;
+        Assert.Contains(problems, p => p.Contains("WEBSOCKET_SHARD_COUNT=\"many\""));
+        Assert.Contains(problems, p => p.Contains("WEBSOCKET_MAX_MESSAGE_SIZE") && p.Contains("= 0"));
+        Assert.Contains(problems, p => p.Contains("WEBSOCKET_HEARTBEAT_INTERVAL=\"soon\""));
+        // The timeout's rule would judge the interval's default, not the value that could not be read: left out.
+        Assert.DoesNotContain(problems, p => p.Contains("must be above HeartbeatInterval"));
+    }
+
     [Theory]
     [InlineData("WEBSOCKET_MESSAGE_BUFFER_SIZE", "-1")]
     [InlineData("WEBSOCKET_MAX_MESSAGE_SIZE", "0")]

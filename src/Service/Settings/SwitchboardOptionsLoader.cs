@@ -77,11 +77,15 @@ public static class SwitchboardOptionsLoader
     public static SwitchboardOptions Load(IConfiguration configuration, Func<SwitchboardOptions, SwitchboardOptions>? overlay = null)
     {
         var problems = new List<string>();
+        var unread = new HashSet<string>();
         var options = new SwitchboardOptions();
         foreach (var setting in Settings)
         {
+            var before = problems.Count;
             options = Bind(options, setting, setting.ConfigurationPath, configuration[setting.ConfigurationPath], problems);
             options = Bind(options, setting, setting.Variable, configuration[setting.Variable], problems);
+            if (problems.Count > before)
+                unread.Add(setting.Key);
         }
         foreach (var (key, variable, replacement) in Retired)
         {
@@ -94,8 +98,9 @@ public static class SwitchboardOptionsLoader
         }
         if (problems.Count == 0 && overlay is not null)
             options = overlay(options);
-        if (problems.Count == 0)
-            problems.AddRange(Validate(options));
+        // The rules run even when some value could not be read, so that one start reports every problem; a rule about a
+        // setting that could not be read would judge its default, and is left to the problem already reported for it.
+        problems.AddRange(Validate(options).Where(p => !unread.Any(key => p.Contains(Describe(key), StringComparison.Ordinal))));
         return problems.Count == 0 ? options : throw new SwitchboardSettingsException(problems);
     }
 
