@@ -54,4 +54,11 @@ public sealed class Output(bool json, IAnsiConsole console, TextWriter stdout, T
     }
 
     public static string Escape(string? text) => Markup.Escape(text ?? "");
+
+    /// <summary>
+    /// <paramref name="n"/> and the noun for it: the singular for 1 ("1 connection"), else the plural (the singular
+    /// and "s" unless <paramref name="plural"/> is given).
+    /// </summary>
+    public static string Count(long n, string singular, string? plural = null) =>
+        $"{n} {(n == 1 ? singular : plural ?? singular + "s")}";
 }

@@ -45,6 +45,34 @@ public sealed class HubCommandOutputTests : WithLoopbackNode
     }
 
     [Fact]
+    public async Task Stats_cluster_says_its_groups_figure_is_a_sum_of_the_nodes_counts_not_a_count_of_groups()
+    {
+        // Five groups, each with members on all three nodes: every node counts 5, the sum is 15.
+        Node.On("GET", "/ws/stats", c => LoopbackNode.WriteJsonAsync(c, JsonDocument.Parse("""
+            {"scope":"cluster","connections":30,"groups":15,
+             "nodes":[{"node":"n1","groups":5},{"node":"n2","groups":5},{"node":"n3","groups":5}],"unreachable":[]}
+            """).RootElement));
+
+        var cluster = await SbctlAsync("stats", "--cluster");
+
+        Assert.Equal(["groups (sum of per-node counts)", "15"], TableRow.Cells(cluster.Line("groups (")));
+        Assert.Equal(["n1", "5"], TableRow.Cells(cluster.Line(" n1 ")));
+    }
+
+    [Fact]
+    public async Task Stats_of_one_node_keeps_the_plain_groups_label()
+    {
+        Node.On("GET", "/ws/stats", c => LoopbackNode.WriteJsonAsync(c, JsonDocument.Parse("""
+            {"node":"n1","groups":5}
+            """).RootElement));
+
+        var run = await SbctlAsync("stats");
+
+        Assert.Equal(["groups", "5"], TableRow.Cells(run.Line(" groups ")));
+        Assert.DoesNotContain("sum of", run.Rendered);
+    }
+
+    [Fact]
     public async Task Stats_json_is_the_nodes_document_unchanged()
     {
         const string document = """{"node":"n1","connections":3,"Odd_Case":{"x":[1,2]},"scope":null}""";
@@ -76,7 +104,7 @@ public sealed class HubCommandOutputTests : WithLoopbackNode
 
         var run = await SbctlAsync("connections", "list", "--limit", "1");
 
-        Assert.EndsWith("1 connections (more: raise --limit)\n", run.Rendered);
+        Assert.EndsWith("1 connection (more: raise --limit)\n", run.Rendered);
     }
 
     [Fact]
@@ -100,7 +128,7 @@ public sealed class HubCommandOutputTests : WithLoopbackNode
 
         var run = await SbctlAsync("users", "show", "ann");
 
-        Assert.StartsWith("ann: 1 connections\nstream: epoch e1, seq 42, delivered_seq 40\n", run.Rendered);
+        Assert.StartsWith("ann: 1 connection\nstream: epoch e1, seq 42, delivered_seq 40\n", run.Rendered);
         Assert.Contains("lobby,ops", run.Line("c-1"));
     }
 
@@ -124,7 +152,7 @@ public sealed class HubCommandOutputTests : WithLoopbackNode
         var show = await SbctlAsync("groups", "show", "lobby");
 
         Assert.Equal(["lobby", "2", "3"], TableRow.Cells(list.Line("lobby")));
-        Assert.EndsWith("1 groups\n", list.Rendered);
+        Assert.EndsWith("1 group\n", list.Rendered);
         Assert.StartsWith("lobby: 2 members, 3 connections\nstream: epoch e2, seq 9\n", show.Rendered);
         Assert.Equal(["ann", "2"], TableRow.Cells(show.Line(" ann ")));
     }
@@ -153,7 +181,7 @@ public sealed class HubCommandOutputTests : WithLoopbackNode
         var show = await SbctlAsync("groups", "show", "lobby");
         var json = await SbctlAsync("groups", "show", "lobby", "--json");
 
-        Assert.StartsWith("lobby: 1 members, 1 connections\npresence: off\n", show.Rendered);
+        Assert.StartsWith("lobby: 1 member, 1 connection\npresence: off\n", show.Rendered);
         JsonAssert.SameAs(view, json.Stdout);
     }
 

@@ -148,4 +148,13 @@ public sealed class OutputTests
 
     [Fact]
     public void Null_escapes_to_nothing() => Assert.Equal("", Output.Escape(null));
+
+    [Theory]
+    [InlineData(0, "connection", null, "0 connections")]
+    [InlineData(1, "connection", null, "1 connection")]
+    [InlineData(2, "connection", null, "2 connections")]
+    [InlineData(1, "entity", "entities", "1 entity")]
+    [InlineData(3, "entity", "entities", "3 entities")]
+    public void Count_uses_the_singular_for_one_and_the_plural_otherwise(long n, string singular, string? plural, string expected) =>
+        Assert.Equal(expected, Output.Count(n, singular, plural));
 }

@@ -24,7 +24,7 @@ public static class ClusterCommands
                         m.Reachable ? "yes" : "[red]no[/]", Output.Escape(m.Version), Marks(m));
                 }
                 console.Write(table);
-                console.WriteLine($"{view.Members.Count} member{(view.Members.Count == 1 ? "" : "s")}");
+                console.WriteLine(Output.Count(view.Members.Count, "member"));
             });
         });
 

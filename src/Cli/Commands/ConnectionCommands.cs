@@ -30,7 +30,7 @@ public static class ConnectionCommands
             c.Output.Write(all, console =>
             {
                 console.Write(Table(all.Connections));
-                console.WriteLine($"{all.Connections.Count} connections{(all.Next is null ? "" : " (more: raise --limit)")}");
+                console.WriteLine($"{Output.Count(all.Connections.Count, "connection")}{(all.Next is null ? "" : " (more: raise --limit)")}");
             });
             c.Output.Missing(all);
         });
@@ -47,7 +47,7 @@ public static class ConnectionCommands
             var view = await c.Client.GetAsync<UserView>(AdminRoutes.User.Replace("{id}", Uri.EscapeDataString(c.Value(id))), cancel);
             c.Output.Write(view, console =>
             {
-                console.WriteLine($"{view.UserId}: {view.Connections.Count} connections");
+                console.WriteLine($"{view.UserId}: {Output.Count(view.Connections.Count, "connection")}");
                 if (view.Stream is { } stream)
                     console.WriteLine($"stream: epoch {stream.Epoch}, seq {stream.Seq}, delivered_seq {stream.DeliveredSeq ?? 0}");
                 console.Write(Table(view.Connections));
@@ -76,7 +76,7 @@ public static class ConnectionCommands
                 return;
             var result = await c.Client.PostAsync<KickResult>(AdminRoutes.Kick, request, cancel);
             c.Output.Write(result, console => console.WriteLine(
-                $"closed {result.Closed} connection{(result.Closed == 1 ? "" : "s")}{(result.Nodes.Count > 0 ? " on " + string.Join(", ", result.Nodes) : "")}"));
+                $"closed {Output.Count(result.Closed, "connection")}{(result.Nodes.Count > 0 ? " on " + string.Join(", ", result.Nodes) : "")}"));
             c.Output.Missing(result);
         });
         return kick;

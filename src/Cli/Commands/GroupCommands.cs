@@ -25,7 +25,7 @@ public static class GroupCommands
                 foreach (var g in all.Groups)
                     table.AddRow(Output.Escape(g.Group), g.Users.ToString(), g.Connections.ToString());
                 console.Write(table);
-                console.WriteLine($"{all.Groups.Count} groups{(all.Next is null ? "" : " (more: raise --limit)")}");
+                console.WriteLine($"{Output.Count(all.Groups.Count, "group")}{(all.Next is null ? "" : " (more: raise --limit)")}");
             });
             c.Output.Missing(all);
         });
@@ -37,11 +37,11 @@ public static class GroupCommands
             var view = await c.Client.GetAsync<GroupView>(AdminRoutes.Group.Replace("{name}", Uri.EscapeDataString(c.Value(name))), cancel);
             c.Output.Write(view, console =>
             {
-                console.WriteLine($"{view.Group}: {view.Members.Count} members, {view.Connections} connections");
+                console.WriteLine($"{view.Group}: {Output.Count(view.Members.Count, "member")}, {Output.Count(view.Connections, "connection")}");
                 if (view.Stream is { } stream)
                     console.WriteLine($"stream: epoch {stream.Epoch}, seq {stream.Seq}");
                 console.WriteLine(view.Presence is { } presence
-                    ? $"presence: {presence.Users} users, {presence.Connections} connections"
+                    ? $"presence: {Output.Count(presence.Users, "user")}, {Output.Count(presence.Connections, "connection")}"
                     : "presence: off");
                 var table = Output.Table("user", "connections");
                 foreach (var m in view.Members)

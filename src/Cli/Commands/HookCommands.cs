@@ -30,7 +30,7 @@ public static class HookCommands
         var configured = view.Cluster.Where(h => h.Configured).Select(h => h.Hook).ToList();
         if (configured.Count == 0)
         {
-            console.MarkupLine(view.Nodes.Count == 0 ? "no node answered" : $"no hook is configured on any of {Count(view.Nodes.Count, "node")}");
+            console.MarkupLine(view.Nodes.Count == 0 ? "no node answered" : $"no hook is configured on any of {Output.Count(view.Nodes.Count, "node")}");
             return;
         }
         var nodes = Output.Table("node", "hook", "transport", "calls/s", "p50", "p99", "calls", "denied", "failures");
@@ -71,6 +71,4 @@ public static class HookCommands
 
     // A failure is worth the eye: red when there is any.
     private static string Failures(long n) => n == 0 ? "0" : $"[red]{Number(n)}[/]";
-
-    private static string Count(int n, string what) => $"{n} {what}{(n == 1 ? "" : "s")}";
 }

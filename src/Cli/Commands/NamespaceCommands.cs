@@ -29,9 +29,9 @@ public static class NamespaceCommands
                 console.Write(Nodes(view));
                 console.Write(Namespaces(view));
                 console.MarkupLine(view.Nodes.Count == 0 ? "no node answered"
-                    : view.Agree ? $"every node has fingerprint {Output.Escape(view.Nodes[0].Fingerprint)} ({Count(view.Nodes.Count, "node")})"
-                    : $"[red]nodes disagree[/]: {Count(view.Nodes.Select(n => n.Fingerprint).Distinct().Count(), "fingerprint")} " +
-                      $"among {Count(view.Nodes.Count, "node")}");
+                    : view.Agree ? $"every node has fingerprint {Output.Escape(view.Nodes[0].Fingerprint)} ({Output.Count(view.Nodes.Count, "node")})"
+                    : $"[red]nodes disagree[/]: {Output.Count(view.Nodes.Select(n => n.Fingerprint).Distinct().Count(), "fingerprint")} " +
+                      $"among {Output.Count(view.Nodes.Count, "node")}");
             });
             c.Output.Missing(view);
         });
@@ -46,7 +46,7 @@ public static class NamespaceCommands
             {
                 console.Write(Show(view));
                 console.MarkupLine(view.Agree
-                    ? $"{Output.Escape(view.Name)}: the same on every node ({Count(view.Nodes.Count, "node")})"
+                    ? $"{Output.Escape(view.Name)}: the same on every node ({Output.Count(view.Nodes.Count, "node")})"
                     : $"[red]nodes disagree[/] on {Output.Escape(view.Name)}");
             });
             c.Output.Missing(view);
@@ -127,6 +127,4 @@ public static class NamespaceCommands
         ];
 
     private static string YesNo(bool value) => value ? "yes" : "no";
-
-    private static string Count(int n, string what) => $"{n} {what}{(n == 1 ? "" : "s")}";
 }

@@ -11,6 +11,13 @@ public static class StatsCommand
     private static readonly string[] NodeColumns =
         ["connections", "users", "groups", "messages_in", "messages_out", "delivered", "dropped", "closed_slow", "uptime_seconds"];
 
+    // In the cluster's sums, the figures that are not a count of distinct things: a node counts the groups with members on
+    // it, so a group with members on three nodes is in three nodes' counts. The sum says so rather than pass for a total.
+    private static readonly Dictionary<string, string> ClusterLabels = new(StringComparer.Ordinal)
+    {
+        ["groups"] = "groups (sum of per-node counts)",
+    };
+
     public static Command Create(CommandActions actions)
     {
         var cluster = new Option<bool>("--cluster") { Description = "sum every Up member and list each one" };
@@ -20,7 +27,7 @@ public static class StatsCommand
             var body = await c.Client.GetAsync<JsonElement>("/stats", cancel, ("scope", c.Value(cluster) ? "cluster" : null));
             c.Output.Write(body, console =>
             {
-                console.Write(Figures(body));
+                console.Write(Figures(body, IsCluster(body) ? ClusterLabels : null));
                 if (body.TryGetProperty("nodes", out var nodes) && nodes.ValueKind == JsonValueKind.Array)
                     console.Write(PerNode(nodes));
                 if (body.TryGetProperty("unreachable", out var silent) && silent.GetArrayLength() > 0)
@@ -31,7 +38,7 @@ public static class StatsCommand
     }
 
     // Every scalar at the top and one level into objects (errors, rate_limit, group), as name/value rows.
-    private static Table Figures(JsonElement body)
+    private static Table Figures(JsonElement body, IReadOnlyDictionary<string, string>? labels)
     {
         var table = Output.Table("figure", "value");
         foreach (var property in body.EnumerateObject())
@@ -43,7 +50,8 @@ public static class StatsCommand
             }
             else if (IsScalar(property.Value))
             {
-                table.AddRow(Output.Escape(property.Name), Output.Escape(property.Value.ToString()));
+                var label = labels is not null && labels.TryGetValue(property.Name, out var l) ? l : property.Name;
+                table.AddRow(Output.Escape(label), Output.Escape(property.Value.ToString()));
             }
         }
         return table;
@@ -61,6 +69,9 @@ public static class StatsCommand
         }
         return table;
     }
+
+    private static bool IsCluster(JsonElement body) =>
+        body.TryGetProperty("scope", out var scope) && scope.ValueKind == JsonValueKind.String && scope.GetString() == "cluster";
 
     private static bool IsScalar(JsonElement value) => value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array);
 }
