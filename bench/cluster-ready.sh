@@ -1,5 +1,6 @@
 # Sourced by the benchmarks that run scripts/cluster.sh: waits until each of NODES nodes on HTTP_BASE.. sees NODES
 # members, and stops the run, naming the log, when one of the nodes in $1 (the run directory) has exited meanwhile.
+# (cluster.sh start already returns once every node serves; a node's member count can lag that by a gossip round.)
 wait_for_cluster() {
   local run=$1 n pidfile
   echo "waiting for $NODES nodes to form a cluster" >&2

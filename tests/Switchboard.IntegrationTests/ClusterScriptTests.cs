@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using System.Net.WebSockets;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -10,6 +12,8 @@ namespace Switchboard.IntegrationTests;
 /// <summary>
 /// scripts/cluster.sh, the Docker-free way to run three nodes, starts a cluster and stops it gracefully; every node
 /// enforces the same token settings, so a token minted once works on each; the real sbctl sees and acts on all three.
+/// start returns once every node serves (<see cref="ClusterScript.StartAsync"/> asks each node's /ws/health right after
+/// it), refuses taken ports and starts nothing then, and kills what it started when the nodes do not serve in time.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterScriptTests
@@ -80,6 +84,43 @@ public sealed class ClusterScriptTests
         Assert.Empty(Directory.GetFiles(run, "*.pid"));
     }
 
+    [Theory]
+    [InlineData("HTTP_BASE", 1)]   // node 2's HTTP port
+    [InlineData("REMOTE_BASE", 2)] // node 3's remoting port
+    public async Task Start_refuses_a_taken_port_with_its_number_and_starts_nothing(string setting, int index)
+    {
+        var (run, httpBase, environment) = ClusterScript.Prepare();
+        var port = int.Parse(environment[setting]) + index;
+        using var taken = new TcpListener(IPAddress.Loopback, port);
+        taken.Start();
+
+        var start = await ClusterScript.RunWithOutputAsync("start", environment);
+
+        Assert.Equal(1, start.ExitCode);
+        Assert.Contains($"port(s) {port} on 127.0.0.1 already taken", start.Error);
+        Assert.Contains("nothing started", start.Error);
+        Assert.Empty(Directory.GetFiles(run));
+        Assert.DoesNotContain("pid", start.Output);
+        using var http = new HttpClient();
+        foreach (var free in Enumerable.Range(httpBase, 3).Where(p => p != port))
+            await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(new Uri($"http://127.0.0.1:{free}/ws/health")));
+    }
+
+    [Fact]
+    public async Task Start_that_does_not_serve_in_time_fails_naming_the_nodes_and_leaves_no_process()
+    {
+        var (run, _, environment) = ClusterScript.Prepare(("START_TIMEOUT", "0"));
+
+        var start = await ClusterScript.RunWithOutputAsync("start", environment);
+
+        Assert.Equal(1, start.ExitCode);
+        Assert.Contains("within 0 s (START_TIMEOUT)", start.Error);
+        var pids = Regex.Matches(start.Output, @"\(pid (\d+),").Select(m => int.Parse(m.Groups[1].Value)).ToList();
+        Assert.Equal(3, pids.Count);
+        Assert.All(pids, pid => Assert.True(Gone(pid), $"pid {pid} still runs"));
+        Assert.Empty(Directory.GetFiles(run, "*.pid"));
+    }
+
     [Fact]
     public async Task Script_nodes_take_sbctls_rate_limit_a_drain_moves_clients_away_and_a_killed_node_is_downed()
     {
@@ -146,11 +187,13 @@ public sealed class ClusterScriptTests
 
     private static int Pid(string run, int node) => int.Parse(File.ReadAllText(Path.Combine(run, $"node{node}.pid")).Trim());
 
-    private static bool Exited(string run, int node)
+    private static bool Exited(string run, int node) => Gone(Pid(run, node));
+
+    private static bool Gone(int pid)
     {
         try
         {
-            using var process = Process.GetProcessById(Pid(run, node));
+            using var process = Process.GetProcessById(pid);
             return process.HasExited;
         }
         catch (ArgumentException)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -6,8 +7,9 @@ namespace Switchboard.IntegrationTests.Support;
 
 /// <summary>
 /// scripts/cluster.sh with three nodes on free loopback ports and a run folder of their own: <see cref="Prepare"/> makes
-/// its environment, <see cref="StartAsync"/> starts the nodes and waits until each sees all three, <see cref="RestartAsync"/>
-/// restarts one, <see cref="RunAsync"/> runs a command (<c>stop</c> in a test's <c>finally</c>).
+/// its environment, <see cref="StartAsync"/> starts the nodes (the script returns once each serves) and waits until each
+/// sees all three, <see cref="RestartAsync"/> restarts one, <see cref="RunAsync"/> runs a command (<c>stop</c> in a
+/// test's <c>finally</c>), <see cref="RunWithOutputAsync"/> one whose output a test reads.
 /// </summary>
 public static class ClusterScript
 {
@@ -30,14 +32,20 @@ public static class ClusterScript
 
     public static async Task StartAsync(Dictionary<string, string> environment, int httpBase)
     {
-        Assert.Equal(0, await RunAsync("start", environment));
+        var start = await RunWithOutputAsync("start", environment);
+        Assert.True(start.ExitCode == 0, start.Error);
+        // The script returns only once every node serves: no wait here.
+        using var http = new HttpClient();
+        for (var n = 0; n < 3; n++)
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri($"http://127.0.0.1:{httpBase + n}/ws/health"))).StatusCode);
         await EveryNodeSeesThreeAsync(httpBase);
     }
 
     /// <summary>Restarts node <paramref name="node"/> (1-based) by the script and waits until every node sees all three again.</summary>
     public static async Task RestartAsync(Dictionary<string, string> environment, int httpBase, int node)
     {
-        Assert.Equal(0, await RunAsync("restart", environment, node.ToString()));
+        var restart = await RunWithOutputAsync("restart", environment, node.ToString());
+        Assert.True(restart.ExitCode == 0, restart.Error);
         await EveryNodeSeesThreeAsync(httpBase);
     }
 
@@ -53,9 +61,13 @@ public static class ClusterScript
         }
     }
 
-    public static async Task<int> RunAsync(string command, IDictionary<string, string> environment, params string[] arguments)
+    public static async Task<int> RunAsync(string command, IDictionary<string, string> environment, params string[] arguments) =>
+        (await RunWithOutputAsync(command, environment, arguments)).ExitCode;
+
+    public static async Task<(int ExitCode, string Output, string Error)> RunWithOutputAsync(
+        string command, IDictionary<string, string> environment, params string[] arguments)
     {
-        var info = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true };
+        var info = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Path.Combine(ServiceProcess.RepositoryRoot, "scripts", "cluster.sh"));
         info.ArgumentList.Add(command);
         foreach (var argument in arguments)
@@ -63,9 +75,9 @@ public static class ClusterScript
         foreach (var (name, value) in environment)
             info.Environment[name] = value;
         using var script = Process.Start(info)!;
-        await script.StandardOutput.ReadToEndAsync();
-        using var guard = new CancellationTokenSource(Eventually.Deadline * 2);
+        var (output, error) = (script.StandardOutput.ReadToEndAsync(), script.StandardError.ReadToEndAsync());
+        using var guard = new CancellationTokenSource(Eventually.Deadline * 3);
         await script.WaitForExitAsync(guard.Token);
-        return script.ExitCode;
+        return (script.ExitCode, await output, await error);
     }
 }
