@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Akka.Actor;
 using Switchboard.Actors.Delivery;
 using Switchboard.Actors.History;
@@ -130,22 +129,4 @@ public sealed partial class ConnectionSession
         answer is null
             ? failure ?? fallback
             : new FrameError(answer.Error ?? fallback.Code, answer.Message ?? fallback.Message);
-
-    /// <summary>An <c>rpc</c> frame's <c>data</c>: <c>{"method":"...","params":...}</c>.</summary>
-    private sealed record RpcCall(string Method, JsonElement Params)
-    {
-        public const int MaxMethodLength = 128;
-
-        public static RpcCall? Of(ReadOnlyMemory<byte> data)
-        {
-            if (data.IsEmpty)
-                return null;
-            using var json = JsonDocument.Parse(data);
-            var root = json.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("method", out var method) || method.ValueKind != JsonValueKind.String
-                || method.GetString() is not { Length: > 0 and <= MaxMethodLength } name)
-                return null;
-            return new RpcCall(name, root.TryGetProperty("params", out var parameters) ? parameters.Clone() : HookValues.Null);
-        }
-    }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Akka.Actor;
 using Switchboard.Actors.Delivery;
 using Switchboard.Actors.History;
@@ -84,7 +83,7 @@ public sealed partial class ConnectionSession(LocalConnection local, ConnectionH
                 Acknowledge(frame);
                 break;
             case "join":
-                if (RequireGroup(frame) && MayUseGroup(frame) && InKnownNamespace(frame) && ResumeIn(frame, out var resume))
+                if (RequireGroup(frame) && MayUseGroup(frame) && InKnownNamespace(frame) && Read<StreamPosition>(frame, FrameData.TryResume, out var resume))
                     return Join(frame, resume);
                 break;
             case "refresh":
@@ -125,7 +124,7 @@ public sealed partial class ConnectionSession(LocalConnection local, ConnectionH
             Reply(frame, RpcNeedsId);
         else if (hub.Hooks is not { } hooks || !hooks.Has(HookKind.Rpc))
             Reply(frame, RpcNotAvailable);
-        else if (RpcCall.Of(frame.Data) is not { } call)
+        else if (FrameData.Rpc(frame.Data) is not { } call)
             Reply(frame, RpcNeedsMethod);
         else
             return AskRpc(frame, call, hooks);
@@ -237,43 +236,13 @@ public sealed partial class ConnectionSession(LocalConnection local, ConnectionH
             Reply(frame, HistoryOff);
             return;
         }
-        if (SeqIn(frame.Data) is not { } seq)
+        if (FrameData.Seq(frame.Data) is not { } seq)
         {
             Reply(frame, ReceivedNeedsSeq);
             return;
         }
         Routing.Users.Tell(new UserProtocol.Received(UserId, seq));
         Acknowledge(frame);
-    }
-
-    // data.resume of a join: {"epoch":"...","seq":N}; absent is no resume, anything else an error.
-    private bool ResumeIn(ClientFrame frame, out StreamPosition? resume)
-    {
-        resume = null;
-        if (frame.Data.IsEmpty)
-            return true;
-        using var json = JsonDocument.Parse(frame.Data);
-        if (json.RootElement.ValueKind != JsonValueKind.Object || !json.RootElement.TryGetProperty("resume", out var given))
-            return true;
-        if (given.ValueKind == JsonValueKind.Object && given.TryGetProperty("epoch", out var epoch) && epoch.ValueKind == JsonValueKind.String
-            && StreamPosition.IsEpoch(epoch.GetString()) && given.TryGetProperty("seq", out var seq) && seq.TryGetInt64(out var n) && n >= 0)
-        {
-            resume = new StreamPosition(epoch.GetString()!, n);
-            return true;
-        }
-        Reply(frame, new FrameError("invalid_field", "data.resume is {\"epoch\":\"<letters and digits>\",\"seq\":<0 or more>}"));
-        return false;
-    }
-
-    private static long? SeqIn(ReadOnlyMemory<byte> data)
-    {
-        if (data.IsEmpty)
-            return null;
-        using var json = JsonDocument.Parse(data);
-        return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("seq", out var seq)
-               && seq.TryGetInt64(out var n) && n >= 0
-            ? n
-            : null;
     }
 
     // RestrictGroups: joins and sends alike, so a token that cannot join a group cannot speak in it either.
@@ -305,36 +274,17 @@ public sealed partial class ConnectionSession(LocalConnection local, ConnectionH
             Reply(frame, PresenceNeedsId);
             return;
         }
-        if (!CursorIn(frame, out var cursor))
+        if (!Read<string>(frame, FrameData.TryCursor, out var cursor))
             return;
         Routing.Groups.Tell(new GroupProtocol.GetPresence(frame.Group!, frame.Type == "presence_stats", cursor, Connection.Id, frame.Id,
             local.Partition));
-    }
-
-    // data.cursor of a presence request: absent, or the user id the last page ended with.
-    private bool CursorIn(ClientFrame frame, out string? cursor)
-    {
-        cursor = null;
-        if (frame.Data.IsEmpty)
-            return true;
-        using var json = JsonDocument.Parse(frame.Data);
-        if (json.RootElement.ValueKind != JsonValueKind.Object || !json.RootElement.TryGetProperty("cursor", out var given)
-            || given.ValueKind == JsonValueKind.Null)
-            return true;
-        if (given.ValueKind == JsonValueKind.String && Names.Check(given.GetString(), NameKind.UserId) is null)
-        {
-            cursor = given.GetString();
-            return true;
-        }
-        Reply(frame, new FrameError("invalid_field", "data.cursor is the user id a page ended with"));
-        return false;
     }
 
     private void Refresh(ClientFrame frame)
     {
         if (renewal is null)
             Reply(frame, TokensOff);
-        else if (TokenIn(frame.Data) is not { } token)
+        else if (FrameData.Token(frame.Data) is not { } token)
             Reply(frame, RefreshNeedsToken);
         else
             _ = RefreshAsync(frame, token, renewal);
@@ -363,15 +313,13 @@ public sealed partial class ConnectionSession(LocalConnection local, ConnectionH
             Reply(frame, error ?? RefreshNeedsToken);
     }
 
-    private static string? TokenIn(ReadOnlyMemory<byte> data)
+    // A field of data that is absent is no value; one of the wrong shape gets the reader's error.
+    private bool Read<T>(ClientFrame frame, FrameData.Reader<T> reader, out T? value) where T : class
     {
-        if (data.IsEmpty)
-            return null;
-        using var json = JsonDocument.Parse(data);
-        return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("token", out var token)
-               && token.ValueKind == JsonValueKind.String
-            ? token.GetString()
-            : null;
+        if (reader(frame.Data, out value) is not { } invalid)
+            return true;
+        Reply(frame, invalid);
+        return false;
     }
 
     private bool RequireGroup(ClientFrame frame)
