@@ -4,7 +4,7 @@ namespace Switchboard.Actors.Hub;
 
 /// <summary>
 /// What a connection's <c>info</c> may be (PROTOCOL.md "Presence"): a JSON object of at most 1 KB, written compactly. The one
-/// rule for every source of it: the token's <c>info</c> claim now, the connect hook's answer later.
+/// rule for every source of it: the token's <c>info</c> claim and the connect and refresh hooks' answers.
 /// </summary>
 public static class PresenceInfo
 {
