@@ -10,7 +10,8 @@ namespace Switchboard.Streams;
 public sealed record ConnectionOptions
 {
     public const int DefaultMessageBufferSize = 256;
-    public const int DefaultMaxMessageSize = 512;
+    /// <summary>64 KiB: an ordinary chat message with markup fits; SignalR takes 32 KB, Centrifugo 64 KB.</summary>
+    public const int DefaultMaxMessageSize = 64 * 1024;
     public const int DefaultWriteBufferSize = 1024;
     public static readonly TimeSpan DefaultSendTimeout = TimeSpan.FromMilliseconds(50);
 

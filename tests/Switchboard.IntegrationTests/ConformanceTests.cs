@@ -175,8 +175,9 @@ public sealed class ConformanceTests(ServerFixture fixture) : IClassFixture<Serv
     public async Task Fragments_adding_up_past_the_size_limit_fail_with_1009()
     {
         await using var client = await ConnectAsync();
-        await client.SendFrameAsync(Text, new byte[300], fin: false);
-        await client.SendFrameAsync(Continuation, new byte[300], fin: false);
+        var half = Switchboard.Streams.ConnectionOptions.DefaultMaxMessageSize / 2 + 1;
+        await client.SendFrameAsync(Text, new byte[half], fin: false);
+        await client.SendFrameAsync(Continuation, new byte[half], fin: false);
         await AssertFailedWith(client, 1009);
     }
 

@@ -111,7 +111,7 @@ public sealed class ProtocolTests(ServerFixture fixture) : IClassFixture<ServerF
     public async Task Oversized_message_closes_with_1009()
     {
         await using var client = await ConnectAsync();
-        await client.SendAsync($$"""{"type":"ping","data":"{{new string('x', 600)}}"}""");
+        await client.SendAsync($$"""{"type":"ping","data":"{{new string('x', Switchboard.Streams.ConnectionOptions.DefaultMaxMessageSize)}}"}""");
         Assert.Equal(WebSocketCloseStatus.MessageTooBig, await client.ReceiveCloseAsync());
     }
 

@@ -30,7 +30,7 @@ public sealed class SettingsLoaderTests
         Assert.Equal(TimeSpan.FromMilliseconds(50), o.SendTimeout);
         Assert.Equal(1024, o.ReadBufferSize);
         Assert.Equal(1024, o.WriteBufferSize);
-        Assert.Equal(512, o.MaxMessageSize);
+        Assert.Equal(65536, o.MaxMessageSize);
         Assert.True(o.EnableGlobalPing);
         Assert.Equal(4 * Environment.ProcessorCount, o.ConnectionHosts);
         Assert.False(o.AllowClientBroadcast);
@@ -58,7 +58,7 @@ public sealed class SettingsLoaderTests
             ["WEBSOCKET_SEND_TIMEOUT_MS"] = "250",
             ["WEBSOCKET_READ_BUFFER_SIZE"] = "4096",
             ["WEBSOCKET_WRITE_BUFFER_SIZE"] = "8192",
-            ["WEBSOCKET_MAX_MESSAGE_SIZE"] = "65536",
+            ["WEBSOCKET_MAX_MESSAGE_SIZE"] = "131072",
             ["WEBSOCKET_ENABLE_GLOBAL_PING"] = "false",
             ["WEBSOCKET_CONNECTION_HOSTS"] = "3",
             ["WEBSOCKET_ALLOW_CLIENT_BROADCAST"] = "TRUE",
@@ -81,7 +81,7 @@ public sealed class SettingsLoaderTests
         Assert.Equal(TimeSpan.FromMilliseconds(250), o.SendTimeout);
         Assert.Equal(4096, o.ReadBufferSize);
         Assert.Equal(8192, o.WriteBufferSize);
-        Assert.Equal(65536, o.MaxMessageSize);
+        Assert.Equal(131072, o.MaxMessageSize);
         Assert.False(o.EnableGlobalPing);
         Assert.Equal(3, o.ConnectionHosts);
         Assert.True(o.AllowClientBroadcast);
