@@ -17,15 +17,13 @@ public sealed class ClusterTests(ClusterTests.ThreeNodes cluster) : IClassFixtur
         public async Task InitializeAsync() => Nodes.AddRange(await StartAsync(3));
 
         /// <summary>
-        /// Starts <paramref name="count"/> nodes seeded by the first (by all of them with <paramref name="everyNodeSeeds"/>,
-        /// so that any node, the first too, can restart and join the others) and waits until each sees all of them up.
+        /// Starts <paramref name="count"/> nodes seeded by the first and waits until each sees all of them up.
         /// <paramref name="settings"/> gives node i settings of its own, as variables.
         /// </summary>
-        public static async Task<List<ServiceProcess>> StartAsync(int count, bool everyNodeSeeds = false,
-            Func<int, IDictionary<string, string>>? settings = null)
+        public static async Task<List<ServiceProcess>> StartAsync(int count, Func<int, IDictionary<string, string>>? settings = null)
         {
             var ports = Enumerable.Range(0, count).Select(_ => ServiceProcess.FreePort()).ToArray();
-            var seed = string.Join(",", ports.Take(everyNodeSeeds ? count : 1).Select(p => $"akka.tcp://switchboard@127.0.0.1:{p}"));
+            var seed = $"akka.tcp://switchboard@127.0.0.1:{ports[0]}";
             var nodes = ports.Select((port, i) => ServiceProcess.Start(new Dictionary<string, string>(settings?.Invoke(i) ?? new Dictionary<string, string>())
             {
                 ["CLUSTER_SEEDS"] = seed,

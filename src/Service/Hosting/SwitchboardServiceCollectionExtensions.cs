@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Hosting;
@@ -132,14 +131,7 @@ public static class SwitchboardServiceCollectionExtensions
                 .WithClustering(new ClusterOptions { SeedNodes = [.. options.ClusterSeeds], Roles = [.. options.ClusterRoles] })
                 .AddHocon(ShutdownHocon(options), HoconAddMode.Prepend)
                 .AddStartup((system, _) => ClusterExit.Register(system, sp))
-                .AddStartup((system, _) =>
-                {
-                    // Without seeds the node is a cluster of one, so the sharded entities run unchanged.
-                    if (options.ClusterSeeds.Count > 0)
-                        return;
-                    var cluster = Cluster.Get(system);
-                    cluster.Join(cluster.SelfAddress);
-                })
+                .AddClusterFormation(options, sp)
                 .AddRoutingSerializer()
                 .AddUserBucketEntities(options.ShardCount, routing, History(options), sp.GetRequiredService<HistoryBudget>(),
                     sp.GetService<IStreamStore>())

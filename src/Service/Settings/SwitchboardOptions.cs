@@ -116,6 +116,31 @@ public sealed record SwitchboardOptions
     /// <summary>How long a node with seeds may try to join them before it gives up and exits.</summary>
     public TimeSpan ClusterJoinTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How the node finds the cluster: <c>seeds</c> (<see cref="ClusterSeeds"/>, or a cluster of its own without them),
+    /// <c>config</c> (Akka's Cluster Bootstrap asks the management endpoints in <see cref="ClusterDiscoveryEndpoints"/>)
+    /// or <c>kubernetes</c> (Cluster Bootstrap asks the Kubernetes API for the pods labelled for this service).
+    /// </summary>
+    public string ClusterDiscovery { get; init; } = "seeds";
+
+    /// <summary>The nodes' management endpoints (<c>host:port</c>) that <c>config</c> discovery probes, this node's among them.</summary>
+    public IReadOnlyList<string> ClusterDiscoveryEndpoints { get; init; } = [];
+
+    /// <summary>This node's management (bootstrap) HTTP port, bound on <see cref="ClusterHostname"/>; opened only with bootstrap.</summary>
+    public int ClusterManagementPort { get; init; } = 8558;
+
+    /// <summary>How many contact points bootstrap must have heard from before the lowest of them forms a new cluster.</summary>
+    public int ClusterRequiredContacts { get; init; } = 2;
+
+    /// <summary>The name bootstrap looks up; with <c>kubernetes</c> it fills the label selector's <c>{0}</c>.</summary>
+    public string ClusterDiscoveryServiceName { get; init; } = "switchboard";
+
+    /// <summary>The pods' label selector with <c>kubernetes</c>; <c>{0}</c> is <see cref="ClusterDiscoveryServiceName"/>.</summary>
+    public string ClusterDiscoveryLabelSelector { get; init; } = "app.kubernetes.io/name={0}";
+
+    /// <summary>The namespace whose pods <c>kubernetes</c> discovery lists; null: the pod's own (its service account's).</summary>
+    public string? ClusterDiscoveryNamespace { get; init; }
+
     /// <summary>How long SIGTERM waits for connections to close with 1001 before the process goes on stopping.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

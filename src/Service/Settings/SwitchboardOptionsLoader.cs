@@ -61,6 +61,20 @@ public static class SwitchboardOptionsLoader
         new("ClusterPort", "CLUSTER_PORT", (o, v) => o with { ClusterPort = Int(v) }, "Cluster:Port"),
         new("ClusterRoles", "CLUSTER_ROLES", (o, v) => o with { ClusterRoles = List(v) }, "Cluster:Roles"),
         new("ClusterJoinTimeout", "CLUSTER_JOIN_TIMEOUT", (o, v) => o with { ClusterJoinTimeout = Seconds(v) }, "Cluster:JoinTimeout"),
+        new("ClusterDiscovery", "CLUSTER_DISCOVERY", (o, v) => o with { ClusterDiscovery = ClusterBootstrapValues.Discovery(v) },
+            "Cluster:Discovery"),
+        new("ClusterDiscoveryEndpoints", "CLUSTER_DISCOVERY_ENDPOINTS",
+            (o, v) => o with { ClusterDiscoveryEndpoints = ClusterBootstrapValues.Endpoints(List(v)) }, "Cluster:DiscoveryEndpoints"),
+        new("ClusterManagementPort", "CLUSTER_MANAGEMENT_PORT", (o, v) => o with { ClusterManagementPort = Int(v) },
+            "Cluster:ManagementPort"),
+        new("ClusterRequiredContacts", "CLUSTER_REQUIRED_CONTACTS", (o, v) => o with { ClusterRequiredContacts = Int(v) },
+            "Cluster:RequiredContacts"),
+        new("ClusterDiscoveryServiceName", "CLUSTER_DISCOVERY_SERVICE_NAME",
+            (o, v) => o with { ClusterDiscoveryServiceName = ClusterBootstrapValues.ServiceName(v) }, "Cluster:DiscoveryServiceName"),
+        new("ClusterDiscoveryLabelSelector", "CLUSTER_DISCOVERY_LABEL_SELECTOR",
+            (o, v) => o with { ClusterDiscoveryLabelSelector = ClusterBootstrapValues.LabelSelector(v) }, "Cluster:DiscoveryLabelSelector"),
+        new("ClusterDiscoveryNamespace", "CLUSTER_DISCOVERY_NAMESPACE",
+            (o, v) => o with { ClusterDiscoveryNamespace = ClusterBootstrapValues.Namespace(v) }, "Cluster:DiscoveryNamespace"),
     ];
 
     /// <summary>Settings of earlier builds whose job another took: naming one stops the start rather than being ignored.</summary>
@@ -144,6 +158,8 @@ public static class SwitchboardOptionsLoader
             yield return $"{Describe("ClusterPort")} = {o.ClusterPort}: must be a port number, 0 to 65535";
         if (o.ClusterSeeds.Count > 0 && o.ClusterPort == 0)
             yield return $"{Describe("ClusterPort")} = 0: a node that joins seeds needs a fixed port for its peers to reach it";
+        foreach (var problem in ClusterBootstrapValues.Validate(o, Describe))
+            yield return problem;
         if (o.HandshakeTimeout <= TimeSpan.Zero)
             yield return $"{Describe("HandshakeTimeout")} = {o.HandshakeTimeout.TotalSeconds}: must be above 0 seconds";
         if (o.ClusterJoinTimeout <= TimeSpan.Zero)

@@ -73,6 +73,9 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         return new ServiceProcess(Process.Start(info)!, baseUri, environment);
     }
 
+    /// <summary>The value of a variable this process was started with.</summary>
+    public string Setting(string variable) => _environment![variable];
+
     /// <summary>A new process of the service with this one's address and environment (this one must have exited).</summary>
     public ServiceProcess StartAgain() => Start(_environment, baseUri: BaseUri);
 
