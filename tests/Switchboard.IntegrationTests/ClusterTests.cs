@@ -19,13 +19,14 @@ public sealed class ClusterTests(ClusterTests.ThreeNodes cluster) : IClassFixtur
         /// <summary>
         /// Starts <paramref name="count"/> nodes seeded by the first (by all of them with <paramref name="everyNodeSeeds"/>,
         /// so that any node, the first too, can restart and join the others) and waits until each sees all of them up.
-        /// <paramref name="settings"/> gives node i settings of its own, as variables.
+        /// <paramref name="settings"/> gives node i settings of its own, as variables; <paramref name="protocol"/> is the seeds'
+        /// (<c>akka.ssl.tcp</c> for nodes with <c>Cluster:Tls</c>).
         /// </summary>
         public static async Task<List<ServiceProcess>> StartAsync(int count, bool everyNodeSeeds = false,
-            Func<int, IDictionary<string, string>>? settings = null)
+            Func<int, IDictionary<string, string>>? settings = null, string protocol = "akka.tcp")
         {
             var ports = Enumerable.Range(0, count).Select(_ => ServiceProcess.FreePort()).ToArray();
-            var seed = string.Join(",", ports.Take(everyNodeSeeds ? count : 1).Select(p => $"akka.tcp://switchboard@127.0.0.1:{p}"));
+            var seed = string.Join(",", ports.Take(everyNodeSeeds ? count : 1).Select(p => $"{protocol}://switchboard@127.0.0.1:{p}"));
             var nodes = ports.Select((port, i) => ServiceProcess.Start(new Dictionary<string, string>(settings?.Invoke(i) ?? new Dictionary<string, string>())
             {
                 ["CLUSTER_SEEDS"] = seed,

@@ -58,7 +58,7 @@ public sealed class PeerCertificatesTests(PeerCertificatesTests.Files files) : I
     {
         var folder = Directory.CreateDirectory(made.File("forged")).FullName;
         TestCertificates.OpenSsl("req", "-config", made.File("openssl.cnf"), "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-            "-nodes", "-days", "2", "-subj", "/CN=cluster-ca", "-keyout", Path.Combine(folder, "cluster-ca.key"),
+            "-nodes", "-days", "30", "-subj", "/CN=cluster-ca", "-keyout", Path.Combine(folder, "cluster-ca.key"),
             "-out", Path.Combine(folder, "cluster-ca.crt"));
         return Path.Combine(folder, "cluster-ca.crt");
     }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Akka.Event;
 using Akka.Hosting;
 using Akka.Remote.Transport.DotNetty;
 using Microsoft.Extensions.Configuration;
@@ -26,6 +28,25 @@ public static class ClusterTlsExtensions
         return builder
             .AddHocon("akka.remote.dot-netty.tcp.enable-ssl = on", HoconAddMode.Prepend)
             .AddSetup(new DotNettySslSetup(certificate, suppressValidation: false, requireMutualAuthentication: true,
-                validateCertificateHostname: false, new PeerCertificates(tls.Authorities).Validator));
+                validateCertificateHostname: false, new PeerCertificates(tls.Authorities).Validator))
+            .AddStartup((system, _) => LogCertificate(system.Log, tls));
     }
+
+    // The certificate is read at start only, and once it expires the peers refuse this node (and a peer that dials it stops):
+    // the log says until when it holds, and warns a week ahead.
+    private static void LogCertificate(ILoggingAdapter log, ClusterTlsSettings tls)
+    {
+        var certificate = tls.Certificate!;
+        var until = certificate.NotAfter.ToUniversalTime();
+        var when = until.ToString("u", CultureInfo.InvariantCulture);
+        var authorities = string.Join(", ", tls.Authorities.Select(a => a.Subject));
+        if (until - DateTime.UtcNow < ExpiryWarning)
+            log.Warning("Mutual TLS between the nodes: this node's certificate {0} expires at {1}; its peers will then refuse it. " +
+                        "Restart the node with a renewed certificate before then (docs/security.md)", certificate.Subject, when);
+        else
+            log.Info("Mutual TLS between the nodes: this node presents {0} (valid until {1}) and accepts peers whose certificate a " +
+                     "CA of Cluster:Tls:Ca signed ({2}); a renewed certificate is read at the next start", certificate.Subject, when, authorities);
+    }
+
+    private static readonly TimeSpan ExpiryWarning = TimeSpan.FromDays(7);
 }

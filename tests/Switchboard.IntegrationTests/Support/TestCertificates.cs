@@ -26,7 +26,7 @@ public sealed class TestCertificates : IDisposable
     /// <summary>A self-signed CA: its certificate <c>{name}.crt</c>, which this returns, and its key <c>{name}.key</c>.</summary>
     public string Authority(string name)
     {
-        OpenSsl("req", "-config", Configuration, "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+        OpenSsl("req", "-config", Configuration, "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "30",
             "-subj", $"/CN={name}", "-keyout", File($"{name}.key"), "-out", File($"{name}.crt"));
         return File($"{name}.crt");
     }
@@ -45,7 +45,7 @@ public sealed class TestCertificates : IDisposable
         OpenSsl(["req", "-config", Configuration, "-new", .. rsa ? new[] { "-newkey", "rsa:2048" } : ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
             "-nodes", "-subj", $"/CN={name}", "-keyout", File($"{name}.key"), "-out", File($"{name}.csr")]);
         var ca = Path.ChangeExtension(authority, null);
-        OpenSsl("x509", "-req", "-in", File($"{name}.csr"), "-CA", $"{ca}.crt", "-CAkey", $"{ca}.key", "-days", "2",
+        OpenSsl("x509", "-req", "-in", File($"{name}.csr"), "-CA", $"{ca}.crt", "-CAkey", $"{ca}.key", "-days", "30",
             "-set_serial", Random.Shared.NextInt64(1, long.MaxValue).ToString(), "-extfile", extensions, "-out", File($"{name}.crt"));
         return (File($"{name}.crt"), File($"{name}.key"));
     }
