@@ -10,7 +10,8 @@ namespace Switchboard.IntegrationTests;
 /// <summary>
 /// Mutual TLS between the nodes (<c>Cluster:Tls</c>), with certificates openssl makes for the test: three nodes whose
 /// certificates the cluster's CA signed form a cluster and route; a connection without a certificate, a plaintext one, and a
-/// node whose certificate another CA signed are refused, and the three go on as before.
+/// node whose certificate another CA signed are refused, and the three go on as before; a node that refuses its seed's
+/// certificate stops itself with status 79.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterTlsTests(ClusterTlsTests.TlsCluster cluster) : IClassFixture<ClusterTlsTests.TlsCluster>
@@ -139,21 +140,30 @@ public sealed class ClusterTlsTests(ClusterTlsTests.TlsCluster cluster) : IClass
     }
 
     [Fact]
-    public async Task A_node_whose_certificate_another_CA_signed_never_joins()
+    public async Task Nodes_whose_certificate_another_CA_signed_never_join()
     {
         var (seed, _) = await SeedAsync();
-        var stranger = cluster.Certificates.Node("stranger", cluster.Certificates.Authority("other-ca"));
-        // The stranger trusts the cluster's CA as well as its own, so that any refusal is the cluster's, not the stranger's.
-        var trusted = cluster.Certificates.Concatenate("stranger-trust.crt", cluster.Ca, cluster.Certificates.File("other-ca.crt"));
-        await using var intruder = ServiceProcess.Start(new Dictionary<string, string>(TlsCluster.Tls(stranger, trusted))
-        {
-            ["CLUSTER_SEEDS"] = seed,
-            ["CLUSTER_PORT"] = ServiceProcess.FreePort().ToString(),
-        });
+        var made = cluster.Certificates;
+        var stranger = made.Node("stranger", made.Authority("other-ca"));
+        var lost = made.Node("lost", made.Authority("lost-ca"));
+        // The stranger trusts the cluster's CA as well as its own, so that the refusal can only be the cluster's. The lost node
+        // trusts only its own CA, so it refuses node 1's certificate when it dials it: Akka.Remote stops a node whose outbound
+        // handshake fails, and the node exits with Akka's status for that, 79, so that its supervisor notices.
+        var trusted = made.Concatenate("stranger-trust.crt", cluster.Ca, made.File("other-ca.crt"));
+        await using var intruder = StartJoining(TlsCluster.Tls(stranger, trusted));
+        await using var refuser = StartJoining(TlsCluster.Tls(lost, made.File("lost-ca.crt")));
 
         await Eventually.TrueAsync(() => cluster.Nodes[0].Output.Contains("Refused the certificate of") &&
                                          cluster.Nodes[0].Output.Contains("(CN=stranger, issued by CN=other-ca)"),
             "node 1 refuses the stranger's certificate");
+        Assert.Equal(79, await refuser.WaitForExitAsync());
+        Assert.Contains("Akka stopped this node (TlsHandshakeFailureReason", refuser.Output);
         await ThreeMembersRouteAsync();
+
+        ServiceProcess StartJoining(Dictionary<string, string> tls) => ServiceProcess.Start(new Dictionary<string, string>(tls)
+        {
+            ["CLUSTER_SEEDS"] = seed,
+            ["CLUSTER_PORT"] = ServiceProcess.FreePort().ToString(),
+        });
     }
 }
