@@ -6,6 +6,7 @@ using Switchboard.Service.Http;
 using Switchboard.Service.Logging;
 using Switchboard.Service.Metrics;
 using Switchboard.Service.RateLimiting;
+using Switchboard.Service.Remoting;
 using Switchboard.Service.Settings;
 
 SocketCompletions.RunInlineUnlessConfigured();
@@ -22,13 +23,16 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 // Checked before the host starts so that an operator sees one message, with every section's problems, not a host failure trace.
 var problems = new List<string>();
 AuthOptions? auth = null;
+SwitchboardOptions? hub = null;
 foreach (var check in new Action[]
          {
-             () => SwitchboardOptionsLoader.Load(builder.Configuration),
+             () => hub = SwitchboardOptionsLoader.Load(builder.Configuration),
              () => auth = AuthOptionsLoader.Load(builder.Configuration),
              // Hooks:Connect:ForwardCookies needs Auth:AllowedOrigins: checked once the Auth section has loaded.
              () => _ = auth is null ? null : HooksSettingsLoader.Load(builder.Configuration, auth),
              () => MetricsOptionsLoader.Load(builder.Configuration),
+             // The seeds' protocol is checked against TLS once the hub's settings have loaded.
+             () => ClusterTlsSettingsLoader.Load(builder.Configuration, hub?.ClusterSeeds ?? []),
              () => NamespaceSettingsLoader.Load(builder.Configuration),
              () => RateLimitPolicy.From(builder.Configuration.GetSection(RateLimiterOptions.SectionName).Get<RateLimiterOptions>() ?? new()),
          })

@@ -15,8 +15,8 @@ namespace Switchboard.Service.Hosting;
 /// its coordinated shutdown with that reason. This task, in the first phase, makes the node stop serving at once:
 /// it answers 503 from then on, closes every connection with 1001 so that clients reconnect elsewhere while the
 /// node's routing still works, and stops the host, which exits with <see cref="NodeState.DownedExitCode"/> or
-/// <see cref="NodeState.JoinFailedExitCode"/> so that a supervisor starts a fresh node that joins again (0 after a
-/// leave: the operator meant it). A planned shutdown (SIGTERM) is left to <see cref="SwitchboardLifecycle"/>.
+/// <see cref="NodeState.JoinFailedExitCode"/> (or the status Akka gives another failure, 79 for a failed outbound TLS
+/// handshake) so that a supervisor starts a fresh node that joins again (0 after a leave: the operator meant it). A planned shutdown (SIGTERM) is left to <see cref="SwitchboardLifecycle"/>.
 /// </summary>
 public static class ClusterExit
 {
@@ -31,6 +31,8 @@ public static class ClusterExit
                 CoordinatedShutdown.ClusterDowningReason => (NodeState.DownedExitCode, "node left the cluster"),
                 CoordinatedShutdown.ClusterJoinUnsuccessfulReason => (NodeState.JoinFailedExitCode, "node left the cluster"),
                 CoordinatedShutdown.ClusterLeavingReason => (0, "node leaving the cluster"),
+                // Any other reason Akka gives a status is a failure too: Akka.Remote's failed outbound TLS handshake (79) is one.
+                { ExitCode: not 0 and var code } => (code, "node stopped"),
                 _ => (0, null),
             };
             if (closeReason is null)
@@ -50,7 +52,7 @@ public static class ClusterExit
             {
                 node.Down(exitCode);
                 Environment.ExitCode = exitCode;
-                LogRemoved(logger, options, hub, exitCode);
+                LogRemoved(logger, options, hub, exitCode, reason!);
             }
             await hub.CloseAllAsync(CloseCode.GoingAway, closeReason, options.ShutdownTimeout);
             services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
@@ -58,9 +60,15 @@ public static class ClusterExit
         });
     }
 
-    private static void LogRemoved(ILogger logger, SwitchboardOptions options, ConnectionHub hub, int exitCode)
+    private static void LogRemoved(ILogger logger, SwitchboardOptions options, ConnectionHub hub, int exitCode, CoordinatedShutdown.Reason reason)
     {
-        if (exitCode == NodeState.DownedExitCode)
+        if (reason is not (CoordinatedShutdown.ClusterDowningReason or CoordinatedShutdown.ClusterJoinUnsuccessfulReason))
+        {
+            logger.LogError("Akka stopped this node ({Reason}: {Message}): it stops serving, closes its {Count} connections with 1001 " +
+                            "and exits with status {ExitCode} so that its supervisor starts a fresh node", reason.GetType().Name, reason,
+                hub.Slots.Count, exitCode);
+        }
+        else if (exitCode == NodeState.DownedExitCode)
         {
             logger.LogError("This node was removed from the cluster (downed by the split brain resolver or an operator, " +
                             "or on the minority side of a partition): it stops serving, closes its {Count} connections with 1001 " +

@@ -29,6 +29,7 @@ public sealed class SwitchboardLifecycle(
         _ = Get<Hooks.HooksSettings>();
         _ = Get<Actors.Hooks.AppHooks>();
         _ = Get<Events.EventsSettings>();
+        _ = Get<Remoting.ClusterTlsSettings>();
         WarnWhenCapped(Get<ConnectionCap>());
         return Task.CompletedTask;
     }

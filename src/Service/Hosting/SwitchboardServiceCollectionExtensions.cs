@@ -29,6 +29,7 @@ using Switchboard.Service.Hooks;
 using Switchboard.Service.Http;
 using Switchboard.Service.Logging;
 using Switchboard.Service.Metrics;
+using Switchboard.Service.Remoting;
 using Switchboard.Service.Settings;
 using Switchboard.Streams;
 using Switchboard.Streams.Outbound;
@@ -61,6 +62,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHooks();
         services.AddEvents();
+        services.AddClusterTls();
         // Null without Auth:Jwt: upgrades then name their user as before. A key fetch has its own timeout (JwksKeys).
         services.AddSingleton(sp => sp.GetRequiredService<AuthOptions>().Jwt is { } jwt
             ? new TokenValidator(jwt, sp.GetRequiredService<SwitchboardOptions>().HandshakeTimeout, new HttpClient(),
@@ -128,6 +130,7 @@ public static class SwitchboardServiceCollectionExtensions
                 .ConfigureLoggers(AkkaLogBridge.Configure)
                 // By default port 0: each standalone node takes a free port, so several run side by side.
                 .WithRemoting(new RemoteOptions { HostName = options.ClusterHostname, Port = options.ClusterPort })
+                .WithClusterTls(sp.GetRequiredService<ClusterTlsSettings>())
                 .WithClustering(new ClusterOptions { SeedNodes = [.. options.ClusterSeeds], Roles = [.. options.ClusterRoles] })
                 .AddHocon(ShutdownHocon(options), HoconAddMode.Prepend)
                 .AddStartup((system, _) => ClusterExit.Register(system, sp))

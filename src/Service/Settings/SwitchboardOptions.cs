@@ -100,8 +100,8 @@ public sealed record SwitchboardOptions
     public bool AllowClientBroadcast { get; init; }
 
     /// <summary>
-    /// Seed nodes to join, as <c>akka.tcp://switchboard@host:port</c>. Empty: the node forms a
-    /// cluster of its own.
+    /// Seed nodes to join, as <c>akka.tcp://switchboard@host:port</c> (<c>akka.ssl.tcp://</c> with <c>Cluster:Tls</c>).
+    /// Empty: the node forms a cluster of its own.
     /// </summary>
     public IReadOnlyList<string> ClusterSeeds { get; init; } = [];
 

@@ -228,9 +228,10 @@ public static class SwitchboardOptionsLoader
         var seeds = List(value);
         foreach (var seed in seeds)
         {
-            if (!Uri.TryCreate(seed, UriKind.Absolute, out var uri) || uri.Scheme != "akka.tcp" || uri.UserInfo != "switchboard"
-                || uri.Port <= 0)
-                throw new FormatException($"\"{seed}\" is not akka.tcp://switchboard@host:port");
+            // akka.ssl.tcp with Cluster:Tls (ClusterTlsSettingsLoader checks which).
+            if (!Uri.TryCreate(seed, UriKind.Absolute, out var uri) || uri.Scheme is not ("akka.tcp" or "akka.ssl.tcp")
+                || uri.UserInfo != "switchboard" || uri.Port <= 0)
+                throw new FormatException($"\"{seed}\" is not akka.tcp://switchboard@host:port (akka.ssl.tcp:// with Cluster:Tls)");
         }
         return seeds;
     }
