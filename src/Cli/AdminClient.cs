@@ -11,7 +11,8 @@ namespace Switchboard.Cli;
 /// The HTTP side of every command: one node, its prefix and key. A refusal becomes a <see cref="NodeRefusedException"/>
 /// carrying the node's own message, so that every command reports it the same way.
 /// </summary>
-public sealed class AdminClient(NodeTarget target) : IDisposable
+/// <param name="warn">told, once, when the node answers that it has no keys although a key was given.</param>
+public sealed class AdminClient(NodeTarget target, Action<string>? warn = null) : IDisposable
 {
     // Streams (cluster tail, top) stay open until the operator stops them; single requests get the deadline below.
     private static readonly TimeSpan RequestDeadline = TimeSpan.FromSeconds(30);
@@ -19,6 +20,7 @@ public sealed class AdminClient(NodeTarget target) : IDisposable
     // Cross-site requests).
     private static readonly object NoBody = new();
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private bool _warnedOfNoKeys;
 
     public Task<T> GetAsync<T>(string route, CancellationToken cancel, params (string Name, string? Value)[] query) =>
         SendAsync<T>(HttpMethod.Get, route, null, cancel, query);
@@ -114,10 +116,24 @@ public sealed class AdminClient(NodeTarget target) : IDisposable
         {
             throw new NodeRefusedException($"{target.Node} did not answer {request.Method} {request.RequestUri!.AbsolutePath} within {RequestDeadline.TotalSeconds:0}s", e);
         }
+        WarnIfNodeHasNoKeys(response);
         if (response.IsSuccessStatusCode)
             return response;
         using (response)
             throw new NodeRefusedException(await RefusalAsync(request, response, cancel));
+    }
+
+    // A node without keys serves loopback callers whatever key they send: a made-up key "works", and its user would
+    // believe the node checks keys.
+    private void WarnIfNodeHasNoKeys(HttpResponseMessage response)
+    {
+        if (_warnedOfNoKeys || target.Key is not { Length: > 0 }
+            || !response.Headers.TryGetValues(ApiKeys.NoKeysHeader, out var values) || !values.Contains(ApiKeys.NoKeysValue))
+            return;
+        _warnedOfNoKeys = true;
+        warn?.Invoke($"warning: {target.Node} has no API keys configured, so the key given was not checked: the node serves " +
+                     "every loopback caller, with or without a key, and refuses all others (protected mode). To check keys, " +
+                     "configure Auth:ApiKeys on every node (sbctl keys new --scopes admin)");
     }
 
     // The node's own words when it sent an error body; otherwise the status, so that a proxy's HTML page is not dumped.

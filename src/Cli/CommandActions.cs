@@ -10,16 +10,27 @@ namespace Switchboard.Cli;
 public sealed class CommandActions(GlobalOptions globals, Session session, IAnsiConsole console, TextWriter stdout, TextWriter stderr)
 {
     public void Bind(Command command, Func<CommandContext, CancellationToken, Task> body) =>
-        command.SetAction(async (parse, cancel) => await RunAsync(parse, body, cancel));
-
-    private async Task<int> RunAsync(ParseResult parse, Func<CommandContext, CancellationToken, Task> body, CancellationToken cancel)
-    {
-        try
+        command.SetAction(async (parse, cancel) => await RunAsync(async () =>
         {
             var target = globals.Resolve(parse);
             var output = new Output(target.Json, console, stdout, stderr);
-            using var client = new AdminClient(target);
+            using var client = new AdminClient(target, output.Error);
             await body(new CommandContext(parse, client, output, session), cancel);
+        }, cancel));
+
+    /// <summary>Binds a command that asks no node (<c>keys new</c>): the node options are not read, so a bad one does not stop it.</summary>
+    public void BindOffline(Command command, Action<ParseResult, Output> body) =>
+        command.SetAction(async (parse, cancel) => await RunAsync(() =>
+        {
+            body(parse, new Output(parse.GetValue(globals.Json), console, stdout, stderr));
+            return Task.CompletedTask;
+        }, cancel));
+
+    private async Task<int> RunAsync(Func<Task> run, CancellationToken cancel)
+    {
+        try
+        {
+            await run();
             return ExitCodes.Done;
         }
         catch (UsageException e)

@@ -33,6 +33,9 @@ public sealed class Output(bool json, IAnsiConsole console, TextWriter stdout, T
 
     public void Line(string text) => console.WriteLine(text);
 
+    /// <summary>Text as it is, straight to stdout: never wrapped at the terminal's width, so that a line can be copied whole.</summary>
+    public void Plain(string text) => stdout.WriteLine(text);
+
     public void Error(string text) => stderr.WriteLine("sbctl: " + text);
 
     /// <summary>A word to the operator that is not the answer (stderr, so that piping the answer leaves it out).</summary>

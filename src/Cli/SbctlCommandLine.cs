@@ -38,6 +38,7 @@ public sealed class SbctlCommandLine
         Root.Add(NamespaceCommands.Create(actions));
         Root.Add(HookCommands.Create(actions));
         Root.Add(TopCommand.Create(actions));
+        Root.Add(KeyCommands.Create(actions));
         if (noCommand is not null)
         {
             Root.SetAction(async (parse, cancel) =>

@@ -26,6 +26,7 @@ public sealed class ClusterScriptTests
         {
             await ClusterScript.StartAsync(environment, httpBase);
             using var http = new HttpClient();
+            await ReadmeSbctlSamplesAreWhatSbctlPrintsAsync(environment, httpBase);
 
             var ann = TestTokens.Mint("ann", issuer: null, audience: null);
             var devices = new List<Client>();
@@ -181,6 +182,54 @@ public sealed class ClusterScriptTests
             Assert.Equal(0, await ClusterScript.RunAsync("stop", environment));
         }
         Assert.Empty(Directory.GetFiles(run, "*.pid"));
+    }
+
+    /// <summary>
+    /// Each <c>$ sbctl</c> sample of the README that shows what it prints, run as written against node 1 (the README's
+    /// SBCTL_NODE) of three: its output with this cluster's ports read as the README's (remoting 4053-4055, HTTP
+    /// 8081-8083) and the build's version as <c>&lt;version&gt;</c> is the sample's, table cell by table cell.
+    /// </summary>
+    private static async Task ReadmeSbctlSamplesAreWhatSbctlPrintsAsync(Dictionary<string, string> environment, int httpBase)
+    {
+        var node = new Dictionary<string, string> { ["SBCTL_NODE"] = $"http://127.0.0.1:{httpBase}" };
+        var version = (await SbctlJsonAsync(node["SBCTL_NODE"], "cluster", "show")).GetProperty("members")[0].GetProperty("version").GetString()!;
+        var samples = SbctlSample.In(Markdown.Readme).Where(s => s.Output.Count > 0).ToList();
+        Assert.NotEmpty(samples);
+        foreach (var sample in samples)
+        {
+            var run = await Sbctl.RunAsync(sample.Arguments, node);
+            Assert.True(run.ExitCode == 0, $"{sample.Line}\n{run}");
+            var printed = sample.Pipe is null ? run.Stdout : Jq(run.Json(), sample.Pipe);
+            for (var n = 0; n < 3; n++)
+                printed = printed.Replace($"127.0.0.1:{ServicePort(environment, n)}", $"127.0.0.1:{4053 + n}")
+                    .Replace($"127.0.0.1:{httpBase + n}", $"127.0.0.1:{8081 + n}");
+            printed = printed.Replace(version, "<version>");
+            var lines = printed.TrimEnd('\n').Split('\n');
+            Assert.True(sample.Output.Count == lines.Length, $"{sample.Line} printed:\n{printed}");
+            foreach (var (shown, actual) in sample.Output.Zip(lines))
+                Assert.True(SampleLine(shown) == SampleLine(actual), $"{sample.Line}: the README shows\n{shown}\nsbctl printed\n{actual}");
+        }
+    }
+
+    // A table's row as its cells (column widths follow the longest value, which the README's ports need not match); a
+    // border as the kind of border it is; any other line as it is.
+    private static string SampleLine(string line) =>
+        line.Contains('│') ? string.Join("|", line.Split('│').Select(c => c.Trim()))
+        : line.Length > 0 && "╭├╰".Contains(line[0]) ? line[0].ToString()
+        : line.TrimEnd();
+
+    // The jq filters the README pipes sbctl's JSON into: a path (.a.b), optionally then "| length".
+    private static string Jq(JsonElement json, string pipe)
+    {
+        var filter = pipe.StartsWith("jq ", StringComparison.Ordinal) ? pipe[3..].Trim().Trim('\'') : throw new ArgumentException(pipe);
+        var parts = filter.Split('|', StringSplitOptions.TrimEntries);
+        var value = parts[0].Split('.', StringSplitOptions.RemoveEmptyEntries).Aggregate(json, (e, name) => e.GetProperty(name));
+        return parts switch
+        {
+            [_] => value.GetRawText(),
+            [_, "length"] => value.GetArrayLength().ToString(),
+            _ => throw new ArgumentException($"a jq filter these tests do not read: {filter}"),
+        };
     }
 
     private static int ServicePort(Dictionary<string, string> environment, int index) => int.Parse(environment["REMOTE_BASE"]) + index;

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
+using Switchboard.Contracts;
 using Switchboard.Service.Auth;
 
 namespace Switchboard.Service.Tests;
@@ -276,4 +277,41 @@ public sealed class ApiAccessTests
             Assert.DoesNotContain("key-0123456789", refusal.Error.Message);
         }
     }
+
+    [Fact]
+    public void A_key_configured_as_its_digest_admits_the_key_and_nothing_else()
+    {
+        const string key = "sb_digest-configured-key-0123456789";
+        var digest = ApiKeys.DigestForm(key);
+        var access = new ApiAccess([new ApiKeyOptions("hashed", digest, ["read"])]);
+
+        Assert.Equal("hashed", access.Decide(ApiScopes.Read, From("10.0.0.5", apiKey: key)).Caller?.Name);
+        Assert.Null(access.Decide(ApiScopes.Read, From("10.0.0.5", authorization: "Bearer " + key)).Refusal);
+        // Whoever reads the node's configuration has the digest, not the key: the digest is no key.
+        AssertRefused(access.Decide(ApiScopes.Read, From("10.0.0.5", apiKey: digest)), 401, "unauthorized");
+        AssertRefused(access.Decide(ApiScopes.Read, From("10.0.0.5", apiKey: digest["sha256:".Length..])), 401, "unauthorized");
+        AssertRefused(access.Decide(ApiScopes.Read, From("10.0.0.5", apiKey: key[..^1] + "8")), 401, "unauthorized");
+        AssertRefused(access.Decide(ApiScopes.Publish, From("10.0.0.5", apiKey: key)), 403, "forbidden");
+    }
+
+    [Fact]
+    public void A_digest_in_upper_case_is_the_same_digest()
+    {
+        const string key = "sb_upper-case-digest-0123456789";
+        var access = new ApiAccess([new ApiKeyOptions("hashed", ApiKeys.DigestForm(key).ToUpperInvariant(), ["read"])]);
+        Assert.Null(access.Decide(ApiScopes.Read, From("10.0.0.5", apiKey: key)).Refusal);
+    }
+
+    [Fact]
+    public void A_key_known_by_its_digest_may_be_as_long_as_any_key_and_no_longer_is_hashed()
+    {
+        var longest = new string('k', ApiKeys.MaxLength);
+        var access = new ApiAccess([new ApiKeyOptions("hashed", ApiKeys.DigestForm(longest), ["read"])]);
+        Assert.Null(access.Decide(ApiScopes.Read, From("10.0.0.5", apiKey: longest)).Refusal);
+        AssertRefused(access.Decide(ApiScopes.Read, From("10.0.0.5", apiKey: longest + "k")), 401, "unauthorized");
+    }
+
+    [Fact]
+    public void A_malformed_digest_given_in_code_is_refused_at_once() =>
+        Assert.Throws<ArgumentException>(() => new ApiAccess([new ApiKeyOptions("bad", "sha256:abc", ["read"])]));
 }

@@ -1,3 +1,4 @@
+using Switchboard.Contracts;
 using Switchboard.Service.Auth;
 using Switchboard.Service.Settings;
 
@@ -112,5 +113,49 @@ public sealed class ApiKeySettingsTests
         Assert.Equal(2, problems.Count);
         Assert.Contains(problems, p => p.StartsWith("Auth:ApiKeys:0:Key"));
         Assert.Contains(problems, p => p.StartsWith("Auth:ApiKeys:1:Scopes"));
+    }
+
+    [Fact]
+    public void A_key_may_be_given_as_its_digest()
+    {
+        var digest = ApiKeys.DigestForm(Key);
+        var keys = Load(new() { ["Auth:ApiKeys:0:Key"] = digest, ["Auth:ApiKeys:0:Scopes"] = "read" }).ApiKeys;
+        Assert.Equal(digest, Assert.Single(keys).Key);
+        Assert.False(new ApiAccess(keys).ProtectedMode);
+    }
+
+    [Theory]
+    [InlineData("sha256:")]
+    [InlineData("sha256:0123456789abcdef")]                                                     // too short
+    [InlineData("sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeg")] // not hex
+    [InlineData("SHA256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef00")] // too long, any case of the prefix
+    public void A_malformed_digest_stops_start_up_without_echoing_it(string configured)
+    {
+        var message = Refused(new() { ["Auth:ApiKeys:0:Key"] = configured, ["Auth:ApiKeys:0:Scopes"] = "read" });
+        Assert.Contains("Auth:ApiKeys:0:Key: sha256: is followed by the key's SHA-256 as 64 hex digits", message);
+        if (configured.Length > "sha256:".Length)
+            Assert.DoesNotContain(configured["sha256:".Length..], message);
+    }
+
+    [Fact]
+    public void A_key_and_its_digest_are_the_same_key()
+    {
+        var message = Refused(new()
+        {
+            ["Auth:ApiKeys:0:Name"] = "plain",
+            ["Auth:ApiKeys:0:Key"] = Key,
+            ["Auth:ApiKeys:0:Scopes"] = "read",
+            ["Auth:ApiKeys:1:Name"] = "hashed",
+            ["Auth:ApiKeys:1:Key"] = ApiKeys.DigestForm(Key),
+            ["Auth:ApiKeys:1:Scopes"] = "admin",
+        });
+        Assert.Contains("Auth:ApiKeys:1:Key: the same key as plain", message);
+    }
+
+    [Fact]
+    public void A_key_longer_than_any_header_should_carry_is_refused()
+    {
+        var message = Refused(new() { ["Auth:ApiKeys:0:Key"] = new string('k', ApiKeys.MaxLength + 1), ["Auth:ApiKeys:0:Scopes"] = "read" });
+        Assert.Contains($"Auth:ApiKeys:0:Key: {ApiKeys.MaxLength + 1} characters; a key has at most {ApiKeys.MaxLength}", message);
     }
 }

@@ -1,8 +1,7 @@
-using System.Buffers;
 using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Primitives;
+using Switchboard.Contracts;
 using Switchboard.Service.Http;
 
 namespace Switchboard.Service.Auth;
@@ -91,17 +90,20 @@ public sealed class ApiAccess
         $"address (localhost, 127.0.0.1, [::1]) is not one; configure {SettingName} to call the node by another name");
 
     // Digests, not keys, are compared: the same length whatever was presented, so FixedTimeEquals takes the same
-    // time for every input and says nothing of how much of a key was right.
+    // time for every input and says nothing of how much of a key was right. A key configured as its digest
+    // (ApiKeys.DigestPrefix) is compared the same way, so the node never needs the key itself.
     private readonly (byte[] Digest, ApiCaller Caller)[] _keys;
     private readonly int _longestKey;
 
     public ApiAccess(AuthOptions options) : this(options.ApiKeys) { }
 
+    /// <exception cref="ArgumentException">A key in the digest form is not 64 hex digits (the loader refuses it first).</exception>
     public ApiAccess(IReadOnlyList<ApiKeyOptions> keys)
     {
-        _keys = keys.Select(k => (SHA256.HashData(Encoding.UTF8.GetBytes(k.Key)), new ApiCaller(k.Name, ScopesOf(k.Scopes))))
-            .ToArray();
-        _longestKey = keys.Count == 0 ? 0 : keys.Max(k => k.Key.Length);
+        _keys = keys.Select(k => (ApiKeys.DigestOf(k.Key) ?? throw new ArgumentException($"API key {k.Name}: a malformed digest", nameof(keys)),
+            new ApiCaller(k.Name, ScopesOf(k.Scopes)))).ToArray();
+        // A key known only by its digest may be as long as any key.
+        _longestKey = keys.Count == 0 ? 0 : keys.Max(k => ApiKeys.IsDigestForm(k.Key) ? ApiKeys.MaxLength : k.Key.Length);
     }
 
     /// <summary>No key is configured: loopback callers have every scope, nobody else has any.</summary>
@@ -181,13 +183,8 @@ public sealed class ApiAccess
         // Longer than every key: equal to none, and not worth hashing (a bound on what a caller makes us hash).
         if (presented.Length > _longestKey)
             return null;
-        var length = Encoding.UTF8.GetMaxByteCount(presented.Length);
-        byte[]? rented = null;
-        Span<byte> utf8 = length <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(length));
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(presented, utf8)], digest);
-        if (rented is not null)
-            ArrayPool<byte>.Shared.Return(rented, clearArray: true);
+        ApiKeys.Digest(presented, digest);
 
         // Every key is compared, so the time taken does not say which one matched.
         ApiCaller? found = null;

@@ -57,5 +57,9 @@ public sealed record JwtOptions
     public bool RestrictGroups { get; init; }
 }
 
-/// <summary>One API key: <see cref="Name"/> is what the logs say, never the key.</summary>
+/// <summary>
+/// One API key: <see cref="Name"/> is what the logs say, never the key. <see cref="Key"/> is the key itself, or its digest
+/// form (<c>sha256:</c> and 64 hex digits, <see cref="Switchboard.Contracts.ApiKeys.DigestForm"/>) so that the node's
+/// configuration need not hold the key.
+/// </summary>
 public sealed record ApiKeyOptions(string Name, string Key, IReadOnlyList<string> Scopes);

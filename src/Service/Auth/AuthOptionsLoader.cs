@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Configuration;
+using Switchboard.Contracts;
 using Switchboard.Service.Settings;
 using static Switchboard.Service.Settings.ConfigurationValues;
 
@@ -13,9 +14,9 @@ namespace Switchboard.Service.Auth;
 public static class AuthOptionsLoader
 {
     public const int MinSecretBytes = 32;
-    public const int MinApiKeyLength = 16;
+    public const int MinApiKeyLength = ApiKeys.MinLength;
 
-    public static readonly IReadOnlySet<string> Scopes = new HashSet<string> { "publish", "read", "impersonate", "admin" };
+    public static readonly IReadOnlySet<string> Scopes = new HashSet<string>(ApiKeys.Scopes);
 
     /// <exception cref="SwitchboardSettingsException">A value does not parse or is out of range.</exception>
     public static AuthOptions Load(IConfiguration configuration)
@@ -78,6 +79,8 @@ public static class AuthOptionsLoader
     private static IReadOnlyList<ApiKeyOptions> ReadApiKeys(IConfigurationSection section, List<string> problems)
     {
         var keys = new List<ApiKeyOptions>();
+        // By digest, so that a key given once as itself and once as its digest is seen to be the same key.
+        var digests = new List<(byte[] Digest, string Name)>();
         // A lone value is most likely a key meant as the whole setting: say so without echoing it.
         if (!string.IsNullOrEmpty(section.Value))
             problems.Add($"{section.Path}: a list of keys, each with Key, Scopes and a Name ({section.Path}:0:Key, {section.Path}:0:Scopes:0)");
@@ -86,20 +89,40 @@ public static class AuthOptionsLoader
             var key = entry["Key"] ?? "";
             var name = NonEmpty(entry["Name"]) ?? $"key{entry.Key}";
             var scopes = ReadList(entry.GetSection("Scopes"));
-            if (key.Length < MinApiKeyLength)
-                problems.Add($"{entry.Path}:Key: {(key.Length == 0 ? "missing" : $"{key.Length} characters")}; a key needs at least {MinApiKeyLength}");
-            else if (key.Any(c => c is < '!' or > '~'))
-                problems.Add($"{entry.Path}:Key: a key is printable ASCII without spaces, as it travels in a header");
+            if (KeyProblem(key) is { } problem)
+                problems.Add($"{entry.Path}:Key: {problem}");
+            else
+                CheckUnique(ApiKeys.DigestOf(key)!, name, $"{entry.Path}:Key", digests, problems);
             if (scopes.Count == 0)
                 problems.Add($"{entry.Path}:Scopes: missing; give one or more of {string.Join(", ", Scopes)}");
             foreach (var scope in scopes.Where(s => !Scopes.Contains(s)))
                 problems.Add($"{entry.Path}:Scopes=\"{scope}\": not a scope; use {string.Join(", ", Scopes)}");
-            if (keys.Any(k => k.Key == key) && key.Length > 0)
-                problems.Add($"{entry.Path}:Key: the same key as {keys.First(k => k.Key == key).Name}");
             if (keys.Any(k => k.Name == name))
                 problems.Add($"{entry.Path}:Name=\"{name}\": two keys have this name");
             keys.Add(new ApiKeyOptions(name, key, scopes));
         }
         return keys;
+    }
+
+    private static void CheckUnique(byte[] digest, string name, string path, List<(byte[] Digest, string Name)> digests, List<string> problems)
+    {
+        if (digests.Find(d => d.Digest.AsSpan().SequenceEqual(digest)) is { Name: { } same })
+            problems.Add($"{path}: the same key as {same}");
+        else
+            digests.Add((digest, name));
+    }
+
+    // What is wrong with a configured key, never quoting it: the key itself, or its digest form.
+    private static string? KeyProblem(string key)
+    {
+        if (ApiKeys.IsDigestForm(key))
+            return ApiKeys.DigestOf(key) is null
+                ? $"{ApiKeys.DigestPrefix} is followed by the key's SHA-256 as 64 hex digits (sbctl keys new --digest prints it)"
+                : null;
+        if (key.Length < MinApiKeyLength)
+            return $"{(key.Length == 0 ? "missing" : $"{key.Length} characters")}; a key needs at least {MinApiKeyLength}";
+        if (key.Length > ApiKeys.MaxLength)
+            return $"{key.Length} characters; a key has at most {ApiKeys.MaxLength}";
+        return key.Any(c => c is < '!' or > '~') ? "a key is printable ASCII without spaces, as it travels in a header" : null;
     }
 }

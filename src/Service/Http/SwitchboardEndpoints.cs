@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Switchboard.Actors.Hub;
+using Switchboard.Contracts;
 using Switchboard.Service.Admin;
 using Switchboard.Service.Auth;
 using Switchboard.Service.Dashboard;
@@ -55,7 +56,11 @@ public static class SwitchboardEndpoints
     /// </summary>
     public static ApiRefusal? Refusal(HttpContext http, ApiScopes scope)
     {
-        var decision = http.RequestServices.GetRequiredService<ApiAccess>().Decide(scope, ApiRequest.Of(http));
+        var access = http.RequestServices.GetRequiredService<ApiAccess>();
+        // A key sent to a node without keys is never checked: the answer says so, for the caller to tell its user.
+        if (access.ProtectedMode)
+            http.Response.Headers[ApiKeys.NoKeysHeader] = ApiKeys.NoKeysValue;
+        var decision = access.Decide(scope, ApiRequest.Of(http));
         if (decision.Refusal is not { } refusal)
         {
             http.Features.Set(decision.Caller);

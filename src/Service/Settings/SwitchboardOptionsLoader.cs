@@ -78,7 +78,7 @@ public static class SwitchboardOptionsLoader
     ];
 
     /// <summary>Settings of earlier builds whose job another took: naming one stops the start rather than being ignored.</summary>
-    private static readonly (string Key, string Variable, string Replacement)[] Retired =
+    public static readonly IReadOnlyList<(string Key, string Variable, string Replacement)> Retired =
     [
         ("BroadcastWorkerCount", "WEBSOCKET_BROADCAST_WORKERS", "ConnectionPartitions"),
         ("PingWorkerCount", "WEBSOCKET_PING_WORKERS", "ConnectionPartitions"),
