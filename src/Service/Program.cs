@@ -70,3 +70,7 @@ await app.RunAsync();
 // 0 after a planned shutdown; NodeState's codes when the cluster removed the node or it never joined (docs/cluster.md).
 // Returned rather than left in Environment.ExitCode, which Akka.Hosting sets to -1 for any downing.
 return node.ExitCode;
+
+// Internal, so that an application that embeds the hub from its package keeps the global name Program for its own
+// (ASP.NET Core makes a top-level Program public unless it is declared otherwise).
+internal partial class Program;

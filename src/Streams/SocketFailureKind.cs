@@ -2,7 +2,7 @@ namespace Switchboard.Streams;
 
 /// <summary>
 /// How a read or a write on a client's socket failed, sorted as Kestrel's socket transport sorts its own
-/// (<see cref="SocketFailures.KindOf"/>): the first two are a connection's normal end, the third is a bug.
+/// (<see cref="SocketFailures.KindOf(Exception)"/>): the first two are a connection's normal end, the third is a bug.
 /// </summary>
 public enum SocketFailureKind
 {

@@ -14,12 +14,14 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     private bool _disposed;
 
     private readonly IDictionary<string, string>? _environment;
+    private readonly string _assembly;
 
-    private ServiceProcess(Process process, Uri baseUri, IDictionary<string, string>? environment)
+    private ServiceProcess(Process process, Uri baseUri, IDictionary<string, string>? environment, string assembly)
     {
         _process = process;
         BaseUri = baseUri;
         _environment = environment;
+        _assembly = assembly;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
@@ -39,17 +41,19 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     /// <summary>
     /// Starts the service. By default it is told its address with --urls; pass <paramref name="useUrlsArgument"/> false
     /// to set ASPNETCORE_URLS instead. <paramref name="openFileLimit"/> starts it under a lowered <c>ulimit -n</c>.
+    /// <paramref name="assembly"/> runs another app that hosts the hub instead of src/Service.
     /// </summary>
     public static ServiceProcess Start(IDictionary<string, string>? environment = null, bool useUrlsArgument = true,
-        int? openFileLimit = null, Uri? baseUri = null)
+        int? openFileLimit = null, Uri? baseUri = null, string? assembly = null)
     {
         baseUri ??= new Uri($"http://127.0.0.1:{FreePort()}");
+        assembly ??= ServiceAssembly;
         var info = new ProcessStartInfo(openFileLimit is null ? "dotnet" : "bash")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(ServiceAssembly)!,
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
         };
         if (openFileLimit is { } limit)
         {
@@ -58,7 +62,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             info.ArgumentList.Add($"ulimit -n {limit} && exec dotnet \"$@\"");
             info.ArgumentList.Add("bash");
         }
-        info.ArgumentList.Add(ServiceAssembly);
+        info.ArgumentList.Add(assembly);
         if (useUrlsArgument)
         {
             info.ArgumentList.Add("--urls");
@@ -70,14 +74,14 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             info.Environment[name] = value;
-        return new ServiceProcess(Process.Start(info)!, baseUri, environment);
+        return new ServiceProcess(Process.Start(info)!, baseUri, environment, assembly);
     }
 
     /// <summary>The value of a variable this process was started with.</summary>
     public string Setting(string variable) => _environment![variable];
 
     /// <summary>A new process of the service with this one's address and environment (this one must have exited).</summary>
-    public ServiceProcess StartAgain() => Start(_environment, baseUri: BaseUri);
+    public ServiceProcess StartAgain() => Start(_environment, baseUri: BaseUri, assembly: _assembly);
 
     public async Task WaitUntilHealthyAsync()
     {
