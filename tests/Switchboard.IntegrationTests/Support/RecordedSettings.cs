@@ -3,6 +3,7 @@ using Switchboard.Service.Auth;
 using Switchboard.Service.Events;
 using Switchboard.Service.Hooks;
 using Switchboard.Service.Metrics;
+using Switchboard.Service.Remoting;
 using Switchboard.Service.Settings;
 
 namespace Switchboard.IntegrationTests.Support;
@@ -30,6 +31,7 @@ public static class RecordedSettings
                      () => MetricsOptionsLoader.Load(configuration),
                      () => NamespaceSettingsLoader.Load(configuration),
                      () => EventsSettingsLoader.Load(configuration),
+                     () => ClusterTlsSettingsLoader.Load(configuration, []),
                  })
         {
             try
