@@ -39,19 +39,29 @@ public sealed class ComposeFileTests
         }
     }
 
+    /// <summary>The management port of cluster bootstrap when CLUSTER_MANAGEMENT_PORT is not set (docs/cluster.md).</summary>
+    private const int DefaultManagementPort = 8558;
+
     [Fact]
-    public void The_seeds_are_nodes_of_the_file_on_their_remoting_port()
+    public void The_nodes_find_each_other_at_nodes_of_the_file_on_their_ports()
     {
         var nodes = ComposeFile.Nodes();
-        foreach (var (_, service) in nodes)
+        foreach (var (name, service) in nodes)
         {
             var environment = ComposeFile.Environment(service);
             var options = SwitchboardOptionsLoader.Load(ServiceVariables.Configuration(environment));
-            Assert.NotEmpty(options.ClusterSeeds);
-            Assert.All(options.ClusterSeeds.Select(s => new Uri(s)), seed =>
+            // Seeds name remoting addresses; bootstrap's configured endpoints name management ones.
+            var contacts = options.ClusterSeeds.Select(s => (Address: new Uri(s), Port: options.ClusterPort))
+                .Concat(environment.GetValueOrDefault("CLUSTER_DISCOVERY_ENDPOINTS", "")
+                    .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(e => (Address: new Uri($"tcp://{e}"),
+                        Port: int.Parse(environment.GetValueOrDefault("CLUSTER_MANAGEMENT_PORT", DefaultManagementPort.ToString())))))
+                .ToList();
+            Assert.True(contacts.Count > 0, $"{name} has neither seeds nor discovery endpoints: it would form a cluster of its own");
+            Assert.All(contacts, contact =>
             {
-                Assert.Contains(seed.Host, nodes.Select(n => n.Name));
-                Assert.Equal(options.ClusterPort, seed.Port);
+                Assert.Contains(contact.Address.Host, nodes.Select(n => n.Name));
+                Assert.Equal(contact.Port, contact.Address.Port);
             });
         }
     }

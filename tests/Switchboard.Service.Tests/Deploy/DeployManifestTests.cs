@@ -1,7 +1,6 @@
 using System.Xml.Linq;
 using k8s;
 using k8s.Models;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -225,8 +224,19 @@ public sealed class DeployManifestTests
     [MemberData(nameof(Applicable))]
     public void The_values_pass_the_services_own_checks(string applicable)
     {
-        var (_, problems) = ServiceVariables.Load(DeployFolder.Render(applicable).Environment(DeployFolder.Secrets));
-        Assert.Empty(problems);
+        var rendered = DeployFolder.Render(applicable);
+        var pod = Directory.CreateTempSubdirectory("switchboard-pod-");
+        try
+        {
+            var environment = rendered.WithMountedSecrets(rendered.Environment(DeployFolder.Secrets), pod.FullName);
+            Assert.All(environment.Values.Where(v => v.StartsWith(pod.FullName, StringComparison.Ordinal)), path => Assert.True(File.Exists(path), path));
+            var (_, problems) = ServiceVariables.Load(environment);
+            Assert.Empty(problems);
+        }
+        finally
+        {
+            pod.Delete(recursive: true);
+        }
     }
 
     [Theory]
@@ -236,7 +246,7 @@ public sealed class DeployManifestTests
         var rendered = DeployFolder.Render(applicable);
         var secrets = DeployFolder.Secrets;
         var environment = rendered.Environment(secrets);
-        var services = new ServiceCollection()
+        using var services = new ServiceCollection()
             .AddSingleton(ServiceVariables.Configuration(environment))
             .AddLogging()
             .AddSwitchboard()
@@ -323,6 +333,17 @@ public sealed class DeployManifestTests
         Assert.Equal(
             [$"{mount.MountPath}/ca.crt", $"{mount.MountPath}/tls.crt", $"{mount.MountPath}/tls.key"],
             new[] { environment["CLUSTER_TLS_CERTIFICATE"], environment["CLUSTER_TLS_KEY"], environment["CLUSTER_TLS_CA"] }.Order());
+        // What the checks of every overlay's values see: the files there, as the kubelet mounts them.
+        var root = Directory.CreateTempSubdirectory("switchboard-pod-");
+        try
+        {
+            var mounted = rendered.WithMountedSecrets(environment, root.FullName);
+            Assert.All(["CLUSTER_TLS_CERTIFICATE", "CLUSTER_TLS_KEY", "CLUSTER_TLS_CA"], v => Assert.True(File.Exists(mounted[v]), mounted[v]));
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
     }
 
     private static string PreStop(V1Container container) => string.Join(" ", container.Lifecycle.PreStop.Exec.Command);

@@ -109,6 +109,52 @@ public static class DeployFolder
         return environment;
     }
 
+    /// <summary>
+    /// <paramref name="environment"/> as the pod sees it once the kubelet has mounted the Secrets that no generator makes:
+    /// each a kubernetes.io/tls Secret with ca.crt, as cert-manager makes it (here openssl: a CA of its own and a
+    /// certificate it signed), under <paramref name="root"/>, and the variables that name a file there pointed at it.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> WithMountedSecrets(this Kustomization.Rendered rendered,
+        IReadOnlyDictionary<string, string> environment, string root)
+    {
+        var pod = rendered.Deployment().Spec.Template.Spec;
+        var mounted = new Dictionary<string, string>(environment, StringComparer.Ordinal);
+        foreach (var mount in rendered.Deployment().Container().VolumeMounts ?? [])
+        {
+            var secret = pod.Volumes.Single(v => v.Name == mount.Name).Secret;
+            if (secret is null || rendered.Secrets.Any(g => g.Name == secret.SecretName))
+                continue;
+            var folder = Path.Combine(root, mount.MountPath.TrimStart('/'));
+            MakeTlsSecret(folder);
+            foreach (var (name, value) in environment.Where(v => v.Value.StartsWith(mount.MountPath + "/", StringComparison.Ordinal)))
+                mounted[name] = Path.Combine(folder, value[(mount.MountPath.Length + 1)..]);
+        }
+        return mounted;
+    }
+
+    private static void MakeTlsSecret(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (var arguments in new[]
+                 {
+                     "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.crt -days 1 -subj /CN=switchboard-cluster-ca",
+                     "req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout tls.key -out tls.csr -subj /CN=switchboard-peers",
+                     "x509 -req -in tls.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out tls.crt -days 1",
+                 })
+        {
+            using var openssl = Process.Start(new ProcessStartInfo("openssl", arguments)
+            {
+                WorkingDirectory = folder,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            })!;
+            var errors = openssl.StandardError.ReadToEnd();
+            openssl.WaitForExit();
+            if (openssl.ExitCode != 0)
+                throw new InvalidOperationException($"openssl {arguments}: {errors}");
+        }
+    }
+
     /// <summary>A container port by its name.</summary>
     public static int Port(this V1Container container, string name) =>
         container.Ports.SingleOrDefault(p => p.Name == name)?.ContainerPort ?? throw new InvalidOperationException($"no container port named {name}");
