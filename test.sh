@@ -16,6 +16,8 @@ command -v chromium >/dev/null || missing+=(chromium)
 command -v tmux >/dev/null || missing+=(tmux)
 # scripts/cluster.sh (the cluster tests start nodes with it) waits for each node's health with curl.
 command -v curl >/dev/null || missing+=(curl)
+# The deployment tests make a CA and a certificate for the cluster TLS overlay's Secret with openssl.
+command -v openssl >/dev/null || missing+=(openssl)
 # The JavaScript client's tests need Node.js 20 or later with npm.
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)

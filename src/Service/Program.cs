@@ -1,12 +1,8 @@
 using Microsoft.Extensions.Configuration.Memory;
-using Switchboard.Service.Auth;
-using Switchboard.Service.Hooks;
 using Switchboard.Service.Hosting;
 using Switchboard.Service.Http;
 using Switchboard.Service.Logging;
-using Switchboard.Service.Metrics;
 using Switchboard.Service.RateLimiting;
-using Switchboard.Service.Remoting;
 using Switchboard.Service.Settings;
 
 SocketCompletions.RunInlineUnlessConfigured();
@@ -21,35 +17,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://localhost:8080");
 
 // Checked before the host starts so that an operator sees one message, with every section's problems, not a host failure trace.
-var problems = new List<string>();
-AuthOptions? auth = null;
-SwitchboardOptions? hub = null;
-foreach (var check in new Action[]
-         {
-             () => hub = SwitchboardOptionsLoader.Load(builder.Configuration),
-             () => auth = AuthOptionsLoader.Load(builder.Configuration),
-             // Hooks:Connect:ForwardCookies needs Auth:AllowedOrigins: checked once the Auth section has loaded.
-             () => _ = auth is null ? null : HooksSettingsLoader.Load(builder.Configuration, auth),
-             () => MetricsOptionsLoader.Load(builder.Configuration),
-             // The seeds' protocol is checked against TLS once the hub's settings have loaded.
-             () => ClusterTlsSettingsLoader.Load(builder.Configuration, hub?.ClusterSeeds ?? []),
-             () => NamespaceSettingsLoader.Load(builder.Configuration),
-             () => RateLimitPolicy.From(builder.Configuration.GetSection(RateLimiterOptions.SectionName).Get<RateLimiterOptions>() ?? new()),
-         })
-{
-    try
-    {
-        check();
-    }
-    catch (SwitchboardSettingsException e)
-    {
-        problems.AddRange(e.Problems);
-    }
-    catch (FormatException e)
-    {
-        problems.Add(e.Message);
-    }
-}
+var problems = ServiceSettings.Problems(builder.Configuration);
 if (problems.Count > 0)
 {
     Console.Error.WriteLine(SecretRedactor.Redact(new SwitchboardSettingsException(problems).Message)); // a JwksUrl may carry a token in its query

@@ -1,9 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Switchboard.Service.Auth;
-using Switchboard.Service.Events;
-using Switchboard.Service.Hooks;
-using Switchboard.Service.Metrics;
-using Switchboard.Service.Remoting;
 using Switchboard.Service.Settings;
 
 namespace Switchboard.IntegrationTests.Support;
@@ -17,32 +12,14 @@ public static class RecordedSettings
 {
     /// <summary>
     /// The keys (configuration paths, and the <c>WEBSOCKET_*</c>-style variables read as keys) that the loaders checked at
-    /// start-up look up, over <paramref name="values"/>; bad values are expected and their problems ignored.
+    /// start-up (<see cref="ServiceSettings"/>) look up, over <paramref name="values"/>.
     /// </summary>
     public static IReadOnlySet<string> Read(IReadOnlyDictionary<string, string> values)
     {
         var source = new RecordingSource(values);
         var configuration = new ConfigurationBuilder().Add(source).Build();
-        foreach (var load in new Action[]
-                 {
-                     () => SwitchboardOptionsLoader.Load(configuration),
-                     () => AuthOptionsLoader.Load(configuration),
-                     () => HooksSettingsLoader.Load(configuration, new AuthOptions()),
-                     () => MetricsOptionsLoader.Load(configuration),
-                     () => NamespaceSettingsLoader.Load(configuration),
-                     () => EventsSettingsLoader.Load(configuration),
-                     () => ClusterTlsSettingsLoader.Load(configuration, []),
-                 })
-        {
-            try
-            {
-                load();
-            }
-            catch (SwitchboardSettingsException)
-            {
-                // the made-up values are refused; what was read is what counts
-            }
-        }
+        // Every loader the service checks at start; bad values are expected and their problems ignored.
+        _ = ServiceSettings.Problems(configuration);
         return source.Keys;
     }
 

@@ -80,6 +80,29 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     /// <summary>The value of a variable this process was started with.</summary>
     public string Setting(string variable) => _environment![variable];
 
+    /// <summary>
+    /// Starts the service as its image does, through docker/entrypoint.sh in the service's build output, under a soft
+    /// open-file limit of <paramref name="softOpenFileLimit"/> with the hard limit left as it is. The address is
+    /// <paramref name="environment"/>'s ASPNETCORE_URLS.
+    /// </summary>
+    public static ServiceProcess StartThroughEntrypoint(IDictionary<string, string> environment, int softOpenFileLimit)
+    {
+        var info = new ProcessStartInfo("sh")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(ServiceAssembly)!,
+        };
+        // exec keeps the PID through sh, the entrypoint and dotnet, so stopping the process by its id stops the service.
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add($"ulimit -S -n {softOpenFileLimit} && exec \"$0\"");
+        info.ArgumentList.Add(Path.Combine(RepositoryRoot, "docker", "entrypoint.sh"));
+        foreach (var (name, value) in environment)
+            info.Environment[name] = value;
+        return new ServiceProcess(Process.Start(info)!, new Uri(environment["ASPNETCORE_URLS"]), environment, ServiceAssembly);
+    }
+
     /// <summary>A new process of the service with this one's address and environment (this one must have exited).</summary>
     public ServiceProcess StartAgain() => Start(_environment, baseUri: BaseUri, assembly: _assembly);
 
