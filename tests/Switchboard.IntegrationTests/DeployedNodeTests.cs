@@ -45,7 +45,7 @@ public sealed class DeployedNodeTests
         Assert.Equal("ok", await StatusAsync(client, container.ReadinessProbe.HttpGet.Path));
         Assert.Equal("alive", await StatusAsync(client, container.LivenessProbe.HttpGet.Path));
         Assert.Equal("alive", await StatusAsync(client, container.StartupProbe.HttpGet.Path));
-        var compose = ComposeFile.HealthCheckUrl(ComposeFile.Nodes()[0].Service);
+        var compose = Service.Tests.Deploy.Support.ComposeFile.HealthCheckUrl(Service.Tests.Deploy.Support.ComposeFile.Nodes()[0].Service);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(compose.PathAndQuery)).StatusCode);
 
         // The entrypoint raised the soft limit to the hard one, and the node shared out that limit, not the lowered one.
