@@ -36,7 +36,7 @@ public sealed class ComposeTrialTests(ComposeTrialTests.ComposeNode compose) : I
             Secrets = ComposeFile.ReadEnvFile(EnvFile);
             _redis = await RedisServer.StartAsync();
             var port = ServiceProcess.FreePort();
-            var environment = File.Environment("node1").ToDictionary(p => p.Key, p => ComposeFile.Interpolate(p.Value, Secrets));
+            var environment = File.Environment("node1").ToDictionary(p => p.Key, p => Service.Tests.Deploy.Support.ComposeFile.Interpolate(p.Value, Secrets));
             environment["CLUSTER_HOSTNAME"] = "127.0.0.1";
             environment["CLUSTER_PORT"] = port.ToString();
             environment["CLUSTER_SEEDS"] = $"akka.tcp://switchboard@127.0.0.1:{port}";
@@ -85,7 +85,7 @@ public sealed class ComposeTrialTests(ComposeTrialTests.ComposeNode compose) : I
         // Without docker/.env, `docker compose up` stops with this message rather than starting nodes without keys.
         Assert.All(variables.Values, rule => Assert.Matches(@"^:\?.*docker/init-env\.sh", rule));
         Assert.Throws<InvalidOperationException>(() =>
-            compose.File.Environment("node1").Values.Select(v => ComposeFile.Interpolate(v, new Dictionary<string, string>())).ToList());
+            compose.File.Environment("node1").Values.Select(v => Service.Tests.Deploy.Support.ComposeFile.Interpolate(v, new Dictionary<string, string>())).ToList());
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
+using Compose = Switchboard.Service.Tests.Deploy.Support.ComposeFile;
 
 namespace Switchboard.IntegrationTests.Support;
 
@@ -10,7 +10,7 @@ namespace Switchboard.IntegrationTests.Support;
 /// and docker/init-env.sh, which writes that file. No Docker engine is needed: what the file says is checked here, and
 /// what a node does with it by running the node.
 /// </summary>
-public sealed partial class ComposeFile
+public sealed class ComposeFile
 {
     private readonly Dictionary<object, object> _root;
 
@@ -44,25 +44,7 @@ public sealed partial class ComposeFile
         Mapping(Mapping(Mapping(_root, "services"), service), "environment").ToDictionary(p => (string)p.Key, p => (string)p.Value);
 
     /// <summary>Every <c>${NAME...}</c> of the file, by name, with what follows the name (<c>:?message</c>, or empty).</summary>
-    public IReadOnlyDictionary<string, string> Variables =>
-        Interpolation().Matches(Text).GroupBy(m => m.Groups["name"].Value).ToDictionary(g => g.Key, g => g.First().Groups["rule"].Value);
-
-    /// <summary>
-    /// <paramref name="value"/> with each <c>${NAME}</c>, <c>${NAME:?message}</c> or <c>${NAME:-default}</c> replaced as
-    /// Compose does from <paramref name="variables"/>; a required one that is missing throws with its message, as Compose stops.
-    /// </summary>
-    public static string Interpolate(string value, IReadOnlyDictionary<string, string> variables) =>
-        Interpolation().Replace(value, m =>
-        {
-            var name = m.Groups["name"].Value;
-            var rule = m.Groups["rule"].Value;
-            if (variables.TryGetValue(name, out var given) && (given.Length > 0 || !rule.StartsWith(':')))
-                return given;
-            var unset = rule.TrimStart(':');
-            if (unset.StartsWith('?'))
-                throw new InvalidOperationException($"{name}: {unset[1..]}");
-            return unset.StartsWith('-') ? unset[1..] : "";
-        });
+    public IReadOnlyDictionary<string, string> Variables => Compose.References(Text);
 
     /// <summary>The <c>NAME=value</c> lines of an .env file (comments and blank lines skipped).</summary>
     public static Dictionary<string, string> ReadEnvFile(string path) =>
@@ -84,6 +66,4 @@ public sealed partial class ComposeFile
 
     private static Dictionary<object, object> Mapping(Dictionary<object, object> node, string key) => (Dictionary<object, object>)node[key];
 
-    [GeneratedRegex(@"\$\{(?<name>[A-Za-z_][A-Za-z0-9_]*)(?<rule>[^}]*)\}")]
-    private static partial Regex Interpolation();
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Switchboard.Service.Settings;
 using Switchboard.Service.Tests.Deploy.Support;
 
@@ -10,6 +11,14 @@ namespace Switchboard.Service.Tests.Deploy;
 /// </summary>
 public sealed class ComposeFileTests
 {
+    /// <summary>What docker/init-env.sh writes into docker/.env: random keys of its form (ComposeTrialTests runs the script).</summary>
+    private static readonly IReadOnlyDictionary<string, string> DotEnv = new Dictionary<string, string>
+    {
+        ["SWITCHBOARD_ADMIN_KEY"] = "sb_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(20)),
+        ["SWITCHBOARD_APP_KEY"] = "sb_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(20)),
+        ["GRAFANA_ADMIN_PASSWORD"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(20)),
+    };
+
     [Fact]
     public void Every_nodes_variable_is_one_the_service_reads_and_passes_its_checks()
     {
@@ -18,7 +27,7 @@ public sealed class ComposeFileTests
         foreach (var (name, service) in nodes)
         {
             var environment = ComposeFile.ImageEnvironment().Concat(ComposeFile.Environment(service))
-                .GroupBy(v => v.Key).ToDictionary(g => g.Key, g => g.Last().Value);
+                .GroupBy(v => v.Key).ToDictionary(g => g.Key, g => ComposeFile.Interpolate(g.Last().Value, DotEnv));
             Assert.Empty(ServiceVariables.Unread(environment));
             var (_, problems) = ServiceVariables.Load(environment);
             Assert.True(problems.Count == 0, $"{name}: {string.Join("; ", problems)}");

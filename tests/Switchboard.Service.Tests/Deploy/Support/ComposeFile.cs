@@ -45,6 +45,30 @@ public static partial class ComposeFile
         return test is ["CMD", "curl", .., var url] ? new Uri(url) : throw new InvalidOperationException($"a health check other than curl: {string.Join(" ", test)}");
     }
 
+    /// <summary>Every <c>${NAME...}</c> of <paramref name="text"/>, by name, with what follows the name (<c>:?message</c>, or empty).</summary>
+    public static IReadOnlyDictionary<string, string> References(string text) =>
+        Interpolation().Matches(text).GroupBy(m => m.Groups["name"].Value).ToDictionary(g => g.Key, g => g.First().Groups["rule"].Value);
+
+    /// <summary>
+    /// <paramref name="value"/> with each <c>${NAME}</c>, <c>${NAME:?message}</c> or <c>${NAME:-default}</c> replaced as
+    /// Compose does from <paramref name="variables"/>; a required one that is missing throws with its message, as Compose stops.
+    /// </summary>
+    public static string Interpolate(string value, IReadOnlyDictionary<string, string> variables) =>
+        Interpolation().Replace(value, m =>
+        {
+            var name = m.Groups["name"].Value;
+            var rule = m.Groups["rule"].Value;
+            if (variables.TryGetValue(name, out var given) && (given.Length > 0 || !rule.StartsWith(':')))
+                return given;
+            var unset = rule.TrimStart(':');
+            if (unset.StartsWith('?'))
+                throw new InvalidOperationException($"{name}: {unset[1..]}");
+            return unset.StartsWith('-') ? unset[1..] : "";
+        });
+
+    [GeneratedRegex(@"\$\{(?<name>[A-Za-z_][A-Za-z0-9_]*)(?<rule>[^}]*)\}")]
+    private static partial Regex Interpolation();
+
     [GeneratedRegex(@"^ENV (?<name>[A-Za-z_][A-Za-z0-9_]*)=(?<value>\S+)", RegexOptions.Multiline)]
     private static partial Regex EnvLine();
 }
