@@ -18,14 +18,12 @@ public sealed class ClusterTests(ClusterTests.ThreeNodes cluster) : IClassFixtur
 
         /// <summary>
         /// Starts <paramref name="count"/> nodes seeded by the first and waits until each sees all of them up.
-        /// <paramref name="settings"/> gives node i settings of its own, as variables; <paramref name="protocol"/> is the seeds'
-        /// (<c>akka.ssl.tcp</c> for nodes with <c>Cluster:Tls</c>).
+        /// <paramref name="settings"/> gives node i settings of its own, as variables.
         /// </summary>
-        public static async Task<List<ServiceProcess>> StartAsync(int count, Func<int, IDictionary<string, string>>? settings = null,
-            string protocol = "akka.tcp")
+        public static async Task<List<ServiceProcess>> StartAsync(int count, Func<int, IDictionary<string, string>>? settings = null)
         {
             var ports = Enumerable.Range(0, count).Select(_ => ServiceProcess.FreePort()).ToArray();
-            var seed = $"{protocol}://switchboard@127.0.0.1:{ports[0]}";
+            var seed = $"akka.tcp://switchboard@127.0.0.1:{ports[0]}";
             var nodes = ports.Select((port, i) => ServiceProcess.Start(new Dictionary<string, string>(settings?.Invoke(i) ?? new Dictionary<string, string>())
             {
                 ["CLUSTER_SEEDS"] = seed,

@@ -16,7 +16,10 @@ namespace Switchboard.IntegrationTests;
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterTlsTests(ClusterTlsTests.TlsCluster cluster) : IClassFixture<ClusterTlsTests.TlsCluster>
 {
-    /// <summary>Started once for the class: three nodes, each with its own certificate from the cluster's CA; node 1 the seed.</summary>
+    /// <summary>
+    /// Started once for the class: three nodes, each with its own certificate from the cluster's CA, finding each other
+    /// through bootstrap as the Kubernetes overlay's do; the strangers below dial node 1 as a seed.
+    /// </summary>
     public sealed class TlsCluster : IAsyncLifetime
     {
         public TestCertificates Certificates { get; } = new();
@@ -27,7 +30,7 @@ public sealed class ClusterTlsTests(ClusterTlsTests.TlsCluster cluster) : IClass
         {
             Ca = Certificates.Authority("cluster-ca");
             var certificates = Enumerable.Range(1, 3).Select(n => Certificates.Node($"node{n}", Ca)).ToArray();
-            Nodes.AddRange(await ClusterTests.ThreeNodes.StartAsync(3, settings: i => Tls(certificates[i], Ca), protocol: "akka.ssl.tcp"));
+            Nodes.AddRange(await ConfigBootstrap.StartAsync(3, settings: i => Tls(certificates[i], Ca)));
         }
 
         public static Dictionary<string, string> Tls((string Certificate, string Key) node, string ca) => new()

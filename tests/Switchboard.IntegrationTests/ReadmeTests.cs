@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.IntegrationTests.Support;
 using Switchboard.Service.Auth;
 using Switchboard.Service.RateLimiting;
+using Switchboard.Service.Remoting;
 using Switchboard.Service.Settings;
 
 namespace Switchboard.IntegrationTests;
@@ -109,7 +110,8 @@ public sealed partial class ReadmeTests(ServerFixture node) : IClassFixture<Serv
         var rows = Markdown.Readme.TableRows(SettingsColumns)
             .Where(row => ServiceVariable().IsMatch(row[1]))
             .ToDictionary(row => Unquote(row[0]).Replace(":", ""), row => ServiceVariable().Match(row[1]).Value);
-        var table = SwitchboardOptionsLoader.Variables.Where(p => !p.Key.StartsWith("Cluster", StringComparison.Ordinal))
+        var table = SwitchboardOptionsLoader.Variables
+            .Concat(ClusterTlsSettingsLoader.Variables.Select(p => KeyValuePair.Create("ClusterTls" + p.Key, p.Value)))
             .ToDictionary(p => p.Key, p => p.Value);
 
         Assert.Equal(table.OrderBy(p => p.Key), rows.OrderBy(p => p.Key));

@@ -11,10 +11,11 @@ public static class ConfigBootstrap
     /// Starts <paramref name="count"/> nodes in <paramref name="order"/> (node numbers from 1; 1, 2, 3… by default)
     /// without waiting between them, then waits until every node is healthy, counts all of them Up, and takes broadcasts.
     /// <paramref name="hosts"/> gives node i its remoting and management address (127.0.0.1 by default); the HTTP
-    /// side stays on 127.0.0.1. The list returned is in node order.
+    /// side stays on 127.0.0.1. <paramref name="settings"/> gives node i settings of its own, as variables. The list
+    /// returned is in node order.
     /// </summary>
     public static async Task<List<ServiceProcess>> StartAsync(int count, IReadOnlyList<int>? order = null,
-        Func<int, string>? hosts = null)
+        Func<int, string>? hosts = null, Func<int, IDictionary<string, string>>? settings = null)
     {
         hosts ??= _ => "127.0.0.1";
         var remoting = Enumerable.Range(0, count).Select(_ => ServiceProcess.FreePort()).ToArray();
@@ -24,7 +25,7 @@ public static class ConfigBootstrap
         foreach (var number in order ?? Enumerable.Range(1, count).ToList())
         {
             var i = number - 1;
-            nodes[i] = ServiceProcess.Start(new Dictionary<string, string>
+            nodes[i] = ServiceProcess.Start(new Dictionary<string, string>(settings?.Invoke(i) ?? new Dictionary<string, string>())
             {
                 ["CLUSTER_DISCOVERY"] = "config",
                 ["CLUSTER_DISCOVERY_ENDPOINTS"] = endpoints,

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Configuration;
+using Switchboard.Service.Auth;
+using Switchboard.Service.Hooks;
 using Switchboard.Service.Settings;
 
 namespace Switchboard.IntegrationTests.Support;
@@ -20,6 +22,14 @@ public static class RecordedSettings
         var configuration = new ConfigurationBuilder().Add(source).Build();
         // Every loader the service checks at start; bad values are expected and their problems ignored.
         _ = ServiceSettings.Problems(configuration);
+        // The made-up values fail the Auth section, after which the start-up check leaves the hooks unread.
+        try
+        {
+            HooksSettingsLoader.Load(configuration, new AuthOptions());
+        }
+        catch (SwitchboardSettingsException)
+        {
+        }
         return source.Keys;
     }
 
