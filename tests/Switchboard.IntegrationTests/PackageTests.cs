@@ -103,7 +103,7 @@ public sealed class PackageTests
         var serverPacked = Command.SucceedAsync("dotnet",
             ["pack", "Akka.sln", "-c", Configuration, "--no-build", "-nologo", "-o", feed, $"-p:PackageVersion={version}",
              $"-p:NuspecOutputPath={Folder(root, "nuspec")}/"], Repository, NoServers);
-        var clientPacked = Command.SucceedAsync("npm", ["pack", "--pack-destination", feed], ClientSources);
+        var clientPacked = Command.SucceedAsync("npm", ["pack", "--pack-destination", feed], ClientCopy(root));
 
         async Task<string> AppBuiltAsync()
         {
@@ -194,6 +194,25 @@ public sealed class PackageTests
     {
         using var package = JsonDocument.Parse(File.ReadAllText(Path.Combine(ClientSources, "package.json")));
         return package.RootElement.GetProperty("devDependencies").GetProperty("ws").GetString()!;
+    }
+
+    /// <summary>
+    /// The client's sources copied beside the test, with clients/js's tools linked in: packing builds into the copy's
+    /// dist, never into the one clients/js's own tests are reading meanwhile (test.sh runs them at the same time).
+    /// </summary>
+    private static string ClientCopy(string root)
+    {
+        var copy = Folder(root, "client-sources");
+        foreach (var file in new[] { "package.json", "tsconfig.json", "README.md" })
+            File.Copy(Path.Combine(ClientSources, file), Path.Combine(copy, file));
+        foreach (var source in Directory.EnumerateFiles(Path.Combine(ClientSources, "src"), "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(copy, Path.GetRelativePath(ClientSources, source));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(source, target);
+        }
+        Directory.CreateSymbolicLink(Path.Combine(copy, "node_modules"), Path.Combine(ClientSources, "node_modules"));
+        return copy;
     }
 
     private static string Folder(string root, string name) => Directory.CreateDirectory(Path.Combine(root, name)).FullName;
