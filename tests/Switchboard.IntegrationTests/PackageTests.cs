@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Security;
 using System.Text.Json;
 using Switchboard.IntegrationTests.Support;
 using Switchboard.Service.Hosting;
@@ -23,14 +22,6 @@ public sealed class PackageTests
 
     private static readonly string ServiceVersion = typeof(SwitchboardServiceCollectionExtensions).Assembly
         .GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion.Split('+')[0];
-
-    // No MSBuild node or compiler server left running after a dotnet command: it would outlive the test.
-    private static readonly Dictionary<string, string?> NoServers = new()
-    {
-        ["MSBUILDDISABLENODEREUSE"] = "1",
-        ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0",
-        ["UseSharedCompilation"] = "false",
-    };
 
     // The new app's Program.cs: the template's, with the two calls, its own endpoint naming its own Program. That
     // compiles without a warning only if the package's standalone host leaves the global name Program to the app.
@@ -97,12 +88,12 @@ public sealed class PackageTests
         // A version of this run's own, so that no package of the service's version already in the machine's NuGet
         // folder (put there by a user who installed one) stands in for this build.
         var version = $"{ServiceVersion}-test{Guid.NewGuid():N}";
-        var dotnet = AppEnvironment(root, feed);
+        var dotnet = LocalFeed.Environment(root, feed);
 
         // The nuspec files go to the test's folder too, not into the projects' obj/.
         var serverPacked = Command.SucceedAsync("dotnet",
             ["pack", "Akka.sln", "-c", Configuration, "--no-build", "-nologo", "-o", feed, $"-p:PackageVersion={version}",
-             $"-p:NuspecOutputPath={Folder(root, "nuspec")}/"], Repository, NoServers);
+             $"-p:NuspecOutputPath={Folder(root, "nuspec")}/"], Repository, LocalFeed.NoServers);
         var clientPacked = Command.SucceedAsync("npm", ["pack", "--pack-destination", feed], ClientCopy(root));
 
         async Task<string> AppBuiltAsync()
@@ -163,30 +154,6 @@ public sealed class PackageTests
         var figures = JsonDocument.Parse(stats.Stdout).RootElement;
         Assert.True(figures.GetProperty("messages_in").GetInt64() >= 1, stats.Stdout);
         Assert.True(figures.GetProperty("delivered").GetInt64() >= 1, stats.Stdout);
-    }
-
-    /// <summary>
-    /// dotnet for the new app, with no servers left running: its packages restored into the test's folder, with the
-    /// machine's NuGet folder as a read-only fallback (nothing is added to it, and the service's dependencies are not
-    /// fetched again).
-    /// </summary>
-    private static Dictionary<string, string?> AppEnvironment(string root, string feed)
-    {
-        var machinePackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        // The machine's own package sources stay in force: this file only adds the feed.
-        File.WriteAllText(Path.Combine(root, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="switchboard-local" value="{SecurityElement.Escape(feed)}" />
-              </packageSources>
-              <fallbackPackageFolders>
-                <add key="machine" value="{SecurityElement.Escape(machinePackages)}" />
-              </fallbackPackageFolders>
-            </configuration>
-            """);
-        return new Dictionary<string, string?>(NoServers) { ["NUGET_PACKAGES"] = Path.Combine(root, "packages") };
     }
 
     // The ws version clients/js's own tests pin, which npm ci has already put in the machine's npm cache.

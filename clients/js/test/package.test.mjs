@@ -16,10 +16,10 @@ test("the package's version is the service's (Directory.Build.props)", () => {
   assert.equal(pkg.version, service);
 });
 
-test("the install commands in the READMEs and docs/cli.md ask for the service's version", () => {
+test("the install commands in the READMEs (both clients') and docs/cli.md ask for the service's version", () => {
   const service = readFileSync(`${repositoryRoot}/Directory.Build.props`, "utf8").match(/<Version>([^<]+)<\/Version>/)[1];
   const versioned = /--version (\S+)|switchboard-client-(\d\S*?)\.tgz|switchboard-client@(\S+)|`Directory\.Build\.props` \((\S+)\)/g;
-  for (const doc of ["README.md", "docs/cli.md", "clients/js/README.md"]) {
+  for (const doc of ["README.md", "docs/cli.md", "clients/js/README.md", "clients/dotnet/README.md"]) {
     const named = [...readFileSync(`${repositoryRoot}/${doc}`, "utf8").matchAll(versioned)].map((m) => m.slice(1).find(Boolean));
     assert.ok(named.length > 0, `${doc} names a version`);
     for (const version of named) assert.equal(version.replace(/[`,.]+$/, ""), service, doc);

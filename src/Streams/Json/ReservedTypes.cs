@@ -5,7 +5,7 @@ namespace Switchboard.Streams.Json;
 /// <summary>
 /// The frame types the service interprets or sends (PROTOCOL.md "Reserved types"): no routed message may carry one, so
 /// that no sender can make a recipient see a frame that looks like the service's own. One list for every routing path;
-/// the JavaScript client mirrors it in <c>clients/js/src/reserved.ts</c>.
+/// the clients mirror it in <c>clients/js/src/reserved.ts</c> and <c>clients/dotnet/src/Switchboard.Client/ReservedTypes.cs</c>.
 /// </summary>
 public static class ReservedTypes
 {
