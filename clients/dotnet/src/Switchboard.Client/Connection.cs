@@ -9,14 +9,17 @@ namespace Switchboard.Client;
 /// welcome in time, or nothing received after a ping: the server is given up without waiting for TCP), and the read
 /// loop that hands each frame to the client in order.
 /// </summary>
-internal sealed class Connection(ClientWebSocket socket, ConnectTarget target, SwitchboardClientOptions options)
+internal sealed class Connection(ClientWebSocket socket, ConnectTarget target, SwitchboardClientOptions options, long welcomeBy)
 {
+    /// <summary>How long the client waits for the server to answer its close before it lets the socket go.</summary>
+    private const long CloseWaitMs = 5000;
     private static readonly byte[] CloseMarker = [];
     private readonly Channel<byte[]> _writes = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
     private long _lastReceived = Environment.TickCount64;
     private volatile bool _welcomed;
     private volatile bool _waitingForApplication;
     private string? _abandonedBecause;
+    private long _closeBy = long.MaxValue;
 
     public ConnectTarget Target { get; } = target;
 
@@ -45,6 +48,7 @@ internal sealed class Connection(ClientWebSocket socket, ConnectTarget target, S
     /// <summary>Ends the connection with a close handshake (1000): what was queued before goes out first.</summary>
     public void Close()
     {
+        Volatile.Write(ref _closeBy, Environment.TickCount64 + CloseWaitMs);
         _writes.Writer.TryWrite(CloseMarker);
         _writes.Writer.TryComplete();
     }
@@ -77,10 +81,12 @@ internal sealed class Connection(ClientWebSocket socket, ConnectTarget target, S
         }
     }
 
-    /// <summary>The connect deadline until the welcome; then the heartbeat: a ping after idle time, and a pong timeout.</summary>
+    /// <summary>
+    /// The connect deadline until the welcome; then the heartbeat: a ping after idle time, and a pong timeout; and, once
+    /// the client closes, the wait for the server's answer.
+    /// </summary>
     public async Task WatchAsync(CancellationToken ended)
     {
-        var welcomeBy = Environment.TickCount64 + (long)options.ConnectTimeout.TotalMilliseconds;
         var interval = (long)options.PingInterval.TotalMilliseconds;
         var timeout = (long)options.PongTimeout.TotalMilliseconds;
         long? pingedAt = null;
@@ -90,6 +96,11 @@ internal sealed class Connection(ClientWebSocket socket, ConnectTarget target, S
             {
                 var now = Environment.TickCount64;
                 long wait;
+                if (now >= Volatile.Read(ref _closeBy))
+                {
+                    Abandon("the server did not answer the close");
+                    return;
+                }
                 if (!_welcomed)
                 {
                     if (now >= welcomeBy)
@@ -97,7 +108,7 @@ internal sealed class Connection(ClientWebSocket socket, ConnectTarget target, S
                         Abandon($"no welcome within {options.ConnectTimeout.TotalMilliseconds:0} ms");
                         return;
                     }
-                    wait = Math.Min(welcomeBy - now, 1000);
+                    wait = welcomeBy - now;
                 }
                 else
                 {
@@ -123,7 +134,8 @@ internal sealed class Connection(ClientWebSocket socket, ConnectTarget target, S
                         wait = last + interval - now;
                     }
                 }
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(wait, 1)), ended).ConfigureAwait(false);
+                // At least once a second, so that a close asked for meanwhile is watched too.
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(wait, 1, 1000)), ended).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -152,7 +164,7 @@ internal sealed class Connection(ClientWebSocket socket, ConnectTarget target, S
                         if (buffer.Length >= options.MaxFrameSize)
                         {
                             await CloseQuietlyAsync(WebSocketCloseStatus.MessageTooBig, "frame too large").ConfigureAwait(false);
-                            return (1009, $"the server sent a frame larger than {options.MaxFrameSize} bytes");
+                            return (1006, $"the server sent a frame larger than {options.MaxFrameSize} bytes");
                         }
                         var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, options.MaxFrameSize));
                         buffer.AsSpan(0, length).CopyTo(larger);

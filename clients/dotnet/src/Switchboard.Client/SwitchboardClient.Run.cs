@@ -77,6 +77,7 @@ public sealed partial class SwitchboardClient
             return (1000, "client closed", false);
         }
 
+        var welcomeBy = Environment.TickCount64 + (long)_options.ConnectTimeout.TotalMilliseconds;
         ConnectTarget target;
         lock (_gate) target = ConnectTarget.For(_options.Urls[session.UrlIndex], _options.UserId, _groups, _positions);
         using var socket = new ClientWebSocket();
@@ -100,7 +101,7 @@ public sealed partial class SwitchboardClient
             return (1006, $"the upgrade failed{status}", false);
         }
 
-        var connection = new Connection(socket, target, _options);
+        var connection = new Connection(socket, target, _options, welcomeBy);
         using var ended = new CancellationTokenSource();
         using var closing = stopping.Register(connection.Close);
         var writing = connection.WriteLoopAsync();
