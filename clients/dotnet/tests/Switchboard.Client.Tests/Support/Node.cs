@@ -15,5 +15,21 @@ public abstract class Node : IAsyncLifetime
         await Process.WaitUntilHealthyAsync();
     }
 
+    /// <summary>SIGTERM, as an orchestrator stopping the node does (it closes its connections with 1001); returns once it is gone.</summary>
+    public async Task StopAsync()
+    {
+        Process.Terminate();
+        await Process.WaitForExitAsync();
+    }
+
+    /// <summary>A new process on the same port with the same settings, once <see cref="StopAsync"/> returned.</summary>
+    public async Task StartAgainAsync()
+    {
+        var stopped = Process;
+        Process = stopped.StartAgain();
+        await stopped.DisposeAsync();
+        await Process.WaitUntilHealthyAsync();
+    }
+
     public async Task DisposeAsync() => await Process.DisposeAsync();
 }
