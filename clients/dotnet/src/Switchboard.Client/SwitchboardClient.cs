@@ -284,40 +284,56 @@ public sealed partial class SwitchboardClient : IAsyncDisposable
     /// member of), users in user-id order. With <c>Complete</c> false ask again with its <c>Cursor</c>. Faults with the
     /// server's code: <c>presence_off</c>, <c>forbidden</c> (not a member).
     /// </summary>
-    public async Task<PresencePage> PresenceAsync(string group, string? cursor = null, CancellationToken cancellationToken = default)
+    public Task<PresencePage> PresenceAsync(string group, string? cursor = null, CancellationToken cancellationToken = default)
     {
         Arguments.Group(group);
         if (cursor is not null) Arguments.Name(cursor, nameof(cursor), "cursor");
-        var answer = await AskAsync("presence", "presence", null, writer => writer.WriteString("group", group),
-            dataFields: cursor is null ? null : writer => writer.WriteString("cursor", cursor), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return ClientJsonContext.Read(answer.Data, ClientJsonContext.Default.PresencePage)
-            ?? throw InvalidAnswer(answer, "a presence page");
+        return AskPageAsync();
+
+        async Task<PresencePage> AskPageAsync()
+        {
+            var answer = await AskAsync("presence", "presence", null, writer => writer.WriteString("group", group),
+                dataFields: cursor is null ? null : writer => writer.WriteString("cursor", cursor), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return ClientJsonContext.Read(answer.Data, ClientJsonContext.Default.PresencePage)
+                ?? throw InvalidAnswer(answer, "a presence page");
+        }
     }
 
     /// <summary>Every user in <paramref name="group"/>: asks page after page. Users that come or go meanwhile may be missed or kept.</summary>
-    public async Task<IReadOnlyDictionary<string, List<PresenceConnection>>> PresenceAllAsync(string group, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyDictionary<string, List<PresenceConnection>>> PresenceAllAsync(string group, CancellationToken cancellationToken = default)
     {
-        var users = new SortedDictionary<string, List<PresenceConnection>>(StringComparer.Ordinal);
-        string? cursor = null;
-        while (true)
+        Arguments.Group(group);
+        return AskAllAsync();
+
+        async Task<IReadOnlyDictionary<string, List<PresenceConnection>>> AskAllAsync()
         {
-            var page = await PresenceAsync(group, cursor, cancellationToken).ConfigureAwait(false);
-            foreach (var (user, connections) in page.Users) users[user] = connections;
-            if (page.Complete) return users;
-            if (page.Cursor is null || page.Cursor == cursor)
-                throw new SwitchboardException(SwitchboardException.Codes.InvalidFrame,
-                    $"a presence page of {group} said it was not complete without a new cursor");
-            cursor = page.Cursor;
+            var users = new SortedDictionary<string, List<PresenceConnection>>(StringComparer.Ordinal);
+            string? cursor = null;
+            while (true)
+            {
+                var page = await PresenceAsync(group, cursor, cancellationToken).ConfigureAwait(false);
+                foreach (var (user, connections) in page.Users) users[user] = connections;
+                if (page.Complete) return users;
+                if (page.Cursor is null || page.Cursor == cursor)
+                    throw new SwitchboardException(SwitchboardException.Codes.InvalidFrame,
+                        $"a presence page of {group} said it was not complete without a new cursor");
+                cursor = page.Cursor;
+            }
         }
     }
 
     /// <summary>How many users and connections are in <paramref name="group"/>; faults as <see cref="PresenceAsync"/> does.</summary>
-    public async Task<PresenceStats> PresenceStatsAsync(string group, CancellationToken cancellationToken = default)
+    public Task<PresenceStats> PresenceStatsAsync(string group, CancellationToken cancellationToken = default)
     {
         Arguments.Group(group);
-        var answer = await AskAsync("presence_stats", "presence_stats", null, writer => writer.WriteString("group", group),
-            cancellationToken: cancellationToken).ConfigureAwait(false);
-        return ClientJsonContext.Read(answer.Data, ClientJsonContext.Default.PresenceStats) ?? throw InvalidAnswer(answer, "presence stats");
+        return AskStatsAsync();
+
+        async Task<PresenceStats> AskStatsAsync()
+        {
+            var answer = await AskAsync("presence_stats", "presence_stats", null, writer => writer.WriteString("group", group),
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            return ClientJsonContext.Read(answer.Data, ClientJsonContext.Default.PresenceStats) ?? throw InvalidAnswer(answer, "presence stats");
+        }
     }
 
     /// <summary>
@@ -326,19 +342,24 @@ public sealed partial class SwitchboardClient : IAsyncDisposable
     /// for a connection like every request, but is written at most once: a connection that ends before the answer fails
     /// it with <c>unanswered</c>, since the application may have run it.
     /// </summary>
-    public async Task<JsonElement> RpcAsync(string method, JsonNode? parameters = null, CancellationToken cancellationToken = default)
+    public Task<JsonElement> RpcAsync(string method, JsonNode? parameters = null, CancellationToken cancellationToken = default)
     {
         Arguments.Name(method, nameof(method), "an rpc method");
-        var answer = await AskAsync("rpc", "rpc_result", null, dataFields: writer =>
+        return AskRpcAsync();
+
+        async Task<JsonElement> AskRpcAsync()
         {
-            writer.WriteString("method", method);
-            if (parameters is not null)
+            var answer = await AskAsync("rpc", "rpc_result", null, dataFields: writer =>
             {
-                writer.WritePropertyName("params");
-                parameters.WriteTo(writer);
-            }
-        }, once: true, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return answer.Data;
+                writer.WriteString("method", method);
+                if (parameters is not null)
+                {
+                    writer.WritePropertyName("params");
+                    parameters.WriteTo(writer);
+                }
+            }, once: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return answer.Data;
+        }
     }
 
     private async Task<Ack> AckAsync(string type, string? id, Action<Utf8JsonWriter>? fields = null, JsonNode? data = null,
