@@ -18,6 +18,7 @@ public sealed partial class SwitchboardClient
             if (stopping.IsCancellationRequested) return;
             var next = AfterClose.For(code, reason, _options.TokenSource is not null);
             SwitchboardException? stop;
+            var raised = (ConnectionState?)null;
             lock (_gate)
             {
                 _connected = null;
@@ -33,6 +34,9 @@ public sealed partial class SwitchboardClient
                         ? new SwitchboardException(SwitchboardException.Codes.GaveUp,
                             $"no welcome in {session.AttemptsWithoutWelcome} attempts; last close {code} {reason}", code)
                         : null;
+                // The state leaves Connected as the connection does, so that nobody sees Connected without one.
+                var state = session.WelcomedBefore ? ConnectionState.Reconnecting : ConnectionState.Connecting;
+                if (stop is null && _session == session && _state != state) (_state, raised) = (state, state);
             }
             if (stop is not null)
             {
@@ -46,7 +50,7 @@ public sealed partial class SwitchboardClient
                 _ => _backoff.Next(),
             };
             session.UrlIndex = (session.UrlIndex + 1) % _options.Urls.Count;
-            SetState(session, session.WelcomedBefore ? ConnectionState.Reconnecting : ConnectionState.Connecting);
+            if (raised is { } changed) Raise(StateChanged, changed, nameof(StateChanged));
             _logger.Reconnecting(code, reason, delay);
             try
             {
