@@ -6,16 +6,6 @@ using Switchboard.Client.Tests.Support;
 namespace Switchboard.Client.Tests;
 
 /// <summary>
-/// Tests that run several node processes: one class at a time, apart from the others, so that no other test starves a
-/// node of CPU long enough for the failure detector to mark it unreachable.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ClusterCollection
-{
-    public const string Name = "Cluster node processes";
-}
-
-/// <summary>
 /// The three-node script with history on in the Redis store (HISTORY_STORE=redis), so that a killed node loses no
 /// stream: that is the setting under test (with the memory store a lost keeper means a new epoch).
 /// </summary>
@@ -67,7 +57,6 @@ public sealed class RedisCluster : IAsyncLifetime
 /// The node holding a client is killed while two users message each other: the client reconnects to another node of
 /// its list, resumes, resends what was not acknowledged, and each application sees every message of the other once, in order.
 /// </summary>
-[Collection(ClusterCollection.Name)]
 public sealed class ClusterTests(RedisCluster cluster) : IClassFixture<RedisCluster>
 {
     [Fact]

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Switchboard.Client.Tests.Support;
 
 namespace Switchboard.Client.Tests;
 
@@ -8,7 +9,8 @@ namespace Switchboard.Client.Tests;
 /// samples/Switchboard.Client.Console), published ahead of time (PublishAot) with every trimming and AOT warning an
 /// error, and run against a node: the native program exchanges a message.
 /// </summary>
-public sealed partial class PublishTests
+[Collection(SharedNode.Collection)]
+public sealed partial class PublishTests(SharedNode node)
 {
     private static readonly string Repository = ServiceProcess.RepositoryRoot;
     private static readonly string Samples = Path.Combine(Repository, "clients", "dotnet", "samples", "Switchboard.Client.Console");
@@ -23,7 +25,6 @@ public sealed partial class PublishTests
     public async Task The_packed_client_published_ahead_of_time_exchanges_a_message()
     {
         var root = Directory.CreateTempSubdirectory("switchboard-client-aot").FullName;
-        await using var node = ServiceProcess.Start();
         try
         {
             var (feed, app) = (Directory.CreateDirectory(Path.Combine(root, "feed")).FullName, Directory.CreateDirectory(Path.Combine(root, "app")).FullName);
@@ -53,8 +54,7 @@ public sealed partial class PublishTests
                 app, LocalFeed.Environment(root, feed));
             Assert.DoesNotMatch(Warning(), published.Stdout);
 
-            await node.WaitUntilHealthyAsync();
-            var run = await Command.SucceedAsync(Path.Combine(app, "out", "console"), [$"ws://{node.BaseUri.Authority}/ws"], app);
+            var run = await Command.SucceedAsync(Path.Combine(app, "out", "console"), [node.Ws.ToString()], app);
             Assert.Equal("console: hello from .NET", run.Stdout.Trim());
         }
         finally

@@ -4,6 +4,12 @@ using Switchboard.Client.Tests.Support;
 
 namespace Switchboard.Client.Tests;
 
+/// <summary>A node with history on (WEBSOCKET_HISTORY_SIZE): resends and resumes are about it.</summary>
+public sealed class HistoryNode : Node
+{
+    protected override IDictionary<string, string> Settings => new Dictionary<string, string> { ["WEBSOCKET_HISTORY_SIZE"] = "1000" };
+}
+
 /// <summary>A node with the service's defaults.</summary>
 public sealed class PlainNode : Node
 {
@@ -32,7 +38,10 @@ public sealed class ReconnectNodes : IAsyncLifetime
 
     private Node[] All => [First, Second, WithHistory, RateLimited];
 
-    public Task InitializeAsync() => Task.WhenAll(All.Select(node => node.InitializeAsync()));
+    public async Task InitializeAsync()
+    {
+        foreach (var node in All) await node.InitializeAsync();
+    }
 
     public Task DisposeAsync() => Task.WhenAll(All.Select(node => node.DisposeAsync()));
 }

@@ -4,19 +4,14 @@ using Switchboard.Client.Tests.Support;
 
 namespace Switchboard.Client.Tests;
 
-/// <summary>One node that lets clients broadcast (WEBSOCKET_ALLOW_CLIENT_BROADCAST: a broadcast may carry any type).</summary>
-public sealed class BroadcastNode : Node
-{
-    protected override IDictionary<string, string> Settings => new Dictionary<string, string> { ["WEBSOCKET_ALLOW_CLIENT_BROADCAST"] = "true" };
-}
-
 /// <summary>
 /// Reserved types (PROTOCOL.md "Reserved types"): the client never routes one, and never acts on one routed to it.
 /// Sends go to a real node; forged frames come from a <see cref="StandIn"/>, since the service refuses to route them:
 /// it gives a real welcome, then frames of reserved types carrying <c>from</c>, as a message kept in history from
 /// before the rule would.
 /// </summary>
-public sealed class ReservedTypesTests(BroadcastNode node) : IClassFixture<BroadcastNode>
+[Collection(SharedNode.Collection)]
+public sealed class ReservedTypesTests(SharedNode node)
 {
     [Fact]
     public void The_clients_reserved_types_are_the_services_list_compared_exactly_and_case_sensitively()

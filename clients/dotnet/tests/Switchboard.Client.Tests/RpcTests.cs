@@ -5,22 +5,20 @@ using Switchboard.Client.Tests.Support;
 namespace Switchboard.Client.Tests;
 
 /// <summary>
-/// A node without an rpc hook, and one whose rpc hook is the real test backend (Hooks__Rpc__Url), answered once before
+/// A node whose rpc hook is the real test backend (Hooks__Rpc__Url), answered once before
 /// the tests start: the node's first call builds its HTTP client and warms the backend's route, which on a loaded
 /// machine can pass the hook's 2 s default timeout, and that is not these tests' subject.
 /// </summary>
 public sealed class RpcNodes : IAsyncLifetime
 {
     public TestBackend Backend { get; private set; } = null!;
-    public ServiceProcess Plain { get; private set; } = null!;
     public ServiceProcess Hooked { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Backend = await TestBackend.StartAsync();
-        Plain = ServiceProcess.Start();
         Hooked = ServiceProcess.Start(Backend.Settings("rpc"));
-        await Task.WhenAll(Plain.WaitUntilHealthyAsync(), Hooked.WaitUntilHealthyAsync());
+        await Hooked.WaitUntilHealthyAsync();
         await using var warm = new SwitchboardClient(new SwitchboardClientOptions { Urls = [Hooked.WebSocketUri()], UserId = "rpc-warmup" });
         await warm.ConnectAsync();
         await Eventually.TrueAsync(async () =>
@@ -39,9 +37,7 @@ public sealed class RpcNodes : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Task.WhenAll(
-            Plain is null ? Task.CompletedTask : Plain.DisposeAsync().AsTask(),
-            Hooked is null ? Task.CompletedTask : Hooked.DisposeAsync().AsTask());
+        if (Hooked is not null) await Hooked.DisposeAsync();
         if (Backend is not null) await Backend.DisposeAsync();
     }
 }
@@ -51,13 +47,14 @@ public sealed class RpcNodes : IAsyncLifetime
 /// What the service never does on purpose (an ack with an rpc's id, a connection that drops before the answer) comes
 /// from a <see cref="StandIn"/>.
 /// </summary>
-public sealed class RpcTests(RpcNodes nodes) : IClassFixture<RpcNodes>
+[Collection(SharedNode.Collection)]
+public sealed class RpcTests(RpcNodes nodes, SharedNode plain) : IClassFixture<RpcNodes>
 {
     [Fact]
     public async Task An_rpc_to_a_node_without_an_rpc_hook_faults_with_not_available_and_the_connection_goes_on()
     {
         await using var clients = new Clients();
-        var alice = clients.Make("rpc-plain", nodes.Plain.WebSocketUri());
+        var alice = clients.Make("rpc-plain", plain.Ws);
         await alice.ConnectAsync();
         var refused = await Assert.ThrowsAsync<SwitchboardException>(() => alice.RpcAsync("echo", new JsonObject { ["a"] = 1 }));
         Assert.Equal("not_available", refused.Code);
@@ -69,7 +66,7 @@ public sealed class RpcTests(RpcNodes nodes) : IClassFixture<RpcNodes>
     public async Task An_rpc_method_must_be_a_name_refused_before_anything_is_sent()
     {
         await using var clients = new Clients();
-        var alice = clients.Make("rpc-bad", nodes.Plain.WebSocketUri());
+        var alice = clients.Make("rpc-bad", plain.Ws);
         await alice.ConnectAsync();
         foreach (var method in new[] { "", null!, new string('x', 129) })
             Refusal.Of(() => alice.RpcAsync(method));
