@@ -9,8 +9,6 @@ internal sealed class Backoff(TimeSpan initial, TimeSpan max, Func<double>? rand
     private readonly Func<double> _random = random ?? Random.Shared.NextDouble;
     private int _attempt;
 
-    public int Attempts => _attempt;
-
     /// <summary>The delay before the next attempt; each call counts one attempt.</summary>
     public TimeSpan Next()
     {

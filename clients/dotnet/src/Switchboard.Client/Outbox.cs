@@ -29,8 +29,6 @@ internal sealed class Outbox(object gate, TimeSpan sendTimeout)
     private readonly LinkedList<PendingRequest> _order = new();
     private readonly Dictionary<string, LinkedListNode<PendingRequest>> _byId = new(StringComparer.Ordinal);
 
-    public int Count => _byId.Count;
-
     public bool Has(string id) => _byId.ContainsKey(id);
 
     /// <summary>Queues a request; <paramref name="write"/> takes it now when a connection is open, else it waits for one.</summary>
