@@ -2,7 +2,7 @@
 # Runs the benchmark scenarios against Switchboard and the two baselines (SignalR, Node.js ws)
 # side by side and prints a Markdown table with Switchboard's ratio to each.
 #   bench/run.sh quick    # about four minutes: smaller counts, short runs
-#   bench/run.sh full     # the budget's figures: 15,000 held, 10,000 broadcast to, 1,000 pairs at 20,000/s
+#   bench/run.sh full     # the budget's figures: 15,000 held, 10,000 broadcast to, 1,000 pairs at 10,000/s
 #   BENCH_BEFORE=<commit> bench/run.sh full   # also that commit's Switchboard, in the same run, as "before"
 #   BENCH_HUBS="switchboard before" ...      # only these hubs (of switchboard, before, signalr, nodews), e.g. for rounds
 # Each scenario gets a freshly started server process, stopped by its PID afterwards.
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-quick}
 case "$mode" in
   quick) density=5000; fanout=5000; broadcasts=5; pairs=200; rate=5000; seconds=5; groups=10; group_size=50 ;;
-  full) density=15000; fanout=10000; broadcasts=20; pairs=1000; rate=20000; seconds=10; groups=20; group_size=100 ;;
+  full) density=15000; fanout=10000; broadcasts=20; pairs=1000; rate=10000; seconds=10; groups=20; group_size=100 ;;
   *) echo "usage: bench/run.sh [quick|full]" >&2; exit 2 ;;
 esac
 

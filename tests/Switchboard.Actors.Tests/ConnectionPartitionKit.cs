@@ -38,13 +38,14 @@ public abstract class ConnectionPartitionKit : Akka.Hosting.TestKit.TestKit
     protected TestProbe Users { get; private set; } = null!;
     protected TestProbe Groups { get; private set; } = null!;
     protected ConnectionHosts Hosts { get; private set; } = null!;
+    protected RelayLedger Ledger { get; private set; } = null!;
 
     // The probes need the actor system, which the hosting test kit starts after the constructor.
     protected (IActorRef Partition, BroadcastQueue Queue) Start(PartitionOptions? options = null, int queueCapacity = 4,
         TimeProvider? clock = null)
     {
         (Users, Groups) = (CreateTestProbe(), CreateTestProbe());
-        var ledger = new RelayLedger(RoutingRelayOptions.Default, Counters);
+        var ledger = Ledger = new RelayLedger(RoutingRelayOptions.Default, Counters);
         ledger.Start(CreateTestProbe(), Users, Groups);
         Hosts = new ConnectionHosts(Sys.Materializer(), 2);
         var queue = new BroadcastQueue(queueCapacity);

@@ -55,6 +55,49 @@ public sealed class UserBucketEntitySpecs : Akka.Hosting.TestKit.TestKit
     }
 
     [Fact]
+    public void A_lease_goes_with_a_message_from_the_node_holding_every_connection_and_comes_back_before_a_connection_elsewhere_counts()
+    {
+        var (_, entity) = Start("bob");
+        var (node1, node2, relay) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        entity.Tell(new UserProtocol.AddConnection("bob", "c1", node1));
+        entity.Tell(new UserProtocol.SendToUser("bob", Frame, new RelayStamp(relay, 1, Resent: false)));
+        Assert.Equal("bob", node1.ExpectMsg<DeliveryProtocol.DeliverToConnections>().LeaseFor);
+
+        // A connection on another node waits for the lease: meanwhile messages reach c1 alone, and grant nothing.
+        entity.Tell(new UserProtocol.AddConnection("bob", "c2", node2));
+        node1.ExpectMsg<UserProtocol.RevokeLease>(revoke => revoke.UserId == "bob");
+        entity.Tell(new UserProtocol.SendToUser("bob", Frame, new RelayStamp(relay, 2, Resent: false)));
+        var meanwhile = node1.ExpectMsg<DeliveryProtocol.DeliverToConnections>();
+        Assert.Equal(["c1"], meanwhile.ConnectionIds);
+        Assert.Null(meanwhile.LeaseFor);
+        node2.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        entity.Tell(new UserProtocol.LeaseRevoked("bob"), node1);
+        entity.Tell(new UserProtocol.SendToUser("bob", Frame, new RelayStamp(relay, 3, Resent: false)));
+        Assert.Null(node1.ExpectMsg<DeliveryProtocol.DeliverToConnections>().LeaseFor);
+        Assert.Equal(["c2"], node2.ExpectMsg<DeliveryProtocol.DeliverToConnections>().ConnectionIds);
+    }
+
+    [Fact]
+    public void A_connection_waiting_for_a_lease_counts_once_the_holders_node_is_gone()
+    {
+        var (_, entity) = Start("bob");
+        var (node1, node2, relay) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        entity.Tell(new UserProtocol.AddConnection("bob", "c1", node1));
+        entity.Tell(new UserProtocol.SendToUser("bob", Frame, new RelayStamp(relay, 1, Resent: false)));
+        node1.ExpectMsg<DeliveryProtocol.DeliverToConnections>();
+        entity.Tell(new UserProtocol.AddConnection("bob", "c2", node2));
+        node1.ExpectMsg<UserProtocol.RevokeLease>();
+
+        Sys.Stop(node1.Ref);
+        AwaitAssert(() =>
+        {
+            entity.Tell(new UserProtocol.SendToUser("bob", Marker));
+            Assert.Equal(["c2"], node2.ExpectMsg<DeliveryProtocol.DeliverToConnections>(TimeSpan.FromMilliseconds(200)).ConnectionIds);
+        });
+    }
+
+    [Fact]
     public void The_last_connection_leaving_passivates_the_entity()
     {
         var (shard, entity) = Start("carol");

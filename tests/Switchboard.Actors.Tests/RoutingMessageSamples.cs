@@ -56,6 +56,8 @@ internal static class RoutingMessageSamples
             // A delivery's stamp takes the frame's seq as its stream seq on the way in.
             new DeliverToConnections(["c-1", "c-2"], Frame("""{"seq":42}""", acceptedAt: 638_000_000_000_000_002, seq: 42),
                 stamp with { StreamSeq = 42 }),
+            new RevokeLease("alice"),
+            new LeaseRevoked("alice"),
             new DeliverToGroup("room", Frame("""{"seq":43}""", acceptedAt: 638_000_000_000_000_003, seq: 43),
                 stamp with { StreamSeq = 43 }),
             new Broadcast(Frame("""{"type":"news"}""", acceptedAt: 638_000_000_000_000_004)),

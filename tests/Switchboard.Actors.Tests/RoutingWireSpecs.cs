@@ -1,6 +1,9 @@
 using Akka.Hosting;
 using Akka.Serialization;
 using Switchboard.Actors.Serialization;
+using Switchboard.Actors.Delivery;
+using Switchboard.Actors.Routing;
+using Switchboard.Streams.Outbound;
 
 namespace Switchboard.Actors.Tests;
 
@@ -85,6 +88,8 @@ public sealed class RoutingWireSpecs : Akka.Hosting.TestKit.TestKit
         ["GN"] = "04726F6F6D010103632D3105000000226D2D31221B0000007B227573657273223A312C22636F6E6E656374696F6E73223A327D00", // PresenceAnswer
         ["UK"] = "05616C69636503632D3103000000", // ReserveConnection: the cluster-wide bound per user
         ["UY"] = "03632D3101", // Reservation: its answer
+        ["UL"] = "05616C696365", // RevokeLease
+        ["UE"] = "05616C696365", // LeaseRevoked
         ["AO"] = "", // GetHooks
         ["AP"] = "076E313A343035330200000007636F6E6E656374000500000007616C6C6F77656400000000000000000664656E6965640000000000000000066661696C656400000000000000000974696D65645F6F757400000000000000000462757379000000000000000002000000000000000000F03F000000000000004003000000000000000000000000000000000000000000000000000000000000000000000003727063010C6261636B656E643A383038300500000007616C6C6F77656401000000000000000664656E6965640200000000000000066661696C656403000000000000000974696D65645F6F757404000000000000000462757379050000000000000002000000000000000000F03F00000000000004400300000006000000000000000700000000000000FFFFFFFFFFFFFF7F000000000000F43F", // HooksLoaded: outcomes by name, bounds with their counts
     };
@@ -126,6 +131,16 @@ public sealed class RoutingWireSpecs : Akka.Hosting.TestKit.TestKit
             var back = Sys.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, manifest);
             FieldByField.AssertEqual(message, back, $"{message.GetType().Name} ({manifest})");
         }
+    }
+
+    [Fact]
+    public void A_delivery_with_a_lease_comes_back_with_it_and_one_without_is_written_as_before()
+    {
+        var frame = OutboundFrame.Text("""{"type":"chat"}"""u8);
+        var granting = new DeliveryProtocol.DeliverToConnections(["c-1"], frame, new RelayStamp(TestActor, 3, Resent: false), LeaseFor: "alice");
+        var back = (DeliveryProtocol.DeliverToConnections)Serializer.FromBinary(Serializer.ToBinary(granting), Serializer.Manifest(granting));
+        Assert.Equal("alice", back.LeaseFor);
+        Assert.Equal(Serializer.ToBinary(granting with { LeaseFor = null }).Length + 6, Serializer.ToBinary(granting).Length);
     }
 
     [Fact]

@@ -62,6 +62,11 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         Receive<Join>(join => WithConnection(join.ConnectionId, c => JoinGroup(c, join.Group, join.Id, join.Resume, app: join.App)));
         Receive<Leave>(leave => WithConnection(leave.ConnectionId, c => LeaveGroup(c, leave.Group, leave.Id)));
         Receive<DeliverToConnections>(DeliverTo);
+        Receive<UserProtocol.RevokeLease>(revoke =>
+        {
+            _services.Relay.Leases.Find(revoke.UserId)?.Revoke();
+            Sender.Tell(new UserProtocol.LeaseRevoked(revoke.UserId));
+        });
         Receive<DeliverToGroup>(DeliverTo);
         Receive<Broadcast>(Fan);
         Receive<Accepted>(accepted => WithConnection(accepted.ConnectionId,
@@ -89,7 +94,12 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
             }
         });
         Receive<RegistryProtocol.FindUsers>(find =>
-            find.ReplyTo.Tell(new RegistryProtocol.UsersFound(find.Bucket, _here.UsersOf(find.Bucket), Self)));
+        {
+            // A bucket's entity starting anew knows no lease its predecessor gave: they end before it hears of a connection.
+            foreach (var user in _here.UsersIn(find.Bucket))
+                _services.Relay.Leases.Find(user)?.Revoke();
+            find.ReplyTo.Tell(new RegistryProtocol.UsersFound(find.Bucket, _here.UsersOf(find.Bucket), Self));
+        });
         Receive<RegistryProtocol.FindGroup>(find =>
             find.ReplyTo.Tell(new RegistryProtocol.GroupFound(find.Group, _here.MembersFlattened(find.Group), Self, options.Partitions,
                 _here.MemberInfos(find.Group))));
@@ -158,6 +168,8 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         var local = opened.Connection;
         if (_here.Add(local))
             _services.Slots.UserArrived();
+        else if (_services.Relay.Leases.Find(local.UserId) is not null)
+            Hold(local.UserId);
         _events?.Connected(local);
         _broadcasts.Connections = _here.Count;
         if (opened.TokenExpires is { } expires)
@@ -197,7 +209,14 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         if (!removed)
             return;
         if (lastOfUser)
+        {
             _services.Slots.UserLeft();
+            _services.Relay.Leases.Forget(local.UserId);
+        }
+        else if (_services.Relay.Leases.Find(local.UserId) is not null)
+        {
+            Hold(local.UserId);
+        }
         _broadcasts.Connections = _here.Count;
         _openings.Forget(local.Id);
         _deadlines?.Untrack(local.Connection);
@@ -304,20 +323,35 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
 
     private void DeliverTo(DeliverToConnections deliver)
     {
-        if (IsRepeat(deliver.Stamp))
+        // A grant for a user here: the lease, made with the connections here when it is the first.
+        var granted = deliver.LeaseFor is { } user && _here.IdsOf(user) is not null ? _services.Relay.Leases.Find(user) ?? Hold(user) : null;
+        if (IsRepeat(deliver.Stamp, granted))
             return;
-        var weighs = StreamMark.Weighs(deliver.Frame, deliver.Stamp);
+        _services.Counters.RecordDelivered(DeliveryKind.Direct, DeliverTo(deliver.ConnectionIds, deliver.Frame, deliver.Stamp));
+    }
+
+    // The lease's copy of the user's connections here, made when the first grant comes and kept on every open and close.
+    private UserLease Hold(string userId)
+    {
+        var lease = _services.Relay.Leases.Of(userId);
+        lease.Hold(_here.ConnectionsOf(userId));
+        return lease;
+    }
+
+    private int DeliverTo(string[] connectionIds, OutboundFrame frame, RelayStamp? stamp)
+    {
+        var weighs = StreamMark.Weighs(frame, stamp);
         var delivered = 0;
-        foreach (var id in deliver.ConnectionIds)
+        foreach (var id in connectionIds)
         {
-            if (_openings.TryHold(id, null, deliver.Frame))
+            if (_openings.TryHold(id, null, frame))
                 delivered++;
-            else if (weighs && !StillGoes(id, null, deliver.Frame))
+            else if (weighs && !StillGoes(id, null, frame))
                 continue;
-            else if (_here.Find(id) is { } local && IsDelivered(local.Connection.Send(deliver.Frame)))
+            else if (_here.Find(id) is { } local && IsDelivered(local.Connection.Send(frame)))
                 delivered++;
         }
-        _services.Counters.RecordDelivered(DeliveryKind.Direct, delivered);
+        return delivered;
     }
 
     private void DeliverTo(DeliverToGroup deliver)
@@ -361,12 +395,12 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
     }
 
     /// <summary>Confirms the message to its relay; true for a resent message this partition has already delivered (counted, dropped).</summary>
-    private bool IsRepeat(RelayStamp? stamp)
+    private bool IsRepeat(RelayStamp? stamp, UserLease? granted = null)
     {
         if (stamp is null)
             return false;
         // Confirmed before the frame is offered: the connections' outboxes take it at once or drop it by their policy.
-        if (!_services.Relay.TrySettleHere(stamp))
+        if (!_services.Relay.TrySettleHere(stamp, granted))
             stamp.ConfirmDelivered(Self);
         if (_delivered.IsFirstDelivery(stamp, out var newRelay))
         {

@@ -31,7 +31,9 @@ public static class DeliveryProtocol
     public sealed record Leave(string ConnectionId, string Group, ReadOnlyMemory<byte> Id);
 
     /// <summary>From a user bucket entity: these connections of this node get the frame; <paramref name="Stamp"/> is the relayed message's.</summary>
-    public sealed record DeliverToConnections(string[] ConnectionIds, OutboundFrame Frame, RelayStamp? Stamp = null) : IRoutingMessage;
+    /// <param name="LeaseFor">The user, when the entity grants this node a lease with the delivery (<see cref="Routing.UserLeases"/>).</param>
+    public sealed record DeliverToConnections(string[] ConnectionIds, OutboundFrame Frame, RelayStamp? Stamp = null, string? LeaseFor = null)
+        : IRoutingMessage;
 
     /// <summary>From a group entity: this node's members of the group get the frame; <paramref name="Stamp"/> is the relayed message's.</summary>
     public sealed record DeliverToGroup(string Group, OutboundFrame Frame, RelayStamp? Stamp = null) : IRoutingMessage;

@@ -199,7 +199,9 @@ public sealed partial class ConnectionSession(LocalConnection local, ConnectionH
         if (frame.To is { } to)
         {
             var encoded = Counters.DeliveryClock.Accepted(ServerFrames.Routed(new RoutedFields(frame.Type!, data, UserId, Now(), To: to)));
-            Relay(new UserProtocol.SendToUser(to, encoded, Sender: UserId, MessageId: frame.Id, WantsReceipt: frame.Receipt), frame);
+            if (Routing.Relay.SendToUser(new UserProtocol.SendToUser(to, encoded, Sender: UserId, MessageId: frame.Id, WantsReceipt: frame.Receipt),
+                    ReplyTo(frame)))
+                Acknowledge(frame);
         }
         else
         {
@@ -212,8 +214,9 @@ public sealed partial class ConnectionSession(LocalConnection local, ConnectionH
     private NamespaceRules RulesOf(string group) => Routing.Namespaces?.Current.For(group) ?? NamespaceRules.Defaults;
 
     // The ack (or the error for a group with no members) comes once the router has taken the message.
-    private void Relay(RelayProtocol.IRelayed message, ClientFrame frame) =>
-        Routing.Relay.Send(message, new RelayProtocol.ReplyTarget(local.Partition, Connection.Id, frame.Id));
+    private void Relay(RelayProtocol.IRelayed message, ClientFrame frame) => Routing.Relay.Send(message, ReplyTo(frame));
+
+    private RelayProtocol.ReplyTarget ReplyTo(ClientFrame frame) => new(local.Partition, Connection.Id, frame.Id);
 
     private bool MayAskReceipt(ClientFrame frame)
     {

@@ -27,18 +27,50 @@ public sealed class RelayLedger(RoutingRelayOptions options, RoutingCounters cou
     /// <summary>Messages sent and not yet confirmed or given up.</summary>
     public int Count => Volatile.Read(ref _count);
 
+    /// <summary>The users whose entities promised that all their connections are on this node.</summary>
+    public UserLeases Leases { get; } = new();
+
+    /// <summary>
+    /// A client's direct message: offered to the recipient's connections here while its lease is active (true: the
+    /// sender's ack is due at once), through its entity otherwise (counted in the lease, when there is one).
+    /// </summary>
+    public bool SendToUser(UserProtocol.SendToUser message, ReplyTarget reply)
+    {
+        if (Leases.Find(message.UserId) is not { } lease)
+        {
+            Send(message, reply);
+            return false;
+        }
+        // Under the lease's lock, so that the partition's grant, revoke and end fall wholly before or after this choice.
+        lock (lease)
+        {
+            if (!lease.IsActive)
+            {
+                SendCounted(message, reply, lease.CountThroughEntity() ? lease : null);
+                return false;
+            }
+            counters.RecordDeliveredHere();
+            var delivered = lease.Offer(message.Frame);
+            counters.RecordDelivered(DeliveryKind.Direct, delivered);
+            return true;
+        }
+    }
+
     /// <summary>Sends <paramref name="message"/> to its entity; <paramref name="reply"/>, when set, hears how it went.</summary>
-    public void Send(IRelayed message, ReplyTarget? reply = null)
+    public void Send(IRelayed message, ReplyTarget? reply = null) => SendCounted(message, reply, null);
+
+    private void SendCounted(IRelayed message, ReplyTarget? reply, UserLease? countedIn)
     {
         var regions = Volatile.Read(ref _regions) ?? throw new InvalidOperationException("the routing relay has not started");
         if (Interlocked.Increment(ref _count) > Options.MaxPending)
         {
             Interlocked.Decrement(ref _count);
+            countedIn?.Settled();
             Refuse(reply, Overloaded);
             return;
         }
         var stamped = message.Stamped(new RelayStamp(regions.Relay, Interlocked.Increment(ref _lastSeq), Resent: false));
-        _pending[stamped.Stamp!.Seq] = new PendingRelay(stamped, reply, Environment.TickCount64);
+        _pending[stamped.Stamp!.Seq] = new PendingRelay(stamped, reply, Environment.TickCount64, countedIn);
         regions.Of(stamped).Tell(stamped);
     }
 
@@ -49,14 +81,20 @@ public sealed class RelayLedger(RoutingRelayOptions options, RoutingCounters cou
     /// <summary>
     /// Settles, where it arrived, a message this node's relay sent that its entity handed to this node alone: the
     /// partition here says so to the ledger rather than in a message to the relay. False for a message from
-    /// another node's relay, or one routed to several nodes (the relay counts those).
+    /// another node's relay, or one routed to several nodes (the relay counts those). A grant that came with it goes to
+    /// <paramref name="granted"/> before the sender hears, so that the sender's next message may use the lease.
     /// </summary>
-    public bool TrySettleHere(RelayStamp stamp)
+    public bool TrySettleHere(RelayStamp stamp, UserLease? granted = null)
     {
         if (stamp.Nodes > 1 || Volatile.Read(ref _regions) is not { } regions || !stamp.Relay.Equals(regions.Relay))
             return false;
         if (TryRemove(stamp.Seq, out var pending))
+        {
+            // Only a message counted in the lease proves that nothing this node sent earlier is still on its way.
+            if (granted is not null && ReferenceEquals(pending.CountedIn, granted))
+                granted.Grant();
             Answer(pending, null, stamp.StreamSeq);
+        }
         return true;
     }
 
@@ -80,6 +118,7 @@ public sealed class RelayLedger(RoutingRelayOptions options, RoutingCounters cou
         if (!_pending.TryRemove(seq, out pending!))
             return false;
         Interlocked.Decrement(ref _count);
+        pending.CountedIn?.Settled();
         return true;
     }
 
@@ -110,8 +149,11 @@ public sealed class RelayLedger(RoutingRelayOptions options, RoutingCounters cou
 /// One message in the <see cref="RelayLedger"/>. Made by the sender; after that only the relay actor changes it (a delivery
 /// that settles it here only removes it, <see cref="RelayLedger.TrySettleHere"/>).
 /// </summary>
-internal sealed class PendingRelay(IRelayed message, ReplyTarget? reply, long sentAt)
+internal sealed class PendingRelay(IRelayed message, ReplyTarget? reply, long sentAt, UserLease? countedIn = null)
 {
+    /// <summary>The recipient's lease on this node that counts this message until it is settled.</summary>
+    public UserLease? CountedIn { get; } = countedIn;
+
     /// <summary>For routes to several nodes: the nodes that confirmed, by route. Most messages never need it.</summary>
     private Dictionary<long, HashSet<IActorRef>>? _confirmedBy;
 

@@ -19,6 +19,7 @@ public sealed class RoutingCounters
     private long _resent;
     private long _unconfirmed;
     private long _repeatsDropped;
+    private long _sentHere;
     private long _resumesRecovered;
     private long _resumesNotRecovered;
     /// <summary>Each group with members here and in how many of the node's partitions.</summary>
@@ -44,6 +45,9 @@ public sealed class RoutingCounters
 
     /// <summary>Second copies of resent messages that this node had already delivered.</summary>
     public long RepeatsDropped => Volatile.Read(ref _repeatsDropped);
+
+    /// <summary>Direct messages sent straight to the recipient's partition on this node, under the recipient's lease.</summary>
+    public long SentHere => Volatile.Read(ref _sentHere);
 
     /// <summary>Resumes this node answered, by whether the stream's history reached back to the client's position.</summary>
     public long Resumes(bool recovered) => Volatile.Read(ref recovered ? ref _resumesRecovered : ref _resumesNotRecovered);
@@ -86,6 +90,8 @@ public sealed class RoutingCounters
     public void RecordResent() => Interlocked.Increment(ref _resent);
 
     public void RecordUnconfirmed() => Interlocked.Increment(ref _unconfirmed);
+
+    public void RecordDeliveredHere() => Interlocked.Increment(ref _sentHere);
 
     public void RecordRepeatDropped() => Interlocked.Increment(ref _repeatsDropped);
 

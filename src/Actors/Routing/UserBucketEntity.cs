@@ -25,6 +25,7 @@ public sealed class UserBucketEntity : UntypedActor, IWithUnboundedStash, IWithT
     private readonly int _bucket;
     private readonly RoutingCounters _counters;
     private readonly UserBucketState _state = new();
+    private readonly LeaseHolders _leases = new();
     private readonly IStreamKeeper _history;
     private readonly Action<SendToUser, Numbering> _route;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -72,15 +73,18 @@ public sealed class UserBucketEntity : UntypedActor, IWithUnboundedStash, IWithT
         switch (message)
         {
             case AddConnection add:
-                _state.Add(add.UserId, add.ConnectionId, add.Node);
-                Context.Watch(add.Node);
-                // Registered first, answered second: every message numbered after this answer reaches the connection
-                // live, every one before it is in the replay or the position.
-                if (add.OpensStream && _history.KeepsHistory)
-                    _history.Read(add.UserId, open: true, read => add.Node.Tell(UserBucketState.Opened(add, read)), add.Resume);
+                if (_leases.MustWait(add.UserId, add, add.Node, out var holder))
+                    holder?.Tell(new RevokeLease(add.UserId));
+                else
+                    Add(add);
                 break;
             case RemoveConnection remove:
-                _state.Remove(remove.UserId, remove.ConnectionId);
+                if (!_leases.MustWait(remove.UserId, remove, null, out _))
+                    Remove(remove);
+                PassivateWhenIdle();
+                break;
+            case LeaseRevoked revoked:
+                Apply(_leases.Revoked(revoked.UserId, Sender));
                 PassivateWhenIdle();
                 break;
             case ReserveConnection reserve:
@@ -127,11 +131,41 @@ public sealed class UserBucketEntity : UntypedActor, IWithUnboundedStash, IWithT
                 break;
             case Terminated node:
                 _state.NodeLost(node.ActorRef);
+                foreach (var changes in _leases.NodeLost(node.ActorRef))
+                    Apply(changes);
                 PassivateWhenIdle();
                 break;
             default:
                 Unhandled(message);
                 break;
+        }
+    }
+
+    private void Add(AddConnection add)
+    {
+        _state.Add(add.UserId, add.ConnectionId, add.Node);
+        Context.Watch(add.Node);
+        // Registered first, answered second: every message numbered after this answer reaches the connection
+        // live, every one before it is in the replay or the position.
+        if (add.OpensStream && _history.KeepsHistory)
+            _history.Read(add.UserId, open: true, read => add.Node.Tell(UserBucketState.Opened(add, read)), add.Resume);
+    }
+
+    private void Remove(RemoveConnection remove)
+    {
+        _state.Remove(remove.UserId, remove.ConnectionId);
+        if (_state.ConnectionsOf(remove.UserId) is null)
+            _leases.Forget(remove.UserId);
+    }
+
+    private void Apply(List<object>? changes)
+    {
+        foreach (var change in changes ?? [])
+        {
+            if (change is AddConnection add)
+                Add(add);
+            else
+                Remove((RemoveConnection)change);
         }
     }
 
@@ -143,7 +177,7 @@ public sealed class UserBucketEntity : UntypedActor, IWithUnboundedStash, IWithT
             DeliverTo(connections, reset, null, 0);
         if (dispatch.Frame is { } frame && connections is not null)
         {
-            DeliverTo(connections, frame, send.Stamp, dispatch.Seq);
+            DeliverTo(connections, frame, send.Stamp, dispatch.Seq, send.UserId);
             return;
         }
         if (dispatch.Undeliverable)
@@ -154,12 +188,14 @@ public sealed class UserBucketEntity : UntypedActor, IWithUnboundedStash, IWithT
         send.Stamp?.Confirm(dispatch.Refusal, dispatch.Seq);
     }
 
-    private static void DeliverTo(UserConnections connections, OutboundFrame frame, RelayStamp? stamp, long streamSeq)
+    /// <param name="leaseFor">The user, for a message a lease may follow: one relayed from the node that holds all its connections.</param>
+    private void DeliverTo(UserConnections connections, OutboundFrame frame, RelayStamp? stamp, long streamSeq, string? leaseFor = null)
     {
         if (connections.OnlyNode() is { } node)
         {
             // The usual case, a user on one node, without grouping.
-            node.Tell(new DeliveryProtocol.DeliverToConnections(connections.Ids(), frame, stamp?.RoutedTo(1, streamSeq)));
+            var grant = leaseFor is not null && stamp is not null && GrantsLease(leaseFor, node, stamp) ? leaseFor : null;
+            node.Tell(new DeliveryProtocol.DeliverToConnections(connections.Ids(), frame, stamp?.RoutedTo(1, streamSeq), grant));
             return;
         }
         var perNode = connections.PerNode();
@@ -167,6 +203,11 @@ public sealed class UserBucketEntity : UntypedActor, IWithUnboundedStash, IWithT
         foreach (var (onNode, ids) in perNode)
             onNode.Tell(new DeliveryProtocol.DeliverToConnections(ids, frame, routed));
     }
+
+    // Without history only: with it every message must be numbered here. The sender's node is the one holding every
+    // connection, so its senders may hand it the next messages themselves.
+    private bool GrantsLease(string userId, IActorRef partition, RelayStamp stamp) =>
+        !_history.KeepsHistory && partition.Path.Address.Equals(stamp.Relay.Path.Address) && _leases.TryGrant(userId, partition);
 
     // One timer, for the place that lapses first: a place whose connection never opened frees the user's count (and lets
     // the entity passivate) within its lifetime, without a sweep while no place is held.
@@ -183,7 +224,7 @@ public sealed class UserBucketEntity : UntypedActor, IWithUnboundedStash, IWithT
 
     private void PassivateWhenIdle()
     {
-        if (_state.MayPassivate(_history))
+        if (_state.MayPassivate(_history) && _leases.IsEmpty)
             Context.Parent.Tell(new Passivate(PoisonPill.Instance));
     }
 

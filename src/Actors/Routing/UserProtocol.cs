@@ -50,6 +50,15 @@ public static class UserProtocol
         public RelayProtocol.IRelayed Stamped(RelayStamp stamp) => this with { Stamp = stamp };
     }
 
+    /// <summary>
+    /// From the user's entity to the partition holding the user's lease (<see cref="UserLeases"/>): a connection of the user
+    /// opened elsewhere; answered with <see cref="LeaseRevoked"/> once this node's senders go through the entity again.
+    /// </summary>
+    public sealed record RevokeLease(string UserId) : IRoutingMessage;
+
+    /// <summary>The lease is off: the entity counts the connections that waited for it.</summary>
+    public sealed record LeaseRevoked(string UserId) : IRoutingMessage;
+
     /// <summary>A frame for every connection of the user that is not part of the user's stream (a receipt).</summary>
     public sealed record Notify(string UserId, OutboundFrame Frame) : IUserMessage, IRoutingMessage;
 

@@ -17,12 +17,16 @@ internal static class DeliveryCodecs
             {
                 w.WriteStrings(m.ConnectionIds); w.WriteFrame(m.Frame); w.WriteOptional(m.Stamp);
                 w.Write(m.Frame.AcceptedAt); w.Write(m.Frame.Seq);
+                // A grant only when there is one: a delivery without it is written as the build before wrote it.
+                if (m.LeaseFor is not null)
+                    w.Write(m.LeaseFor);
             },
             static r =>
             {
                 var (connectionIds, frame, stamp) = (r.ReadStrings(), r.ReadFrame(), r.ReadOptionalStamp());
                 r.ReadAcceptTime(frame);
-                return new DeliverToConnections(connectionIds, frame, ReadSeq(r, frame, stamp));
+                var seq = ReadSeq(r, frame, stamp);
+                return new DeliverToConnections(connectionIds, frame, seq, r.More ? r.ReadString() : null);
             }),
         new Codec<DeliverToGroup>("DG",
             static (w, m) =>

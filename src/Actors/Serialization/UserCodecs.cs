@@ -31,6 +31,12 @@ internal static class UserCodecs
                 return new SendToUser(userId, frame, stamp, r.More ? r.ReadOptionalString() : null,
                     r.More ? r.ReadSized() : default(ReadOnlyMemory<byte>), r.More && r.ReadBoolean());
             }),
+        new Codec<RevokeLease>("UL",
+            static (w, m) => w.Write(m.UserId),
+            static r => new RevokeLease(r.ReadString())),
+        new Codec<LeaseRevoked>("UE",
+            static (w, m) => w.Write(m.UserId),
+            static r => new LeaseRevoked(r.ReadString())),
         new Codec<GetConnections>("UG",
             static (w, m) => w.Write(m.UserId),
             static r => new GetConnections(r.ReadString())),

@@ -121,6 +121,15 @@ public sealed class PartitionConnections
 
     public HashSet<WebSocketConnection>? MembersOf(string group) => _members.GetValueOrDefault(group);
 
+    /// <summary>The users of <paramref name="bucket"/> with connections here.</summary>
+    public IReadOnlyCollection<string> UsersIn(int bucket) => _usersInBucket.TryGetValue(bucket, out var users) ? users : [];
+
+    /// <summary>The user's connections here; null for a user with none.</summary>
+    public IdSet? IdsOf(string userId) => _idsOfUser.GetValueOrDefault(userId);
+
+    public WebSocketConnection[] ConnectionsOf(string userId) =>
+        _idsOfUser.TryGetValue(userId, out var ids) ? ids.Select(id => _byId[id].Connection).ToArray() : [];
+
     /// <summary>The users of <paramref name="bucket"/> here and their connections, flattened: user, connection, user, connection...</summary>
     public string[] UsersOf(int bucket) => _usersInBucket.TryGetValue(bucket, out var users)
         ? users.SelectMany(user => _idsOfUser[user].SelectMany(id => new[] { user, id })).ToArray()
