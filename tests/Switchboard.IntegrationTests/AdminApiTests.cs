@@ -358,7 +358,7 @@ public static class AdminClient
 
 /// <summary>The admin API on three real node processes: answers gathered from every node, actions carried out on each.</summary>
 [Collection(ClusterCollection.Name)]
-public sealed class AdminApiClusterTests(ClusterTests.ThreeNodes cluster) : IClassFixture<ClusterTests.ThreeNodes>
+public sealed class AdminApiClusterTests(ClusterTests.ThreeNodes cluster)
 {
     private static string Unique(string name) => $"{name}-{Guid.NewGuid():N}"[..20];
 

@@ -7,9 +7,9 @@ namespace Switchboard.IntegrationTests;
 
 /// <summary>Three real node processes on loopback forming one cluster: messages reach recipients on any node.</summary>
 [Collection(ClusterCollection.Name)]
-public sealed class ClusterTests(ClusterTests.ThreeNodes cluster) : IClassFixture<ClusterTests.ThreeNodes>
+public sealed class ClusterTests(ClusterTests.ThreeNodes cluster)
 {
-    /// <summary>Started once for the class: node 1 is the seed, nodes 2 and 3 join it.</summary>
+    /// <summary>Started once for the cluster collection (<see cref="ClusterCollection"/>): node 1 is the seed, nodes 2 and 3 join it.</summary>
     public sealed class ThreeNodes : IAsyncLifetime
     {
         public List<ServiceProcess> Nodes { get; } = [];

@@ -5,7 +5,7 @@ namespace Switchboard.IntegrationTests;
 
 /// <summary>Prometheus scrapes of three real node processes in one cluster, with default settings.</summary>
 [Collection(ClusterCollection.Name)]
-public sealed class MetricsClusterTests(ClusterTests.ThreeNodes cluster) : IClassFixture<ClusterTests.ThreeNodes>
+public sealed class MetricsClusterTests(ClusterTests.ThreeNodes cluster)
 {
     private const int DirectMessages = 40; // over the default sampling of one in 16, so that some are timed
 
@@ -14,6 +14,7 @@ public sealed class MetricsClusterTests(ClusterTests.ThreeNodes cluster) : IClas
     [
         "switchboard_connections", "switchboard_connections_opened_total", "switchboard_connections_closed_total",
         "switchboard_messages_received_total", "switchboard_messages_sent_total", "switchboard_deliveries_total",
+        "switchboard_direct_sent_here_total",
         "switchboard_messages_dropped_total", "switchboard_slow_consumers_closed_total", "switchboard_heartbeat_timeouts_total",
         "switchboard_ratelimit_decisions_total", "switchboard_cluster_members", "switchboard_sharding_entities",
         "switchboard_auth_refusals_total",
