@@ -38,6 +38,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
     private readonly BroadcastQueue _broadcasts;
     private readonly FrameError _tooManyGroups;
     private readonly EventLines? _events;
+    private readonly PartitionLeases _leases;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private string? _node;
 
@@ -46,6 +47,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         _options = options;
         _services = services;
         _broadcasts = broadcasts;
+        _leases = new PartitionLeases(services.Relay.Leases, _here);
         _tooManyGroups = new FrameError("too_many_groups", $"a connection may join at most {options.MaxGroupsPerConnection} groups");
         _deadlines = options.TokenLeeway is { } leeway ? new TokenDeadlineQueue(leeway) : null;
         // Always: a namespace may keep its groups' history while the global setting keeps none.
@@ -62,11 +64,6 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         Receive<Join>(join => WithConnection(join.ConnectionId, c => JoinGroup(c, join.Group, join.Id, join.Resume, app: join.App)));
         Receive<Leave>(leave => WithConnection(leave.ConnectionId, c => LeaveGroup(c, leave.Group, leave.Id)));
         Receive<DeliverToConnections>(DeliverTo);
-        Receive<UserProtocol.RevokeLease>(revoke =>
-        {
-            _services.Relay.Leases.Find(revoke.UserId)?.Revoke();
-            Sender.Tell(new UserProtocol.LeaseRevoked(revoke.UserId));
-        });
         Receive<DeliverToGroup>(DeliverTo);
         Receive<Broadcast>(Fan);
         Receive<Accepted>(accepted => WithConnection(accepted.ConnectionId,
@@ -95,10 +92,13 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         });
         Receive<RegistryProtocol.FindUsers>(find =>
         {
-            // A bucket's entity starting anew knows no lease its predecessor gave: they end before it hears of a connection.
-            foreach (var user in _here.UsersIn(find.Bucket))
-                _services.Relay.Leases.Find(user)?.Revoke();
+            _leases.RevokeBucket(find.Bucket);
             find.ReplyTo.Tell(new RegistryProtocol.UsersFound(find.Bucket, _here.UsersOf(find.Bucket), Self));
+        });
+        Receive<UserProtocol.RevokeLease>(revoke =>
+        {
+            _leases.Revoke(revoke.UserId);
+            Sender.Tell(new UserProtocol.LeaseRevoked(revoke.UserId));
         });
         Receive<RegistryProtocol.FindGroup>(find =>
             find.ReplyTo.Tell(new RegistryProtocol.GroupFound(find.Group, _here.MembersFlattened(find.Group), Self, options.Partitions,
@@ -109,7 +109,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
             : ServerFrames.Error(answer.Id, answer.Error!))));
         Receive<Terminated>(relay => _delivered.Forget(relay.ActorRef));
         Receive<AdminProtocol.ListConnections>(list => Sender.Tell(_here.Listing(list, Node)));
-        Receive<AdminProtocol.ListGroups>(list => Sender.Tell(ListGroups(list)));
+        Receive<AdminProtocol.ListGroups>(list => Sender.Tell(_here.GroupListing(list, Node)));
         Receive<AdminProtocol.ListLargestGroups>(_ => Sender.Tell(new AdminProtocol.GroupSizes(_here.GroupSizes().ToArray())));
         Receive<AdminProtocol.Kick>(kick => Sender.Tell(Kick(kick)));
         Receive<ListHere>(_ => Sender.Tell(_here.All.ToArray()));
@@ -168,8 +168,7 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         var local = opened.Connection;
         if (_here.Add(local))
             _services.Slots.UserArrived();
-        else if (_services.Relay.Leases.Find(local.UserId) is not null)
-            Hold(local.UserId);
+        _leases.Changed(local.UserId, lastOfUser: false);
         _events?.Connected(local);
         _broadcasts.Connections = _here.Count;
         if (opened.TokenExpires is { } expires)
@@ -209,14 +208,8 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
         if (!removed)
             return;
         if (lastOfUser)
-        {
             _services.Slots.UserLeft();
-            _services.Relay.Leases.Forget(local.UserId);
-        }
-        else if (_services.Relay.Leases.Find(local.UserId) is not null)
-        {
-            Hold(local.UserId);
-        }
+        _leases.Changed(local.UserId, lastOfUser);
         _broadcasts.Connections = _here.Count;
         _openings.Forget(local.Id);
         _deadlines?.Untrack(local.Connection);
@@ -323,19 +316,9 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
 
     private void DeliverTo(DeliverToConnections deliver)
     {
-        // A grant for a user here: the lease, made with the connections here when it is the first.
-        var granted = deliver.LeaseFor is { } user && _here.IdsOf(user) is not null ? _services.Relay.Leases.Find(user) ?? Hold(user) : null;
-        if (IsRepeat(deliver.Stamp, granted))
+        if (IsRepeat(deliver.Stamp, _leases.Granted(deliver.LeaseFor)))
             return;
         _services.Counters.RecordDelivered(DeliveryKind.Direct, DeliverTo(deliver.ConnectionIds, deliver.Frame, deliver.Stamp));
-    }
-
-    // The lease's copy of the user's connections here, made when the first grant comes and kept on every open and close.
-    private UserLease Hold(string userId)
-    {
-        var lease = _services.Relay.Leases.Of(userId);
-        lease.Hold(_here.ConnectionsOf(userId));
-        return lease;
     }
 
     private int DeliverTo(string[] connectionIds, OutboundFrame frame, RelayStamp? stamp)
@@ -445,15 +428,6 @@ public sealed class ConnectionPartition : ReceiveActor, IWithTimers
     {
         _services.ConnectionCounters.RecordError(error.Code);
         local.Connection.Send(ServerFrames.Error(id, error));
-    }
-
-    private AdminProtocol.GroupList ListGroups(AdminProtocol.ListGroups list)
-    {
-        var names = _here.GroupSizes().Select(g => g.Group);
-        if (list.After is { } after)
-            names = names.Where(name => string.CompareOrdinal(name, after) > 0);
-        var page = names.Order(StringComparer.Ordinal).Take(list.Limit + 1).ToArray();
-        return new AdminProtocol.GroupList(Node, page.Take(list.Limit).ToArray(), page.Length > list.Limit);
     }
 
     // The close goes through each connection's outbox; ConnectionClosed follows as for any other close. A user's connections

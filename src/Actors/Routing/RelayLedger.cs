@@ -49,7 +49,7 @@ public sealed class RelayLedger(RoutingRelayOptions options, RoutingCounters cou
                 SendCounted(message, reply, lease.CountThroughEntity() ? lease : null);
                 return false;
             }
-            counters.RecordDeliveredHere();
+            counters.RecordSentHere();
             var delivered = lease.Offer(message.Frame);
             counters.RecordDelivered(DeliveryKind.Direct, delivered);
             return true;

@@ -46,7 +46,7 @@ public sealed class RoutingCounters
     /// <summary>Second copies of resent messages that this node had already delivered.</summary>
     public long RepeatsDropped => Volatile.Read(ref _repeatsDropped);
 
-    /// <summary>Direct messages sent straight to the recipient's partition on this node, under the recipient's lease.</summary>
+    /// <summary>Direct messages a sender on this node offered to the recipient's connections itself, under the recipient's lease.</summary>
     public long SentHere => Volatile.Read(ref _sentHere);
 
     /// <summary>Resumes this node answered, by whether the stream's history reached back to the client's position.</summary>
@@ -91,7 +91,7 @@ public sealed class RoutingCounters
 
     public void RecordUnconfirmed() => Interlocked.Increment(ref _unconfirmed);
 
-    public void RecordDeliveredHere() => Interlocked.Increment(ref _sentHere);
+    public void RecordSentHere() => Interlocked.Increment(ref _sentHere);
 
     public void RecordRepeatDropped() => Interlocked.Increment(ref _repeatsDropped);
 

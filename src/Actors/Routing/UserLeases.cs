@@ -16,8 +16,6 @@ public sealed class UserLeases
 {
     private readonly ConcurrentDictionary<string, UserLease> _byUser = new(StringComparer.Ordinal);
 
-    public int Count => _byUser.Count;
-
     public UserLease? Find(string userId) => _byUser.GetValueOrDefault(userId);
 
     /// <summary>The user's lease, made inactive when it is new: by the partition, for a user with connections there.</summary>

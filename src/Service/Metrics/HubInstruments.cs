@@ -68,7 +68,7 @@ public sealed class HubInstruments(IServiceProvider services, MetricsOptions opt
             },
             description: "Messages handed to a recipient connection's buffer on this node, by how they were addressed");
         meter.CreateObservableCounter("switchboard.direct.sent_here", () => routing.SentHere,
-            description: "Direct messages from this node's clients handed straight to the recipient's partition here, under the "
+            description: "Direct messages from this node's clients offered straight to the recipient's connections here, under the "
                 + "lease its user's entity gave (every connection of the recipient on this node, history off); the rest go through the entity");
         meter.CreateObservableCounter("switchboard.messages.dropped", () => new[]
             {

@@ -156,6 +156,16 @@ public sealed class PartitionConnections
         return userId is not null && _idsOfUser.TryGetValue(userId, out var ids) ? ids.Select(id => _byId[id]).ToList() : [];
     }
 
+    /// <summary>A page of the groups with members here, by name, after <see cref="AdminProtocol.ListGroups.After"/>.</summary>
+    public AdminProtocol.GroupList GroupListing(AdminProtocol.ListGroups list, string node)
+    {
+        var names = _members.Keys.AsEnumerable();
+        if (list.After is { } after)
+            names = names.Where(name => string.CompareOrdinal(name, after) > 0);
+        var page = names.Order(StringComparer.Ordinal).Take(list.Limit + 1).ToArray();
+        return new AdminProtocol.GroupList(node, page.Take(list.Limit).ToArray(), page.Length > list.Limit);
+    }
+
     /// <summary>A page of connections, by id, after <see cref="AdminProtocol.ListConnections.After"/>.</summary>
     public AdminProtocol.ConnectionList Listing(AdminProtocol.ListConnections list, string node)
     {
