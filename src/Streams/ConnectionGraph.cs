@@ -8,11 +8,13 @@ using Switchboard.Streams.Outbound;
 namespace Switchboard.Streams;
 
 /// <summary>
-/// Runs one connection's graph, both directions fused into one interpreter:
+/// Runs one connection's graph, both directions fused into one interpreter, each direction one stage:
 /// <code>
-/// socket → FrameReader → (KeepAlive) → MessageAssembly (assembly, JSON decode, handler)
-/// Outbox → OutboxSource → FrameWriter → socket
+/// socket → InboundSide (framing, assembly, JSON decode, handler; the heartbeat with a keep-alive)
+/// Outbox → OutboundSide → socket
 /// </code>
+/// The stages meet at the <see cref="Outbox"/>, the connection's bounded buffer with its overflow policy, not at a port:
+/// every port costs each connection a connection object in the interpreter and a push per frame.
 /// The graph is a blueprint built and fused once; each connection materializes it with its own
 /// <see cref="ConnectionAttribute"/>, so a connect pays for no graph building or fusing and keeps no
 /// stages or modules of its own; and it runs on one of the node's <see cref="ConnectionHosts"/>, so a
@@ -45,18 +47,11 @@ public static class ConnectionGraph
         return connection;
     }
 
-    private static Fusing.FusedGraph<ClosedShape, NotUsed> Blueprint(bool keepAlive)
-    {
-        var frames = Source.FromGraph(new FrameReader());
-        if (keepAlive)
-            frames = frames.Via(new KeepAlive());
-        var inbound = frames.To(new MessageAssembly());
-        var outbound = Source.FromGraph(new OutboxSource()).To(new FrameWriter());
-        return Fusing.Aggressive(RunnableGraph.FromGraph(GraphDsl.Create(builder =>
+    private static Fusing.FusedGraph<ClosedShape, NotUsed> Blueprint(bool keepAlive) =>
+        Fusing.Aggressive(RunnableGraph.FromGraph(GraphDsl.Create(builder =>
         {
-            builder.Add(inbound);
-            builder.Add(outbound);
+            builder.Add(new InboundSide(keepAlive));
+            builder.Add(new OutboundSide());
             return ClosedShape.Instance;
         })));
-    }
 }

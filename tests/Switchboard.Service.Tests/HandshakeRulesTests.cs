@@ -63,6 +63,27 @@ public sealed class HandshakeRulesTests
     }
 
     [Theory]
+    [InlineData(new[] { "keep-alive", " Upgrade " }, true)]
+    [InlineData(new[] { "keep-alive,,UPGRADE" }, true)]
+    [InlineData(new[] { "keep-alive, upgrades" }, false)]
+    [InlineData(new[] { "upgrade-insecure, keep-alive" }, false)]
+    [InlineData(new[] { "," }, false)]
+    public void Connection_tokens_are_matched_whole_over_every_header_line(string[] lines, bool accepted)
+    {
+        var handshake = Negotiate(Upgrade(h => h.Connection = lines), compressionEnabled: false, out var error);
+        Assert.Equal(accepted, handshake is not null);
+        Assert.Equal(accepted ? null : "bad_handshake", error?.Error);
+    }
+
+    [Fact]
+    public void Subprotocol_is_matched_exactly()
+    {
+        Assert.Null(Negotiate(Upgrade(h => h.SecWebSocketProtocol = "Switchboard.v1, switchboard.v10"), false, out _)!.SubProtocol);
+        Assert.Equal("switchboard.v1",
+            Negotiate(Upgrade(h => h.SecWebSocketProtocol = new[] { "chat", " switchboard.v1" }), false, out _)!.SubProtocol);
+    }
+
+    [Theory]
     [InlineData(true, "permessage-deflate", true)]
     [InlineData(false, "permessage-deflate", false)]
     [InlineData(true, null, false)]

@@ -66,6 +66,41 @@ public sealed class ConnectionHostingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_read_of_thousands_of_frames_takes_turns_with_its_host_neighbours()
+    {
+        // Dealt in turn over two hosts: the first and the third connection share one.
+        var flood = await OpenAsync("flood");
+        await OpenAsync("elsewhere");
+        var neighbour = await OpenAsync("neighbour");
+        const int floodFrames = 100_000;
+        var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var handledAll = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var neighbourSent = 0;
+        flood.Handler.OnQuiet = () =>
+        {
+            order.Enqueue("flood");
+            // While the host is busy with the flood's one read, the neighbour's frame arrives.
+            if (Interlocked.Exchange(ref neighbourSent, 1) == 0)
+                _ = neighbour.SendAsync("""{"type":"quiet"}""");
+            if (order.Count == floodFrames + 1)
+                handledAll.TrySetResult();
+        };
+        neighbour.Handler.OnQuiet = () =>
+        {
+            order.Enqueue("neighbour");
+            if (order.Count == floodFrames + 1)
+                handledAll.TrySetResult();
+        };
+
+        var frame = ClientFrames.Build(1, """{"type":"quiet"}"""u8.ToArray());
+        await flood.SendRawAsync(Enumerable.Repeat(frame, floodFrames).SelectMany(f => f).ToArray());
+        await handledAll.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Handled before the flood's last frame: the flood did not hold the host for its whole read.
+        Assert.Contains("flood", order.SkipWhile(o => o != "neighbour"));
+    }
+
+    [Fact]
     public async Task A_connection_whose_socket_is_reset_ends_counted_as_a_reset_and_its_host_neighbours_go_on()
     {
         var connections = new List<PipeConnection>();
@@ -165,7 +200,7 @@ public sealed class ConnectionHostingTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// Echoes every frame's type back; a frame of type <c>boom</c> makes it throw, as a broken handler would, and one of type
+    /// Echoes every frame's type back but <c>quiet</c> ones; a frame of type <c>boom</c> makes it throw, as a broken handler would, and one of type
     /// <c>hold</c> makes it hold as many as it will (reading stops until the test resumes it).
     /// </summary>
     private sealed class EchoHandler(WebSocketConnection connection) : IInboundHandler
@@ -178,12 +213,20 @@ public sealed class ConnectionHostingTests : IAsyncLifetime
         /// <summary>How often the connection said it had ended.</summary>
         public int Ends => Volatile.Read(ref _ends);
 
+        /// <summary>Called for each frame of type <c>quiet</c>, which is not echoed.</summary>
+        public Action OnQuiet { get; set; } = () => { };
+
         public void OnEnded() => Interlocked.Increment(ref _ends);
 
         public bool OnFrame(ClientFrame frame)
         {
             if (frame.Type == "boom")
                 throw new InvalidOperationException("boom");
+            if (frame.Type == "quiet")
+            {
+                OnQuiet();
+                return true;
+            }
             Types.Enqueue(frame.Type!);
             connection.Send(OutboundFrame.Text(Encoding.UTF8.GetBytes($$"""{"type":"{{frame.Type}}"}""")));
             return frame.Type != "hold";
@@ -222,6 +265,9 @@ public sealed class ConnectionHostingTests : IAsyncLifetime
         {
             await toServer.WriteAsync(ClientFrames.Build(1, Encoding.UTF8.GetBytes(json)));
         }
+
+        /// <summary>Frames already built, in one write: the server reads them all at once.</summary>
+        public async Task SendRawAsync(byte[] frames) => await toServer.WriteAsync(frames);
 
         public async Task<string> EchoAsync(string json)
         {

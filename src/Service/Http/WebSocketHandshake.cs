@@ -26,8 +26,7 @@ public sealed record WebSocketHandshake(string Accept, string? SubProtocol, bool
             return null;
 
         var key = headers.SecWebSocketKey.ToString().Trim();
-        var subProtocol = Tokens(headers.SecWebSocketProtocol)
-            .FirstOrDefault(p => p.Equals(SubProtocolName, StringComparison.Ordinal));
+        var subProtocol = HasToken(headers.SecWebSocketProtocol, SubProtocolName, StringComparison.Ordinal) ? SubProtocolName : null;
         var compress = compressionEnabled && PerMessageDeflate.TryNegotiate(headers.SecWebSocketExtensions);
         return new WebSocketHandshake(ComputeAccept(key), subProtocol, compress);
     }
@@ -81,9 +80,9 @@ public sealed record WebSocketHandshake(string Accept, string? SubProtocol, bool
     {
         if (!HttpMethods.IsGet(method))
             return new ApiError("bad_handshake", "a WebSocket upgrade must be a GET request");
-        if (!Tokens(headers.Upgrade).Any(t => t.Equals("websocket", StringComparison.OrdinalIgnoreCase)))
+        if (!HasToken(headers.Upgrade, "websocket", StringComparison.OrdinalIgnoreCase))
             return new ApiError("websocket_required", "this endpoint only accepts WebSocket upgrades (Upgrade: websocket)");
-        if (!Tokens(headers.Connection).Any(t => t.Equals("upgrade", StringComparison.OrdinalIgnoreCase)))
+        if (!HasToken(headers.Connection, "upgrade", StringComparison.OrdinalIgnoreCase))
             return new ApiError("bad_handshake", "the Connection header must include \"Upgrade\"");
         if (headers.SecWebSocketVersion.ToString().Trim() != "13")
             return new ApiError("unsupported_version", "Sec-WebSocket-Version must be 13");
@@ -98,6 +97,17 @@ public sealed record WebSocketHandshake(string Accept, string? SubProtocol, bool
         return key.Length == 24 && Convert.TryFromBase64String(key, decoded, out var length) && length == 16;
     }
 
-    private static IEnumerable<string> Tokens(Microsoft.Extensions.Primitives.StringValues values) =>
-        values.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+    // Whether a comma-separated header (over all its lines) lists the token; every upgrade asks, so nothing is allocated.
+    private static bool HasToken(Microsoft.Extensions.Primitives.StringValues values, string token, StringComparison comparison)
+    {
+        foreach (var value in values)
+        {
+            foreach (var range in value.AsSpan().Split(','))
+            {
+                if (value.AsSpan()[range].Trim().Equals(token, comparison))
+                    return true;
+            }
+        }
+        return false;
+    }
 }

@@ -15,7 +15,7 @@ public enum OfferResult
 }
 
 /// <summary>
-/// A connection's outbound buffer. Any thread may offer; the connection's <see cref="OutboxSource"/> drains
+/// A connection's outbound buffer. Any thread may offer; the connection's <see cref="OutboundSide"/> drains
 /// it in batches into the socket's pipe. The bound applies only behind a stalled socket
 /// (<see cref="StallClock"/>): until then every message is taken and goes on to the pipe as soon as the
 /// writer runs, so a client that keeps up loses nothing, however large the burst. Once the socket has
