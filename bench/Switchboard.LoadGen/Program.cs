@@ -15,14 +15,22 @@ catch (Exception e) when (e is ArgumentException or FormatException or UriFormat
 }
 
 Console.Error.WriteLine($"{options.Scenario} against {options.Kind} at {string.Join(", ", options.Targets)}");
-await (options.Scenario switch
+try
 {
-    "density" => Density.RunAsync(options),
-    "fanout" => Fanout.RunAsync(options),
-    "direct" => Direct.RunAsync(options),
-    "direct-max" => Direct.RunMaxAsync(options),
-    "group" => Group.RunAsync(options),
-    "presence" => Presence.RunAsync(options),
-    var other => throw new ArgumentException($"unknown scenario \"{other}\""),
-});
+    await (options.Scenario switch
+    {
+        "density" => Density.RunAsync(options),
+        "fanout" => Fanout.RunAsync(options),
+        "direct" => Direct.RunAsync(options),
+        "direct-max" => Direct.RunMaxAsync(options),
+        "group" => Group.RunAsync(options),
+        "presence" => Presence.RunAsync(options),
+        var other => throw new ArgumentException($"unknown scenario \"{other}\""),
+    });
+}
+catch (ScenarioFailedException e)
+{
+    Console.Error.WriteLine($"{options.Scenario}: {e.Message}");
+    return 1;
+}
 return 0;

@@ -62,10 +62,14 @@ public static class Direct
         var outcome = await run.ConnectAsync(users, report);
         await Task.Delay(options.Settle); // registration with the user bucket entities follows the welcome
         var byUser = outcome.Connections.ToDictionary(c => c.User);
-        return Enumerable.Range(0, options.Pairs)
+        var pairs = Enumerable.Range(0, options.Pairs)
             .Where(i => byUser.ContainsKey(run.User("s", i)) && byUser.ContainsKey(run.User("r", i)))
             .Select(i => (byUser[run.User("s", i)], run.User("r", i)))
             .ToList();
+        if (pairs.Count == 0)
+            throw new ScenarioFailedException(
+                $"no pair has both ends connected ({outcome.Connections.Count} of {users.Count} connections opened): nothing to measure");
+        return pairs;
     }
 
     /// <summary>Sends <paramref name="rate"/> messages a second, round-robin over the pairs, then waits for the stragglers.</summary>
